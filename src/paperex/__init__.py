@@ -1,0 +1,3 @@
+"""Paperex: a self-hosted paper-trading exchange with real-time market data."""
+
+__version__ = "0.1.0"

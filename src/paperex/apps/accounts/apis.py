@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import cast
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from paperex.apps.accounts.models import User
+from paperex.apps.accounts.selectors import account_get
+from paperex.apps.accounts.serializers import (
+    AccountSerializer,
+    RegistrationSerializer,
+    UserSerializer,
+)
+from paperex.apps.accounts.services import user_register
+
+
+class RegistrationThrottle(AnonRateThrottle):
+    rate = "30/min"
+
+
+class AccountRegisterApi(APIView):
+    """Create an account with the virtual starting balances."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [RegistrationThrottle]
+
+    @extend_schema(request=RegistrationSerializer, responses={201: UserSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = RegistrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            user = user_register(**serializer.validated_data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"password": list(error.messages)}) from error
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class AccountDetailApi(APIView):
+    """The logged-in user and their balances."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=AccountSerializer)
+    def get(self, request: Request) -> Response:
+        user = cast(User, request.user)  # IsAuthenticated guarantees a real user
+        return Response(AccountSerializer(account_get(user_id=user.pk)).data)

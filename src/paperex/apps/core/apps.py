@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "paperex.apps.core"
+    label = "core"
+    verbose_name = "Paperex core"
+
+    def ready(self) -> None:
+        # The REST framework's classes are generic only in their type stubs; this lets them be
+        # subscripted at run time (ModelSerializer[Market]). Serializer and API modules are
+        # imported after the registry is ready, so this runs first.
+        import django_stubs_ext
+        from rest_framework import generics, serializers
+
+        django_stubs_ext.monkeypatch(
+            extra_classes=[serializers.Serializer, serializers.ModelSerializer, generics.ListAPIView]
+        )

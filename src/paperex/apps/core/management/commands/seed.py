@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from paperex.apps.accounts.services import user_ensure
+from paperex.apps.markets.services import markets_seed
+
+
+class Command(BaseCommand):
+    help = "Load the default assets and markets and the demo user (safe to run again)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        markets = markets_seed()
+        demo = settings.PAPEREX_DEMO_USER
+        user_ensure(username=demo["username"], password=demo["password"])
+        self.stdout.write(
+            f"Seeded {len(markets)} markets and the demo user "
+            f"{demo['username']!r} (password {demo['password']!r})."
+        )

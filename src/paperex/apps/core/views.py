@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.defaults import server_error
+
+from paperex import __version__
+from paperex.apps.markets.selectors import market_list
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"version": __version__, "markets": market_list()})
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Any /api/ URL that matches no endpoint, in the API's error shape (even with DEBUG on)."""
+    return JsonResponse(
+        {"code": "not_found", "message": f"No endpoint at {request.path}"}, status=404
+    )
+
+
+def internal_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {"code": "server_error", "message": "Internal error; it has been logged."}, status=500
+        )
+    return server_error(request)

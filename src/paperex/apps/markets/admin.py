@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from paperex.apps.markets.models import Asset, Market
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin[Asset]):
+    list_display = ["code", "name", "kind", "decimals"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Market)
+class MarketAdmin(admin.ModelAdmin[Market]):
+    list_display = ["symbol", "kind", "status", "tick_size", "step_size", "min_notional", "venue"]
+    list_filter = ["kind", "status", "venue"]
+    search_fields = ["symbol", "venue_symbol"]
+    list_select_related = ["base", "quote"]

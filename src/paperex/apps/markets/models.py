@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django.db import models
+
+# Exact amounts: 30 digits with 12 after the point covers satoshi-sized steps and trillions.
+AMOUNT_DIGITS = 30
+AMOUNT_PLACES = 12
+
+
+def amount_field(**kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
+    """A DecimalField wide enough for any price, quantity or balance in Paperex."""
+    return models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, **kwargs)  # type: ignore[arg-type]
+
+
+class Asset(models.Model):
+    class Kind(models.TextChoices):
+        CRYPTO = "crypto", "Crypto"
+        FIAT = "fiat", "Fiat currency"
+        STOCK = "stock", "Stock"
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    decimals = models.PositiveSmallIntegerField(
+        help_text="Decimal places balances of this asset are shown and kept with."
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Market(models.Model):
+    class Kind(models.TextChoices):
+        CRYPTO = "crypto", "Crypto"
+        STOCK = "stock", "Stock"
+
+    class Status(models.TextChoices):
+        # Binance's symbol statuses.
+        TRADING = "TRADING", "Trading"
+        HALT = "HALT", "Halted"
+        BREAK = "BREAK", "Break"
+
+    class Venue(models.TextChoices):
+        SYNTHETIC = "synthetic", "Synthetic"
+        BINANCE = "binance", "Binance"
+        GEMINI = "gemini", "Gemini"
+        YAHOO = "yahoo", "Yahoo Finance"
+
+    symbol = models.CharField(max_length=32, unique=True)
+    base = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="base_markets")
+    quote = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="quote_markets")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.TRADING)
+    tick_size = amount_field(help_text="Smallest price increment.")
+    step_size = amount_field(help_text="Smallest quantity increment.")
+    min_notional = amount_field(help_text="Smallest price times quantity of an order, in quote.")
+    venue = models.CharField(
+        max_length=16, choices=Venue.choices, help_text="Where reference market data comes from."
+    )
+    venue_symbol = models.CharField(max_length=32, help_text="The symbol as the venue spells it.")
+
+    class Meta:
+        ordering = ["kind", "symbol"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tick_size__gt=0), name="market_tick_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(step_size__gt=0), name="market_step_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_notional__gte=0), name="market_min_notional_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(base=models.F("quote")), name="market_base_differs_from_quote"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.symbol

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TradingConfig(AppConfig):
+    name = "paperex.apps.trading"
+    label = "trading"

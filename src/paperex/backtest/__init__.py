@@ -1,0 +1,1 @@
+"""Indicators, strategies and the backtester: no Django."""

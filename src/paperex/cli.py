@@ -1,0 +1,155 @@
+"""The ``paperex`` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+SETTINGS_MODULE = "paperex.config.settings"
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+
+    from paperex.config.environment import ConfigurationError
+
+    try:
+        django.setup()
+    except ConfigurationError as error:
+        sys.exit(f"paperex: configuration error: {error}")
+
+
+def _call(command: str, *args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(command, *args)
+
+
+def _pending_migrations() -> bool:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def serve(options: argparse.Namespace) -> None:
+    if options.feed:
+        # Settings read the feed from the environment, so it is set before Django starts.
+        os.environ["PAPEREX_FEED"] = ",".join(options.feed)
+    _setup_django()
+    from django.conf import settings
+
+    if _pending_migrations():
+        sys.exit("paperex: the database is not up to date; run `paperex migrate` first.")
+
+    import uvicorn
+
+    url = f"http://{options.host}:{options.port}/"
+    demo = settings.PAPEREX_DEMO_USER
+    print(f"Paperex is starting on {url}")
+    print(f"  API docs: {url}api/docs/   admin: {url}admin/")
+    print(f"  demo login: {demo['username']} / {demo['password']}")
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"  feed: {', '.join(settings.PAPEREX_FEEDS)}   database: {database}")
+    uvicorn.run(
+        "paperex.config.asgi:application",
+        host=options.host,
+        port=options.port,
+        workers=options.workers,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        lifespan="off",
+        log_level=options.log_level,
+    )
+
+
+def migrate(options: argparse.Namespace) -> None:
+    _setup_django()
+    _call("migrate", "--no-input")
+
+
+def seed(options: argparse.Namespace) -> None:
+    _setup_django()
+    _call("seed")
+
+
+def createuser(options: argparse.Namespace) -> None:
+    _setup_django()
+    args = [options.username, "--email", options.email]
+    if options.password:
+        args += ["--password", options.password]
+    if options.admin:
+        args.append("--admin")
+    _call("createuser", *args)
+
+
+def manage(options: argparse.Namespace) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["paperex manage", *options.arguments])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paperex",
+        description="Paperex: a self-hosted paper-trading exchange with real-time market data.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve_parser = commands.add_parser(
+        "serve", help="run the web server (HTTP API, WebSockets, web pages)"
+    )
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port to bind (8000)")
+    serve_parser.add_argument(
+        "--feed",
+        action="append",
+        metavar="FEED",
+        help="market-data feed: synthetic (default), binance, gemini, yahoo or replay:FILE; "
+        "repeat for several",
+    )
+    serve_parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (production, with Redis)"
+    )
+    serve_parser.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
+    serve_parser.set_defaults(handler=serve)
+
+    commands.add_parser("migrate", help="create or update the database tables").set_defaults(
+        handler=migrate
+    )
+    commands.add_parser(
+        "seed", help="load the default assets, markets and the demo user (idempotent)"
+    ).set_defaults(handler=seed)
+
+    user_parser = commands.add_parser(
+        "createuser", help="create a user with the virtual starting balances"
+    )
+    user_parser.add_argument("username")
+    user_parser.add_argument("--email", default="")
+    user_parser.add_argument("--password", help="asked for when omitted")
+    user_parser.add_argument("--admin", action="store_true", help="give Django admin rights")
+    user_parser.set_defaults(handler=createuser)
+
+    manage_parser = commands.add_parser(
+        "manage", help="run any Django management command (paperex manage check --deploy)"
+    )
+    manage_parser.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage_parser.set_defaults(handler=manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    options = build_parser().parse_args(argv)
+    options.handler(options)
+
+
+if __name__ == "__main__":
+    main()

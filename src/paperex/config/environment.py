@@ -1,0 +1,161 @@
+"""Read Paperex configuration from environment variables into a typed object.
+
+Every environment variable Paperex understands is read here and nowhere else; `.env.example`
+documents each one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+PRODUCTION = "production"
+DEVELOPMENT = "development"
+FEED_KINDS = ("synthetic", "binance", "gemini", "yahoo", "replay")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigurationError(ValueError):
+    """A setting in the environment is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    mode: str
+    debug: bool
+    secret_key: str
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    data_dir: Path
+    database: dict[str, Any]
+    redis_url: str | None
+    feeds: list[str]
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode == PRODUCTION
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
+
+
+def parse_list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def parse_database_url(url: str | None, *, data_dir: Path) -> dict[str, Any]:
+    """Django's DATABASES['default'] for a URL, or SQLite in WAL mode inside data_dir."""
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(data_dir / "paperex.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers proceed while the single writer commits.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    scheme = urlsplit(url).scheme
+    if scheme not in {"postgres", "postgresql", "sqlite"}:
+        raise ConfigurationError(
+            f"DATABASE_URL must be a postgres:// or sqlite:// URL, got scheme {scheme!r}"
+        )
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_HEALTH_CHECKS"] = True
+        config["TEST"] = {"NAME": f"test_{config['NAME']}"}
+    return config
+
+
+def parse_redis_url(url: str | None) -> str | None:
+    """The Redis URL, checked; None means the embedded in-memory alternatives."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigurationError(f"REDIS_URL must be a redis:// URL, got {url!r}")
+    database = parts.path.lstrip("/")
+    if database and not database.isdigit():
+        raise ConfigurationError(f"REDIS_URL database must be a number, got {database!r}")
+    return url
+
+
+def parse_feeds(raw: str | None) -> list[str]:
+    """Feed specs such as ``synthetic``, ``binance`` or ``replay:FILE``; synthetic by default."""
+    feeds = parse_list(raw or "synthetic")
+    for feed in feeds:
+        kind = feed.split(":", 1)[0]
+        if kind not in FEED_KINDS:
+            raise ConfigurationError(
+                f"PAPEREX_FEED entry {feed!r} is not one of {', '.join(FEED_KINDS)}"
+            )
+        if kind == "replay" and not feed.partition(":")[2]:
+            raise ConfigurationError("PAPEREX_FEED replay needs a file: replay:PATH")
+    return feeds
+
+
+def development_secret(data_dir: Path) -> str:
+    """A secret generated once and kept in the data folder, so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(50)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+def read_environment(env: Mapping[str, str] | None = None) -> Environment:
+    """Parse the environment; raises ConfigurationError with a readable message."""
+    env = os.environ if env is None else env
+    mode = env.get("PAPEREX_ENV", DEVELOPMENT).strip().lower()
+    if mode not in {DEVELOPMENT, PRODUCTION}:
+        raise ConfigurationError(f"PAPEREX_ENV must be development or production, got {mode!r}")
+    production = mode == PRODUCTION
+    debug = parse_bool("DEBUG", env.get("DEBUG", "false" if production else "true"))
+    data_dir = Path(env.get("PAPEREX_DATA_DIR", "data")).expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    secret_key = env.get("SECRET_KEY", "").strip()
+    if production:
+        if len(secret_key) < 50 or len(set(secret_key)) < 5:
+            raise ConfigurationError(
+                "PAPEREX_ENV=production needs SECRET_KEY: a random string of 50+ characters "
+                '(python -c "import secrets; print(secrets.token_urlsafe(50))")'
+            )
+        if debug:
+            raise ConfigurationError("DEBUG must be off when PAPEREX_ENV=production")
+    elif not secret_key:
+        secret_key = development_secret(data_dir)
+
+    default_hosts = "" if production else "127.0.0.1,localhost,[::1],testserver"
+    allowed_hosts = parse_list(env.get("ALLOWED_HOSTS", default_hosts))
+    if production and not allowed_hosts:
+        raise ConfigurationError("PAPEREX_ENV=production needs ALLOWED_HOSTS")
+
+    return Environment(
+        mode=mode,
+        debug=debug,
+        secret_key=secret_key,
+        allowed_hosts=allowed_hosts,
+        csrf_trusted_origins=parse_list(env.get("CSRF_TRUSTED_ORIGINS", "")),
+        data_dir=data_dir,
+        database=parse_database_url(env.get("DATABASE_URL"), data_dir=data_dir),
+        redis_url=parse_redis_url(env.get("REDIS_URL")),
+        feeds=parse_feeds(env.get("PAPEREX_FEED")),
+    )

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from paperex.apps.core.apis import HealthApi
+from paperex.apps.core.views import api_not_found, home
+
+api_patterns: list[URLPattern | URLResolver] = [
+    path("health/", HealthApi.as_view(), name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("paperex.apps.accounts.urls")),
+    path("", include("paperex.apps.markets.urls")),
+    re_path(r"", api_not_found),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+]
+
+handler500 = "paperex.apps.core.views.internal_error"

@@ -1,0 +1,1 @@
+"""Pure matching engine and risk: no Django, no I/O."""

@@ -1,0 +1,1 @@
+"""Async market-data feeds, recorder, replayer and aggregation: no Django."""

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paperex.config.environment import (
+    ConfigurationError,
+    parse_database_url,
+    parse_feeds,
+    parse_redis_url,
+    read_environment,
+)
+
+GOOD_SECRET = "k" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def test_no_database_url_means_sqlite_in_wal_mode_inside_the_data_dir(tmp_path: Path) -> None:
+    config = parse_database_url(None, data_dir=tmp_path)
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "paperex.sqlite3")
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_postgres_url_is_split_into_django_settings(tmp_path: Path) -> None:
+    config = parse_database_url(
+        "postgres://trader:s%40cret@db.internal:6543/paperex", data_dir=tmp_path
+    )
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["USER"], config["PASSWORD"]) == ("trader", "s@cret")
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 6543, "paperex")
+    assert config["TEST"] == {"NAME": "test_paperex"}
+    assert config["CONN_MAX_AGE"] == 60
+
+
+def test_postgres_url_without_password_for_trust_auth(tmp_path: Path) -> None:
+    config = parse_database_url("postgres://postgres@127.0.0.1:5432/test", data_dir=tmp_path)
+    assert (config["USER"], config["PASSWORD"], config["NAME"]) == ("postgres", "", "test")
+
+
+def test_unsupported_database_scheme_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="postgres:// or sqlite://"):
+        parse_database_url("mysql://root@localhost/test", data_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://127.0.0.1:6379/0", "redis://:pw@cache:6380/15", "rediss://cache/2"]
+)
+def test_redis_urls_are_accepted(url: str) -> None:
+    assert parse_redis_url(url) == url
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379", "redis://127.0.0.1:6379/db"])
+def test_malformed_redis_urls_are_rejected(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        parse_redis_url(url)
+
+
+def test_no_redis_url_means_embedded() -> None:
+    assert parse_redis_url("") is None
+    assert parse_redis_url(None) is None
+
+
+def test_feeds_default_to_synthetic_and_accept_several() -> None:
+    assert parse_feeds(None) == ["synthetic"]
+    assert parse_feeds("binance, replay:/tmp/session.jsonl.gz") == [
+        "binance",
+        "replay:/tmp/session.jsonl.gz",
+    ]
+
+
+@pytest.mark.parametrize(("raw", "message"), [("kraken", "not one of"), ("replay", "needs a file")])
+def test_bad_feeds_are_rejected(raw: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        parse_feeds(raw)
+
+
+def test_development_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = read_environment({"PAPEREX_DATA_DIR": str(tmp_path)})
+    second = read_environment({"PAPEREX_DATA_DIR": str(tmp_path)})
+    assert len(first.secret_key) >= 50
+    assert first.secret_key == second.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert first.debug is True
+    assert first.redis_url is None
+
+
+def test_production_refuses_to_start_without_a_real_secret(tmp_path: Path) -> None:
+    env = {"PAPEREX_ENV": "production", "PAPEREX_DATA_DIR": str(tmp_path), "ALLOWED_HOSTS": "x"}
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        read_environment(env)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        read_environment({**env, "SECRET_KEY": "changeme"})
+
+
+def test_production_refuses_debug_and_missing_hosts(tmp_path: Path) -> None:
+    env = {
+        "PAPEREX_ENV": "production",
+        "PAPEREX_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": GOOD_SECRET,
+    }
+    with pytest.raises(ConfigurationError, match="ALLOWED_HOSTS"):
+        read_environment(env)
+    with pytest.raises(ConfigurationError, match="DEBUG"):
+        read_environment({**env, "ALLOWED_HOSTS": "paperex.example", "DEBUG": "true"})
+
+
+def test_production_environment_is_read_in_full(tmp_path: Path) -> None:
+    environment = read_environment(
+        {
+            "PAPEREX_ENV": "production",
+            "PAPEREX_DATA_DIR": str(tmp_path),
+            "SECRET_KEY": GOOD_SECRET,
+            "ALLOWED_HOSTS": "paperex.example, api.paperex.example",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/paperex",
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+            "PAPEREX_FEED": "binance,yahoo",
+        }
+    )
+    assert environment.is_production
+    assert not environment.debug
+    assert environment.allowed_hosts == ["paperex.example", "api.paperex.example"]
+    assert environment.database["ENGINE"] == "django.db.backends.postgresql"
+    assert environment.redis_url == "redis://127.0.0.1:6379/3"
+    assert environment.feeds == ["binance", "yahoo"]
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_debug_must_be_a_boolean(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigurationError, match="DEBUG must be true or false"):
+        read_environment({"PAPEREX_DATA_DIR": str(tmp_path), "DEBUG": value})

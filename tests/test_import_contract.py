@@ -1,0 +1,57 @@
+"""The layering contract in pyproject.toml really catches a pure package importing Django."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports_on_copy(
+    tmp_path: Path, module: str | None, line: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the contracts on a copy of the source tree, with `line` appended to `module`."""
+    source = tmp_path / "src"
+    shutil.copytree(
+        ROOT / "src" / "paperex", source / "paperex", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    if module is not None:
+        target = source / Path(*module.split(".")).with_suffix(".py")
+        target.write_text(target.read_text() + f"\n{line}\n")
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(source), "PATH": str(Path(sys.executable).parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_untouched_tree_keeps_the_contracts(tmp_path: Path) -> None:
+    result = lint_imports_on_copy(tmp_path, None, "")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "line"),
+    [
+        ("paperex.domain.__init__", "import django"),
+        ("paperex.engine.__init__", "from django.db import models"),
+        ("paperex.marketdata.__init__", "import rest_framework"),
+        ("paperex.backtest.__init__", "import channels"),
+        ("paperex.domain.__init__", "import paperex.engine"),
+        ("paperex.engine.__init__", "import paperex.config.settings"),
+    ],
+)
+def test_a_forbidden_import_breaks_the_contracts(tmp_path: Path, module: str, line: str) -> None:
+    result = lint_imports_on_copy(tmp_path, module, line)
+    assert result.returncode != 0
+    assert "BROKEN" in result.stdout
