@@ -14,5 +14,9 @@ class CoreConfig(AppConfig):
         from rest_framework import generics, serializers
 
         django_stubs_ext.monkeypatch(
-            extra_classes=[serializers.Serializer, serializers.ModelSerializer, generics.ListAPIView]
+            extra_classes=[
+                serializers.Serializer,
+                serializers.ModelSerializer,
+                generics.ListAPIView,
+            ]
         )

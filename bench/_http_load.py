@@ -1,0 +1,73 @@
+"""A small closed-loop HTTP/1.1 load generator over keep-alive connections (loopback only)."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "requests_per_s": round(self.per_second, 1),
+            "p50_ms": round(self.percentile(0.50), 2),
+            "p99_ms": round(self.percentile(0.99), 2),
+            "mean_ms": round(statistics.fmean(self.latencies_ms), 2) if self.latencies_ms else 0,
+            "errors": self.errors,
+        }
+
+
+async def _one_client(
+    host: str, port: int, request: bytes, stop_at: float, latencies: list[float]
+) -> int:
+    reader, writer = await asyncio.open_connection(host, port)
+    errors = 0
+    try:
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            writer.write(request)
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.lower() == b"content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            if b" 200 " not in status_line:
+                errors += 1
+            latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        writer.close()
+    return errors
+
+
+async def run_load(
+    host: str, port: int, path: str, *, connections: int, seconds: float
+) -> LoadResult:
+    """Send GET `path` from `connections` keep-alive clients for `seconds`; only to loopback."""
+    if not host.startswith("127."):
+        raise ValueError("load is only ever sent to the loopback interface")
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n".encode()
+    latencies: list[float] = []
+    started = time.perf_counter()
+    stop_at = started + seconds
+    errors = await asyncio.gather(
+        *(_one_client(host, port, request, stop_at, latencies) for _ in range(connections))
+    )
+    return LoadResult(len(latencies), sum(errors), time.perf_counter() - started, latencies)
