@@ -1,0 +1,188 @@
+"""The market-data bus: feeds publish normalized events, subscribers consume them.
+
+``LocalBus`` delivers within one process (the embedded default). ``RedisBus`` publishes through
+Redis pub/sub so that every server process receives every event; each process decodes an event
+once and hands the same object to all of its local subscribers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Collection
+from typing import Any, Protocol
+
+import msgspec
+import redis.asyncio as redis
+
+from paperex.marketdata.events import Event
+
+logger = logging.getLogger(__name__)
+REDIS_CHANNEL = "paperex:marketdata"
+_encoder = msgspec.json.Encoder(decimal_format="string")
+_decoder = msgspec.json.Decoder(Event)
+
+
+class Subscription:
+    """A bounded queue of events for one consumer; when it is full the oldest are dropped."""
+
+    def __init__(
+        self,
+        bus: LocalBus,
+        kinds: Collection[str] | None,
+        symbols: Collection[str] | None,
+        maxsize: int,
+    ) -> None:
+        self._bus = bus
+        self.kinds = frozenset(kinds) if kinds is not None else None
+        self.symbols = frozenset(symbols) if symbols is not None else None
+        self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
+        self.dropped = 0
+
+    def wants(self, event: Event) -> bool:
+        """Whether the event matches this subscription's kinds and symbols."""
+        kind = type(event).__struct_config__.tag
+        return (self.kinds is None or kind in self.kinds) and (
+            self.symbols is None or event.symbol in self.symbols
+        )
+
+    def offer(self, event: Event) -> None:
+        """Queue the event, dropping the oldest one when the consumer has fallen behind."""
+        if self._queue.full():
+            self._queue.get_nowait()
+            self.dropped += 1
+        self._queue.put_nowait(event)
+
+    async def get(self) -> Event:
+        """The next event, waiting for one."""
+        return await self._queue.get()
+
+    def get_nowait(self) -> Event | None:
+        """The next event if one is queued, else None."""
+        try:
+            return self._queue.get_nowait()
+        except asyncio.QueueEmpty:
+            return None
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Event]:
+        while True:
+            yield await self._queue.get()
+
+    def close(self) -> None:
+        """Stop receiving events."""
+        self._bus.unsubscribe(self)
+
+
+class MarketDataBus(Protocol):
+    async def publish(self, event: Event) -> None: ...
+
+    def subscribe(
+        self,
+        *,
+        kinds: Collection[str] | None = None,
+        symbols: Collection[str] | None = None,
+        maxsize: int = 10_000,
+    ) -> Subscription: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class LocalBus:
+    """In-process fan-out to subscriptions."""
+
+    def __init__(self) -> None:
+        self._subscriptions: list[Subscription] = []
+
+    async def start(self) -> None:
+        """Nothing to connect to."""
+
+    async def stop(self) -> None:
+        """Nothing to release."""
+
+    def subscribe(
+        self,
+        *,
+        kinds: Collection[str] | None = None,
+        symbols: Collection[str] | None = None,
+        maxsize: int = 10_000,
+    ) -> Subscription:
+        """A new subscription to events of these kinds and symbols (None: all)."""
+        subscription = Subscription(self, kinds, symbols, maxsize)
+        self._subscriptions.append(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        """Remove a subscription; unknown ones are ignored."""
+        with contextlib.suppress(ValueError):
+            self._subscriptions.remove(subscription)
+
+    def deliver(self, event: Event) -> None:
+        """Hand the event to every matching local subscription."""
+        for subscription in self._subscriptions:
+            if subscription.wants(event):
+                subscription.offer(event)
+
+    async def publish(self, event: Event) -> None:
+        """Deliver the event to this process's subscribers."""
+        self.deliver(event)
+
+
+class RedisBus(LocalBus):
+    """Publishes through Redis; a reader task delivers what arrives to local subscribers."""
+
+    def __init__(self, url: str, channel: str = REDIS_CHANNEL) -> None:
+        super().__init__()
+        self._client: redis.Redis = redis.Redis.from_url(url)
+        self._channel = channel
+        self._reader: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        """Start receiving from Redis; returns once the subscription is active."""
+        self._reader = asyncio.create_task(self._read(), name="marketdata-bus-reader")
+        await self._ready.wait()
+
+    async def stop(self) -> None:
+        """Stop the reader and close the connection."""
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        await self._client.aclose()
+
+    async def publish(self, event: Event) -> None:
+        """Send the event to every process subscribed to the channel, this one included."""
+        await self._client.publish(self._channel, _encoder.encode(event))
+
+    async def _read(self) -> None:
+        while True:
+            pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self._channel)
+                self._ready.set()
+                async for message in pubsub.listen():
+                    self._deliver_raw(message)
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                logger.warning("market-data bus lost Redis (%s); reconnecting in 1 s", error)
+                await asyncio.sleep(1)
+            finally:
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    def _deliver_raw(self, message: dict[str, Any]) -> None:
+        try:
+            event = _decoder.decode(message["data"])
+        except msgspec.DecodeError:
+            logger.warning("dropped an undecodable market-data message")
+            return
+        self.deliver(event)
+
+
+def encode_event(event: Event) -> bytes:
+    """The event as JSON bytes, decimals as strings."""
+    return _encoder.encode(event)

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import asyncio
+import os
+from decimal import Decimal
+
+import pytest
+
+from paperex.domain import Side
+from paperex.marketdata.bus import LocalBus, RedisBus
+from paperex.marketdata.events import Quote, Trade
+
+
+def trade(symbol: str = "BTCUSDT", trade_id: int = 1) -> Trade:
+    return Trade(
+        venue="synthetic",
+        symbol=symbol,
+        event_time=1_700_000_000_000,
+        received_at=1_700_000_000_001,
+        trade_id=trade_id,
+        price=Decimal("54718.10"),
+        quantity=Decimal("0.006"),
+        trade_time=1_700_000_000_000,
+        aggressor=Side.BUY,
+    )
+
+
+def quote(symbol: str = "AAPL") -> Quote:
+    return Quote(
+        venue="yahoo",
+        symbol=symbol,
+        event_time=1,
+        received_at=2,
+        price=Decimal("150.75"),
+        currency="USD",
+    )
+
+
+async def test_local_bus_delivers_by_kind_and_symbol() -> None:
+    bus = LocalBus()
+    everything = bus.subscribe()
+    btc_trades = bus.subscribe(kinds={"trade"}, symbols={"BTCUSDT"})
+    for event in (trade(), trade("ETHUSDT"), quote()):
+        await bus.publish(event)
+    assert [everything.get_nowait() for _ in range(3)] == [trade(), trade("ETHUSDT"), quote()]
+    assert btc_trades.get_nowait() == trade()
+    assert btc_trades.get_nowait() is None
+
+
+async def test_a_full_subscription_drops_its_oldest_events() -> None:
+    bus = LocalBus()
+    slow = bus.subscribe(maxsize=2)
+    for trade_id in range(5):
+        await bus.publish(trade(trade_id=trade_id))
+    assert slow.dropped == 3
+    assert [slow.get_nowait(), slow.get_nowait()] == [trade(trade_id=3), trade(trade_id=4)]
+
+
+async def test_a_closed_subscription_receives_nothing() -> None:
+    bus = LocalBus()
+    subscription = bus.subscribe()
+    subscription.close()
+    await bus.publish(trade())
+    assert subscription.get_nowait() is None
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (Redis)")
+async def test_redis_bus_reaches_every_process() -> None:
+    url = os.environ["REDIS_URL"]
+    channel = f"paperex:test:{os.getpid()}"
+    publisher, receiver = RedisBus(url, channel), RedisBus(url, channel)
+    await publisher.start()
+    await receiver.start()
+    try:
+        local = publisher.subscribe()
+        remote = receiver.subscribe(kinds={"trade"})
+        await publisher.publish(quote())
+        await publisher.publish(trade())
+        assert await asyncio.wait_for(remote.get(), timeout=5) == trade()
+        assert await asyncio.wait_for(local.get(), timeout=5) == quote()
+        assert await asyncio.wait_for(local.get(), timeout=5) == trade()
+    finally:
+        await publisher.stop()
+        await receiver.stop()
