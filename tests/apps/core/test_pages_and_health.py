@@ -91,7 +91,13 @@ def test_unknown_api_path_is_a_json_404(api_client: APIClient) -> None:
 def test_admin_lists_every_model(client: Client) -> None:
     admin = User.objects.create_superuser("root", "root@example.com", "root-password-1")
     client.force_login(admin)
-    for path in ["accounts/user", "markets/asset", "markets/market", "trading/balance"]:
+    for path in [
+        "accounts/user",
+        "markets/asset",
+        "markets/market",
+        "markets/candle",
+        "trading/balance",
+    ]:
         assert client.get(f"/admin/{path}/").status_code == 200, path
 
 

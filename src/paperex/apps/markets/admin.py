@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from paperex.apps.markets.models import Asset, Market
+from paperex.apps.markets.models import Asset, Candle, Market
 
 
 @admin.register(Asset)
@@ -16,3 +16,10 @@ class MarketAdmin(admin.ModelAdmin[Market]):
     list_filter = ["kind", "status", "venue"]
     search_fields = ["symbol", "venue_symbol"]
     list_select_related = ["base", "quote"]
+
+
+@admin.register(Candle)
+class CandleAdmin(admin.ModelAdmin[Candle]):
+    list_display = ["market", "interval", "open_time", "open", "high", "low", "close", "volume"]
+    list_filter = ["interval", "market"]
+    list_select_related = ["market"]

@@ -12,8 +12,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paperex.apps.markets.models import Asset, Market
-from paperex.apps.markets.selectors import asset_list, market_get, market_list
-from paperex.apps.markets.serializers import AssetSerializer, MarketSerializer
+from paperex.apps.markets.selectors import asset_list, candle_list, market_get, market_list
+from paperex.apps.markets.serializers import (
+    AssetSerializer,
+    CandleQuerySerializer,
+    CandleSerializer,
+    MarketSerializer,
+)
+
+SYMBOL_PARAMETER = OpenApiParameter(
+    "symbol", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. BTCUSDT or AAPL"
+)
+
+
+def market_or_404(symbol: str) -> Market:
+    """The market, or a 404 in the API's error shape."""
+    try:
+        return market_get(symbol=symbol)
+    except Market.DoesNotExist as missing:
+        raise NotFound(f"Unknown market {symbol!r}.") from missing
 
 
 class AssetListApi(ListAPIView[Asset]):
@@ -51,12 +68,31 @@ class MarketDetailApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("symbol", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        parameters=[SYMBOL_PARAMETER],
         responses=MarketSerializer,
     )
     def get(self, request: Request, symbol: str) -> Response:
-        try:
-            market = market_get(symbol=symbol)
-        except Market.DoesNotExist as missing:
-            raise NotFound(f"Unknown market {symbol!r}.") from missing
-        return Response(MarketSerializer(market).data)
+        return Response(MarketSerializer(market_or_404(symbol)).data)
+
+
+class CandleListApi(APIView):
+    """OHLCV candles of a market, oldest first (Binance kline semantics; times in ms, UTC)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[SYMBOL_PARAMETER, CandleQuerySerializer],
+        responses=CandleSerializer(many=True),
+    )
+    def get(self, request: Request, symbol: str) -> Response:
+        market = market_or_404(symbol)
+        query = CandleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        candles = candle_list(
+            market=market,
+            interval=query.validated_data["interval"],
+            start=query.validated_data.get("start"),
+            end=query.validated_data.get("end"),
+            limit=query.validated_data["limit"],
+        )
+        return Response(CandleSerializer(candles, many=True).data)

@@ -81,3 +81,41 @@ class Market(models.Model):
 
     def __str__(self) -> str:
         return self.symbol
+
+
+class Candle(models.Model):
+    """A closed (or, for the newest, still open) OHLCV bar; times are ms since the epoch, UTC."""
+
+    class Interval(models.TextChoices):
+        SECOND = "1s"
+        MINUTE = "1m"
+        FIVE_MINUTES = "5m"
+        FIFTEEN_MINUTES = "15m"
+        HOUR = "1h"
+        FOUR_HOURS = "4h"
+        DAY = "1d"
+
+    market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="candles")
+    interval = models.CharField(max_length=4, choices=Interval.choices)
+    open_time = models.BigIntegerField()
+    close_time = models.BigIntegerField()
+    open = amount_field()
+    high = amount_field()
+    low = amount_field()
+    close = amount_field()
+    volume = amount_field()
+    quote_volume = amount_field()
+    trade_count = models.PositiveIntegerField()
+    closed = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["market", "interval", "open_time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["market", "interval", "open_time"],
+                name="candle_one_per_market_interval_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.market_id} {self.interval} @{self.open_time}"

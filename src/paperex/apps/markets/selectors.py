@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from paperex.apps.markets.models import Asset, Market
+from paperex.apps.markets.models import Asset, Candle, Market
 
 
 def asset_list() -> QuerySet[Asset]:
@@ -21,3 +21,20 @@ def market_list(*, kind: str | None = None, status: str | None = None) -> QueryS
 def market_get(*, symbol: str) -> Market:
     """The market with this symbol, case-insensitive; raises Market.DoesNotExist."""
     return market_list().get(symbol=symbol.upper())
+
+
+def candle_list(
+    *, market: Market, interval: str, start: int | None, end: int | None, limit: int
+) -> list[Candle]:
+    """Candles opening within [start, end] (ms), oldest first.
+
+    As on Binance: with a start, the first ``limit`` from it; otherwise the newest ``limit``.
+    """
+    candles = Candle.objects.filter(market=market, interval=interval)
+    if start is not None:
+        candles = candles.filter(open_time__gte=start)
+    if end is not None:
+        candles = candles.filter(open_time__lte=end)
+    if start is not None:
+        return list(candles.order_by("open_time")[:limit])
+    return list(reversed(candles.order_by("-open_time")[:limit]))

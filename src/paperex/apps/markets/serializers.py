@@ -1,7 +1,9 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from paperex.apps.core.fields import AmountField, asset_code_field
-from paperex.apps.markets.models import Asset, Market
+from paperex.apps.markets.models import Asset, Candle, Market
 
 
 class AssetSerializer(serializers.ModelSerializer[Asset]):
@@ -30,4 +32,40 @@ class MarketSerializer(serializers.ModelSerializer[Market]):
             "min_notional",
             "venue",
             "venue_symbol",
+        ]
+
+
+class CandleQuerySerializer(serializers.Serializer[None]):
+    interval = serializers.ChoiceField(choices=Candle.Interval.choices, default="1m")
+    start = serializers.IntegerField(min_value=0, required=False, help_text="ms since the epoch")
+    end = serializers.IntegerField(min_value=0, required=False, help_text="ms since the epoch")
+    limit = serializers.IntegerField(min_value=1, max_value=1000, default=500)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "start" in attrs and "end" in attrs and attrs["start"] > attrs["end"]:
+            raise serializers.ValidationError("start must not be after end.")
+        return attrs
+
+
+class CandleSerializer(serializers.ModelSerializer[Candle]):
+    open = AmountField(read_only=True)
+    high = AmountField(read_only=True)
+    low = AmountField(read_only=True)
+    close = AmountField(read_only=True)
+    volume = AmountField(read_only=True)
+    quote_volume = AmountField(read_only=True)
+
+    class Meta:
+        model = Candle
+        fields = [
+            "open_time",
+            "close_time",
+            "open",
+            "high",
+            "low",
+            "close",
+            "volume",
+            "quote_volume",
+            "trade_count",
+            "closed",
         ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
 
-from paperex.apps.markets.models import Asset, Market
+from paperex.apps.markets.models import Asset, Candle, Market
 from paperex.apps.markets.seed import ASSETS, MARKETS, market_symbol
+from paperex.marketdata.events import Kline
 
 
 @transaction.atomic
@@ -38,3 +40,40 @@ def markets_seed() -> list[Market]:
         )
         markets.append(market)
     return markets
+
+
+CANDLE_VALUE_FIELDS = [
+    "close_time",
+    "open",
+    "high",
+    "low",
+    "close",
+    "volume",
+    "quote_volume",
+    "trade_count",
+    "closed",
+]
+
+
+def candles_upsert(*, market_ids: dict[str, int], klines: Iterable[Kline]) -> int:
+    """Insert or update candles in one statement; returns how many were written.
+
+    ``market_ids`` maps symbols to Market primary keys; klines of other symbols are skipped.
+    """
+    rows = [
+        Candle(
+            market_id=market_ids[kline.symbol],
+            interval=kline.interval,
+            open_time=kline.open_time,
+            **{field: getattr(kline, field) for field in CANDLE_VALUE_FIELDS},
+        )
+        for kline in klines
+        if kline.symbol in market_ids
+    ]
+    Candle.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["market", "interval", "open_time"],
+        update_fields=CANDLE_VALUE_FIELDS,
+    )
+    return len(rows)
