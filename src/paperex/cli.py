@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
 SETTINGS_MODULE = "paperex.config.settings"
+FEED_HELP = (
+    "market-data feed: synthetic (default), binance, gemini, yahoo or replay:FILE; "
+    "repeat for several"
+)
 
 
 def _setup_django() -> None:
@@ -37,9 +43,11 @@ def _pending_migrations() -> bool:
 
 
 def serve(options: argparse.Namespace) -> None:
+    # Settings read these from the environment, so they are set before Django starts.
     if options.feed:
-        # Settings read the feed from the environment, so it is set before Django starts.
         os.environ["PAPEREX_FEED"] = ",".join(options.feed)
+    if options.no_feed or options.workers > 1:
+        os.environ["PAPEREX_RUN_FEEDS"] = "false"
     _setup_django()
     from django.conf import settings
 
@@ -63,9 +71,36 @@ def serve(options: argparse.Namespace) -> None:
         loop="uvloop",
         http="httptools",
         ws="websockets-sansio",
-        lifespan="off",
+        lifespan="on",
         log_level=options.log_level,
     )
+
+
+def feed(options: argparse.Namespace) -> None:
+    if options.feed:
+        os.environ["PAPEREX_FEED"] = ",".join(options.feed)
+    _setup_django()
+    from django.conf import settings
+
+    if not settings.PAPEREX_REDIS_URL:
+        print("paperex: without REDIS_URL the events reach no other process;", file=sys.stderr)
+        print("         `paperex serve` runs the feeds itself in that case.", file=sys.stderr)
+    print(f"Running feeds: {', '.join(settings.PAPEREX_FEEDS)} (Ctrl+C stops)")
+    asyncio.run(_run_until_signalled())
+
+
+async def _run_until_signalled() -> None:
+    from paperex.apps.markets.runtime import runtime
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await runtime.start(run_feeds=True)
+    try:
+        await stop.wait()
+    finally:
+        await runtime.stop()
 
 
 def migrate(options: argparse.Namespace) -> None:
@@ -111,16 +146,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--feed",
         action="append",
         metavar="FEED",
-        help="market-data feed: synthetic (default), binance, gemini, yahoo or replay:FILE; "
-        "repeat for several",
+        help=FEED_HELP,
     )
     serve_parser.add_argument(
-        "--workers", type=int, default=1, help="server processes (production, with Redis)"
+        "--no-feed",
+        action="store_true",
+        help="don't run the feeds in this server (`paperex feed` runs them)",
+    )
+    serve_parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (needs REDIS_URL; the feeds then run in `paperex feed`)",
     )
     serve_parser.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
     )
     serve_parser.set_defaults(handler=serve)
+
+    feed_parser = commands.add_parser(
+        "feed", help="run the market-data feeds and publish to Redis (production)"
+    )
+    feed_parser.add_argument("--feed", action="append", metavar="FEED", help=FEED_HELP)
+    feed_parser.set_defaults(handler=feed)
 
     commands.add_parser("migrate", help="create or update the database tables").set_defaults(
         handler=migrate

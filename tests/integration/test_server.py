@@ -7,8 +7,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -86,3 +87,46 @@ def test_demo_user_gets_a_token_and_reads_its_account(server: str) -> None:
 def test_markets_come_from_the_seed(server: str) -> None:
     markets = httpx.get(server + "/api/markets/", timeout=10).json()
     assert len(markets) == 11
+
+
+def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"not within {seconds} s: {what}")
+
+
+def test_the_synthetic_feed_runs_by_default(server: str) -> None:
+    feed = httpx.get(server + "/api/health/", timeout=10).json()["components"]["feed"]
+    assert feed["running"] is True
+    assert feed["feeds"][0]["venue"] == "synthetic"
+
+
+def test_tickers_and_candles_of_every_market_change_over_time(server: str) -> None:
+    symbols = [m["symbol"] for m in httpx.get(server + "/api/markets/", timeout=10).json()]
+
+    def ticker(symbol: str) -> dict[str, Any] | None:
+        response = httpx.get(f"{server}/api/markets/{symbol}/ticker/", timeout=10)
+        return response.json() if response.status_code == 200 else None
+
+    wait_for(lambda: all(ticker(s) for s in symbols), 20, "a ticker for every market")
+    first = {s: ticker(s) for s in symbols}
+    wait_for(
+        lambda: all(ticker(s)["event_time"] > first[s]["event_time"] for s in symbols),  # type: ignore[index]
+        20,
+        "every ticker to move on",
+    )
+
+    def closed_candles(symbol: str) -> list[dict[str, Any]]:
+        response = httpx.get(
+            f"{server}/api/markets/{symbol}/candles/", params={"interval": "1s"}, timeout=10
+        )
+        return list(response.json())
+
+    wait_for(lambda: all(len(closed_candles(s)) >= 3 for s in symbols), 20, "stored candles")
+    candles = closed_candles("BTCUSDT")
+    assert candles[-1]["open_time"] > candles[0]["open_time"]
+    assert all(c["closed"] for c in candles)
+    assert len({c["close"] for c in candles}) > 1, "the price never moved"

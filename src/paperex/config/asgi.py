@@ -1,6 +1,7 @@
-"""The ASGI application: Django for HTTP, Channels for WebSockets."""
+"""The ASGI application: Django for HTTP, Channels for WebSockets, market data on lifespan."""
 
 import os
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperex.config.settings")
 
@@ -12,7 +13,28 @@ from django.core.asgi import get_asgi_application
 # Django must be set up before anything imports models, so this comes first.
 django_application = get_asgi_application()
 
+from django.conf import settings  # noqa: E402
+
+from paperex.apps.markets.runtime import runtime  # noqa: E402
 from paperex.config.routing import websocket_urlpatterns  # noqa: E402
+
+
+async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Start market data with the server process and stop it with the process."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            try:
+                await runtime.start(run_feeds=settings.PAPEREX_RUN_FEEDS)
+            except Exception as error:
+                await send({"type": "lifespan.startup.failed", "message": str(error)})
+                return
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await runtime.stop()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
 
 application = ProtocolTypeRouter(
     {
@@ -20,5 +42,6 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
+        "lifespan": lifespan,
     }
 )

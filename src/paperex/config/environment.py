@@ -38,6 +38,7 @@ class Environment:
     database: dict[str, Any]
     redis_url: str | None
     feeds: list[str]
+    run_feeds: bool
 
     @property
     def is_production(self) -> bool:
@@ -158,4 +159,5 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         database=parse_database_url(env.get("DATABASE_URL"), data_dir=data_dir),
         redis_url=parse_redis_url(env.get("REDIS_URL")),
         feeds=parse_feeds(env.get("PAPEREX_FEED")),
+        run_feeds=parse_bool("PAPEREX_RUN_FEEDS", env.get("PAPEREX_RUN_FEEDS", "true")),
     )

@@ -21,6 +21,7 @@ ALLOWED_HOSTS = ENV.allowed_hosts
 CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
 PAPEREX_DATA_DIR = ENV.data_dir
 PAPEREX_FEEDS = ENV.feeds
+PAPEREX_RUN_FEEDS = ENV.run_feeds
 PAPEREX_REDIS_URL = ENV.redis_url
 
 INSTALLED_APPS = [

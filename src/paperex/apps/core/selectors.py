@@ -8,8 +8,9 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import connection
+
+from paperex.apps.markets.runtime import runtime
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,8 @@ def channel_layer_status() -> ComponentStatus:
 
 
 def feed_status() -> ComponentStatus:
-    """The configured feeds; no feed process exists yet, so none is running."""
-    return ComponentStatus(True, {"configured": list(settings.PAPEREX_FEEDS), "running": False})
+    """Market data in this process: configured feeds, their states, markets with data."""
+    return ComponentStatus(True, runtime.feed_status())
 
 
 def health_report() -> tuple[bool, dict[str, Any]]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -12,9 +12,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paperex.apps.markets.models import Asset, Market
-from paperex.apps.markets.selectors import asset_list, candle_list, market_get, market_list
+from paperex.apps.markets.selectors import (
+    asset_list,
+    candle_list,
+    market_get,
+    market_list,
+    order_book_get,
+    ticker_get,
+)
 from paperex.apps.markets.serializers import (
     AssetSerializer,
+    BookQuerySerializer,
     CandleQuerySerializer,
     CandleSerializer,
     MarketSerializer,
@@ -96,3 +104,46 @@ class CandleListApi(APIView):
             limit=query.validated_data["limit"],
         )
         return Response(CandleSerializer(candles, many=True).data)
+
+
+class OrderBookApi(APIView):
+    """The market's order book from its feed: best bids and asks as [price, quantity] strings."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[SYMBOL_PARAMETER, BookQuerySerializer],
+        responses=inline_serializer(
+            "OrderBook",
+            {
+                "symbol": serializers.CharField(),
+                "last_update_id": serializers.IntegerField(),
+                "in_sync": serializers.BooleanField(),
+                "updated_at": serializers.IntegerField(),
+                "bids": serializers.ListField(child=serializers.ListField()),
+                "asks": serializers.ListField(child=serializers.ListField()),
+            },
+        ),
+    )
+    def get(self, request: Request, symbol: str) -> Response:
+        market = market_or_404(symbol)
+        query = BookQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(order_book_get(symbol=market.symbol, depth=query.validated_data["depth"]))
+
+
+class TickerApi(APIView):
+    """The market's rolling 24h ticker (price change, high, low, volume, best bid/ask)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[SYMBOL_PARAMETER], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, symbol: str) -> Response:
+        market = market_or_404(symbol)
+        ticker = ticker_get(symbol=market.symbol)
+        if ticker is None:
+            raise NotFound(
+                f"No ticker for {market.symbol} yet: its feed has not reported a trade.",
+                code="no_market_data",
+            )
+        return Response(ticker)

@@ -69,3 +69,7 @@ class CandleSerializer(serializers.ModelSerializer[Candle]):
             "trade_count",
             "closed",
         ]
+
+
+class BookQuerySerializer(serializers.Serializer[None]):
+    depth = serializers.IntegerField(min_value=1, max_value=5000, default=100)

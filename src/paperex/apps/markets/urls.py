@@ -1,10 +1,19 @@
 from django.urls import path
 
-from paperex.apps.markets.apis import AssetListApi, CandleListApi, MarketDetailApi, MarketListApi
+from paperex.apps.markets.apis import (
+    AssetListApi,
+    CandleListApi,
+    MarketDetailApi,
+    MarketListApi,
+    OrderBookApi,
+    TickerApi,
+)
 
 urlpatterns = [
     path("assets/", AssetListApi.as_view(), name="asset-list"),
     path("markets/", MarketListApi.as_view(), name="market-list"),
     path("markets/<str:symbol>/", MarketDetailApi.as_view(), name="market-detail"),
     path("markets/<str:symbol>/candles/", CandleListApi.as_view(), name="market-candles"),
+    path("markets/<str:symbol>/book/", OrderBookApi.as_view(), name="market-book"),
+    path("markets/<str:symbol>/ticker/", TickerApi.as_view(), name="market-ticker"),
 ]

@@ -1,0 +1,101 @@
+"""Market data inside a server process: the bus, the live state and (optionally) the feeds.
+
+Every server process keeps a ``MarketState`` from its bus subscription, which the REST and
+WebSocket endpoints read. The feeds themselves run once: inside the server in embedded mode, or
+in the ``paperex feed`` process in production (with Redis carrying the events to the servers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from paperex.apps.markets.feeds import build_feeds
+from paperex.apps.markets.models import Market
+from paperex.apps.markets.services import candles_upsert
+from paperex.marketdata.bus import LocalBus, MarketDataBus, RedisBus
+from paperex.marketdata.events import Kline
+from paperex.marketdata.pipeline import FeedPipeline
+from paperex.marketdata.state import MarketState
+
+logger = logging.getLogger(__name__)
+
+
+def _market_ids() -> dict[str, int]:
+    return dict(Market.objects.values_list("symbol", "id"))
+
+
+class MarketDataRuntime:
+    """The bus, the state kept from it, and the feed pipeline when this process runs feeds."""
+
+    def __init__(self) -> None:
+        self.bus: MarketDataBus = (
+            RedisBus(settings.PAPEREX_REDIS_URL) if settings.PAPEREX_REDIS_URL else LocalBus()
+        )
+        self.state = MarketState()
+        self.pipeline: FeedPipeline | None = None
+        self._state_task: asyncio.Task[None] | None = None
+        self._market_ids: dict[str, int] = {}
+
+    @property
+    def running(self) -> bool:
+        return self._state_task is not None
+
+    async def start(self, *, run_feeds: bool) -> None:
+        """Connect the bus, follow it into the state, and start the feeds if asked to."""
+        await self.bus.start()
+        subscription = self.bus.subscribe(maxsize=100_000)
+        self._state_task = asyncio.create_task(self._follow(subscription), name="market-state")
+        if run_feeds:
+            self._market_ids = await sync_to_async(_market_ids)()
+            feeds = await sync_to_async(build_feeds)(settings.PAPEREX_FEEDS)
+            self.pipeline = FeedPipeline(self.bus, feeds, store_closed_candles=self._store)
+            await self.pipeline.start()
+            logger.info("market data: %s", ", ".join(f.venue for f in feeds))
+
+    async def stop(self) -> None:
+        """Stop the feeds, then the state and the bus."""
+        if self.pipeline is not None:
+            await self.pipeline.stop()
+            self.pipeline = None
+        if self._state_task is not None:
+            self._state_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._state_task
+            self._state_task = None
+        await self.bus.stop()
+
+    def feed_status(self) -> dict[str, Any]:
+        """What /api/health/ reports about market data."""
+        status: dict[str, Any] = {
+            "configured": list(settings.PAPEREX_FEEDS),
+            "running": self.pipeline is not None,
+            "markets_with_data": len(self.state.symbols),
+        }
+        if self.pipeline is not None:
+            status["feeds"] = [
+                {
+                    "venue": feed.venue,
+                    "state": feed.status.state.value,
+                    "last_error": feed.status.last_error,
+                }
+                for feed in self.pipeline.feeds
+            ]
+            status["parse_errors"] = self.pipeline.parse_errors
+        return status
+
+    async def _follow(self, subscription: Any) -> None:
+        async for event in subscription:
+            self.state.apply(event)
+
+    async def _store(self, klines: list[Kline]) -> None:
+        await sync_to_async(candles_upsert)(market_ids=self._market_ids, klines=klines)
+
+
+runtime = MarketDataRuntime()
+"""This process's market data."""

@@ -1,0 +1,23 @@
+"""Aggregation of normalized events: candles, rolling tickers and moving averages."""
+
+from paperex.marketdata.aggregation.candles import CandleAggregator
+from paperex.marketdata.aggregation.intervals import (
+    CANDLE_INTERVALS,
+    INTERVAL_MILLISECONDS,
+    interval_milliseconds,
+    open_time_of,
+)
+from paperex.marketdata.aggregation.moving_average import CountWindowAverage, TimeWindowAverage
+from paperex.marketdata.aggregation.ticker import RollingTicker, TickerAggregator
+
+__all__ = [
+    "CANDLE_INTERVALS",
+    "INTERVAL_MILLISECONDS",
+    "CandleAggregator",
+    "CountWindowAverage",
+    "RollingTicker",
+    "TickerAggregator",
+    "TimeWindowAverage",
+    "interval_milliseconds",
+    "open_time_of",
+]

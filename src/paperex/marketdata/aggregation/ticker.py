@@ -1,0 +1,186 @@
+"""A rolling 24-hour ticker from trades, kept incrementally.
+
+The window is ``(now - window_ms, now]`` of trade time. Volume, quote volume and trade count are
+running sums; high and low come from monotonic deques, so every trade costs O(1) amortized.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from decimal import Decimal
+from typing import Final
+
+from paperex.marketdata.aggregation.intervals import DAY
+from paperex.marketdata.events import MiniTicker, Ticker24h, Trade
+
+_ZERO: Final = Decimal(0)
+_HUNDRED: Final = Decimal(100)
+_PERCENT_PLACES: Final = Decimal("0.001")
+_PRICE_PLACES: Final = Decimal("0.00000001")
+
+
+class RollingTicker:
+    """One symbol's 24h statistics (or any window) from its trades."""
+
+    def __init__(self, venue: str, symbol: str, *, window_ms: int = DAY) -> None:
+        """Raises ValueError when ``window_ms`` is not positive."""
+        if window_ms <= 0:
+            raise ValueError("window_ms must be positive")
+        self.venue = venue
+        self.symbol = symbol
+        self.window_ms = window_ms
+        self._trades: deque[tuple[int, Decimal, Decimal, Decimal]] = deque()
+        self._highs: deque[tuple[int, Decimal]] = deque()
+        self._lows: deque[tuple[int, Decimal]] = deque()
+        self._volume = _ZERO
+        self._quote_volume = _ZERO
+        self._last_time = 0
+        self._last_price: Decimal | None = None
+        self._last_quantity = _ZERO
+        self._best = (_ZERO, _ZERO, _ZERO, _ZERO)
+
+    def add_trade(self, trade: Trade) -> None:
+        """Add ``trade`` to the window (a trade older than the last one counts at the last time)."""
+        time_ms = max(trade.trade_time, self._last_time)
+        price = trade.price
+        quantity = trade.quantity
+        quote = price * quantity
+        self._trades.append((time_ms, price, quantity, quote))
+        self._volume += quantity
+        self._quote_volume += quote
+        highs = self._highs
+        while highs and highs[-1][1] <= price:
+            highs.pop()
+        highs.append((time_ms, price))
+        lows = self._lows
+        while lows and lows[-1][1] >= price:
+            lows.pop()
+        lows.append((time_ms, price))
+        self._last_time = time_ms
+        self._last_price = price
+        self._last_quantity = quantity
+        self._evict(time_ms - self.window_ms)
+
+    def set_best_quotes(
+        self, bid: Decimal, bid_quantity: Decimal, ask: Decimal, ask_quantity: Decimal
+    ) -> None:
+        """Remember the top of the book, which trades alone cannot tell."""
+        self._best = (bid, bid_quantity, ask, ask_quantity)
+
+    def ticker(self, now_ms: int | None = None) -> Ticker24h | None:
+        """The full ticker at ``now_ms`` (default: the last trade's time); None before any trade."""
+        if self._last_price is None:
+            return None
+        now_ms = self._advance(now_ms)
+        open_price, high, low = self._open_high_low()
+        change = self._last_price - open_price
+        percent = (
+            (change / open_price * _HUNDRED).quantize(_PERCENT_PLACES) if open_price else _ZERO
+        )
+        weighted = (
+            (self._quote_volume / self._volume).quantize(_PRICE_PLACES)
+            if self._volume
+            else self._last_price
+        )
+        bid, bid_quantity, ask, ask_quantity = self._best
+        return Ticker24h(
+            venue=self.venue,
+            symbol=self.symbol,
+            event_time=now_ms,
+            received_at=now_ms,
+            price_change=change,
+            price_change_percent=percent,
+            weighted_average_price=weighted,
+            last_price=self._last_price,
+            last_quantity=self._last_quantity,
+            best_bid=bid,
+            best_bid_quantity=bid_quantity,
+            best_ask=ask,
+            best_ask_quantity=ask_quantity,
+            open=open_price,
+            high=high,
+            low=low,
+            volume=self._volume,
+            quote_volume=self._quote_volume,
+            open_time=now_ms - self.window_ms,
+            close_time=now_ms,
+            trade_count=len(self._trades),
+        )
+
+    def mini_ticker(self, now_ms: int | None = None) -> MiniTicker | None:
+        """The mini ticker at ``now_ms`` (default: the last trade's time); None before any trade."""
+        if self._last_price is None:
+            return None
+        now_ms = self._advance(now_ms)
+        open_price, high, low = self._open_high_low()
+        return MiniTicker(
+            venue=self.venue,
+            symbol=self.symbol,
+            event_time=now_ms,
+            received_at=now_ms,
+            close=self._last_price,
+            open=open_price,
+            high=high,
+            low=low,
+            volume=self._volume,
+            quote_volume=self._quote_volume,
+        )
+
+    def _advance(self, now_ms: int | None) -> int:
+        if now_ms is None:
+            return self._last_time
+        self._evict(now_ms - self.window_ms)
+        return now_ms
+
+    def _open_high_low(self) -> tuple[Decimal, Decimal, Decimal]:
+        if not self._trades:
+            assert self._last_price is not None
+            return self._last_price, self._last_price, self._last_price
+        return self._trades[0][1], self._highs[0][1], self._lows[0][1]
+
+    def _evict(self, cutoff: int) -> None:
+        trades = self._trades
+        while trades and trades[0][0] <= cutoff:
+            _, _, quantity, quote = trades.popleft()
+            self._volume -= quantity
+            self._quote_volume -= quote
+        highs = self._highs
+        while highs and highs[0][0] <= cutoff:
+            highs.popleft()
+        lows = self._lows
+        while lows and lows[0][0] <= cutoff:
+            lows.popleft()
+
+
+class TickerAggregator:
+    """A ``RollingTicker`` per symbol; use one per venue."""
+
+    def __init__(self, *, window_ms: int = DAY) -> None:
+        """Raises ValueError when ``window_ms`` is not positive."""
+        if window_ms <= 0:
+            raise ValueError("window_ms must be positive")
+        self.window_ms = window_ms
+        self._tickers: dict[str, RollingTicker] = {}
+
+    def add_trade(self, trade: Trade) -> None:
+        """Add ``trade`` to its symbol's window."""
+        ticker = self._tickers.get(trade.symbol)
+        if ticker is None:
+            ticker = self._tickers[trade.symbol] = RollingTicker(
+                trade.venue, trade.symbol, window_ms=self.window_ms
+            )
+        ticker.add_trade(trade)
+
+    def for_symbol(self, symbol: str) -> RollingTicker | None:
+        """The symbol's rolling ticker, or None before its first trade."""
+        return self._tickers.get(symbol)
+
+    def tickers(self, now_ms: int) -> list[Ticker24h]:
+        """Every symbol's full ticker at ``now_ms``."""
+        found = (ticker.ticker(now_ms) for ticker in self._tickers.values())
+        return [ticker for ticker in found if ticker is not None]
+
+    def mini_tickers(self, now_ms: int) -> list[MiniTicker]:
+        """Every symbol's mini ticker at ``now_ms`` (the all-markets ``!miniTicker@arr`` stream)."""
+        found = (ticker.mini_ticker(now_ms) for ticker in self._tickers.values())
+        return [ticker for ticker in found if ticker is not None]

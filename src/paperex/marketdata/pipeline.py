@@ -1,0 +1,143 @@
+"""Feeds to the bus: parse every raw message, aggregate trades, publish everything.
+
+One pipeline runs wherever the feeds run (inside the server in embedded mode, in the
+``paperex feed`` process in production). It publishes the venue's events and, from trades, its
+own candles (open updates and closed bars) and rolling 24h tickers; closed candles also go to a
+sink that stores them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+from paperex.marketdata.aggregation import CandleAggregator, TickerAggregator
+from paperex.marketdata.bus import MarketDataBus
+from paperex.marketdata.errors import ParseError
+from paperex.marketdata.events import BookDelta, BookSnapshot, Event, Kline, Trade
+from paperex.marketdata.feed import Feed, parser_for
+from paperex.marketdata.state import LevelBook
+
+logger = logging.getLogger(__name__)
+
+ClosedCandleSink = Callable[[list[Kline]], Awaitable[None]]
+Clock = Callable[[], int]
+
+
+def wall_clock_ms() -> int:
+    """Milliseconds since the epoch."""
+    return time.time_ns() // 1_000_000
+
+
+class FeedPipeline:
+    """Runs feeds into a bus with candle and ticker aggregation."""
+
+    def __init__(
+        self,
+        bus: MarketDataBus,
+        feeds: Sequence[Feed],
+        *,
+        store_closed_candles: ClosedCandleSink,
+        clock: Clock = wall_clock_ms,
+        tick_seconds: float = 1.0,
+        candle_update_every_ms: int = 1_000,
+    ) -> None:
+        self.bus = bus
+        self.feeds = list(feeds)
+        self._store = store_closed_candles
+        self._clock = clock
+        self._tick_seconds = tick_seconds
+        self.candles = CandleAggregator(update_every_ms=candle_update_every_ms)
+        self.tickers = TickerAggregator()
+        self.books: dict[str, LevelBook] = {}
+        """Kept only for the tickers' best bid and ask."""
+        self._closed: list[Kline] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self.parse_errors = 0
+
+    async def start(self) -> None:
+        """Start one task per feed and the periodic tick."""
+        for feed in self.feeds:
+            self._tasks.append(asyncio.create_task(self._pump(feed), name=f"feed-{feed.venue}"))
+        self._tasks.append(asyncio.create_task(self._tick_forever(), name="feed-tick"))
+
+    async def stop(self) -> None:
+        """Stop the feeds and tasks, then store the candles closed so far."""
+        for feed in self.feeds:
+            await feed.close()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self._flush_closed()
+
+    async def handle(self, events: Sequence[Event]) -> None:
+        """Publish events and what they aggregate into."""
+        for event in events:
+            await self.bus.publish(event)
+            if isinstance(event, Trade):
+                self.tickers.add_trade(event)
+                for kline in self.candles.add_trade(event):
+                    await self.bus.publish(kline)
+                    if kline.closed:
+                        self._closed.append(kline)
+            elif isinstance(event, BookDelta):
+                book = self.books.get(event.symbol)
+                if book is not None:
+                    book.apply_delta(event)
+            elif isinstance(event, BookSnapshot):
+                self.books.setdefault(event.symbol, LevelBook()).apply_snapshot(event)
+
+    async def tick(self) -> None:
+        """Close candles that are due, publish tickers, store closed candles."""
+        now = self._clock()
+        for kline in self.candles.close_due(now):
+            await self.bus.publish(kline)
+            self._closed.append(kline)
+        self._update_best_quotes()
+        for ticker in self.tickers.tickers(now):
+            await self.bus.publish(ticker)
+        for mini_ticker in self.tickers.mini_tickers(now):
+            await self.bus.publish(mini_ticker)
+        await self._flush_closed()
+
+    def _update_best_quotes(self) -> None:
+        for symbol, book in self.books.items():
+            ticker = self.tickers.for_symbol(symbol)
+            bids, asks = book.top(1)
+            if ticker is not None and book.in_sync and bids and asks:
+                ticker.set_best_quotes(*bids[0], *asks[0])
+
+    async def _pump(self, feed: Feed) -> None:
+        parse = parser_for(feed.venue)
+        async for message in feed.raw_messages():
+            try:
+                events = parse(message)
+            except ParseError as error:
+                self.parse_errors += 1
+                logger.warning("%s", error)
+                continue
+            await self.handle(events)
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._tick_seconds)
+            try:
+                await self.tick()
+            except Exception:  # a failed store must not stop the market data
+                logger.exception("market-data tick failed")
+
+    async def _flush_closed(self) -> None:
+        if not self._closed:
+            return
+        batch, self._closed = self._closed, []
+        try:
+            await self._store(batch)
+        except Exception:
+            self._closed = batch + self._closed  # kept for the next tick
+            raise

@@ -1,0 +1,103 @@
+"""Book and ticker endpoints read the process's market state, which the bus keeps current."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from paperex.apps.markets.runtime import runtime
+from paperex.marketdata.events import BookSnapshot, Ticker24h
+from paperex.marketdata.state import MarketState
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def fresh_state() -> Iterator[MarketState]:
+    saved, runtime.state = runtime.state, MarketState()
+    yield runtime.state
+    runtime.state = saved
+
+
+def test_book_shows_the_best_levels_first(api_client: APIClient, seeded: None) -> None:
+    runtime.state.apply(
+        BookSnapshot(
+            venue="synthetic",
+            symbol="BTCUSDT",
+            event_time=7,
+            received_at=8,
+            last_update_id=42,
+            bids=[(D("99.50"), D("1")), (D("99.90"), D("0.25")), (D("98"), D("4"))],
+            asks=[(D("100.10"), D("2")), (D("100.05"), D("0.5"))],
+        )
+    )
+    response = api_client.get("/api/markets/btcusdt/book/", {"depth": 2})
+    assert response.status_code == 200
+    assert response.json() == {
+        "symbol": "BTCUSDT",
+        "last_update_id": 42,
+        "in_sync": True,
+        "updated_at": 7,
+        "bids": [["99.90", "0.25"], ["99.50", "1"]],
+        "asks": [["100.05", "0.5"], ["100.10", "2"]],
+    }
+
+
+def test_book_before_any_data_is_empty_and_not_in_sync(api_client: APIClient, seeded: None) -> None:
+    body = api_client.get("/api/markets/ETHUSDT/book/").json()
+    assert (body["bids"], body["asks"], body["in_sync"]) == ([], [], False)
+
+
+@pytest.mark.parametrize("depth", ["0", "-5", "many", "5001"])
+def test_bad_depth_is_a_400(api_client: APIClient, seeded: None, depth: str) -> None:
+    response = api_client.get("/api/markets/BTCUSDT/book/", {"depth": depth})
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("depth: ")
+
+
+def test_ticker(api_client: APIClient, seeded: None) -> None:
+    missing = api_client.get("/api/markets/BTCUSDT/ticker/")
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "no_market_data"
+
+    amounts = dict.fromkeys(
+        [
+            "price_change",
+            "price_change_percent",
+            "weighted_average_price",
+            "last_quantity",
+            "best_bid",
+            "best_bid_quantity",
+            "best_ask",
+            "best_ask_quantity",
+            "volume",
+            "quote_volume",
+        ],
+        D("1.5"),
+    )
+    runtime.state.apply(
+        Ticker24h(
+            venue="synthetic",
+            symbol="BTCUSDT",
+            event_time=10,
+            received_at=11,
+            last_price=D("60000.10"),
+            open=D("59000"),
+            high=D("61000"),
+            low=D("58000.5"),
+            open_time=0,
+            close_time=10,
+            trade_count=3,
+            **amounts,
+        )
+    )
+    body = api_client.get("/api/markets/BTCUSDT/ticker/").json()
+    assert body["symbol"] == "BTCUSDT"
+    assert body["last_price"] == "60000.10"
+    assert body["low"] == "58000.5"
+    assert body["trade_count"] == 3
+    assert "kind" not in body

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from paperex.marketdata.aggregation import RollingTicker, TickerAggregator
+from tests.marketdata.trades import T0, make_trade
+
+HOUR = 3_600_000
+DAY = 24 * HOUR
+
+
+def test_ticker_over_the_window_with_hand_computed_figures() -> None:
+    ticker = RollingTicker("test", "BTCUSDT")
+    ticker.add_trade(make_trade("100", "1", T0))
+    ticker.add_trade(make_trade("120", "2", T0 + HOUR))
+    ticker.add_trade(make_trade("90", "1", T0 + 2 * HOUR))
+    ticker.add_trade(make_trade("110", "0.5", T0 + 3 * HOUR))
+    ticker.set_best_quotes(Decimal("109"), Decimal("3"), Decimal("111"), Decimal("4"))
+
+    result = ticker.ticker(T0 + 4 * HOUR)
+
+    assert result is not None
+    assert (result.open, result.high, result.low, result.last_price) == tuple(
+        map(Decimal, ("100", "120", "90", "110"))
+    )
+    assert result.volume == Decimal("4.5")
+    assert result.quote_volume == Decimal("485")  # 100 + 240 + 90 + 55
+    assert result.weighted_average_price == Decimal("107.77777778")
+    assert result.price_change == Decimal("10")
+    assert result.price_change_percent == Decimal("10.000")
+    assert result.last_quantity == Decimal("0.5")
+    assert (result.best_bid, result.best_ask_quantity) == (Decimal("109"), Decimal("4"))
+    assert (result.open_time, result.close_time) == (T0 + 4 * HOUR - DAY, T0 + 4 * HOUR)
+    assert result.trade_count == 4
+
+
+def test_trades_leave_the_window_and_take_high_low_and_volume_with_them() -> None:
+    ticker = RollingTicker("test", "BTCUSDT")
+    ticker.add_trade(make_trade("200", "1", T0))  # the high, soon out of the window
+    ticker.add_trade(make_trade("50", "1", T0 + HOUR))  # the low, out a bit later
+    ticker.add_trade(make_trade("100", "2", T0 + 2 * HOUR))
+
+    after_first = ticker.ticker(T0 + DAY)  # (T0, T0 + DAY]: the first trade is out
+    assert after_first is not None
+    assert (after_first.open, after_first.high, after_first.low) == tuple(
+        map(Decimal, ("50", "100", "50"))
+    )
+    assert (after_first.volume, after_first.trade_count) == (Decimal(3), 2)
+
+    later = ticker.mini_ticker(T0 + DAY + HOUR)
+    assert later is not None
+    assert (later.open, later.high, later.low, later.close, later.volume) == tuple(
+        map(Decimal, ("100", "100", "100", "100", "2"))
+    )
+
+
+def test_an_empty_window_keeps_the_last_price_with_zero_volume() -> None:
+    ticker = RollingTicker("test", "ETHUSDT")
+    assert ticker.ticker() is None
+    assert ticker.mini_ticker() is None
+    ticker.add_trade(make_trade("3000", "1", T0, symbol="ETHUSDT"))
+    quiet = ticker.ticker(T0 + 2 * DAY)
+    assert quiet is not None
+    assert (quiet.open, quiet.high, quiet.low, quiet.last_price) == (Decimal(3000),) * 4
+    assert (quiet.volume, quiet.quote_volume, quiet.trade_count) == (0, 0, 0)
+    assert quiet.price_change == 0
+    assert quiet.weighted_average_price == Decimal(3000)
+
+
+def test_aggregator_keeps_one_ticker_per_symbol() -> None:
+    tickers = TickerAggregator(window_ms=HOUR)
+    tickers.add_trade(make_trade("100", "1", T0, symbol="BTCUSDT"))
+    tickers.add_trade(make_trade("5", "1", T0, symbol="ETHUSDT"))
+    tickers.add_trade(make_trade("6", "1", T0 + 10, symbol="ETHUSDT"))
+    minis = {mini.symbol: mini for mini in tickers.mini_tickers(T0 + 10)}
+    assert minis["ETHUSDT"].close == Decimal(6)
+    assert minis["BTCUSDT"].volume == Decimal(1)
+    assert [t.symbol for t in tickers.tickers(T0 + HOUR + 5)] == ["BTCUSDT", "ETHUSDT"]
+    btc = tickers.for_symbol("BTCUSDT")
+    assert btc is not None
+    hour_later = btc.ticker(T0 + HOUR + 5)
+    assert hour_later is not None
+    assert hour_later.trade_count == 0
+    assert tickers.for_symbol("DOTUSDT") is None
+
+
+def test_window_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        RollingTicker("test", "X", window_ms=0)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=50_000),  # time step
+            st.integers(min_value=1, max_value=10_000),  # price in cents
+            st.integers(min_value=1, max_value=1_000),  # quantity in lots
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_incremental_window_matches_recomputing_from_scratch(
+    steps: list[tuple[int, int, int]],
+) -> None:
+    window = 100_000
+    ticker = RollingTicker("test", "X", window_ms=window)
+    seen: list[tuple[int, Decimal, Decimal]] = []
+    now = T0
+    for step, cents, lots in steps:
+        now += step
+        price, quantity = Decimal(cents) / 100, Decimal(lots) / 1000
+        ticker.add_trade(make_trade(str(price), str(quantity), now))
+        seen.append((now, price, quantity))
+        inside = [(p, q) for t, p, q in seen if t > now - window]
+        result = ticker.ticker()
+        assert result is not None
+        assert result.open == inside[0][0]
+        assert result.high == max(p for p, _ in inside)
+        assert result.low == min(p for p, _ in inside)
+        assert result.volume == sum(q for _, q in inside)
+        assert result.quote_volume == sum(p * q for p, q in inside)
+        assert result.trade_count == len(inside)
