@@ -66,7 +66,7 @@ def test_an_empty_window_keeps_the_last_price_with_zero_volume() -> None:
     quiet = ticker.ticker(T0 + 2 * DAY)
     assert quiet is not None
     assert (quiet.open, quiet.high, quiet.low, quiet.last_price) == (Decimal(3000),) * 4
-    assert (quiet.volume, quiet.quote_volume, quiet.trade_count) == (0, 0, 0)
+    assert (quiet.volume, quiet.quote_volume, quiet.trade_count) == (Decimal(0), Decimal(0), 0)
     assert quiet.price_change == 0
     assert quiet.weighted_average_price == Decimal(3000)
 

@@ -17,15 +17,19 @@ Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 """Waits the given seconds (``asyncio.sleep``)."""
 
+STOP_CHECK_SECONDS = 0.25
+"""The longest a stoppable wait sleeps before checking whether to stop."""
+
 
 def parse_speed(text: str) -> float | None:
     """``"max"`` to None (no waiting), a positive number (``"10"``, ``"0.5"``, ``"10x"``) to float.
 
     Raises ValueError for anything else.
     """
-    cleaned = text.strip().lower().removesuffix("x")
+    cleaned = text.strip().lower()
     if cleaned == "max":
         return None
+    cleaned = cleaned.removesuffix("x")
     try:
         speed = float(cleaned)
     except ValueError:
@@ -69,10 +73,21 @@ class Pacer:
         """The monotonic time ``timestamp_ms`` is due at (the start itself at speed max)."""
         return self._start + (timestamp_ms - self._origin_ms) * self._seconds_per_ms
 
-    async def wait_until_due(self, timestamp_ms: int) -> None:
-        """Sleep until ``timestamp_ms`` is due; returns at once when it already is, or at max."""
+    async def wait_until_due(
+        self, timestamp_ms: int, stop: Callable[[], bool] | None = None
+    ) -> None:
+        """Sleep until ``timestamp_ms`` is due; returns at once when it already is, or at max.
+
+        With ``stop``, sleeps in slices of at most ``STOP_CHECK_SECONDS`` and returns early
+        once ``stop()`` is true.
+        """
         if self.speed is None:
             return
-        delay = self.due(timestamp_ms) - self.monotonic()
-        if delay > 0:
-            await self.sleep(delay)
+        due = self.due(timestamp_ms)
+        while (delay := due - self.monotonic()) > 0:
+            if stop is None:
+                await self.sleep(delay)
+                return
+            await self.sleep(min(delay, STOP_CHECK_SECONDS))
+            if stop():
+                return

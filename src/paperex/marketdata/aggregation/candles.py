@@ -131,6 +131,7 @@ class CandleAggregator:
         quantity = trade.quantity
         quote = price * quantity
         trade_time = trade.trade_time
+        update_every_ms = self.update_every_ms
         emitted: list[Kline] | None = None
         for state in states:
             if trade_time > state.close_time:
@@ -160,9 +161,8 @@ class CandleAggregator:
             else:
                 self.late_trades += 1
                 continue
-            if (
-                self.update_every_ms is not None
-                and trade_time - state.last_update_time >= self.update_every_ms
+            if update_every_ms is not None and (
+                trade_time - state.last_update_time >= update_every_ms
             ):
                 state.last_update_time = trade_time
                 update = state.to_kline(

@@ -39,7 +39,7 @@ def _stream_of(event: Event) -> str:
 
 
 class SyntheticFeed:
-    """A ``Feed`` over a ``SyntheticMarket``; ``close`` ends ``raw_messages`` after one step."""
+    """A ``Feed`` over a ``SyntheticMarket``; ``close`` ends ``raw_messages`` promptly."""
 
     venue = VENUE
 
@@ -96,7 +96,9 @@ class SyntheticFeed:
                     yield self._message(market.book_snapshot(symbol))
                 self._snapshot_due.clear()
             events = market.step()
-            await self._pacer.wait_until_due(market.now_ms)
+            await self._pacer.wait_until_due(market.now_ms, self._is_closed)
+            if self._closed:
+                return
             if self._pacer.speed is None:
                 yield_every += 1
                 if yield_every >= 1_000:  # never starve the event loop at full speed
@@ -121,6 +123,9 @@ class SyntheticFeed:
         """Stop: ``raw_messages`` ends after the step it is on."""
         self._closed = True
         self.status.state = FeedState.STOPPED
+
+    def _is_closed(self) -> bool:
+        return self._closed
 
     def _add_streams(self, streams: Sequence[str] | set[str]) -> None:
         unknown = sorted(set(streams) - self._available)
