@@ -1,0 +1,93 @@
+"""One side of an order book: price levels in time priority, best price by bisection.
+
+A level is a plain dict of order id -> order; dicts keep insertion order, so the first entry has
+time priority, and removing any order is O(1). Level volume is summed on demand (levels are
+short), which keeps the hot paths (add, cancel, move) free of bookkeeping.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Iterator
+
+from paperex.engine.order import WorkingOrder
+
+Level = dict[int, WorkingOrder]
+"""The resting orders at one price, oldest first."""
+
+
+def level_volume(level: Level) -> int:
+    """The total remaining quantity of a level's orders."""
+    return sum(order.remaining for order in level.values())
+
+
+class BookSide:
+    """Bids or asks. ``prices`` is ascending, so the best bid is last and the best ask first."""
+
+    __slots__ = ("is_bid", "levels", "prices")
+
+    def __init__(self, *, is_bid: bool) -> None:
+        self.is_bid = is_bid
+        self.levels: dict[int, Level] = {}
+        self.prices: list[int] = []
+
+    def best_price(self) -> int | None:
+        """The best price on this side, or None when it is empty."""
+        prices = self.prices
+        if not prices:
+            return None
+        return prices[-1] if self.is_bid else prices[0]
+
+    def levels_best_first(self) -> Iterator[tuple[int, Level]]:
+        """(price, level) from the best price outwards."""
+        levels = self.levels
+        prices = reversed(self.prices) if self.is_bid else iter(self.prices)
+        for price in prices:
+            yield price, levels[price]
+
+    def add(self, order: WorkingOrder) -> None:
+        """Append ``order`` at the back of the level at its price."""
+        price = order.price
+        level = self.levels.get(price)
+        if level is None:
+            level = self.levels[price] = {}
+            insort(self.prices, price)
+        level[order.order_id] = order
+
+    def remove(self, order: WorkingOrder) -> None:
+        """Take ``order`` out of its level, dropping the level when it empties."""
+        price = order.price
+        level = self.levels[price]
+        del level[order.order_id]
+        if not level:
+            del self.levels[price]
+            prices = self.prices
+            del prices[bisect_left(prices, price)]
+
+    def move(self, order: WorkingOrder, price: int, remaining: int) -> None:
+        """Take ``order`` out of its level and append it at ``price`` with ``remaining``."""
+        levels = self.levels
+        order_id = order.order_id
+        old_price = order.price
+        level = levels[old_price]
+        del level[order_id]
+        if not level:
+            del levels[old_price]
+            prices = self.prices
+            del prices[bisect_left(prices, old_price)]
+        order.price = price
+        order.remaining = remaining
+        target = levels.get(price)
+        if target is None:
+            target = levels[price] = {}
+            insort(self.prices, price)
+        target[order_id] = order
+
+    def depth(self, limit: int) -> list[tuple[int, int]]:
+        """Up to ``limit`` (price, total quantity) pairs from the best price outwards."""
+        result: list[tuple[int, int]] = []
+        for price, level in self.levels_best_first():
+            if len(result) >= limit:
+                break
+            result.append((price, level_volume(level)))
+        return result

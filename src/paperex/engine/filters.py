@@ -1,0 +1,59 @@
+"""Symbol filters and parameter rules for PlaceOrder, with Binance-like reject reasons."""
+
+from __future__ import annotations
+
+from paperex.domain.commands import PlaceOrder
+from paperex.domain.orders import OrderType, RejectReason
+from paperex.engine.market import MarketState
+
+Rejection = tuple[RejectReason, str]
+"""A reject reason and a human-readable message."""
+
+INVALID = RejectReason.INVALID_PARAMETERS
+
+
+def check_place_order(market: MarketState, command: PlaceOrder) -> Rejection | None:
+    """The first rule ``command`` breaks in ``market``, or None when it passes every rule.
+
+    Covers which parameters each order type needs (Binance), positive prices and quantities
+    (PRICE_FILTER, LOT_SIZE) and the minimum notional (NOTIONAL). Off-grid decimals are caught
+    earlier, where decimals become ticks and lots (``paperex.engine.order_entry``).
+    """
+    order_type = command.order_type
+    quantity = command.quantity
+    price = command.price
+    stop_price = command.stop_price
+    quote_amount = command.quote_amount
+    if order_type is OrderType.MARKET:
+        if price is not None or stop_price is not None:
+            return INVALID, "MARKET orders take no price and no stop price."
+        if (quantity is None) == (quote_amount is None):
+            return INVALID, "MARKET orders need exactly one of quantity and quote_amount."
+        if quote_amount is not None and quote_amount <= 0:
+            return INVALID, "quote_amount must be positive."
+    else:
+        if quote_amount is not None:
+            return INVALID, "quote_amount is only for MARKET orders."
+        if quantity is None:
+            return INVALID, f"{order_type} orders need a quantity."
+        if order_type.has_limit_price and price is None:
+            return INVALID, f"{order_type} orders need a price."
+        if not order_type.has_limit_price and price is not None:
+            return INVALID, f"{order_type} orders take no price."
+        if order_type.is_stop and stop_price is None:
+            return INVALID, f"{order_type} orders need a stop price."
+        if not order_type.is_stop and stop_price is not None:
+            return INVALID, f"{order_type} orders take no stop price."
+    if quantity is not None and quantity <= 0:
+        return RejectReason.LOT_SIZE, "Filter failure: LOT_SIZE (quantity must be positive)."
+    if (price is not None and price <= 0) or (stop_price is not None and stop_price <= 0):
+        return RejectReason.PRICE_FILTER, "Filter failure: PRICE_FILTER (price must be positive)."
+    minimum = market.min_notional_units
+    if minimum:
+        reference_price = price if price is not None else stop_price
+        if quantity is not None and reference_price is not None:
+            if market.notional(reference_price, quantity) < minimum:
+                return RejectReason.NOTIONAL, "Filter failure: NOTIONAL (below the minimum)."
+        elif quote_amount is not None and quote_amount < minimum:
+            return RejectReason.NOTIONAL, "Filter failure: NOTIONAL (below the minimum)."
+    return None

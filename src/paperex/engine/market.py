@@ -1,0 +1,92 @@
+"""A market inside the engine: its integer scales, both book sides, stops and reference book.
+
+Scales (all exact integers, checked when the engine is built):
+
+- a base amount is kept in units of the base asset: one lot is ``base_units_per_lot`` units
+  (``step_size / base unit``);
+- a quote amount is kept in units of the quote asset: ``price_ticks * quantity_lots`` is a
+  notional in tick-lots, and one tick-lot is ``quote_units_per_tick_lot`` quote units
+  (``tick_size * step_size / quote unit``). So ``price * quantity * quote_units_per_tick_lot``
+  is exact and needs no rounding;
+- fee rates are exact fractions ``numerator / denominator``; a fee is charged on what the
+  order receives and is rounded up to the received asset's unit.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from paperex.domain.asset import Asset
+from paperex.domain.market_spec import MarketMode, MarketSpec
+from paperex.engine.book import BookSide
+from paperex.engine.reference import ReferenceBook
+from paperex.engine.stops import StopBook
+
+
+class MarketState:
+    """Everything the engine keeps for one market."""
+
+    __slots__ = (
+        "asks",
+        "base_asset",
+        "base_units_per_lot",
+        "bids",
+        "headroom",
+        "last_price",
+        "maker_fee",
+        "min_notional_units",
+        "quote_asset",
+        "quote_units_per_tick_lot",
+        "reference",
+        "spec",
+        "stops",
+        "symbol",
+        "taker_fee",
+    )
+
+    def __init__(self, spec: MarketSpec, assets: dict[str, Asset]) -> None:
+        instrument = spec.instrument
+        base = assets.get(instrument.base)
+        quote = assets.get(instrument.quote)
+        if base is None or quote is None:
+            raise ValueError(f"{spec.symbol}: unknown asset {instrument.base}/{instrument.quote}")
+        self.spec = spec
+        self.symbol = spec.symbol
+        self.base_asset = base.code
+        self.quote_asset = quote.code
+        self.base_units_per_lot = _whole(instrument.step_size / base.unit, spec.symbol, "step")
+        self.quote_units_per_tick_lot = _whole(
+            instrument.tick_size * instrument.step_size / quote.unit, spec.symbol, "tick * step"
+        )
+        self.min_notional_units = int(
+            (instrument.min_notional / quote.unit).to_integral_value(rounding="ROUND_CEILING")
+        )
+        self.maker_fee = spec.maker_fee_rate.as_integer_ratio()
+        self.taker_fee = spec.taker_fee_rate.as_integer_ratio()
+        self.headroom = spec.market_buy_headroom.as_integer_ratio()
+        self.bids = BookSide(is_bid=True)
+        self.asks = BookSide(is_bid=False)
+        self.stops = StopBook()
+        self.reference = ReferenceBook() if spec.mode is MarketMode.PAPER else None
+        self.last_price: int | None = None
+
+    def notional(self, price: int, quantity: int) -> int:
+        """The quote units ``quantity`` lots cost at ``price`` ticks."""
+        return price * quantity * self.quote_units_per_tick_lot
+
+
+def fee_for(amount: int, rate: tuple[int, int]) -> int:
+    """The fee on ``amount`` units at ``rate`` (numerator, denominator), rounded up."""
+    numerator, denominator = rate
+    if not numerator:
+        return 0
+    return -(-amount * numerator // denominator)
+
+
+def _whole(value: Decimal, symbol: str, what: str) -> int:
+    if value != value.to_integral_value() or value <= 0:
+        raise ValueError(
+            f"{symbol}: {what} is not a whole number of the asset's smallest units ({value});"
+            " give the asset more decimals"
+        )
+    return int(value)

@@ -1,0 +1,91 @@
+"""Stop orders waiting for the last trade price to reach their stop price."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+
+from paperex.engine.order import WorkingOrder
+
+
+class StopBook:
+    """Untriggered stop orders of one market.
+
+    ``rising`` orders trigger when the last price is at or above their stop price (buy
+    STOP_LOSS*, sell TAKE_PROFIT*); ``falling`` ones when it is at or below (sell STOP_LOSS*,
+    buy TAKE_PROFIT*), as on Binance.
+    """
+
+    __slots__ = ("falling", "falling_prices", "rising", "rising_prices")
+
+    def __init__(self) -> None:
+        self.rising: dict[int, dict[int, WorkingOrder]] = {}
+        self.rising_prices: list[int] = []
+        self.falling: dict[int, dict[int, WorkingOrder]] = {}
+        self.falling_prices: list[int] = []
+
+    @staticmethod
+    def triggers_on_rise(order: WorkingOrder) -> bool:
+        """True when ``order`` triggers as the price rises to its stop price."""
+        return order.is_buy == order.order_type.is_stop_loss
+
+    @staticmethod
+    def would_trigger(order: WorkingOrder, last_price: int | None) -> bool:
+        """True when ``last_price`` already reaches ``order``'s stop price."""
+        if last_price is None or order.stop_price is None:
+            return False
+        if StopBook.triggers_on_rise(order):
+            return last_price >= order.stop_price
+        return last_price <= order.stop_price
+
+    def add(self, order: WorkingOrder) -> None:
+        """Start watching ``order``."""
+        assert order.stop_price is not None
+        stop_price = order.stop_price
+        if self.triggers_on_rise(order):
+            by_price, prices = self.rising, self.rising_prices
+        else:
+            by_price, prices = self.falling, self.falling_prices
+        orders = by_price.get(stop_price)
+        if orders is None:
+            orders = by_price[stop_price] = {}
+            insort(prices, stop_price)
+        orders[order.order_id] = order
+
+    def remove(self, order: WorkingOrder) -> None:
+        """Stop watching ``order`` (canceled)."""
+        assert order.stop_price is not None
+        stop_price = order.stop_price
+        if self.triggers_on_rise(order):
+            by_price, prices = self.rising, self.rising_prices
+        else:
+            by_price, prices = self.falling, self.falling_prices
+        orders = by_price[stop_price]
+        del orders[order.order_id]
+        if not orders:
+            del by_price[stop_price]
+            del prices[bisect_left(prices, stop_price)]
+
+    def pop_triggered(self, last_price: int) -> list[WorkingOrder]:
+        """Remove and return the orders ``last_price`` triggers, in priority order."""
+        triggered: list[WorkingOrder] = []
+        cut = bisect_right(self.rising_prices, last_price)
+        if cut:
+            for price in self.rising_prices[:cut]:
+                triggered.extend(self.rising.pop(price).values())
+            del self.rising_prices[:cut]
+        cut = bisect_left(self.falling_prices, last_price)
+        if cut < len(self.falling_prices):
+            for price in self.falling_prices[cut:]:
+                triggered.extend(self.falling.pop(price).values())
+            del self.falling_prices[cut:]
+        triggered.sort(key=_priority)
+        return triggered
+
+    def __len__(self) -> int:
+        return sum(len(orders) for orders in self.rising.values()) + sum(
+            len(orders) for orders in self.falling.values()
+        )
+
+
+def _priority(order: WorkingOrder) -> int:
+    return order.priority

@@ -1,0 +1,256 @@
+"""Random command sequences on a pure exchange market keep the engine's invariants."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from paperex.domain import OrderType, SelfTradePrevention, Side, TimeInForce
+from paperex.domain.commands import (
+    AmendOrder,
+    CancelAllOrders,
+    CancelOrder,
+    Deposit,
+    PlaceOrder,
+    ResetAccount,
+    Withdraw,
+)
+from paperex.domain.events import TransferRejected
+from tests.engine.helpers import SYMBOL, Recorder, make_engine
+
+USERS = st.sampled_from([1, 2, 3])
+ASSET = st.sampled_from(["BTC", "USDT"])
+SIDE = st.sampled_from([Side.BUY, Side.SELL])
+PRICE = st.integers(min_value=97, max_value=103)
+QUANTITY = st.integers(min_value=1, max_value=12)
+STP = st.sampled_from(list(SelfTradePrevention))
+LIMIT_TYPES = st.sampled_from([OrderType.LIMIT, OrderType.LIMIT_MAKER])
+STOP_TYPES = st.sampled_from(
+    [
+        OrderType.STOP_LOSS,
+        OrderType.STOP_LOSS_LIMIT,
+        OrderType.TAKE_PROFIT,
+        OrderType.TAKE_PROFIT_LIMIT,
+    ]
+)
+
+
+class EngineMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.recorder = Recorder(make_engine(funded=(), maker_fee="0.001", taker_fee="0.003"))
+        self.expected_totals: Counter[str] = Counter()
+        self.clock = 0
+        for user_id in (1, 2, 3):
+            for asset in ("BTC", "USDT"):
+                self.deposit(user_id, asset, 20_000)
+
+    @property
+    def engine(self):  # type: ignore[no-untyped-def]
+        return self.recorder.engine
+
+    def run(self, command: object) -> list[object]:
+        self.clock += 1
+        return list(self.recorder.process(command))
+
+    def pick_open_order(self, index: int):  # type: ignore[no-untyped-def]
+        orders = self.engine.open_orders()
+        return orders[index % len(orders)] if orders else None
+
+    @rule(user_id=USERS, asset=ASSET, amount=st.integers(min_value=1, max_value=5_000))
+    def deposit(self, user_id: int, asset: str, amount: int) -> None:
+        self.run(Deposit(timestamp=self.clock, user_id=user_id, asset=asset, amount=amount))
+        self.expected_totals[asset] += amount
+
+    @rule(user_id=USERS, asset=ASSET, amount=st.integers(min_value=1, max_value=3_000))
+    def withdraw(self, user_id: int, asset: str, amount: int) -> None:
+        events = self.run(
+            Withdraw(timestamp=self.clock, user_id=user_id, asset=asset, amount=amount)
+        )
+        if not any(isinstance(event, TransferRejected) for event in events):
+            self.expected_totals[asset] -= amount
+
+    @rule(user_id=USERS, usdt=st.integers(min_value=0, max_value=3_000))
+    def reset(self, user_id: int, usdt: int) -> None:
+        for asset in ("BTC", "USDT"):
+            balance = self.engine.balance(user_id, asset)
+            self.expected_totals[asset] -= balance.free + balance.locked
+        self.expected_totals["USDT"] += usdt
+        self.run(ResetAccount(timestamp=self.clock, user_id=user_id, balances=(("USDT", usdt),)))
+
+    @rule(
+        user_id=USERS,
+        side=SIDE,
+        order_type=LIMIT_TYPES,
+        time_in_force=st.sampled_from(list(TimeInForce)),
+        price=PRICE,
+        quantity=QUANTITY,
+        stp=STP,
+    )
+    def place_limit(
+        self,
+        user_id: int,
+        side: Side,
+        order_type: OrderType,
+        time_in_force: TimeInForce,
+        price: int,
+        quantity: int,
+        stp: SelfTradePrevention,
+    ) -> None:
+        self.run(
+            PlaceOrder(
+                timestamp=self.clock,
+                user_id=user_id,
+                symbol=SYMBOL,
+                side=side,
+                order_type=order_type,
+                time_in_force=time_in_force,
+                price=price,
+                quantity=quantity,
+                self_trade_prevention=stp,
+            )
+        )
+
+    @rule(user_id=USERS, side=SIDE, price=PRICE, quantity=QUANTITY, stp=STP)
+    def place_good_till_canceled(
+        self, user_id: int, side: Side, price: int, quantity: int, stp: SelfTradePrevention
+    ) -> None:
+        # The most common order, as its own rule so the book fills up and orders trade.
+        self.place_limit(user_id, side, OrderType.LIMIT, TimeInForce.GTC, price, quantity, stp)
+
+    @rule(
+        user_id=USERS,
+        side=SIDE,
+        quantity=QUANTITY,
+        quote_amount=st.integers(min_value=1, max_value=2_000),
+        by_quote=st.booleans(),
+        stp=STP,
+    )
+    def place_market(
+        self,
+        user_id: int,
+        side: Side,
+        quantity: int,
+        quote_amount: int,
+        by_quote: bool,
+        stp: SelfTradePrevention,
+    ) -> None:
+        self.run(
+            PlaceOrder(
+                timestamp=self.clock,
+                user_id=user_id,
+                symbol=SYMBOL,
+                side=side,
+                order_type=OrderType.MARKET,
+                quantity=None if by_quote else quantity,
+                quote_amount=quote_amount if by_quote else None,
+                self_trade_prevention=stp,
+            )
+        )
+
+    @rule(
+        user_id=USERS, side=SIDE, order_type=STOP_TYPES, stop=PRICE, price=PRICE, quantity=QUANTITY
+    )
+    def place_stop(
+        self, user_id: int, side: Side, order_type: OrderType, stop: int, price: int, quantity: int
+    ) -> None:
+        self.run(
+            PlaceOrder(
+                timestamp=self.clock,
+                user_id=user_id,
+                symbol=SYMBOL,
+                side=side,
+                order_type=order_type,
+                stop_price=stop,
+                price=price if order_type.has_limit_price else None,
+                quantity=quantity,
+            )
+        )
+
+    @rule(index=st.integers(min_value=0, max_value=100))
+    def cancel(self, index: int) -> None:
+        order = self.pick_open_order(index)
+        if order is not None:
+            self.run(
+                CancelOrder(
+                    timestamp=self.clock,
+                    user_id=order.user_id,
+                    symbol=SYMBOL,
+                    order_id=order.order_id,
+                )
+            )
+
+    @rule(user_id=USERS)
+    def cancel_all(self, user_id: int) -> None:
+        self.run(CancelAllOrders(timestamp=self.clock, user_id=user_id))
+
+    @rule(
+        index=st.integers(min_value=0, max_value=100),
+        price=st.none() | PRICE,
+        quantity=st.none() | QUANTITY,
+    )
+    def amend(self, index: int, price: int | None, quantity: int | None) -> None:
+        order = self.pick_open_order(index)
+        if order is not None:
+            self.run(
+                AmendOrder(
+                    timestamp=self.clock,
+                    user_id=order.user_id,
+                    symbol=SYMBOL,
+                    order_id=order.order_id,
+                    new_price=price,
+                    new_quantity=quantity,
+                )
+            )
+
+    @invariant()
+    def book_is_never_crossed_and_levels_add_up(self) -> None:
+        bids, asks = self.engine.depth(SYMBOL, limit=1_000)
+        if bids and asks:
+            assert bids[0][0] < asks[0][0]
+        resting: Counter[tuple[Side, int]] = Counter()
+        for order in self.engine.open_orders():
+            assert 0 <= order.filled < order.quantity
+            if order.price is not None and (not order.order_type.is_stop or order.triggered):
+                resting[(order.side, order.price)] += order.quantity - order.filled
+        levels = {(Side.BUY, price): quantity for price, quantity in bids}
+        levels |= {(Side.SELL, price): quantity for price, quantity in asks}
+        assert levels == dict(resting)
+
+    @invariant()
+    def balances_are_never_negative_and_locks_match_orders(self) -> None:
+        held: Counter[tuple[int, str]] = Counter()
+        for order in self.engine.open_orders():
+            asset = "USDT" if order.side is Side.BUY else "BTC"
+            held[(order.user_id, asset)] += order.locked
+        for balance in self.engine.balances():
+            assert balance.free >= 0
+            assert balance.locked >= 0
+            assert balance.locked == held[(balance.user_id, balance.asset)]
+
+    @invariant()
+    def each_asset_is_conserved_across_users_and_the_fee_account(self) -> None:
+        totals: Counter[str] = Counter()
+        for balance in self.engine.balances():
+            totals[balance.asset] += balance.free + balance.locked
+        for asset in ("BTC", "USDT"):
+            assert totals[asset] == self.expected_totals[asset]
+
+    @invariant()
+    def the_ledger_rebuilds_the_balances(self) -> None:
+        actual = {
+            (b.user_id, b.asset): (b.free, b.locked)
+            for b in self.engine.balances()
+            if b.free or b.locked
+        }
+        rebuilt = {key: pair for key, pair in self.recorder.ledger_balances().items() if any(pair)}
+        assert rebuilt == actual
+        reported = self.recorder.last_reported_balances()
+        assert {key: pair for key, pair in reported.items() if any(pair)} == actual
+
+
+EngineMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+test_engine_state_machine = EngineMachine.TestCase
