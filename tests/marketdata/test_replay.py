@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,7 +20,6 @@ from paperex.marketdata.replay import (
     in_receive_order,
     measure_pacing,
     replay,
-    venue_parser,
 )
 from paperex.marketdata.synthetic import SyntheticFeed, SyntheticMarket, encode_event
 from tests.marketdata.synthetic_fixtures import INSTRUMENTS, START_MS
@@ -156,10 +157,17 @@ async def test_replay_counts_malformed_messages_and_goes_on(tmp_path: Path) -> N
     assert progress[-1] == final
 
 
-def test_venue_parser_imports_the_venue_package_and_names_unknown_venues() -> None:
-    assert venue_parser("synthetic") is parser_for("synthetic")
+def test_parser_for_imports_the_venue_package_and_names_unknown_venues() -> None:
+    check = (
+        "import sys; from paperex.marketdata.feed import parser_for;"
+        "assert 'paperex.marketdata.synthetic' not in sys.modules;"
+        "parse = parser_for('synthetic');"
+        "from paperex.marketdata.synthetic import parse_message;"
+        "assert parse is parse_message"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, timeout=60)
     with pytest.raises(KeyError, match="no parser for venue 'nowhere'"):
-        venue_parser("nowhere")
+        parser_for("nowhere")
 
 
 @pytest.mark.parametrize(

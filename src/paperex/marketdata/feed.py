@@ -6,6 +6,7 @@ venue's registered ``Parser``, the same path live data takes.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from enum import StrEnum
 from typing import Protocol
@@ -76,7 +77,15 @@ def register_parser(venue: str, parser: Parser) -> None:
 
 
 def parser_for(venue: str) -> Parser:
-    """The registered parser; raises KeyError naming the known venues."""
+    """The parser of ``venue``, importing ``paperex.marketdata.<venue>`` (which registers it)
+    when needed; raises KeyError naming the known venues."""
+    if venue not in _PARSERS and venue.isidentifier():
+        module = f"paperex.marketdata.{venue}"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
     try:
         return _PARSERS[venue]
     except KeyError:

@@ -23,6 +23,8 @@ from paperex.marketdata.state import LevelBook
 
 logger = logging.getLogger(__name__)
 
+TIME_WENT_BACK_MS = 60_000
+"""A trade this much older than its symbol's last one starts a new session (a replay loop)."""
 ClosedCandleSink = Callable[[list[Kline]], Awaitable[None]]
 Clock = Callable[[], int]
 
@@ -52,6 +54,7 @@ class FeedPipeline:
         self._tick_seconds = tick_seconds
         self.candles = CandleAggregator(update_every_ms=candle_update_every_ms)
         self.tickers = TickerAggregator()
+        self._last_trade_time: dict[str, int] = {}
         self.books: dict[str, LevelBook] = {}
         """Kept only for the tickers' best bid and ask."""
         self._closed: list[Kline] = []
@@ -81,6 +84,7 @@ class FeedPipeline:
         for event in events:
             await self.bus.publish(event)
             if isinstance(event, Trade):
+                self._start_over_if_time_went_back(event)
                 self.tickers.add_trade(event)
                 for kline in self.candles.add_trade(event):
                     await self.bus.publish(kline)
@@ -105,6 +109,15 @@ class FeedPipeline:
         for mini_ticker in self.tickers.mini_tickers(now):
             await self.bus.publish(mini_ticker)
         await self._flush_closed()
+
+    def _start_over_if_time_went_back(self, trade: Trade) -> None:
+        # A looping replay starts again at its first trade; aggregate it as a new session
+        # instead of ignoring every trade of the next pass as late.
+        last = self._last_trade_time.get(trade.symbol)
+        if last is not None and trade.trade_time < last - TIME_WENT_BACK_MS:
+            self.candles.forget(trade.symbol)
+            self.tickers.forget(trade.symbol)
+        self._last_trade_time[trade.symbol] = trade.trade_time
 
     def _update_best_quotes(self) -> None:
         for symbol, book in self.books.items():

@@ -11,7 +11,6 @@ the messages themselves keep their recorded times.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import statistics
 import time
 from bisect import bisect_right
@@ -21,7 +20,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from paperex.marketdata.events import Event
-from paperex.marketdata.feed import FeedState, FeedStatus, Parser, RawMessage, parser_for
+from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage, parser_for
 from paperex.marketdata.pacing import Monotonic, Pacer, Sleep
 from paperex.marketdata.recording import RecordingReader
 
@@ -52,25 +51,6 @@ def in_receive_order(
             pending = pending[split:]
     if pending:
         yield pending
-
-
-def venue_parser(venue: str) -> Parser:
-    """The parser registered for ``venue``, importing ``paperex.marketdata.<venue>`` if needed.
-
-    Raises KeyError when no such parser exists.
-    """
-    try:
-        return parser_for(venue)
-    except KeyError:
-        if not venue.isidentifier():
-            raise
-        module = f"paperex.marketdata.{venue}"
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name != module:
-                raise
-        return parser_for(venue)
 
 
 class ReplayFeed:
@@ -225,7 +205,7 @@ async def replay(
     unreadable file and KeyError when no parser exists for the recorded venue.
     """
     feed = ReplayFeed(path, speed=speed, loop=loop, monotonic=monotonic, sleep=sleep)
-    parse = venue_parser(feed.venue)
+    parse = parser_for(feed.venue)
     started = last_report = monotonic()
     event_count = parse_errors = 0
 

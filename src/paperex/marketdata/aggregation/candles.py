@@ -204,6 +204,10 @@ class CandleAggregator:
         time_ms = state.last_trade_time if now_ms is None else now_ms
         return state.to_kline(event_time=time_ms, received_at=time_ms, closed=False)
 
+    def forget(self, symbol: str) -> None:
+        """Drop ``symbol``'s open candles, e.g. when a looping replay starts over in time."""
+        self._states.pop(symbol, None)
+
     @property
     def symbols(self) -> list[str]:
         """The symbols seen so far."""

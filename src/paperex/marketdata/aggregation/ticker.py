@@ -171,6 +171,10 @@ class TickerAggregator:
             )
         ticker.add_trade(trade)
 
+    def forget(self, symbol: str) -> None:
+        """Drop ``symbol``'s window, e.g. when a looping replay starts over in time."""
+        self._tickers.pop(symbol, None)
+
     def for_symbol(self, symbol: str) -> RollingTicker | None:
         """The symbol's rolling ticker, or None before its first trade."""
         return self._tickers.get(symbol)

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from decimal import Decimal
+
+from paperex.marketdata.bus import LocalBus, Subscription
+from paperex.marketdata.events import BookSnapshot, Event, Kline, Ticker24h, Trade
+from paperex.marketdata.feed import FeedStatus, RawMessage
+from paperex.marketdata.pipeline import FeedPipeline
+from paperex.marketdata.synthetic import encode_event
+from tests.marketdata.trades import T0, make_trade
+
+MINUTE = 60_000
+
+
+class Stored:
+    def __init__(self) -> None:
+        self.klines: list[Kline] = []
+
+    async def __call__(self, klines: list[Kline]) -> None:
+        self.klines += klines
+
+
+def drain(subscription: Subscription) -> list[Event]:
+    events: list[Event] = []
+    while (event := subscription.get_nowait()) is not None:
+        events.append(event)
+    return events
+
+
+def make_pipeline(now: list[int]) -> tuple[FeedPipeline, Stored]:
+    stored = Stored()
+    pipeline = FeedPipeline(
+        LocalBus(), [], store_closed_candles=stored, clock=lambda: now[0], candle_update_every_ms=0
+    )
+    return pipeline, stored
+
+
+async def test_trades_become_candles_tickers_and_stored_bars() -> None:
+    now = [T0]
+    pipeline, stored = make_pipeline(now)
+    everything = pipeline.bus.subscribe()
+    await pipeline.handle([make_trade("100", "1", T0 + 1_000), make_trade("102", "2", T0 + 2_000)])
+    await pipeline.handle([make_trade("101", "1", T0 + MINUTE + 5)])
+    published = drain(everything)
+    assert [type(e).__name__ for e in published].count("Trade") == 3
+    closed_1m = [e for e in published if isinstance(e, Kline) and e.closed and e.interval == "1m"]
+    assert len(closed_1m) == 1
+    assert (closed_1m[0].open, closed_1m[0].high, closed_1m[0].close) == (
+        Decimal(100),
+        Decimal(102),
+        Decimal(102),
+    )
+    assert closed_1m[0].volume == Decimal(3)
+
+    now[0] = T0 + 2 * MINUTE
+    await pipeline.tick()
+    stored_1m = [k for k in stored.klines if k.interval == "1m"]
+    assert [k.open_time for k in stored_1m] == [T0, T0 + MINUTE]
+    tickers = [e for e in drain(everything) if isinstance(e, Ticker24h)]
+    assert tickers[-1].last_price == Decimal(101)
+    assert tickers[-1].volume == Decimal(4)
+
+
+async def test_tickers_carry_the_best_bid_and_ask_of_the_book() -> None:
+    now = [T0 + 10_000]
+    pipeline, _ = make_pipeline(now)
+    subscription = pipeline.bus.subscribe(kinds={"ticker"})
+    book = BookSnapshot(
+        venue="test",
+        symbol="BTCUSDT",
+        event_time=T0,
+        received_at=T0,
+        last_update_id=1,
+        bids=[(Decimal("99.5"), Decimal(2))],
+        asks=[(Decimal("100.5"), Decimal(3))],
+    )
+    await pipeline.handle([book, make_trade("100", "1", T0 + 1_000)])
+    await pipeline.tick()
+    ticker = subscription.get_nowait()
+    assert isinstance(ticker, Ticker24h)
+    assert (ticker.best_bid, ticker.best_bid_quantity) == (Decimal("99.5"), Decimal(2))
+    assert (ticker.best_ask, ticker.best_ask_quantity) == (Decimal("100.5"), Decimal(3))
+
+
+async def test_a_replay_that_starts_over_is_aggregated_again() -> None:
+    now = [T0]
+    pipeline, _ = make_pipeline(now)
+    updates = pipeline.bus.subscribe(kinds={"kline"})
+    await pipeline.handle([make_trade("100", "1", T0 + 5 * MINUTE)])
+    await pipeline.handle([make_trade("90", "1", T0)])  # the loop's second pass
+    klines = [e for e in drain(updates) if isinstance(e, Kline) and e.interval == "1m"]
+    assert klines[-1].open_time == T0
+    assert klines[-1].close == Decimal(90)
+    assert pipeline.candles.late_trades == 0
+
+
+class ListFeed:
+    venue = "synthetic"
+
+    def __init__(self, messages: Sequence[RawMessage]) -> None:
+        self.messages = list(messages)
+        self.status = FeedStatus()
+
+    async def raw_messages(self) -> AsyncIterator[RawMessage]:
+        for message in self.messages:
+            yield message
+
+    async def subscribe(self, streams: Sequence[str]) -> None: ...
+
+    async def unsubscribe(self, streams: Sequence[str]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+async def test_malformed_messages_are_counted_and_skipped() -> None:
+    trade = make_trade("100", "1", T0)
+    good = RawMessage(received_at=T0, payload=encode_event(trade))
+    feed = ListFeed([RawMessage(received_at=T0, payload=b"{not json"), good])
+    stored = Stored()
+    pipeline = FeedPipeline(LocalBus(), [feed], store_closed_candles=stored, tick_seconds=60)
+    trades = pipeline.bus.subscribe(kinds={"trade"})
+    await pipeline.start()
+    try:
+        received = await asyncio.wait_for(trades.get(), timeout=5)
+    finally:
+        await pipeline.stop()
+    assert isinstance(received, Trade)
+    assert received.price == Decimal(100)
+    assert pipeline.parse_errors == 1
