@@ -1,0 +1,10 @@
+"""Binance spot adapter: wire schemas, pure parsers, WebSocket and REST clients, local book."""
+
+from paperex.marketdata.binance.parse import parse_message
+from paperex.marketdata.feed import register_parser
+
+VENUE = "binance"
+
+register_parser(VENUE, parse_message)
+
+__all__ = ["VENUE", "parse_message"]
