@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paperex.marketdata.bus import Subscription
 
 SETTINGS_MODULE = "paperex.config.settings"
 FEED_HELP = (
@@ -103,6 +109,111 @@ async def _run_until_signalled() -> None:
         await runtime.stop()
 
 
+def parse_duration(text: str) -> float:
+    """``90``, ``90s``, ``10m``, ``1h`` to seconds; raises argparse.ArgumentTypeError."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 30s, 10m, 1h)") from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError("the duration must be positive")
+    return seconds
+
+
+def _show_progress(line: str) -> None:
+    """One live status line: rewritten in place on a terminal, one line each otherwise."""
+    if sys.stderr.isatty():
+        print(f"\r{line}\033[K", end="", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)
+
+
+def record(options: argparse.Namespace) -> None:
+    _setup_django()
+    from paperex.apps.markets.feeds import FeedUnavailableError, recording_feed
+    from paperex.marketdata.recording import RecordProgress
+    from paperex.marketdata.recording import record as record_feed
+
+    symbols = [s for s in options.symbols.split(",") if s]
+    streams = [s for s in options.streams.split(",") if s]
+    try:
+        source = recording_feed(options.venue, symbols, streams)
+    except FeedUnavailableError as error:
+        sys.exit(f"paperex record: {error}")
+
+    def progress(report: RecordProgress) -> None:
+        _show_progress(
+            f"{report.messages:,} messages  {report.messages_per_second:,.0f}/s  "
+            f"{report.elapsed_seconds:,.0f} s  {report.bytes_written / 1e6:,.1f} MB"
+        )
+
+    async def run() -> None:
+        try:
+            await record_feed(
+                source,
+                options.output,
+                duration=options.duration,
+                on_progress=progress,
+                symbols=[s.upper() for s in symbols],
+                streams=streams,
+            )
+        finally:
+            await source.close()
+
+    # On Ctrl+C the recorder closes the file: it is complete up to the last message.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+    print(f"\nRecorded to {options.output}", file=sys.stderr)
+
+
+def replay(options: argparse.Namespace) -> None:
+    _setup_django()
+    from paperex.apps.markets.feeds import FeedUnavailableError, ReplaySpec, replay_feed
+    from paperex.apps.markets.replays import play
+    from paperex.apps.markets.runtime import runtime
+    from paperex.marketdata.bus import encode_event
+    from paperex.marketdata.pacing import parse_speed
+    from paperex.marketdata.pipeline import FeedPipeline
+    from paperex.marketdata.replay import ReplayFeed
+
+    try:
+        speed = parse_speed(options.speed)
+        feed = replay_feed(ReplaySpec(Path(options.file), speed, options.loop))
+    except (FeedUnavailableError, ValueError) as error:
+        sys.exit(f"paperex replay: {error}")
+
+    async def progress(feed: ReplayFeed, pipeline: FeedPipeline) -> bool:
+        _show_progress(
+            f"{feed.messages_played:,} messages  {pipeline.events_published:,} events  "
+            f"{feed.loops_completed} loops"
+        )
+        return True
+
+    async def run() -> None:
+        await runtime.start(run_feeds=False)
+        printed = runtime.bus.subscribe(maxsize=1_000_000) if options.print_events else None
+        printer = asyncio.create_task(_print_events(printed, encode_event)) if printed else None
+        try:
+            await play(feed, bus=runtime.bus, on_progress=progress)
+            while printed is not None and printed.pending:
+                await asyncio.sleep(0.01)  # let the printer catch up before exiting
+        finally:
+            if printer is not None:
+                printer.cancel()
+            await runtime.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+    print(file=sys.stderr)
+
+
+async def _print_events(subscription: Subscription, encode: Callable[[Any], bytes]) -> None:
+    async for event in subscription:
+        sys.stdout.buffer.write(encode(event) + b"\n")
+
+
 def migrate(options: argparse.Namespace) -> None:
     _setup_django()
     _call("migrate", "--no-input")
@@ -169,6 +280,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     feed_parser.add_argument("--feed", action="append", metavar="FEED", help=FEED_HELP)
     feed_parser.set_defaults(handler=feed)
+
+    record_parser = commands.add_parser(
+        "record", help="record a feed's raw messages to a compressed file, with live progress"
+    )
+    record_parser.add_argument(
+        "--venue", default="synthetic", help="synthetic (default), binance, gemini or yahoo"
+    )
+    record_parser.add_argument(
+        "--symbols", required=True, help="comma-separated, e.g. BTCUSDT,ETHUSDT"
+    )
+    record_parser.add_argument(
+        "--streams", default="trade,depth", help="comma-separated, e.g. trade,depth,kline_1m"
+    )
+    record_parser.add_argument(
+        "--duration", type=parse_duration, help="e.g. 90s, 10m, 1h (default: until Ctrl+C)"
+    )
+    record_parser.add_argument(
+        "-o", "--output", required=True, type=Path, help="the file, e.g. session.jsonl.gz"
+    )
+    record_parser.set_defaults(handler=record)
+
+    replay_parser = commands.add_parser(
+        "replay", help="play a recording into the market data (to every server with Redis)"
+    )
+    replay_parser.add_argument("file", help="a file written by `paperex record`")
+    replay_parser.add_argument(
+        "--speed", default="1", help="1 (original pace, default), 10, 0.5, ... or max"
+    )
+    replay_parser.add_argument("--loop", action="store_true", help="start over at the end")
+    replay_parser.add_argument(
+        "--print",
+        dest="print_events",
+        action="store_true",
+        help="print every normalized event as a JSON line",
+    )
+    replay_parser.set_defaults(handler=replay)
 
     commands.add_parser("migrate", help="create or update the database tables").set_defaults(
         handler=migrate

@@ -16,21 +16,26 @@ django_application = get_asgi_application()
 from django.conf import settings  # noqa: E402
 
 from paperex.apps.markets.runtime import runtime  # noqa: E402
+from paperex.apps.trading.engine_runtime import trading_engine  # noqa: E402
 from paperex.config.routing import websocket_urlpatterns  # noqa: E402
 
 
 async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """Start market data with the server process and stop it with the process."""
+    """Start market data (and the embedded matching engine) with the server process and stop
+    them with the process."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             try:
                 await runtime.start(run_feeds=settings.PAPEREX_RUN_FEEDS)
+                if settings.PAPEREX_RUN_ENGINE:
+                    await trading_engine.start()
             except Exception as error:
                 await send({"type": "lifespan.startup.failed", "message": str(error)})
                 return
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            await trading_engine.stop()
             await runtime.stop()
             await send({"type": "lifespan.shutdown.complete"})
             return

@@ -39,6 +39,7 @@ class Environment:
     redis_url: str | None
     feeds: list[str]
     run_feeds: bool
+    run_engine: bool
 
     @property
     def is_production(self) -> bool:
@@ -160,4 +161,5 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         redis_url=parse_redis_url(env.get("REDIS_URL")),
         feeds=parse_feeds(env.get("PAPEREX_FEED")),
         run_feeds=parse_bool("PAPEREX_RUN_FEEDS", env.get("PAPEREX_RUN_FEEDS", "true")),
+        run_engine=parse_bool("PAPEREX_RUN_ENGINE", env.get("PAPEREX_RUN_ENGINE", "true")),
     )

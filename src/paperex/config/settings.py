@@ -22,6 +22,10 @@ CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
 PAPEREX_DATA_DIR = ENV.data_dir
 PAPEREX_FEEDS = ENV.feeds
 PAPEREX_RUN_FEEDS = ENV.run_feeds
+# The matching engine inside `paperex serve` (embedded); false when `paperex engine` runs it and
+# the web processes send it commands over Redis.
+PAPEREX_RUN_ENGINE = ENV.run_engine
+PAPEREX_ENGINE_TIMEOUT = 5.0  # seconds a request waits for the engine before a 503
 PAPEREX_REDIS_URL = ENV.redis_url
 
 INSTALLED_APPS = [

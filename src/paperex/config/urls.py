@@ -12,6 +12,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("paperex.apps.accounts.urls")),
     path("", include("paperex.apps.markets.urls")),
+    path("", include("paperex.apps.trading.urls")),
     re_path(r"", api_not_found),
 ]
 

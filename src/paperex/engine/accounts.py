@@ -5,23 +5,20 @@ from __future__ import annotations
 from paperex.domain.events import BalanceChanged, Event, LedgerEntryRecorded
 from paperex.domain.ledger import LedgerBucket, LedgerReason
 from paperex.domain.records import BalanceRecord
-
-FREE = LedgerBucket.FREE
-LOCKED = LedgerBucket.LOCKED
-LOCK = LedgerReason.LOCK
-RELEASE = LedgerReason.RELEASE
+from paperex.engine.vocabulary import FREE, LOCK, LOCKED, RELEASE
 
 
 class Balance:
     """One user's holding of one asset, in the asset's smallest units."""
 
-    __slots__ = ("asset", "free", "locked", "user_id")
+    __slots__ = ("asset", "free", "is_touched", "locked", "user_id")
 
     def __init__(self, user_id: int, asset: str, free: int = 0, locked: int = 0) -> None:
         self.user_id = user_id
         self.asset = asset
         self.free = free
         self.locked = locked
+        self.is_touched = False  # waiting in Accounts.touched for its BalanceChanged
 
     def record(self) -> BalanceRecord:
         """This balance as an immutable record."""
@@ -35,7 +32,7 @@ class Accounts:
 
     Every change of a balance goes through ``transfer``, which appends one
     ``LedgerEntryRecorded`` to ``events``; ``flush`` then appends one ``BalanceChanged`` per
-    balance the command touched.
+    balance the command touched, in the order they were first touched.
     """
 
     __slots__ = ("balances", "events", "fee_account_id", "next_entry_id", "timestamp", "touched")
@@ -46,7 +43,7 @@ class Accounts:
         self.next_entry_id = 1
         self.events: list[Event] = []
         self.timestamp = 0
-        self.touched: dict[Balance, None] = {}
+        self.touched: list[Balance] = []
 
     def get(self, user_id: int, asset: str) -> Balance:
         """The balance of ``user_id`` in ``asset``, created empty on first use."""
@@ -74,13 +71,17 @@ class Accounts:
                 source.free -= amount
             else:
                 source.locked -= amount
-            touched[source] = None
+            if not source.is_touched:
+                source.is_touched = True
+                touched.append(source)
         if destination is not None:
             if destination_bucket is FREE:
                 destination.free += amount
             else:
                 destination.locked += amount
-            touched[destination] = None
+            if not destination.is_touched:
+                destination.is_touched = True
+                touched.append(destination)
         entry_id = self.next_entry_id
         self.next_entry_id = entry_id + 1
         self.events.append(
@@ -115,6 +116,7 @@ class Accounts:
             timestamp = self.timestamp
             append = self.events.append
             for balance in self.touched:
+                balance.is_touched = False
                 append(
                     BalanceChanged(
                         timestamp=timestamp,

@@ -79,7 +79,8 @@ class BookSide:
         order.remaining = remaining
         target = levels.get(price)
         if target is None:
-            target = levels[price] = {}
+            # Most levels hold one order: the level just emptied serves as the new one.
+            target = levels[price] = level if not level else {}
             insort(self.prices, price)
         target[order_id] = order
 

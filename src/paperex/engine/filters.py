@@ -5,11 +5,10 @@ from __future__ import annotations
 from paperex.domain.commands import PlaceOrder
 from paperex.domain.orders import OrderType, RejectReason
 from paperex.engine.market import MarketState
+from paperex.engine.vocabulary import INVALID_PARAMETERS as INVALID
 
 Rejection = tuple[RejectReason, str]
 """A reject reason and a human-readable message."""
-
-INVALID = RejectReason.INVALID_PARAMETERS
 
 
 def check_place_order(market: MarketState, command: PlaceOrder) -> Rejection | None:

@@ -7,9 +7,7 @@ from collections.abc import Iterator
 from paperex.domain.orders import SelfTradePrevention
 from paperex.engine.book import Level, level_volume
 from paperex.engine.market import MarketState
-
-NONE = SelfTradePrevention.NONE
-EXPIRE_MAKER = SelfTradePrevention.EXPIRE_MAKER
+from paperex.engine.vocabulary import EXPIRE_MAKER, STP_NONE
 
 
 def crosses(market: MarketState, is_buy: bool, price: int) -> bool:
@@ -62,7 +60,7 @@ def walk_liquidity(
             )
         ):
             price, level = book_level
-            if self_trade_prevention is NONE:
+            if self_trade_prevention is STP_NONE:
                 available = level_volume(level)
             else:
                 available, stopped = _available_to_others(

@@ -27,6 +27,7 @@ class WorkingOrder:
         "filled",
         "is_buy",
         "is_resting",
+        "is_stop",
         "lock_balance",
         "locked",
         "market",
@@ -75,6 +76,7 @@ class WorkingOrder:
         self.side = side
         self.is_buy = side is Side.BUY
         self.order_type = order_type
+        self.is_stop = order_type.is_stop
         self.time_in_force = time_in_force
         self.price = price
         self.stop_price = stop_price

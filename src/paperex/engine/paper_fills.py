@@ -1,11 +1,58 @@
-"""Paper markets: how the reference feed moves resting user orders through their queues."""
+"""Paper markets: the reference feed's book and trades, and how its trades fill resting orders.
+
+A marketable order takes reference liquidity in ``matching``; here a resting user order waits
+behind the reference quantity that was at its price when it arrived (``queue_ahead``) and
+fills when reference trades print at or through its price.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from paperex.domain.commands import RecordReferenceTrade, UpdateReferenceBook
 from paperex.engine.book import BookSide
 from paperex.engine.order import WorkingOrder
+from paperex.engine.settlement import fill
+from paperex.engine.state import EngineState
+from paperex.engine.stop_triggers import trigger_stops
+
+
+def update_reference_book(state: EngineState, command: UpdateReferenceBook) -> None:
+    """Apply a reference book snapshot or delta; resting orders' queues can only shorten.
+
+    Ignored for an unknown or non-paper market.
+    """
+    market = state.markets.get(command.symbol)
+    if market is None or market.reference is None:
+        return
+    reference = market.reference
+    reference.apply(command.bids, command.asks, is_snapshot=command.is_snapshot)
+    if command.is_snapshot:
+        shorten_queues(market.bids, reference.bids.quantities, None)
+        shorten_queues(market.asks, reference.asks.quantities, None)
+    else:
+        shorten_queues(market.bids, reference.bids.quantities, command.bids)
+        shorten_queues(market.asks, reference.asks.quantities, command.asks)
+
+
+def record_reference_trade(state: EngineState, command: RecordReferenceTrade) -> None:
+    """Fill the resting orders a reference trade reaches (maker: the user order, taker: the
+    reference), set the last price, run the stops it triggers.
+
+    Ignored for an unknown or non-paper market and for a non-positive price or quantity.
+    """
+    market = state.markets.get(command.symbol)
+    if market is None or market.reference is None:
+        return
+    if command.price <= 0 or command.quantity <= 0:
+        return
+    last_price = market.last_price
+    for book in (market.bids, market.asks):
+        for order, quantity in reference_trade_fills(book, command.price, command.quantity):
+            fill(state, market, None, order, not order.is_buy, order.price, quantity)
+    market.last_price = command.price
+    if market.last_price != last_price:
+        trigger_stops(state, market)
 
 
 def shorten_queues(

@@ -54,6 +54,11 @@ class Subscription:
             self.dropped += 1
         self._queue.put_nowait(event)
 
+    @property
+    def pending(self) -> int:
+        """How many events wait to be taken."""
+        return self._queue.qsize()
+
     async def get(self) -> Event:
         """The next event, waiting for one."""
         return await self._queue.get()

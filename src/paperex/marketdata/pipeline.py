@@ -19,7 +19,7 @@ from paperex.marketdata.bus import MarketDataBus
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookDelta, BookSnapshot, Event, Kline, Trade
 from paperex.marketdata.feed import Feed, parser_for
-from paperex.marketdata.state import LevelBook
+from paperex.marketdata.local_book import BookSync
 
 logger = logging.getLogger(__name__)
 
@@ -55,32 +55,41 @@ class FeedPipeline:
         self.candles = CandleAggregator(update_every_ms=candle_update_every_ms)
         self.tickers = TickerAggregator()
         self._last_trade_time: dict[str, int] = {}
-        self.books: dict[str, LevelBook] = {}
+        self.books: dict[str, BookSync] = {}
         """Kept only for the tickers' best bid and ask."""
         self._closed: list[Kline] = []
-        self._tasks: list[asyncio.Task[None]] = []
+        self._pumps: list[asyncio.Task[None]] = []
+        self._ticker: asyncio.Task[None] | None = None
         self.parse_errors = 0
+        self.events_published = 0
 
     async def start(self) -> None:
         """Start one task per feed and the periodic tick."""
-        for feed in self.feeds:
-            self._tasks.append(asyncio.create_task(self._pump(feed), name=f"feed-{feed.venue}"))
-        self._tasks.append(asyncio.create_task(self._tick_forever(), name="feed-tick"))
+        self._pumps = [
+            asyncio.create_task(self._pump(feed), name=f"feed-{feed.venue}") for feed in self.feeds
+        ]
+        self._ticker = asyncio.create_task(self._tick_forever(), name="feed-tick")
+
+    async def wait_until_feeds_end(self) -> None:
+        """Return when every feed has ended (a replay reaching the end of its file)."""
+        await asyncio.gather(*self._pumps)
 
     async def stop(self) -> None:
         """Stop the feeds and tasks, then store the candles closed so far."""
         for feed in self.feeds:
             await feed.close()
-        for task in self._tasks:
+        tasks = [*self._pumps, *([self._ticker] if self._ticker else [])]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._tasks.clear()
+        self._pumps, self._ticker = [], None
         await self._flush_closed()
 
     async def handle(self, events: Sequence[Event]) -> None:
         """Publish events and what they aggregate into."""
+        self.events_published += len(events)
         for event in events:
             await self.bus.publish(event)
             if isinstance(event, Trade):
@@ -91,11 +100,9 @@ class FeedPipeline:
                     if kline.closed:
                         self._closed.append(kline)
             elif isinstance(event, BookDelta):
-                book = self.books.get(event.symbol)
-                if book is not None:
-                    book.apply_delta(event)
+                self._book(event.symbol).on_delta(event)
             elif isinstance(event, BookSnapshot):
-                self.books.setdefault(event.symbol, LevelBook()).apply_snapshot(event)
+                self._book(event.symbol).on_snapshot(event)
 
     async def tick(self) -> None:
         """Close candles that are due, publish tickers, store closed candles."""
@@ -119,12 +126,18 @@ class FeedPipeline:
             self.tickers.forget(trade.symbol)
         self._last_trade_time[trade.symbol] = trade.trade_time
 
+    def _book(self, symbol: str) -> BookSync:
+        book = self.books.get(symbol)
+        if book is None:
+            book = self.books[symbol] = BookSync(symbol)
+        return book
+
     def _update_best_quotes(self) -> None:
-        for symbol, book in self.books.items():
+        for symbol, sync in self.books.items():
             ticker = self.tickers.for_symbol(symbol)
-            bids, asks = book.top(1)
-            if ticker is not None and book.in_sync and bids and asks:
-                ticker.set_best_quotes(*bids[0], *asks[0])
+            bid, ask = sync.book.best_bid(), sync.book.best_ask()
+            if ticker is not None and sync.in_sync and bid and ask:
+                ticker.set_best_quotes(*bid, *ask)
 
     async def _pump(self, feed: Feed) -> None:
         parse = parser_for(feed.venue)

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from paperex.apps.markets.models import Candle, Market
+from paperex.apps.markets.models import Candle
 from paperex.apps.markets.services import candles_upsert
 from paperex.marketdata.events import Kline
 
@@ -35,14 +35,9 @@ def kline(index: int, close: str, *, closed: bool = True, symbol: str = "BTCUSDT
     )
 
 
-@pytest.fixture
-def market_ids(seeded: None) -> dict[str, int]:
-    return dict(Market.objects.values_list("symbol", "id"))
-
-
-def test_upsert_inserts_then_updates_the_same_candle(market_ids: dict[str, int]) -> None:
-    assert candles_upsert(market_ids=market_ids, klines=[kline(0, "100.10", closed=False)]) == 1
-    candles_upsert(market_ids=market_ids, klines=[kline(0, "100.90"), kline(1, "101.00")])
+def test_upsert_inserts_then_updates_the_same_candle(seeded: None) -> None:
+    assert candles_upsert(klines=[kline(0, "100.10", closed=False)]) == 1
+    candles_upsert(klines=[kline(0, "100.90"), kline(1, "101.00")])
     rows = list(Candle.objects.filter(market__symbol="BTCUSDT").order_by("open_time"))
     assert [(c.close, c.closed) for c in rows] == [
         (Decimal("100.90"), True),
@@ -50,14 +45,12 @@ def test_upsert_inserts_then_updates_the_same_candle(market_ids: dict[str, int])
     ]
 
 
-def test_unknown_symbols_are_skipped(market_ids: dict[str, int]) -> None:
-    assert candles_upsert(market_ids=market_ids, klines=[kline(0, "1", symbol="NOPE")]) == 0
+def test_unknown_symbols_are_skipped(seeded: None) -> None:
+    assert candles_upsert(klines=[kline(0, "1", symbol="NOPE")]) == 0
 
 
-def test_candles_api_returns_the_newest_oldest_first(
-    api_client: APIClient, market_ids: dict[str, int]
-) -> None:
-    candles_upsert(market_ids=market_ids, klines=[kline(i, f"{100 + i}.00") for i in range(5)])
+def test_candles_api_returns_the_newest_oldest_first(api_client: APIClient, seeded: None) -> None:
+    candles_upsert(klines=[kline(i, f"{100 + i}.00") for i in range(5)])
     response = api_client.get("/api/markets/BTCUSDT/candles/", {"interval": "1m", "limit": 3})
     assert response.status_code == 200
     body = response.json()
@@ -76,8 +69,8 @@ def test_candles_api_returns_the_newest_oldest_first(
     }
 
 
-def test_candles_api_range_from_start(api_client: APIClient, market_ids: dict[str, int]) -> None:
-    candles_upsert(market_ids=market_ids, klines=[kline(i, "100") for i in range(5)])
+def test_candles_api_range_from_start(api_client: APIClient, seeded: None) -> None:
+    candles_upsert(klines=[kline(i, "100") for i in range(5)])
     response = api_client.get(
         "/api/markets/btcusdt/candles/",
         {"start": T0 + MINUTE, "end": T0 + 3 * MINUTE, "limit": 2},

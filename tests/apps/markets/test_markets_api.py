@@ -40,6 +40,9 @@ def test_markets_list(api_client: APIClient, seeded: None) -> None:
         "min_notional": "5",
         "venue": "binance",
         "venue_symbol": "BTCUSDT",
+        "mode": "PAPER",
+        "maker_fee_rate": "0.001",
+        "taker_fee_rate": "0.001",
     }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -17,12 +17,10 @@ from paperex.apps.markets.selectors import (
     candle_list,
     market_get,
     market_list,
-    order_book_get,
     ticker_get,
 )
 from paperex.apps.markets.serializers import (
     AssetSerializer,
-    BookQuerySerializer,
     CandleQuerySerializer,
     CandleSerializer,
     MarketSerializer,
@@ -104,32 +102,6 @@ class CandleListApi(APIView):
             limit=query.validated_data["limit"],
         )
         return Response(CandleSerializer(candles, many=True).data)
-
-
-class OrderBookApi(APIView):
-    """The market's order book from its feed: best bids and asks as [price, quantity] strings."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=[SYMBOL_PARAMETER, BookQuerySerializer],
-        responses=inline_serializer(
-            "OrderBook",
-            {
-                "symbol": serializers.CharField(),
-                "last_update_id": serializers.IntegerField(),
-                "in_sync": serializers.BooleanField(),
-                "updated_at": serializers.IntegerField(),
-                "bids": serializers.ListField(child=serializers.ListField()),
-                "asks": serializers.ListField(child=serializers.ListField()),
-            },
-        ),
-    )
-    def get(self, request: Request, symbol: str) -> Response:
-        market = market_or_404(symbol)
-        query = BookQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        return Response(order_book_get(symbol=market.symbol, depth=query.validated_data["depth"]))
 
 
 class TickerApi(APIView):

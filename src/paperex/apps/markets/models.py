@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 # Exact amounts: 30 digits with 12 after the point covers satoshi-sized steps and trillions.
@@ -49,6 +50,11 @@ class Market(models.Model):
         GEMINI = "gemini", "Gemini"
         YAHOO = "yahoo", "Yahoo Finance"
 
+    class Mode(models.TextChoices):
+        # paperex.domain.MarketMode
+        EXCHANGE = "EXCHANGE", "Exchange (users only)"
+        PAPER = "PAPER", "Paper (users and the reference market)"
+
     symbol = models.CharField(max_length=32, unique=True)
     base = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="base_markets")
     quote = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="quote_markets")
@@ -61,6 +67,24 @@ class Market(models.Model):
         max_length=16, choices=Venue.choices, help_text="Where reference market data comes from."
     )
     venue_symbol = models.CharField(max_length=32, help_text="The symbol as the venue spells it.")
+    mode = models.CharField(
+        max_length=8,
+        choices=Mode.choices,
+        default=Mode.PAPER,
+        help_text="EXCHANGE: users trade only with each other; PAPER: also with the venue's book.",
+    )
+    maker_fee_rate = models.DecimalField(
+        max_digits=8,
+        decimal_places=6,
+        default=0,
+        help_text="0.001 is 0.1% of what a maker receives.",
+    )
+    taker_fee_rate = models.DecimalField(
+        max_digits=8,
+        decimal_places=6,
+        default=0,
+        help_text="0.001 is 0.1% of what a taker receives.",
+    )
 
     class Meta:
         ordering = ["kind", "symbol"]
@@ -76,6 +100,11 @@ class Market(models.Model):
             ),
             models.CheckConstraint(
                 condition=~models.Q(base=models.F("quote")), name="market_base_differs_from_quote"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(maker_fee_rate__gte=0, maker_fee_rate__lt=1)
+                & models.Q(taker_fee_rate__gte=0, taker_fee_rate__lt=1),
+                name="market_fee_rates_in_range",
             ),
         ]
 
@@ -119,3 +148,35 @@ class Candle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.market_id} {self.interval} @{self.open_time}"
+
+
+class ReplaySession(models.Model):
+    """A recording played into the market-data bus, started from the admin API."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        FINISHED = "finished"
+        STOPPED = "stopped"
+        FAILED = "failed"
+
+    file_name = models.CharField(max_length=255, help_text="A file in the recordings folder.")
+    speed = models.CharField(max_length=16, default="1", help_text="1, 10, ... or max")
+    loop = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    stop_requested = models.BooleanField(default=False)
+    messages = models.BigIntegerField(default=0)
+    events = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"replay {self.file_name} ({self.status})"

@@ -8,26 +8,22 @@ in the ``paperex feed`` process in production (with Redis carrying the events to
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from paperex.apps.markets.feeds import build_feeds
-from paperex.apps.markets.models import Market
-from paperex.apps.markets.services import candles_upsert
+from paperex.apps.markets.services import candles_store
 from paperex.marketdata.bus import LocalBus, MarketDataBus, RedisBus
-from paperex.marketdata.events import Kline
 from paperex.marketdata.pipeline import FeedPipeline
 from paperex.marketdata.state import MarketState
 
 logger = logging.getLogger(__name__)
-
-
-def _market_ids() -> dict[str, int]:
-    return dict(Market.objects.values_list("symbol", "id"))
 
 
 class MarketDataRuntime:
@@ -40,7 +36,8 @@ class MarketDataRuntime:
         self.state = MarketState()
         self.pipeline: FeedPipeline | None = None
         self._state_task: asyncio.Task[None] | None = None
-        self._market_ids: dict[str, int] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._background: set[concurrent.futures.Future[None]] = set()
 
     @property
     def running(self) -> bool:
@@ -48,13 +45,13 @@ class MarketDataRuntime:
 
     async def start(self, *, run_feeds: bool) -> None:
         """Connect the bus, follow it into the state, and start the feeds if asked to."""
+        self._loop = asyncio.get_running_loop()
         await self.bus.start()
         subscription = self.bus.subscribe(maxsize=100_000)
         self._state_task = asyncio.create_task(self._follow(subscription), name="market-state")
         if run_feeds:
-            self._market_ids = await sync_to_async(_market_ids)()
             feeds = await sync_to_async(build_feeds)(settings.PAPEREX_FEEDS)
-            self.pipeline = FeedPipeline(self.bus, feeds, store_closed_candles=self._store)
+            self.pipeline = FeedPipeline(self.bus, feeds, store_closed_candles=candles_store)
             await self.pipeline.start()
             logger.info("market data: %s", ", ".join(f.venue for f in feeds))
 
@@ -69,6 +66,23 @@ class MarketDataRuntime:
                 await self._state_task
             self._state_task = None
         await self.bus.stop()
+
+    def submit(self, make_job: Callable[[MarketDataBus], Coroutine[Any, Any, None]]) -> bool:
+        """Run a job on this process's event loop with its bus, from any thread.
+
+        Returns False when the runtime is not running here (no server in this process).
+        """
+        if self._loop is None or not self.running:
+            return False
+        future = asyncio.run_coroutine_threadsafe(make_job(self.bus), self._loop)
+        self._background.add(future)
+        future.add_done_callback(self._job_done)
+        return True
+
+    def _job_done(self, future: concurrent.futures.Future[None]) -> None:
+        self._background.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            logger.error("background job failed", exc_info=future.exception())
 
     def feed_status(self) -> dict[str, Any]:
         """What /api/health/ reports about market data."""
@@ -92,9 +106,6 @@ class MarketDataRuntime:
     async def _follow(self, subscription: Any) -> None:
         async for event in subscription:
             self.state.apply(event)
-
-    async def _store(self, klines: list[Kline]) -> None:
-        await sync_to_async(candles_upsert)(market_ids=self._market_ids, klines=klines)
 
 
 runtime = MarketDataRuntime()

@@ -20,6 +20,9 @@ class MarketSeed(NamedTuple):
     step_size: str
     min_notional: str
     venue: str
+    mode: str = "PAPER"
+    maker_fee_rate: str = "0.001"
+    taker_fee_rate: str = "0.001"
 
 
 ASSETS = [
@@ -39,7 +42,9 @@ ASSETS = [
 ]
 
 # Crypto filters follow Binance spot's PRICE_FILTER / LOT_SIZE / NOTIONAL for each pair;
-# stocks trade in whole shares at cent ticks, like US exchanges.
+# stocks trade in whole shares at cent ticks, like US exchanges. Every market is PAPER (users
+# also trade with the feed's book). Crypto pays Binance's standard 0.1% maker and taker fee;
+# stocks are commission-free like US brokers (and a fee on a whole share would round up to one).
 MARKETS = [
     MarketSeed("BTC", "USDT", "crypto", "0.01", "0.00001", "5", "binance"),
     MarketSeed("ETH", "USDT", "crypto", "0.01", "0.0001", "5", "binance"),
@@ -47,11 +52,11 @@ MARKETS = [
     MarketSeed("MINA", "USDT", "crypto", "0.0001", "0.1", "5", "binance"),
     MarketSeed("ATOM", "USDT", "crypto", "0.001", "0.01", "5", "binance"),
     MarketSeed("DOT", "USDT", "crypto", "0.001", "0.01", "5", "binance"),
-    MarketSeed("AAPL", "USD", "stock", "0.01", "1", "1", "yahoo"),
-    MarketSeed("MSFT", "USD", "stock", "0.01", "1", "1", "yahoo"),
-    MarketSeed("GOOGL", "USD", "stock", "0.01", "1", "1", "yahoo"),
-    MarketSeed("AMZN", "USD", "stock", "0.01", "1", "1", "yahoo"),
-    MarketSeed("TSLA", "USD", "stock", "0.01", "1", "1", "yahoo"),
+    MarketSeed("AAPL", "USD", "stock", "0.01", "1", "1", "yahoo", "PAPER", "0", "0"),
+    MarketSeed("MSFT", "USD", "stock", "0.01", "1", "1", "yahoo", "PAPER", "0", "0"),
+    MarketSeed("GOOGL", "USD", "stock", "0.01", "1", "1", "yahoo", "PAPER", "0", "0"),
+    MarketSeed("AMZN", "USD", "stock", "0.01", "1", "1", "yahoo", "PAPER", "0", "0"),
+    MarketSeed("TSLA", "USD", "stock", "0.01", "1", "1", "yahoo", "PAPER", "0", "0"),
 ]
 
 

@@ -46,15 +46,15 @@ def candle_list(
 
 def order_book_get(*, symbol: str, depth: int) -> dict[str, Any]:
     """The live book of ``symbol`` as JSON-ready data, best levels first."""
-    book = runtime.state.of(symbol).book
-    bids, asks = book.top(depth)
+    state = runtime.state.of(symbol)
+    book = state.book
     return {
         "symbol": symbol,
-        "last_update_id": book.last_update_id,
+        "last_update_id": book.last_update_id or 0,
         "in_sync": book.in_sync,
-        "updated_at": book.updated_at,
-        "bids": [[str(price), str(quantity)] for price, quantity in bids],
-        "asks": [[str(price), str(quantity)] for price, quantity in asks],
+        "updated_at": state.book_updated_at,
+        "bids": [[str(price), str(quantity)] for price, quantity in book.book.bids(depth)],
+        "asks": [[str(price), str(quantity)] for price, quantity in book.book.asks(depth)],
     }
 
 

@@ -18,6 +18,8 @@ class MarketSerializer(serializers.ModelSerializer[Market]):
     tick_size = AmountField(read_only=True)
     step_size = AmountField(read_only=True)
     min_notional = AmountField(read_only=True)
+    maker_fee_rate = AmountField(read_only=True)
+    taker_fee_rate = AmountField(read_only=True)
 
     class Meta:
         model = Market
@@ -32,6 +34,9 @@ class MarketSerializer(serializers.ModelSerializer[Market]):
             "min_notional",
             "venue",
             "venue_symbol",
+            "mode",
+            "maker_fee_rate",
+            "taker_fee_rate",
         ]
 
 

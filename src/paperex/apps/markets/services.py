@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from decimal import Decimal
 
+from asgiref.sync import sync_to_async
 from django.db import transaction
 
 from paperex.apps.markets.models import Asset, Candle, Market
@@ -36,6 +37,9 @@ def markets_seed() -> list[Market]:
                 "min_notional": Decimal(seed.min_notional),
                 "venue": seed.venue,
                 "venue_symbol": symbol,
+                "mode": seed.mode,
+                "maker_fee_rate": Decimal(seed.maker_fee_rate),
+                "taker_fee_rate": Decimal(seed.taker_fee_rate),
             },
         )
         markets.append(market)
@@ -55,11 +59,14 @@ CANDLE_VALUE_FIELDS = [
 ]
 
 
-def candles_upsert(*, market_ids: dict[str, int], klines: Iterable[Kline]) -> int:
+def candles_upsert(*, klines: Sequence[Kline]) -> int:
     """Insert or update candles in one statement; returns how many were written.
 
-    ``market_ids`` maps symbols to Market primary keys; klines of other symbols are skipped.
+    Klines of symbols that are not markets here are skipped.
     """
+    market_ids = dict(
+        Market.objects.filter(symbol__in={k.symbol for k in klines}).values_list("symbol", "id")
+    )
     rows = [
         Candle(
             market_id=market_ids[kline.symbol],
@@ -77,3 +84,8 @@ def candles_upsert(*, market_ids: dict[str, int], klines: Iterable[Kline]) -> in
         update_fields=CANDLE_VALUE_FIELDS,
     )
     return len(rows)
+
+
+async def candles_store(klines: list[Kline]) -> None:
+    """``candles_upsert`` for the event loop: the feed pipeline's closed-candle sink."""
+    await sync_to_async(candles_upsert)(klines=klines)

@@ -5,8 +5,13 @@ from paperex.apps.markets.apis import (
     CandleListApi,
     MarketDetailApi,
     MarketListApi,
-    OrderBookApi,
     TickerApi,
+)
+from paperex.apps.markets.replay_apis import (
+    RecordingListApi,
+    ReplayDetailApi,
+    ReplayListApi,
+    ReplayStopApi,
 )
 
 urlpatterns = [
@@ -14,6 +19,9 @@ urlpatterns = [
     path("markets/", MarketListApi.as_view(), name="market-list"),
     path("markets/<str:symbol>/", MarketDetailApi.as_view(), name="market-detail"),
     path("markets/<str:symbol>/candles/", CandleListApi.as_view(), name="market-candles"),
-    path("markets/<str:symbol>/book/", OrderBookApi.as_view(), name="market-book"),
     path("markets/<str:symbol>/ticker/", TickerApi.as_view(), name="market-ticker"),
+    path("admin/recordings/", RecordingListApi.as_view(), name="recording-list"),
+    path("admin/replays/", ReplayListApi.as_view(), name="replay-list"),
+    path("admin/replays/<int:session_id>/", ReplayDetailApi.as_view(), name="replay-detail"),
+    path("admin/replays/<int:session_id>/stop/", ReplayStopApi.as_view(), name="replay-stop"),
 ]

@@ -1,0 +1,298 @@
+"""Write one batch of engine events to the database in one transaction (group commit).
+
+Only the engine host calls this: the events of every command in the batch become order, trade,
+fill, ledger and balance rows, and the per-market sequences advance, atomically. Nothing is
+published here; the host publishes once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+
+from paperex.apps.trading.catalog import Catalog, engine_time
+from paperex.apps.trading.models import (
+    Balance,
+    Fill,
+    LedgerEntry,
+    MarketSequence,
+    Order,
+    Trade,
+)
+from paperex.domain.commands import EngineCommand
+from paperex.domain.events import (
+    BalanceChanged,
+    Event,
+    LedgerEntryRecorded,
+    OrderAccepted,
+    OrderAmended,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderTriggered,
+    TradeExecuted,
+)
+from paperex.domain import OrderStatus, Side
+
+ZERO = Decimal(0)
+ORDER_CHANGES = (OrderFilled, OrderCanceled, OrderExpired, OrderAmended, OrderTriggered)
+ORDER_UPDATE_FIELDS = [
+    "price",
+    "quantity",
+    "executed_quantity",
+    "cumulative_quote",
+    "status",
+    "status_reason",
+    "locked",
+    "priority",
+    "queue_ahead",
+    "triggered",
+    "updated_at",
+]
+
+
+@dataclass
+class BatchRecord:
+    """What a batch wrote, for the replies and the messages sent after commit."""
+
+    orders_per_command: list[list[Order]] = field(default_factory=list)
+    """Per command, the orders it created or changed, in the order they were first touched."""
+    trades: list[Trade] = field(default_factory=list)
+    fills: list[Fill] = field(default_factory=list)
+    balances: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
+    """(user id, asset) -> (free, locked) in units, the last value of each touched balance."""
+
+
+@dataclass
+class _Rows:
+    created: dict[int, Order] = field(default_factory=dict)
+    changed: dict[int, Order] = field(default_factory=dict)
+    entries: list[LedgerEntry] = field(default_factory=list)
+
+
+def batch_persist(
+    *,
+    catalog: Catalog,
+    results: Sequence[tuple[EngineCommand, list[Event]]],
+    open_orders: dict[int, Order],
+    trade_sequences: dict[str, int],
+    book_sequences: dict[str, int],
+    books_changed: set[str],
+) -> BatchRecord:
+    """Write the events of ``results`` in one transaction and return what was written.
+
+    ``open_orders`` (the host's rows of open orders) is updated in place: new orders are added,
+    orders that closed are removed. ``trade_sequences`` (per symbol) advances with each trade;
+    ``book_sequences`` are the host's book sequences, advanced for ``books_changed``. On an
+    exception nothing is written and the caller must rebuild its state from the database.
+    """
+    record = BatchRecord()
+    rows = _Rows()
+    for _command, events in results:
+        touched: dict[int, Order] = {}
+        for event in events:
+            _apply(event, catalog, open_orders, rows, record, touched, trade_sequences)
+        record.orders_per_command.append(list(touched.values()))
+    touched_sequences = set(books_changed)
+    touched_sequences.update(catalog.market_symbols[trade.market_id] for trade in record.trades)
+    with transaction.atomic():
+        if rows.created:
+            Order.objects.bulk_create(rows.created.values())
+        changed = [
+            order for order_id, order in rows.changed.items() if order_id not in rows.created
+        ]
+        if changed:
+            Order.objects.bulk_update(changed, ORDER_UPDATE_FIELDS)
+        if record.trades:
+            Trade.objects.bulk_create(record.trades)
+        if record.fills:
+            Fill.objects.bulk_create(record.fills)
+        if rows.entries:
+            LedgerEntry.objects.bulk_create(rows.entries)
+        if record.balances:
+            _balances_write(catalog, record.balances)
+        if touched_sequences:
+            _sequences_write(catalog, touched_sequences, trade_sequences, book_sequences)
+    for order in [*rows.created.values(), *rows.changed.values()]:
+        if order.status in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED):
+            open_orders[order.id] = order
+        else:
+            open_orders.pop(order.id, None)
+    return record
+
+
+def _apply(
+    event: Event,
+    catalog: Catalog,
+    open_orders: dict[int, Order],
+    rows: _Rows,
+    record: BatchRecord,
+    touched: dict[int, Order],
+    trade_sequences: dict[str, int],
+) -> None:
+    if isinstance(event, LedgerEntryRecorded):
+        rows.entries.append(
+            LedgerEntry(
+                id=event.entry_id,
+                asset_id=catalog.asset_ids[event.asset],
+                amount=catalog.amount(event.asset, event.amount),
+                from_user_id=event.from_user_id,
+                from_bucket=event.from_bucket,
+                to_user_id=event.to_user_id,
+                to_bucket=event.to_bucket,
+                reason=event.reason,
+                order_id=event.order_id,
+                trade_id=event.trade_id,
+                recorded_at=engine_time(event.timestamp),
+            )
+        )
+        return
+    if isinstance(event, BalanceChanged):
+        record.balances[(event.user_id, event.asset)] = (event.free, event.locked)
+        return
+    if isinstance(event, OrderAccepted):
+        order = _order_created(event, catalog)
+        rows.created[order.id] = order
+        touched[order.id] = order
+        return
+    if isinstance(event, TradeExecuted):
+        market = catalog.markets[event.symbol]
+        sequence = trade_sequences.get(event.symbol, 0) + 1
+        trade_sequences[event.symbol] = sequence
+        record.trades.append(
+            Trade(
+                id=event.trade_id,
+                market_id=market.market_id,
+                sequence=sequence,
+                price=market.price(event.price),
+                quantity=market.quantity(event.quantity),
+                quote_quantity=catalog.amount(market.quote.code, event.quote_quantity),
+                taker_side=event.taker_side,
+                taker_order_id=event.taker_order_id,
+                maker_order_id=event.maker_order_id,
+                is_reference=event.is_reference,
+                executed_at=engine_time(event.timestamp),
+            )
+        )
+        return
+    if not isinstance(event, ORDER_CHANGES):
+        return  # rejections change nothing
+    order_id = event.order_id
+    order = rows.created.get(order_id) or rows.changed.get(order_id) or open_orders[order_id]
+    market = catalog.markets[event.symbol]
+    lock_asset = market.quote.code if order.side == Side.BUY else market.base.code
+    if isinstance(event, OrderFilled):
+        order.executed_quantity = market.quantity(event.filled)
+        order.cumulative_quote = catalog.amount(market.quote.code, event.executed_quote)
+        order.locked = catalog.amount(lock_asset, event.locked)
+        order.status = event.status
+        record.fills.append(
+            Fill(
+                order_id=order_id,
+                trade_id=event.trade_id,
+                user_id=event.user_id,
+                market_id=market.market_id,
+                side=event.side,
+                price=market.price(event.price),
+                quantity=market.quantity(event.quantity),
+                quote_quantity=catalog.amount(market.quote.code, event.quote_quantity),
+                fee=catalog.amount(event.fee_asset, event.fee),
+                fee_asset_id=catalog.asset_ids[event.fee_asset],
+                liquidity=event.liquidity,
+                is_reference=event.is_reference,
+                executed_at=engine_time(event.timestamp),
+            )
+        )
+    elif isinstance(event, OrderCanceled | OrderExpired):
+        order.status = event.status
+        order.executed_quantity = market.quantity(event.filled)
+        if isinstance(event, OrderExpired):
+            order.status_reason = event.reason
+    elif isinstance(event, OrderAmended):
+        order.price = market.price(event.price)
+        order.quantity = market.quantity(event.quantity)
+        order.executed_quantity = market.quantity(event.filled)
+        order.locked = catalog.amount(lock_asset, event.locked)
+        order.priority = event.priority
+        order.queue_ahead = event.queue_ahead
+    else:
+        order.triggered = True
+        order.priority = event.priority
+    if order.status not in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED):
+        order.locked = catalog.amount(lock_asset, 0)  # a closed order releases what it held
+    order.updated_at = engine_time(event.timestamp)
+    if order_id not in rows.created:
+        rows.changed[order_id] = order
+    touched[order_id] = order
+
+
+def _order_created(event: OrderAccepted, catalog: Catalog) -> Order:
+    market = catalog.markets[event.symbol]
+    at = engine_time(event.timestamp)
+    return Order(
+        id=event.order_id,
+        user_id=event.user_id,
+        market_id=market.market_id,
+        client_order_id=event.client_order_id,
+        side=event.side,
+        type=event.order_type,
+        time_in_force=event.time_in_force,
+        price=None if event.price is None else market.price(event.price),
+        stop_price=None if event.stop_price is None else market.price(event.stop_price),
+        quantity=market.quantity(event.quantity),
+        quote_amount=(
+            None
+            if event.quote_amount is None
+            else catalog.amount(market.quote.code, event.quote_amount)
+        ),
+        executed_quantity=ZERO,
+        cumulative_quote=ZERO,
+        status=event.status,
+        self_trade_prevention=event.self_trade_prevention,
+        locked=catalog.amount(event.locked_asset, event.locked),
+        priority=event.priority,
+        queue_ahead=event.queue_ahead,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _balances_write(catalog: Catalog, balances: dict[tuple[int, str], tuple[int, int]]) -> None:
+    Balance.objects.bulk_create(
+        [
+            Balance(
+                user_id=user_id,
+                asset_id=catalog.asset_ids[asset],
+                free=catalog.amount(asset, free),
+                locked=catalog.amount(asset, locked),
+            )
+            for (user_id, asset), (free, locked) in balances.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "asset"],
+        update_fields=["free", "locked"],
+    )
+
+
+def _sequences_write(
+    catalog: Catalog,
+    symbols: set[str],
+    trade_sequences: dict[str, int],
+    book_sequences: dict[str, int],
+) -> None:
+    MarketSequence.objects.bulk_create(
+        [
+            MarketSequence(
+                market_id=catalog.markets[symbol].market_id,
+                trades=trade_sequences.get(symbol, 0),
+                book=book_sequences.get(symbol, 0),
+            )
+            for symbol in sorted(symbols)
+        ],
+        update_conflicts=True,
+        unique_fields=["market"],
+        update_fields=["trades", "book"],
+    )

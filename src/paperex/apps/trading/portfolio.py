@@ -1,0 +1,116 @@
+"""Positions with average cost and P&L, from the user's fills and the markets' last prices.
+
+Cost basis is the weighted average cost: a buy adds its quote amount to the cost and what it
+received (quantity minus a base fee) to the position; a sell realizes ``proceeds - fee - average
+cost * quantity``. Only fills since the account's last funding (registration or reset) count.
+``percent_change`` is the market's 24h ticker change (Binance's rolling 24 hours, not midnight
+UTC) and ``equity_change`` is that change applied to the position held now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from paperex.apps.core.fields import format_amount
+from paperex.apps.markets.models import Market
+from paperex.apps.markets.runtime import runtime
+from paperex.apps.trading.models import Balance, Fill, LedgerEntry, Trade
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Position:
+    """A running average-cost position."""
+
+    quantity: Decimal = ZERO
+    cost: Decimal = ZERO
+    realized: Decimal = ZERO
+
+    def apply(self, fill: Fill, base_code: str) -> None:
+        """Fold one fill (oldest first) into the position."""
+        fee_in_base = fill.fee if fill.fee_asset.code == base_code else ZERO
+        if fill.side == "BUY":
+            self.quantity += fill.quantity - fee_in_base
+            self.cost += fill.quote_quantity
+            return
+        average = self.cost / self.quantity if self.quantity else ZERO
+        sold = min(fill.quantity, self.quantity)
+        proceeds = fill.quote_quantity - (fill.fee if not fee_in_base else ZERO)
+        self.realized += proceeds - average * sold
+        self.cost -= average * sold
+        self.quantity -= sold
+
+    @property
+    def average_price(self) -> Decimal | None:
+        return self.cost / self.quantity if self.quantity else None
+
+
+def portfolio_get(*, user_id: int) -> list[dict[str, Any]]:
+    """One entry per market whose base asset the user holds or traded since the last funding."""
+    since = (
+        LedgerEntry.objects.filter(to_user_id=user_id, reason="DEPOSIT")
+        .order_by("-id")
+        .values_list("recorded_at", flat=True)
+        .first()
+    )
+    fills = Fill.objects.filter(user_id=user_id).select_related("fee_asset").order_by("id")
+    if since is not None:
+        fills = fills.filter(executed_at__gte=since)
+    held = {
+        balance.asset_id: balance.free + balance.locked
+        for balance in Balance.objects.filter(user_id=user_id)
+    }
+    positions: dict[int, Position] = {}
+    markets = {m.pk: m for m in Market.objects.select_related("base", "quote")}
+    for fill in fills:
+        positions.setdefault(fill.market_id, Position()).apply(
+            fill, markets[fill.market_id].base.code
+        )
+    result = []
+    for market in sorted(markets.values(), key=lambda m: m.symbol):
+        position = positions.get(market.pk)
+        quantity = held.get(market.base_id, ZERO)
+        if position is None and not quantity:
+            continue
+        position = position or Position()
+        result.append(_position_entry(market, position, quantity))
+    return result
+
+
+def _position_entry(market: Market, position: Position, quantity: Decimal) -> dict[str, Any]:
+    state = runtime.state.of(market.symbol)
+    last_price = state.last_price
+    if last_price is None:
+        last_price = (
+            Trade.objects.filter(market=market).order_by("-id").values_list("price", flat=True)
+        ).first()
+    average = position.average_price
+    value = None if last_price is None else quantity * last_price
+    unrealized = None
+    if value is not None and average is not None:
+        unrealized = value - average * quantity
+    ticker = state.ticker
+    return {
+        "symbol": market.symbol,
+        "asset": market.base.code,
+        "quote_asset": market.quote.code,
+        "quantity": format_amount(quantity),
+        "average_price": _amount(average, market.tick_size),
+        "last_price": _amount(last_price),
+        "market_value": _amount(value),
+        "realized_pnl": format_amount(position.realized),
+        "unrealized_pnl": _amount(unrealized),
+        "percent_change": None if ticker is None else format_amount(ticker.price_change_percent),
+        "equity_change": None if ticker is None else format_amount(quantity * ticker.price_change),
+    }
+
+
+def _amount(value: Decimal | None, quantum: Decimal | None = None) -> str | None:
+    if value is None:
+        return None
+    if quantum is not None:
+        value = value.quantize(Decimal(10) ** -12)
+    return format_amount(value)

@@ -1,0 +1,109 @@
+"""Price-time matching of an order that just became active against the book and the reference."""
+
+from __future__ import annotations
+
+from paperex.engine.lifecycle import expire, rest
+from paperex.engine.liquidity import walk_liquidity
+from paperex.engine.market import MarketState
+from paperex.engine.order import WorkingOrder
+from paperex.engine.settlement import fill
+from paperex.engine.state import EngineState
+from paperex.engine.vocabulary import (
+    EXPIRE_MAKER,
+    EXPIRE_TAKER,
+    EXPIRED,
+    FILLED,
+    FOK,
+    GTC,
+    INSUFFICIENT_LOCK,
+    SELF_TRADE_PREVENTION,
+    STP_NONE,
+    TIME_IN_FORCE,
+)
+
+
+def execute(state: EngineState, market: MarketState, order: WorkingOrder) -> None:
+    """Match ``order``, then rest what is left (GTC with a price) or expire it.
+
+    A FOK order with a price expires untouched unless the book can fill all of it now.
+    """
+    if order.time_in_force is FOK and order.price:
+        available = walk_liquidity(
+            market,
+            order.user_id,
+            order.is_buy,
+            order.price,
+            order.self_trade_prevention,
+            order.remaining,
+            None,
+        )[0]
+        if available < order.remaining:
+            expire(state, order, TIME_IN_FORCE)
+            return
+    if order.remaining:
+        match(state, market, order)
+    status = order.status
+    if status is FILLED or status is EXPIRED:
+        return
+    if order.price and order.time_in_force is GTC and order.remaining:
+        rest(market, order)
+    else:
+        expire(state, order, TIME_IN_FORCE)
+
+
+def match(state: EngineState, market: MarketState, taker: WorkingOrder) -> None:
+    """Trade ``taker`` against the best prices (users first at equal price) while it crosses,
+    applying the taker's self-trade prevention and, for buys, what its lock can still pay."""
+    is_buy = taker.is_buy
+    book = market.asks if is_buy else market.bids
+    prices = book.prices
+    levels = book.levels
+    reference = market.reference
+    reference_side = None
+    if reference is not None:
+        reference_side = reference.asks if is_buy else reference.bids
+    limit = taker.price
+    per_lot = market.quote_units_per_tick_lot
+    stp = taker.self_trade_prevention
+    while taker.remaining:
+        level = None
+        price = 0
+        if prices:
+            price = prices[0] if is_buy else prices[-1]
+            level = levels[price]
+        if reference_side is not None and reference_side.prices:
+            reference_price = reference_side.prices[0 if is_buy else -1]
+            if level is None or (reference_price < price if is_buy else reference_price > price):
+                level = None
+                price = reference_price
+        elif level is None:
+            return
+        if limit and (price > limit if is_buy else price < limit):
+            return
+        quantity = taker.remaining
+        if is_buy:
+            affordable = taker.locked // (price * per_lot)
+            if affordable < quantity:
+                if not affordable:
+                    expire(state, taker, INSUFFICIENT_LOCK)
+                    return
+                quantity = affordable
+        if level is None:
+            assert reference_side is not None
+            available = reference_side.quantities[price]
+            if available < quantity:
+                quantity = available
+            reference_side.consume(price, quantity)
+            fill(state, market, taker, None, is_buy, price, quantity)
+            continue
+        maker = next(iter(level.values()))
+        if maker.user_id == taker.user_id and stp is not STP_NONE:
+            if stp is not EXPIRE_TAKER:
+                expire(state, maker, SELF_TRADE_PREVENTION)
+            if stp is not EXPIRE_MAKER:
+                expire(state, taker, SELF_TRADE_PREVENTION)
+                return
+            continue
+        if maker.remaining < quantity:
+            quantity = maker.remaining
+        fill(state, market, taker, maker, is_buy, price, quantity)

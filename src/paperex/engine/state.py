@@ -1,0 +1,104 @@
+"""Everything the engine remembers between commands, and the events of the command in progress.
+
+The command handlers (``placement``, ``amendment``, ``cancellation``, ``transfers``,
+``paper_fills``) are plain functions of an ``EngineState``; ``MatchingEngine`` only owns one
+and routes commands to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from paperex.domain.asset import Asset
+from paperex.domain.events import Event
+from paperex.domain.market_spec import MarketSpec
+from paperex.engine.accounts import Accounts, Balance
+from paperex.engine.market import MarketState
+from paperex.engine.order import WorkingOrder
+
+
+class EngineState:
+    """Markets, balances, open orders, id counters, and the current command's clock and events.
+
+    ``orders`` holds every open order (resting, untriggered stop, or matching right now) by id;
+    ``client_orders`` the same orders by user and client order id. ``events`` and ``timestamp``
+    belong to the command being processed and are shared with ``accounts``.
+    """
+
+    __slots__ = (
+        "accounts",
+        "assets",
+        "client_orders",
+        "events",
+        "markets",
+        "next_order_id",
+        "next_priority",
+        "next_trade_id",
+        "orders",
+        "timestamp",
+    )
+
+    def __init__(
+        self, assets: Iterable[Asset], markets: Iterable[MarketSpec], fee_account_id: int
+    ) -> None:
+        self.assets: dict[str, Asset] = {asset.code: asset for asset in assets}
+        self.markets: dict[str, MarketState] = {
+            spec.symbol: MarketState(spec, self.assets) for spec in markets
+        }
+        self.accounts = Accounts(fee_account_id)
+        self.orders: dict[int, WorkingOrder] = {}
+        self.client_orders: dict[int, dict[str, WorkingOrder]] = {}
+        self.next_order_id = 1
+        self.next_trade_id = 1
+        self.next_priority = 1
+        self.events: list[Event] = []
+        self.timestamp = 0
+
+    def begin(self, timestamp: int) -> list[Event]:
+        """Start a command at ``timestamp``; returns the (empty) list its events go to."""
+        events: list[Event] = []
+        self.events = events
+        self.timestamp = timestamp
+        accounts = self.accounts
+        accounts.events = events
+        accounts.timestamp = timestamp
+        return events
+
+    def take_priority(self) -> int:
+        """The next time priority (lower is earlier)."""
+        priority = self.next_priority
+        self.next_priority = priority + 1
+        return priority
+
+    def find_order(
+        self, user_id: int, symbol: str, order_id: int | None, client_order_id: str | None
+    ) -> WorkingOrder | None:
+        """The open order named by ``order_id`` (else ``client_order_id``) that belongs to
+        ``user_id`` in ``symbol``; None when there is no such order."""
+        if order_id is not None:
+            order = self.orders.get(order_id)
+        elif client_order_id is not None:
+            client_orders = self.client_orders.get(user_id)
+            order = None if client_orders is None else client_orders.get(client_order_id)
+        else:
+            return None
+        if order is None or order.user_id != user_id or order.market.symbol != symbol:
+            return None
+        return order
+
+    def add_order(self, order: WorkingOrder) -> None:
+        """Register a new open order by id and by client order id."""
+        self.orders[order.order_id] = order
+        client_orders = self.client_orders.get(order.user_id)
+        if client_orders is None:
+            client_orders = self.client_orders[order.user_id] = {}
+        client_orders[order.client_order_id] = order
+
+    def lock_and_receive_balances(
+        self, user_id: int, market: MarketState, is_buy: bool
+    ) -> tuple[Balance, Balance]:
+        """(balance an order of ``user_id`` locks from, balance it receives into) in ``market``:
+        quote then base for a buy, base then quote for a sell."""
+        base = self.accounts.get(user_id, market.base_asset)
+        quote = self.accounts.get(user_id, market.quote_asset)
+        return (quote, base) if is_buy else (base, quote)

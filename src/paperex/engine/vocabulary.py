@@ -1,0 +1,78 @@
+"""The enum members the engine's hot paths compare against, as module constants.
+
+``status is FILLED`` reads like ``status is OrderStatus.FILLED`` and costs one global lookup
+instead of an attribute lookup on the enum class (under mypyc, ``Final`` names are C statics).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from paperex.domain.ledger import LedgerBucket, LedgerReason
+from paperex.domain.orders import (
+    ExpiryReason,
+    Liquidity,
+    OrderStatus,
+    OrderType,
+    RejectReason,
+    SelfTradePrevention,
+    TimeInForce,
+)
+from paperex.domain.side import Side
+
+BUY: Final = Side.BUY
+SELL: Final = Side.SELL
+
+LIMIT: Final = OrderType.LIMIT
+LIMIT_MAKER: Final = OrderType.LIMIT_MAKER
+MARKET: Final = OrderType.MARKET
+
+GTC: Final = TimeInForce.GTC
+IOC: Final = TimeInForce.IOC
+FOK: Final = TimeInForce.FOK
+
+NEW: Final = OrderStatus.NEW
+PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
+FILLED: Final = OrderStatus.FILLED
+CANCELED: Final = OrderStatus.CANCELED
+EXPIRED: Final = OrderStatus.EXPIRED
+
+STP_NONE: Final = SelfTradePrevention.NONE
+EXPIRE_TAKER: Final = SelfTradePrevention.EXPIRE_TAKER
+EXPIRE_MAKER: Final = SelfTradePrevention.EXPIRE_MAKER
+
+TAKER: Final = Liquidity.TAKER
+MAKER: Final = Liquidity.MAKER
+
+TIME_IN_FORCE: Final = ExpiryReason.TIME_IN_FORCE
+SELF_TRADE_PREVENTION: Final = ExpiryReason.SELF_TRADE_PREVENTION
+INSUFFICIENT_LOCK: Final = ExpiryReason.INSUFFICIENT_LOCK
+
+FREE: Final = LedgerBucket.FREE
+LOCKED: Final = LedgerBucket.LOCKED
+EXTERNAL: Final = LedgerBucket.EXTERNAL
+REFERENCE: Final = LedgerBucket.REFERENCE
+
+DEPOSIT: Final = LedgerReason.DEPOSIT
+WITHDRAWAL: Final = LedgerReason.WITHDRAWAL
+LOCK: Final = LedgerReason.LOCK
+RELEASE: Final = LedgerReason.RELEASE
+TRADE: Final = LedgerReason.TRADE
+FEE: Final = LedgerReason.FEE
+
+UNKNOWN_SYMBOL: Final = RejectReason.UNKNOWN_SYMBOL
+UNKNOWN_ASSET: Final = RejectReason.UNKNOWN_ASSET
+UNKNOWN_ORDER: Final = RejectReason.UNKNOWN_ORDER
+INVALID_PARAMETERS: Final = RejectReason.INVALID_PARAMETERS
+PRICE_FILTER: Final = RejectReason.PRICE_FILTER
+LOT_SIZE: Final = RejectReason.LOT_SIZE
+NOTIONAL: Final = RejectReason.NOTIONAL
+INSUFFICIENT_BALANCE: Final = RejectReason.INSUFFICIENT_BALANCE
+DUPLICATE_CLIENT_ORDER_ID: Final = RejectReason.DUPLICATE_CLIENT_ORDER_ID
+WOULD_MATCH_IMMEDIATELY: Final = RejectReason.WOULD_MATCH_IMMEDIATELY
+WOULD_TRIGGER_IMMEDIATELY: Final = RejectReason.WOULD_TRIGGER_IMMEDIATELY
+ORDER_NOT_AMENDABLE: Final = RejectReason.ORDER_NOT_AMENDABLE
+
+INSUFFICIENT_BALANCE_MESSAGE: Final = "Account has insufficient balance for requested action."
+WOULD_MATCH_MESSAGE: Final = "Order would immediately match and take."
+UNKNOWN_ORDER_MESSAGE: Final = "Unknown order sent."

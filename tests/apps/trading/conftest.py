@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from paperex.apps.accounts.models import User
+from paperex.apps.accounts.services import user_register
+from paperex.apps.markets.services import markets_seed
+from paperex.apps.trading.engine_runtime import trading_engine
+from paperex.apps.trading.host import EngineHost
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def market_data(transactional_db: None) -> None:
+    markets_seed()
+
+
+@pytest.fixture
+def engine_host(market_data: None) -> Iterator[EngineHost]:
+    """A running host on the test database, used by this process's API."""
+    host = EngineHost()
+    host.start()
+    trading_engine.attach(host)
+    yield host
+    trading_engine.attach(None)
+    host.stop()
+
+
+@pytest.fixture
+def make_trader(market_data: None) -> Callable[[str], tuple[User, APIClient]]:
+    """A registered user with the starting balances and an API client with its JWT."""
+
+    def make(username: str) -> tuple[User, APIClient]:
+        user = user_register(username=username, password=PASSWORD)
+        client = APIClient()
+        tokens = client.post("/api/token/", {"username": username, "password": PASSWORD})
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens.json()['access']}")
+        return user, client
+
+    return make
+
+
+def place(client: APIClient, **fields: Any) -> Any:
+    """POST /api/orders/ as JSON."""
+    return client.post("/api/orders/", fields, format="json")

@@ -1,0 +1,142 @@
+"""The host inside an event loop: paper fills from a market-data bus, messages after commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+
+from paperex.apps.accounts.models import User
+from paperex.apps.accounts.services import user_register
+from paperex.apps.markets.services import markets_seed
+from paperex.apps.trading.engine_runtime import ChannelPublisher, ReferenceFeed, trading_engine
+from paperex.apps.trading.host import EngineHost
+from paperex.apps.trading.models import Order
+from paperex.apps.trading.services import order_place
+from paperex.domain import OrderType, Side, TimeInForce
+from paperex.marketdata.bus import LocalBus
+from paperex.marketdata.events import BookSnapshot, Trade
+
+pytestmark = pytest.mark.django_db(transaction=True)
+D = Decimal
+
+
+@pytest.fixture
+async def host() -> AsyncIterator[EngineHost]:
+    await sync_to_async(markets_seed)()
+    publisher = ChannelPublisher(asyncio.get_running_loop())
+    publisher.start()
+    engine_host = EngineHost(publish=publisher.publish)
+    await asyncio.to_thread(engine_host.start)
+    trading_engine.attach(engine_host)
+    yield engine_host
+    trading_engine.attach(None)
+    await asyncio.to_thread(engine_host.stop)
+    await publisher.stop()
+
+
+async def register(username: str) -> User:
+    return await sync_to_async(user_register)(username=username, password="x-long-password-1")
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+async def limit(user: User, side: Side, price: str, quantity: str, **extra: Any) -> Any:
+    return await order_place(
+        user_id=user.pk,
+        symbol="BTCUSDT",
+        side=side,
+        order_type=extra.pop("order_type", OrderType.LIMIT),
+        time_in_force=TimeInForce.GTC,
+        price=None if price == "" else D(price),
+        quantity=D(quantity),
+        **extra,
+    )
+
+
+async def test_paper_orders_fill_against_the_reference_book_and_trades(host: EngineHost) -> None:
+    alice = await register("alice")
+    bus = LocalBus()
+    feed = ReferenceFeed(host, bus)
+    feed.start()
+    try:
+        await bus.publish(
+            BookSnapshot(
+                venue="synthetic", symbol="BTCUSDT", event_time=1, received_at=1,
+                last_update_id=1, bids=[(D(29990), D(1))],
+                asks=[(D(30010), D("0.3")), (D(30020), D(1))],
+            )
+        )
+
+        async def reference_loaded() -> bool:
+            assert host.state is not None
+            return bool(host.state.engine.reference_depth("BTCUSDT")[1])
+
+        await eventually(reference_loaded)
+        market = await limit(alice, Side.BUY, "", "0.5", order_type=OrderType.MARKET)
+        assert (market.order["status"], market.order["cumulative_quote"]) == (
+            "FILLED",
+            "15007",  # 0.3 x 30010 + 0.2 x 30020: walked two reference levels
+        )
+        bid = await limit(alice, Side.BUY, "29000", "0.1")
+        assert bid.order["status"] == "NEW"
+        await bus.publish(
+            Trade(
+                venue="synthetic", symbol="BTCUSDT", event_time=2, received_at=2, trade_id=9,
+                price=D(28990), quantity=D(1), trade_time=2, aggressor=Side.SELL,
+            )
+        )
+
+        async def bid_filled() -> bool:
+            order = await Order.objects.aget(pk=bid.order["id"])
+            return order.status == "FILLED"
+
+        await eventually(bid_filled)
+        fills = [fill async for fill in alice.fills.all()]
+        assert len(fills) == 3
+        assert all(fill.is_reference for fill in fills)
+    finally:
+        await feed.stop()
+
+
+async def test_messages_are_published_after_commit_with_sequences(host: EngineHost) -> None:
+    alice = await register("alice")
+    bob = await register("bob")
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    for group in (f"user.{alice.pk}", "market.BTCUSDT.trades", "market.BTCUSDT.book"):
+        await layer.group_add(group, channel)
+    ask = await limit(bob, Side.BUY, "30000", "0.2")
+    await limit(alice, Side.BUY, "29000", "0.1")
+    del ask
+    received: list[dict[str, Any]] = []
+
+    async def receive_until(kind: str) -> dict[str, Any]:
+        while True:
+            message = await asyncio.wait_for(layer.receive(channel), 5)
+            received.append(message)
+            if message["type"] == kind:
+                return message
+
+    order_update = await receive_until("order.update")
+    assert order_update["order"]["status"] == "NEW"
+    assert order_update["order"]["price"] == "29000"
+    assert await Order.objects.filter(pk=order_update["order"]["id"]).aexists()  # committed
+    books = [m for m in received if m["type"] == "market.book"]
+    while len(books) < 2:
+        books.append(await receive_until("market.book"))
+    assert [book["sequence"] for book in books] == [1, 2]
+    assert books[0]["bids"] == [["30000", "0.2"]]
+    assert books[1]["bids"] == [["29000", "0.1"]]
+    balance = await receive_until("balance.update")
+    assert {"asset": "USDT", "free": "97100", "locked": "2900"} in balance["balances"]
