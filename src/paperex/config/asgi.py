@@ -7,7 +7,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperex.config.settings")
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
 
 # Django must be set up before anything imports models, so this comes first.
@@ -16,6 +15,7 @@ django_application = get_asgi_application()
 from django.conf import settings  # noqa: E402
 
 from paperex.apps.markets.runtime import runtime  # noqa: E402
+from paperex.apps.streams.security import BrowserOriginValidator  # noqa: E402
 from paperex.apps.trading.engine_runtime import trading_engine  # noqa: E402
 from paperex.config.routing import websocket_urlpatterns  # noqa: E402
 
@@ -44,7 +44,7 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
 application = ProtocolTypeRouter(
     {
         "http": django_application,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": BrowserOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
         "lifespan": lifespan,

@@ -21,6 +21,9 @@ DEVELOPMENT = "development"
 FEED_KINDS = ("synthetic", "binance", "gemini", "yahoo", "replay")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+BINANCE_STREAM_URL = "wss://stream.binance.com:9443"
+BINANCE_REST_URL = "https://api.binance.com"
+GEMINI_URL = "wss://api.gemini.com"
 
 
 class ConfigurationError(ValueError):
@@ -40,6 +43,9 @@ class Environment:
     feeds: list[str]
     run_feeds: bool
     run_engine: bool
+    binance_stream_url: str = BINANCE_STREAM_URL
+    binance_rest_url: str = BINANCE_REST_URL
+    gemini_url: str = GEMINI_URL
 
     @property
     def is_production(self) -> bool:
@@ -71,6 +77,9 @@ def parse_database_url(url: str | None, *, data_dir: Path) -> dict[str, Any]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests run on a file too (not shared-cache memory, whose table locks make the
+            # engine's writer thread and concurrent readers fail instead of wait).
+            "TEST": {"NAME": str(data_dir / "test-paperex.sqlite3")},
         }
     scheme = urlsplit(url).scheme
     if scheme not in {"postgres", "postgresql", "sqlite"}:
@@ -109,6 +118,17 @@ def parse_feeds(raw: str | None) -> list[str]:
         if kind == "replay" and not feed.partition(":")[2]:
             raise ConfigurationError("PAPEREX_FEED replay needs a file: replay:PATH")
     return feeds
+
+
+def parse_venue_url(name: str, raw: str | None, default: str, schemes: set[str]) -> str:
+    """A venue's base URL (no trailing slash), ``default`` when unset; checks the scheme."""
+    url = (raw or "").strip().rstrip("/") or default
+    parts = urlsplit(url)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise ConfigurationError(
+            f"{name} must be a {' or '.join(sorted(schemes))} URL, got {url!r}"
+        )
+    return url
 
 
 def development_secret(data_dir: Path) -> str:
@@ -162,4 +182,19 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         feeds=parse_feeds(env.get("PAPEREX_FEED")),
         run_feeds=parse_bool("PAPEREX_RUN_FEEDS", env.get("PAPEREX_RUN_FEEDS", "true")),
         run_engine=parse_bool("PAPEREX_RUN_ENGINE", env.get("PAPEREX_RUN_ENGINE", "true")),
+        binance_stream_url=parse_venue_url(
+            "PAPEREX_BINANCE_STREAM_URL",
+            env.get("PAPEREX_BINANCE_STREAM_URL"),
+            BINANCE_STREAM_URL,
+            {"ws", "wss"},
+        ),
+        binance_rest_url=parse_venue_url(
+            "PAPEREX_BINANCE_REST_URL",
+            env.get("PAPEREX_BINANCE_REST_URL"),
+            BINANCE_REST_URL,
+            {"http", "https"},
+        ),
+        gemini_url=parse_venue_url(
+            "PAPEREX_GEMINI_URL", env.get("PAPEREX_GEMINI_URL"), GEMINI_URL, {"ws", "wss"}
+        ),
     )

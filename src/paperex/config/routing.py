@@ -1,5 +1,5 @@
-"""WebSocket routes of every app; the streams arrive with the real-time issue."""
+"""WebSocket routes of every app."""
 
-from django.urls import URLPattern
+from paperex.apps.streams.routing import websocket_urlpatterns
 
-websocket_urlpatterns: list[URLPattern] = []
+__all__ = ["websocket_urlpatterns"]

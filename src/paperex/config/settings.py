@@ -27,6 +27,12 @@ PAPEREX_RUN_FEEDS = ENV.run_feeds
 PAPEREX_RUN_ENGINE = ENV.run_engine
 PAPEREX_ENGINE_TIMEOUT = 5.0  # seconds a request waits for the engine before a 503
 PAPEREX_REDIS_URL = ENV.redis_url
+# Live venues: base URLs (the real hosts unless set; tests point them at local fakes).
+PAPEREX_BINANCE_STREAM_URL = ENV.binance_stream_url
+PAPEREX_BINANCE_REST_URL = ENV.binance_rest_url
+PAPEREX_GEMINI_URL = ENV.gemini_url
+PAPEREX_BINANCE_BACKFILL_HOURS = 24  # 1m candle history fetched when the binance feed starts
+PAPEREX_YAHOO_POLL_SECONDS = 15.0  # seconds between two rounds of stock quotes
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +51,7 @@ INSTALLED_APPS = [
     "paperex.apps.accounts",
     "paperex.apps.markets",
     "paperex.apps.trading",
+    "paperex.apps.streams",
 ]
 
 MIDDLEWARE = [

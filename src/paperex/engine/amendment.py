@@ -89,7 +89,8 @@ def amend(state: EngineState, command: AmendOrder) -> None:
             order.remaining = new_remaining
             order.locked = new_lock
             _report_amended(state, order, True)
-            accounts.release(lock_balance, -extra, order.order_id)
+            if extra:
+                accounts.release(lock_balance, -extra, order.order_id)
             return
         takes = False
     else:
@@ -109,7 +110,7 @@ def amend(state: EngineState, command: AmendOrder) -> None:
     order.priority = state.take_priority()
     if extra > 0:
         accounts.lock(lock_balance, extra, order.order_id)
-    else:
+    elif extra:
         accounts.release(lock_balance, -extra, order.order_id)
     book = market.bids if is_buy else market.asks
     if not takes:

@@ -2,12 +2,18 @@
 
 The recorder stores ``RawMessage``s exactly as received; the replayer feeds them back through the
 venue's registered ``Parser``, the same path live data takes.
+
+Symbols: a venue may spell a market differently from Paperex (Gemini's ``BTCUSD`` for our
+``BTCUSDT``). Feeds subscribe with the venue's symbols and keep the raw messages as the venue sent
+them; a feed's optional ``symbol_map`` (venue symbol -> Paperex symbol, only the ones that differ)
+is applied where messages become events, by ``feed_parser``. The recorder writes the map into the
+recording's header, so a replay emits the same symbols as the live feed did.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Protocol
 
@@ -45,11 +51,24 @@ class FeedStatus(msgspec.Struct, kw_only=True):
     reconnects: int = 0
 
 
+SymbolMap = Mapping[str, str]
+"""Venue symbol -> Paperex symbol, for the venue symbols that differ from ours."""
+
+
 class Feed(Protocol):
-    """A live source of one venue's messages for a set of symbols and streams."""
+    """A live source of one venue's messages for a set of symbols and streams.
+
+    Optional attributes that others look for: ``symbols`` and ``streams`` (what the recorder
+    writes into a header), ``symbol_map`` (see the module notes) and ``parser`` (a parser of the
+    feed's own, used instead of the venue's registered one, e.g. Gemini's numbering parser).
+    """
 
     venue: str
-    status: FeedStatus
+
+    @property
+    def status(self) -> FeedStatus:
+        """Where the feed stands now (an attribute or a property)."""
+        ...
 
     def raw_messages(self) -> AsyncIterator[RawMessage]:
         """Messages as received, forever, reconnecting as needed, until ``close``."""
@@ -90,3 +109,31 @@ def parser_for(venue: str) -> Parser:
         return _PARSERS[venue]
     except KeyError:
         raise KeyError(f"no parser for venue {venue!r}; known: {sorted(_PARSERS)}") from None
+
+
+def renaming_parser(parser: Parser, symbol_map: SymbolMap) -> Parser:
+    """``parser`` whose events carry Paperex symbols: a symbol in ``symbol_map`` is replaced.
+
+    Returns ``parser`` itself when the map renames nothing.
+    """
+    renames = {venue: ours for venue, ours in symbol_map.items() if venue != ours}
+    if not renames:
+        return parser
+
+    def parse(message: RawMessage) -> list[Event]:
+        events = parser(message)
+        for index, event in enumerate(events):
+            ours = renames.get(event.symbol)
+            if ours is not None:
+                events[index] = msgspec.structs.replace(event, symbol=ours)
+        return events
+
+    return parse
+
+
+def feed_parser(feed: Feed) -> Parser:
+    """The parser for ``feed``'s messages: its own ``parser`` attribute or its venue's registered
+    one, renaming symbols by its ``symbol_map`` attribute; raises KeyError for an unknown venue."""
+    own: Parser | None = getattr(feed, "parser", None)
+    parser = own if own is not None else parser_for(feed.venue)
+    return renaming_parser(parser, getattr(feed, "symbol_map", None) or {})

@@ -18,7 +18,7 @@ from paperex.marketdata.aggregation import CandleAggregator, TickerAggregator
 from paperex.marketdata.bus import MarketDataBus
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookDelta, BookSnapshot, Event, Kline, Trade
-from paperex.marketdata.feed import Feed, parser_for
+from paperex.marketdata.feed import Feed, feed_parser
 from paperex.marketdata.local_book import BookSync
 
 logger = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ class FeedPipeline:
                 ticker.set_best_quotes(*bid, *ask)
 
     async def _pump(self, feed: Feed) -> None:
-        parse = parser_for(feed.venue)
+        parse = feed_parser(feed)
         async for message in feed.raw_messages():
             try:
                 events = parse(message)

@@ -42,6 +42,8 @@ class RecordingHeader(msgspec.Struct, kw_only=True, frozen=True):
     venue: str
     symbols: list[str] = []
     streams: list[str] = []
+    symbol_map: dict[str, str] = {}
+    """Venue symbol -> Paperex symbol where they differ (see ``paperex.marketdata.feed``)."""
     started_at: int
     """ms since the epoch."""
     tool_version: str = ""
@@ -307,16 +309,17 @@ async def record(
     """Record ``feed``'s raw messages to ``path`` for ``duration`` seconds or ``max_messages``.
 
     Without either it records until cancelled. ``symbols`` and ``streams`` describe the session in
-    the header (default: the feed's ``symbols``/``streams`` attributes, if any). Calls
-    ``on_progress`` every ``progress_interval`` seconds and once at the end. The file is complete
-    and closed when this returns, raises or is cancelled; the feed is left open for its owner.
-    Returns the final progress. Raises OSError when the file cannot be written and whatever the
-    feed raises.
+    the header (default: the feed's ``symbols``/``streams`` attributes, if any), with the feed's
+    ``symbol_map``. Calls ``on_progress`` every ``progress_interval`` seconds and once at the
+    end. The file is complete and closed when this returns, raises or is cancelled; the feed is
+    left open for its owner. Returns the final progress. Raises OSError when the file cannot be
+    written and whatever the feed raises.
     """
     header = RecordingHeader(
         venue=feed.venue,
         symbols=list(symbols if symbols is not None else getattr(feed, "symbols", [])),
         streams=list(streams if streams is not None else getattr(feed, "streams", [])),
+        symbol_map=dict(getattr(feed, "symbol_map", None) or {}),
         started_at=clock_ms(),
         tool_version=tool_version(),
     )

@@ -20,7 +20,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from paperex.marketdata.events import Event
-from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage, parser_for
+from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage, feed_parser
 from paperex.marketdata.pacing import Monotonic, Pacer, Sleep
 from paperex.marketdata.recording import RecordingReader
 
@@ -78,6 +78,8 @@ class ReplayFeed:
         self.venue = self.header.venue
         self.symbols = list(self.header.symbols)
         self.streams = list(self.header.streams)
+        self.symbol_map = dict(self.header.symbol_map)
+        """Venue symbol -> Paperex symbol, as the recorded feed had it."""
         self.loop = loop
         self.reorder_window_ms = reorder_window_ms
         self.chunk_bytes = chunk_bytes
@@ -205,7 +207,7 @@ async def replay(
     unreadable file and KeyError when no parser exists for the recorded venue.
     """
     feed = ReplayFeed(path, speed=speed, loop=loop, monotonic=monotonic, sleep=sleep)
-    parse = parser_for(feed.venue)
+    parse = feed_parser(feed)
     started = last_report = monotonic()
     event_count = parse_errors = 0
 

@@ -116,27 +116,18 @@ async def test_messages_are_published_after_commit_with_sequences(host: EngineHo
     channel = await layer.new_channel()
     for group in (f"user.{alice.pk}", "market.BTCUSDT.trades", "market.BTCUSDT.book"):
         await layer.group_add(group, channel)
-    ask = await limit(bob, Side.BUY, "30000", "0.2")
+    await limit(bob, Side.BUY, "30000", "0.2")
     await limit(alice, Side.BUY, "29000", "0.1")
-    del ask
-    received: list[dict[str, Any]] = []
-
-    async def receive_until(kind: str) -> dict[str, Any]:
-        while True:
-            message = await asyncio.wait_for(layer.receive(channel), 5)
-            received.append(message)
-            if message["type"] == kind:
-                return message
-
-    order_update = await receive_until("order.update")
-    assert order_update["order"]["status"] == "NEW"
-    assert order_update["order"]["price"] == "29000"
+    # Bob's order: a book update; Alice's: her order, her balances and a book update.
+    received = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(4)]
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for message in received:
+        by_type.setdefault(message["type"], []).append(message)
+    [order_update] = by_type["order.update"]
+    assert (order_update["order"]["status"], order_update["order"]["price"]) == ("NEW", "29000")
     assert await Order.objects.filter(pk=order_update["order"]["id"]).aexists()  # committed
-    books = [m for m in received if m["type"] == "market.book"]
-    while len(books) < 2:
-        books.append(await receive_until("market.book"))
+    books = by_type["market.book"]
     assert [book["sequence"] for book in books] == [1, 2]
-    assert books[0]["bids"] == [["30000", "0.2"]]
-    assert books[1]["bids"] == [["29000", "0.1"]]
-    balance = await receive_until("balance.update")
+    assert [book["bids"] for book in books] == [[["30000", "0.2"]], [["29000", "0.1"]]]
+    [balance] = by_type["balance.update"]
     assert {"asset": "USDT", "free": "97100", "locked": "2900"} in balance["balances"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -61,13 +62,16 @@ def symbol_info(
 class FakeBinanceRestServer:
     """Serves ``/api/v3/{ping,time,exchangeInfo,depth,klines,ticker/price}`` from test data.
 
-    ``depth_snapshots[symbol]`` are served in order (the last one repeats); ``klines[(symbol,
-    interval)]`` are rows in the venue's array form, filtered by startTime/endTime/limit.
+    ``depth_snapshots[symbol]`` are served in order (the last one repeats), unless
+    ``depth_books[symbol]`` gives the live book (see ``binance_venue.FakeBinanceBook``);
+    ``klines[(symbol, interval)]`` are rows in the venue's array form, filtered by
+    startTime/endTime/limit.
     """
 
     def __init__(self) -> None:
         self.symbols: list[dict[str, Any]] = []
         self.depth_snapshots: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.depth_books: dict[str, Callable[[], dict[str, Any]]] = {}
         self.klines: dict[tuple[str, str], list[list[Any]]] = {}
         self.prices: dict[str, str] = {}
         self.server_time = 1_700_000_000_000
@@ -139,6 +143,9 @@ class FakeBinanceRestServer:
         if self.failures_before_depth > 0:
             self.failures_before_depth -= 1
             return 500, b'{"code":-1001,"msg":"Internal error; unable to process your request."}'
+        book = self.depth_books.get(query["symbol"])
+        if book is not None:
+            return 200, json.dumps(book()).encode()
         snapshots = self.depth_snapshots.get(query["symbol"])
         if not snapshots:
             return INVALID_SYMBOL

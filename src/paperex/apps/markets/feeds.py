@@ -1,4 +1,10 @@
-"""Turn feed specs (``synthetic``, ``replay:FILE?speed=10&loop=1``, ...) into feed instances."""
+"""Turn feed specs (``synthetic``, ``binance``, ``replay:FILE?speed=10&loop=1``, ...) into feeds.
+
+Live venues (binance, gemini, yahoo) run for the trading markets whose ``venue`` is theirs, under
+the venue's spelling of each symbol (``Market.venue_symbol``); the feed's ``symbol_map`` turns it
+back into ours where messages become events. Base URLs come from the settings
+``PAPEREX_BINANCE_STREAM_URL``, ``PAPEREX_BINANCE_REST_URL`` and ``PAPEREX_GEMINI_URL``.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from django.conf import settings
+
 from paperex.apps.markets.models import Market
 from paperex.domain import Instrument
+from paperex.marketdata.binance.feed import BinanceFeed
 from paperex.marketdata.feed import Feed
+from paperex.marketdata.gemini.client import GeminiStreamClient
 from paperex.marketdata.pacing import parse_speed
 from paperex.marketdata.replay import ReplayFeed
 from paperex.marketdata.synthetic import SyntheticFeed
+from paperex.marketdata.yahoo.poller import YahooQuotePoller
+
+LIVE_VENUES = ("binance", "gemini", "yahoo")
+LIVE_STREAMS = {
+    "binance": ("trade", "aggTrade", "depth", "ticker", "miniTicker", "kline_<interval>"),
+    "gemini": ("l2", "candles_<timeframe>"),
+    "yahoo": ("quote",),
+}
+"""The short stream names each live venue records."""
+SERVED_STREAMS = {"binance": ("trade", "depth"), "gemini": ("l2",), "yahoo": ("quote",)}
+"""What ``paperex serve --feed <venue>`` subscribes: trades and the book, or quotes."""
 
 
 class FeedUnavailableError(ValueError):
@@ -80,6 +101,54 @@ def replay_feed(spec: ReplaySpec) -> ReplayFeed:
         raise FeedUnavailableError(f"cannot replay {spec.path}: {error}") from None
 
 
+def venue_symbol_map(venue: str, symbols: Sequence[str] | None = None) -> dict[str, str]:
+    """Venue symbol -> Paperex symbol of the trading markets of ``venue`` (all, or these).
+
+    A wanted symbol that is no such market stands for itself (record anything the venue has).
+    """
+    markets = Market.objects.filter(status=Market.Status.TRADING, venue=venue).order_by("symbol")
+    if symbols is None:
+        return {market.venue_symbol or market.symbol: market.symbol for market in markets}
+    wanted = [symbol.upper() for symbol in symbols]
+    known = {m.symbol: m.venue_symbol or m.symbol for m in markets.filter(symbol__in=wanted)}
+    return {known.get(symbol, symbol): symbol for symbol in wanted}
+
+
+def live_feed(venue: str, symbol_map: dict[str, str], streams: Sequence[str]) -> Feed:
+    """A live ``venue`` feed of the venue symbols in ``symbol_map`` (keys) with short ``streams``.
+
+    Raises FeedUnavailableError for an unknown venue or stream, or no symbols.
+    """
+    if venue not in LIVE_VENUES:
+        raise FeedUnavailableError(f"{venue!r} is not a live venue ({', '.join(LIVE_VENUES)})")
+    if not symbol_map:
+        raise FeedUnavailableError(f"no trading markets have the venue {venue}")
+    venue_symbols = list(symbol_map)
+    try:
+        if venue == "binance":
+            return BinanceFeed(
+                venue_symbols,
+                streams,
+                symbol_map=symbol_map,
+                stream_url=settings.PAPEREX_BINANCE_STREAM_URL,
+                rest_url=settings.PAPEREX_BINANCE_REST_URL,
+            )
+        if venue == "gemini":
+            return GeminiStreamClient(
+                [f"{symbol.lower()}@{stream}" for symbol in venue_symbols for stream in streams],
+                base_url=settings.PAPEREX_GEMINI_URL,
+                symbol_map=symbol_map,
+            )
+        if set(streams) != {"quote"}:
+            raise ValueError("yahoo offers only the stream quote")
+        return YahooQuotePoller(
+            venue_symbols, interval=settings.PAPEREX_YAHOO_POLL_SECONDS, symbol_map=symbol_map
+        )
+    except ValueError as error:
+        offered = ", ".join(LIVE_STREAMS[venue])
+        raise FeedUnavailableError(f"{error} (the {venue} streams: {offered})") from None
+
+
 def build_feeds(specs: Sequence[str]) -> list[Feed]:
     """One feed per spec, over the trading markets; raises FeedUnavailableError."""
     feeds: list[Feed] = []
@@ -89,6 +158,8 @@ def build_feeds(specs: Sequence[str]) -> list[Feed]:
             feeds.append(SyntheticFeed(trading_instruments()))
         elif kind == "replay":
             feeds.append(replay_feed(parse_replay_spec(spec)))
+        elif kind in LIVE_VENUES:
+            feeds.append(live_feed(kind, venue_symbol_map(kind), SERVED_STREAMS[kind]))
         else:
             raise FeedUnavailableError(f"feed {spec!r} is not available in this build")
     return feeds
@@ -97,6 +168,8 @@ def build_feeds(specs: Sequence[str]) -> list[Feed]:
 def recording_feed(venue: str, symbols: Sequence[str], streams: Sequence[str]) -> Feed:
     """A live feed of these symbols and streams (short names: trade, depth, kline_1m, ...).
 
+    Synthetic needs trading markets; a live venue takes a market's venue symbol when the symbol
+    is one of its markets, else the symbol as given (``LIVE_STREAMS`` lists the streams).
     Raises FeedUnavailableError for an unknown venue, market or stream.
     """
     if venue == "synthetic":
@@ -109,4 +182,8 @@ def recording_feed(venue: str, symbols: Sequence[str], streams: Sequence[str]) -
         instruments = trading_instruments(symbols)
         names = [f"{i.symbol.lower()}@{stream}" for i in instruments for stream in streams]
         return SyntheticFeed(instruments, streams=names)
+    if venue in LIVE_VENUES:
+        if not symbols or not streams:
+            raise FeedUnavailableError("recording needs at least one symbol and one stream")
+        return live_feed(venue, venue_symbol_map(venue, symbols), streams)
     raise FeedUnavailableError(f"recording from {venue!r} is not available in this build")

@@ -19,7 +19,9 @@ from django.conf import settings
 
 from paperex.apps.markets.feeds import build_feeds
 from paperex.apps.markets.services import candles_store
+from paperex.apps.markets.venue_sync import BinanceMarketSync, venue_sync_start
 from paperex.marketdata.bus import LocalBus, MarketDataBus, RedisBus
+from paperex.marketdata.events import Event
 from paperex.marketdata.pipeline import FeedPipeline
 from paperex.marketdata.state import MarketState
 
@@ -35,8 +37,10 @@ class MarketDataRuntime:
         )
         self.state = MarketState()
         self.pipeline: FeedPipeline | None = None
+        self.venue_sync: BinanceMarketSync | None = None
         self._state_task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._listeners: list[Callable[[Event], None]] = []
         self._background: set[concurrent.futures.Future[None]] = set()
 
     @property
@@ -50,6 +54,7 @@ class MarketDataRuntime:
         subscription = self.bus.subscribe(maxsize=100_000)
         self._state_task = asyncio.create_task(self._follow(subscription), name="market-state")
         if run_feeds:
+            self.venue_sync = await venue_sync_start(settings.PAPEREX_FEEDS)
             feeds = await sync_to_async(build_feeds)(settings.PAPEREX_FEEDS)
             self.pipeline = FeedPipeline(self.bus, feeds, store_closed_candles=candles_store)
             await self.pipeline.start()
@@ -57,6 +62,9 @@ class MarketDataRuntime:
 
     async def stop(self) -> None:
         """Stop the feeds, then the state and the bus."""
+        if self.venue_sync is not None:
+            await self.venue_sync.stop()
+            self.venue_sync = None
         if self.pipeline is not None:
             await self.pipeline.stop()
             self.pipeline = None
@@ -101,11 +109,23 @@ class MarketDataRuntime:
                 for feed in self.pipeline.feeds
             ]
             status["parse_errors"] = self.pipeline.parse_errors
+        if self.venue_sync is not None:
+            status["venue_sync"] = self.venue_sync.report.as_dict()
         return status
 
+    def add_listener(self, listener: Callable[[Event], None]) -> None:
+        """Call ``listener`` with every bus event after the state has taken it."""
+        self._listeners.append(listener)
+
     async def _follow(self, subscription: Any) -> None:
+        listeners = self._listeners
         async for event in subscription:
             self.state.apply(event)
+            for listener in listeners:
+                try:
+                    listener(event)
+                except Exception:  # one broken listener must not stop the market data
+                    logger.exception("market-data listener failed")
 
 
 runtime = MarketDataRuntime()

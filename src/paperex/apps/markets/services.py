@@ -46,6 +46,31 @@ def markets_seed() -> list[Market]:
     return markets
 
 
+def market_rules_update(
+    *,
+    symbol: str,
+    status: str,
+    tick_size: Decimal | None = None,
+    step_size: Decimal | None = None,
+    min_notional: Decimal | None = None,
+) -> Market:
+    """Set a market's status and trading rules (a rule that is None or not positive for tick and
+    step sizes stays as it was); raises Market.DoesNotExist for an unknown symbol and ValueError
+    for an unknown status."""
+    if status not in Market.Status.values:
+        raise ValueError(f"market status {status!r} is not one of {Market.Status.values}")
+    market = Market.objects.get(symbol=symbol)
+    market.status = status
+    if tick_size is not None and tick_size > 0:
+        market.tick_size = tick_size
+    if step_size is not None and step_size > 0:
+        market.step_size = step_size
+    if min_notional is not None and min_notional >= 0:
+        market.min_notional = min_notional
+    market.save(update_fields=["status", "tick_size", "step_size", "min_notional"])
+    return market
+
+
 CANDLE_VALUE_FIELDS = [
     "close_time",
     "open",

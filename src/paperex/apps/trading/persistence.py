@@ -170,7 +170,7 @@ def _apply(
                 price=market.price(event.price),
                 quantity=market.quantity(event.quantity),
                 quote_quantity=catalog.amount(market.quote.code, event.quote_quantity),
-                taker_side=event.taker_side,
+                taker_side=event.taker_side.value,
                 taker_order_id=event.taker_order_id,
                 maker_order_id=event.maker_order_id,
                 is_reference=event.is_reference,
@@ -188,29 +188,29 @@ def _apply(
         order.executed_quantity = market.quantity(event.filled)
         order.cumulative_quote = catalog.amount(market.quote.code, event.executed_quote)
         order.locked = catalog.amount(lock_asset, event.locked)
-        order.status = event.status
+        order.status = event.status.value
         record.fills.append(
             Fill(
                 order_id=order_id,
                 trade_id=event.trade_id,
                 user_id=event.user_id,
                 market_id=market.market_id,
-                side=event.side,
+                side=event.side.value,
                 price=market.price(event.price),
                 quantity=market.quantity(event.quantity),
                 quote_quantity=catalog.amount(market.quote.code, event.quote_quantity),
                 fee=catalog.amount(event.fee_asset, event.fee),
                 fee_asset_id=catalog.asset_ids[event.fee_asset],
-                liquidity=event.liquidity,
+                liquidity=event.liquidity.value,
                 is_reference=event.is_reference,
                 executed_at=engine_time(event.timestamp),
             )
         )
     elif isinstance(event, OrderCanceled | OrderExpired):
-        order.status = event.status
+        order.status = event.status.value
         order.executed_quantity = market.quantity(event.filled)
         if isinstance(event, OrderExpired):
-            order.status_reason = event.reason
+            order.status_reason = event.reason.value
     elif isinstance(event, OrderAmended):
         order.price = market.price(event.price)
         order.quantity = market.quantity(event.quantity)
@@ -237,9 +237,9 @@ def _order_created(event: OrderAccepted, catalog: Catalog) -> Order:
         user_id=event.user_id,
         market_id=market.market_id,
         client_order_id=event.client_order_id,
-        side=event.side,
-        type=event.order_type,
-        time_in_force=event.time_in_force,
+        side=event.side.value,
+        type=event.order_type.value,
+        time_in_force=event.time_in_force.value,
         price=None if event.price is None else market.price(event.price),
         stop_price=None if event.stop_price is None else market.price(event.stop_price),
         quantity=market.quantity(event.quantity),
@@ -250,8 +250,8 @@ def _order_created(event: OrderAccepted, catalog: Catalog) -> Order:
         ),
         executed_quantity=ZERO,
         cumulative_quote=ZERO,
-        status=event.status,
-        self_trade_prevention=event.self_trade_prevention,
+        status=event.status.value,
+        self_trade_prevention=event.self_trade_prevention.value,
         locked=catalog.amount(event.locked_asset, event.locked),
         priority=event.priority,
         queue_ahead=event.queue_ahead,

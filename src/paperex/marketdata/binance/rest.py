@@ -238,6 +238,10 @@ class BinanceRestClient:
         wire = await self._get("/api/v3/depth", params, PartialDepthWire)
         return parse_partial_depth(wire, symbol, self._clock_ms())
 
+    async def depth_body(self, symbol: str, limit: int = 5000) -> bytes:
+        """The depth snapshot's JSON body exactly as the venue sent it (not validated here)."""
+        return await self._get_bytes("/api/v3/depth", {"symbol": symbol, "limit": str(limit)})
+
     async def ticker_price(self, symbol: str) -> PriceTicker:
         """The latest price of ``symbol``."""
         wire = await self._get("/api/v3/ticker/price", {"symbol": symbol}, PriceTickerWire)
@@ -249,13 +253,17 @@ class BinanceRestClient:
         return [PriceTicker(wire.symbol, wire.price) for wire in wires]
 
     async def _get(self, path: str, params: dict[str, str], wire_type: type[WireT]) -> WireT:
+        content = await self._get_bytes(path, params)
+        try:
+            return msgspec.json.decode(content, type=wire_type)
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            raise ParseError(VENUE, f"{path}: {error}", content) from None
+
+    async def _get_bytes(self, path: str, params: dict[str, str]) -> bytes:
         response = await self._http.get(self._base_url + path, params=params)
         if response.status_code >= 400:
             raise _api_error(response)
-        try:
-            return msgspec.json.decode(response.content, type=wire_type)
-        except (msgspec.DecodeError, msgspec.ValidationError) as error:
-            raise ParseError(VENUE, f"{path}: {error}", response.content) from None
+        return response.content
 
 
 def _api_error(response: httpx.Response) -> BinanceApiError:

@@ -4,6 +4,10 @@ Streams are named like Binance's: ``<symbol>@<feed>`` with a feed of ``l2`` or
 ``candles_1m|5m|15m|30m|1h|6h|1d`` (``btcusd@l2``, ``ETHUSD@candles_1m``). Every (re)connect sends
 one ``subscribe`` message for all current streams; while connected, ``subscribe`` and
 ``unsubscribe`` send the same-shaped messages at once (Gemini sends no acknowledgement).
+
+Streams use Gemini's symbols; ``symbol_map`` (e.g. ``{"BTCUSD": "BTCUSDT"}``) gives the Paperex
+symbol of each, applied where messages become events (``feed_parser``), so raw messages and
+recordings stay exactly as Gemini sent them while events carry our symbols.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from paperex.marketdata.connection import (
 )
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
-from paperex.marketdata.feed import FeedStatus, RawMessage
+from paperex.marketdata.feed import FeedStatus, RawMessage, SymbolMap, feed_parser
 from paperex.marketdata.gemini.parse import CANDLE_INTERVALS_MS, VENUE, GeminiParser
 from paperex.marketdata.gemini.wire import SubscribeRequestWire, SubscriptionWire
 
@@ -66,13 +70,20 @@ class GeminiStreamClient:
         streams: Sequence[str] = (),
         *,
         base_url: str = DEFAULT_URL,
+        symbol_map: SymbolMap | None = None,
         options: ConnectionOptions | None = None,
         clock_ms: ClockMs = wall_clock_ms,
         random_fraction: RandomFraction = random.random,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        """Streams to start with; raises ValueError for a malformed stream name."""
+        """Streams to start with; ``symbol_map`` maps Gemini symbols to Paperex symbols.
+
+        Raises ValueError for a malformed stream name.
+        """
         self._base_url = base_url.rstrip("/")
+        self.symbol_map = {
+            venue: ours for venue, ours in (symbol_map or {}).items() if venue != ours
+        }
         self._streams: dict[tuple[str, str], None] = dict.fromkeys(map(parse_stream_name, streams))
         self.parser = GeminiParser()
         """This client's own parser, so its book sequence is contiguous."""
@@ -96,6 +107,12 @@ class GeminiStreamClient:
         """Current streams as ``<symbol>@<feed>`` names."""
         return [f"{symbol.lower()}@{feed}" for feed, symbol in self._streams]
 
+    @property
+    def symbols(self) -> list[str]:
+        """The Paperex symbols of the current streams."""
+        venue_symbols = dict.fromkeys(symbol for _, symbol in self._streams)
+        return [self.symbol_map.get(symbol, symbol) for symbol in venue_symbols]
+
     def start(self) -> None:
         """Start connecting in the background."""
         self._connection.start()
@@ -105,8 +122,9 @@ class GeminiStreamClient:
         return self._connection.raw_messages()
 
     def events(self) -> AsyncIterator[Event]:
-        """Parsed events; malformed messages are counted and kept as ``status.last_error``."""
-        return parse_messages(self.raw_messages(), self.parser, self._record_parse_error)
+        """Parsed events under Paperex symbols; malformed messages are counted and kept as
+        ``status.last_error``."""
+        return parse_messages(self.raw_messages(), feed_parser(self), self._record_parse_error)
 
     async def subscribe(self, streams: Sequence[str]) -> None:
         """Add streams (live when connected); raises ValueError for a malformed name."""

@@ -18,8 +18,8 @@ from decimal import Decimal
 from paperex.marketdata.connection import ClockMs, parse_messages, wall_clock_ms
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
-from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage
-from paperex.marketdata.yahoo.parse import VENUE, encode_quote, parse_message
+from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage, SymbolMap, feed_parser
+from paperex.marketdata.yahoo.parse import VENUE, encode_quote
 from paperex.marketdata.yahoo.wire import QuoteWire
 
 FetchQuote = Callable[[str], QuoteWire | None]
@@ -64,10 +64,15 @@ class YahooQuotePoller:
         *,
         fetch_quote: FetchQuote = fetch_quote_with_yfinance,
         interval: float = 15.0,
+        symbol_map: SymbolMap | None = None,
         clock_ms: ClockMs = wall_clock_ms,
     ) -> None:
-        """``symbols`` as streams or bare symbols; raises ValueError for a bad one."""
+        """``symbols`` as streams or bare Yahoo symbols, polled every ``interval`` seconds;
+        ``symbol_map`` renames Yahoo symbols in events. Raises ValueError for a bad symbol."""
         self._symbols: dict[str, None] = dict.fromkeys(map(symbol_of_stream, symbols))
+        self.symbol_map = {
+            venue: ours for venue, ours in (symbol_map or {}).items() if venue != ours
+        }
         self._fetch_quote = fetch_quote
         self._interval = interval
         self._clock_ms = clock_ms
@@ -79,8 +84,18 @@ class YahooQuotePoller:
 
     @property
     def symbols(self) -> list[str]:
-        """The symbols polled."""
-        return list(self._symbols)
+        """The Paperex symbols of the symbols polled."""
+        return [self.symbol_map.get(symbol, symbol) for symbol in self._symbols]
+
+    @property
+    def streams(self) -> list[str]:
+        """The polled symbols as ``<symbol>@quote`` streams (Yahoo's spelling)."""
+        return [f"{symbol.lower()}@quote" for symbol in self._symbols]
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two polling rounds."""
+        return self._interval
 
     async def raw_messages(self) -> AsyncIterator[RawMessage]:
         """One message per fresh quote, round after round, until ``close``."""
@@ -92,8 +107,8 @@ class YahooQuotePoller:
                     await self._closed.wait()
 
     def events(self) -> AsyncIterator[Event]:
-        """Parsed Quote events."""
-        return parse_messages(self.raw_messages(), parse_message, self._record_parse_error)
+        """Parsed Quote events under Paperex symbols."""
+        return parse_messages(self.raw_messages(), feed_parser(self), self._record_parse_error)
 
     async def poll_once(self) -> list[RawMessage]:
         """Fetch every symbol once (concurrently, in threads); messages of the fresh quotes."""

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class StreamsConfig(AppConfig):
+    name = "paperex.apps.streams"
+    label = "streams"
+    verbose_name = "Real-time streams"
+
+    def ready(self) -> None:
+        from paperex.apps.markets.runtime import runtime
+        from paperex.apps.streams.hub import hub
+
+        runtime.add_listener(hub.dispatch)

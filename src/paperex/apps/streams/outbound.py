@@ -1,0 +1,65 @@
+"""A connection's bounded send queue: the hub never waits for a client."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+SLOW_CONSUMER_CLOSE_CODE = 4008
+"""WebSocket close code for a client that stopped reading (its queue overflowed)."""
+DEFAULT_QUEUE_FRAMES = 1_000
+
+
+class OutboundQueue:
+    """Frames waiting to be written to one socket, by a writer task of its own.
+
+    ``offer`` never blocks: when ``max_frames`` are already waiting the client is too slow,
+    and ``on_overflow`` is called once (it closes the connection); later frames are dropped.
+    """
+
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        on_overflow: Callable[[], Coroutine[Any, Any, None]],
+        *,
+        max_frames: int = DEFAULT_QUEUE_FRAMES,
+    ) -> None:
+        self._send = send
+        self._on_overflow = on_overflow
+        self._max_frames = max_frames
+        self._frames: deque[str] = deque()
+        self._ready = asyncio.Event()
+        self.overflowed = False
+        self.sent = 0
+        self._closing: asyncio.Task[None] | None = None
+        self._writer = asyncio.create_task(self._write_forever(), name="ws-writer")
+
+    def offer(self, frame: str) -> None:
+        """Queue a frame for sending, or give up on a client that does not keep up."""
+        if self.overflowed:
+            return
+        if len(self._frames) >= self._max_frames:
+            self.overflowed = True
+            self._frames.clear()
+            self._closing = asyncio.get_running_loop().create_task(self._on_overflow())
+            return
+        self._frames.append(frame)
+        self._ready.set()
+
+    async def close(self) -> None:
+        """Stop writing; frames still queued are dropped."""
+        self._writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._writer
+
+    async def _write_forever(self) -> None:
+        frames = self._frames
+        while True:
+            await self._ready.wait()
+            while frames:
+                await self._send(frames.popleft())
+                self.sent += 1
+            self._ready.clear()

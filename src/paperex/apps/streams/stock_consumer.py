@@ -1,0 +1,37 @@
+"""``WS /ws/stocks/<ticker>/``: price, 5-minute moving average and 2% alerts (compat §2)."""
+
+from __future__ import annotations
+
+from paperex.apps.streams.base import HubConsumer
+from paperex.apps.streams.formats import stock_price_frame
+from paperex.apps.streams.hub import hub, stock_topic
+from paperex.apps.streams.symbols import market_symbols
+
+UNKNOWN_TICKER_CLOSE_CODE = 4004
+
+
+class StockMonitorConsumer(HubConsumer):
+    async def connect(self) -> None:
+        ticker = str(self.scope["url_route"]["kwargs"]["ticker"]).upper()
+        await self.accept()
+        await self.start_outbound()
+        if ticker not in await market_symbols():
+            await self.refuse(
+                {"ticker": ticker, "error": f"Unknown ticker {ticker}."}, UNKNOWN_TICKER_CLOSE_CODE
+            )
+            return
+        self.reply({"message": f"Connected to {ticker} WebSocket"})
+        monitor = hub.monitors.get(ticker)
+        if monitor is None or monitor.last_price is None:
+            self.reply({"ticker": ticker, "error": f"No price available for {ticker} yet."})
+        else:
+            self.reply(
+                stock_price_frame(
+                    ticker, monitor.last_price, monitor.last_time, monitor.average.value()
+                )
+            )
+        self.follow(stock_topic(ticker))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.decode_request(text_data) is not None:
+            self.reply({"error": "This stream takes no requests."})

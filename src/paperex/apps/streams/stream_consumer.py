@@ -1,0 +1,82 @@
+"""``WS /stream/``: subscribe to any market's trade, ticker, depth and kline_<interval> streams
+(compat interface §1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paperex.apps.markets.runtime import runtime
+from paperex.apps.streams.base import HubConsumer
+from paperex.apps.streams.formats import event_frame
+from paperex.apps.streams.hub import market_topic
+from paperex.apps.streams.symbols import market_symbols
+from paperex.marketdata.aggregation import CANDLE_INTERVALS
+from paperex.marketdata.events import BookSnapshot
+
+STREAMS = frozenset({"trade", "ticker", "depth", *(f"kline_{i}" for i in CANDLE_INTERVALS)})
+ACTIONS = ("subscribe", "unsubscribe", "list")
+
+
+class MarketStreamConsumer(HubConsumer):
+    async def connect(self) -> None:
+        await self.accept()
+        await self.start_outbound()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        request = self.decode_request(text_data)
+        if request is None:
+            return
+        action = request.get("action")
+        if action == "list":
+            self.reply({"action": "list", "result": sorted(self._subscription_names())})
+        elif action in ("subscribe", "unsubscribe"):
+            await self._change_subscription(action, request)
+        else:
+            self.reply({"error": f"Unknown action {action!r}: use one of {', '.join(ACTIONS)}."})
+
+    async def _change_subscription(self, action: str, request: dict[str, Any]) -> None:
+        pair, stream = request.get("pair"), request.get("stream")
+        name = f"{pair}-{stream}"
+        answer: dict[str, Any] = {"action": action, "subscription": name, "result": False}
+        if not isinstance(pair, str) or pair.upper() not in await market_symbols():
+            self.reply({**answer, "error": f"Unknown pair {pair!r}."})
+            return
+        if stream not in STREAMS:
+            self.reply(
+                {
+                    **answer,
+                    "error": f"Unknown stream {stream!r}: use one of "
+                    "trade, ticker, depth, kline_<1s|1m|5m|15m|1h|4h|1d>.",
+                }
+            )
+            return
+        symbol = pair.upper()
+        topic = market_topic(symbol, stream)
+        answer["subscription"] = f"{symbol}-{stream}"
+        if action == "subscribe":
+            self.follow(topic)
+            self.reply({**answer, "result": True})
+            if stream == "depth":
+                self._send_book_snapshot(symbol)
+        else:
+            self.unfollow(topic)
+            self.reply({**answer, "result": True})
+
+    def _send_book_snapshot(self, symbol: str) -> None:
+        """The current book first, so the diffs that follow can be applied to it."""
+        state = runtime.state.of(symbol)
+        if not state.book.in_sync:
+            return
+        snapshot = BookSnapshot(
+            venue="paperex",
+            symbol=symbol,
+            event_time=state.book_updated_at,
+            received_at=state.book_updated_at,
+            last_update_id=state.book.last_update_id or 0,
+            bids=state.book.book.bids(1000),
+            asks=state.book.book.asks(1000),
+        )
+        self.reply(event_frame(snapshot))
+
+    def _subscription_names(self) -> list[str]:
+        return [topic.replace("@", "-", 1) for topic in self.topics]

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from paperex.apps.markets.runtime import runtime
+from paperex.apps.streams.hub import FanoutHub, hub
+from paperex.marketdata.state import MarketState
+
+
+@pytest.fixture(autouse=True)
+def fresh_hub_and_state() -> Iterator[FanoutHub]:
+    """Each test starts with no subscriptions, no price history and an empty market state."""
+    hub.clear()
+    saved_state, runtime.state = runtime.state, MarketState()
+    yield hub
+    hub.clear()
+    runtime.state = saved_state

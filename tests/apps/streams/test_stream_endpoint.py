@@ -1,0 +1,136 @@
+"""``/stream/`` with Channels' WebsocketCommunicator (compat interface §1)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from paperex.apps.markets.runtime import runtime
+from paperex.apps.streams.hub import hub
+from paperex.config.asgi import application
+from tests.apps.streams.events import book, delta, kline, trade
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+async def socket(seeded: None) -> AsyncIterator[WebsocketCommunicator]:
+    communicator = WebsocketCommunicator(application, "/stream/")
+    connected, _ = await communicator.connect()
+    assert connected
+    yield communicator
+    await communicator.disconnect()
+
+
+async def ask(socket: WebsocketCommunicator, request: dict[str, Any]) -> dict[str, Any]:
+    await socket.send_json_to(request)
+    return dict(await socket.receive_json_from(timeout=5))
+
+
+async def test_subscribe_then_receive_trades_in_the_compat_shape(
+    socket: WebsocketCommunicator,
+) -> None:
+    ack = await ask(socket, {"action": "subscribe", "pair": "BTCUSDT", "stream": "trade"})
+    assert ack == {"action": "subscribe", "subscription": "BTCUSDT-trade", "result": True}
+    hub.dispatch(trade("BTCUSDT", "54718.1"))
+    hub.dispatch(trade("ETHUSDT", "3000"))  # not subscribed
+    frame = await socket.receive_json_from(timeout=5)
+    assert frame == {
+        "event": "trade",
+        "event_time": 1_737_383_405_000,
+        "symbol": "BTCUSDT",
+        "price": 54718.1,
+        "quantity": 0.006,
+        "trade_time": 1_737_383_405_000,
+        "market_maker": True,
+        "ignore": None,
+        "trade_id": 7,
+    }
+    assert await socket.receive_nothing(timeout=0.2)
+
+
+async def test_prices_are_sent_with_their_exact_digits(socket: WebsocketCommunicator) -> None:
+    await ask(socket, {"action": "subscribe", "pair": "BTCUSDT", "stream": "trade"})
+    hub.dispatch(trade("BTCUSDT", "0.10000001", quantity="123456789.00000001"))
+    text = await socket.receive_from(timeout=5)
+    assert '"price":0.10000001' in text
+    assert '"quantity":123456789.00000001' in text
+
+
+@pytest.mark.parametrize(
+    ("request_body", "error"),
+    [
+        ({"action": "subscribe", "pair": "DOGEUSDT", "stream": "trade"}, "Unknown pair"),
+        ({"action": "subscribe", "pair": "BTCUSDT", "stream": "orders"}, "Unknown stream"),
+        ({"action": "subscribe", "pair": "BTCUSDT", "stream": "kline_7m"}, "Unknown stream"),
+        ({"action": "subscribe", "stream": "trade"}, "Unknown pair"),
+    ],
+)
+async def test_bad_subscriptions_are_refused_with_a_reason(
+    socket: WebsocketCommunicator, request_body: dict[str, Any], error: str
+) -> None:
+    answer = await ask(socket, request_body)
+    assert answer["result"] is False
+    assert error in answer["error"]
+
+
+async def test_malformed_and_unknown_requests_get_error_frames_and_the_socket_stays(
+    socket: WebsocketCommunicator,
+) -> None:
+    await socket.send_to(text_data="{not json")
+    assert await socket.receive_json_from(timeout=5) == {"error": "Malformed JSON."}
+    assert "Unknown action" in (await ask(socket, {"action": "dance"}))["error"]
+    assert "JSON object" in (await ask(socket, [1, 2]))["error"]  # type: ignore[arg-type]
+    await socket.send_to(text_data="x" * 10_000)
+    assert "too long" in (await socket.receive_json_from(timeout=5))["error"]
+    await socket.send_to(bytes_data=b"\x00\x01")
+    assert "binary" in (await socket.receive_json_from(timeout=5))["error"]
+    listed = await ask(socket, {"action": "list"})
+    assert listed == {"action": "list", "result": []}
+
+
+async def test_list_and_unsubscribe(socket: WebsocketCommunicator) -> None:
+    await ask(socket, {"action": "subscribe", "pair": "btcusdt", "stream": "ticker"})
+    await ask(socket, {"action": "subscribe", "pair": "AAPL", "stream": "kline_1m"})
+    listed = await ask(socket, {"action": "list"})
+    assert listed["result"] == ["AAPL-kline_1m", "BTCUSDT-ticker"]
+    ack = await ask(socket, {"action": "unsubscribe", "pair": "AAPL", "stream": "kline_1m"})
+    assert ack["result"] is True
+    hub.dispatch(kline("AAPL", "101"))
+    assert await socket.receive_nothing(timeout=0.2)
+
+
+async def test_kline_stream(socket: WebsocketCommunicator) -> None:
+    await ask(socket, {"action": "subscribe", "pair": "AAPL", "stream": "kline_1m"})
+    hub.dispatch(kline("AAPL", "100.5"))
+    frame = await socket.receive_json_from(timeout=5)
+    assert (frame["event"], frame["symbol"], frame["interval"]) == ("kline", "AAPL", "1m")
+    assert (frame["close"], frame["closed"]) == (100.5, False)
+
+
+async def test_depth_starts_with_the_current_book_then_sequenced_diffs(
+    socket: WebsocketCommunicator,
+) -> None:
+    runtime.state.apply(book("ETHUSDT", 10))
+    await ask(socket, {"action": "subscribe", "pair": "ETHUSDT", "stream": "depth"})
+    snapshot = await socket.receive_json_from(timeout=5)
+    assert snapshot["event"] == "depth_snapshot"
+    assert (snapshot["last_update_id"], snapshot["bids"]) == (10, [[99.5, 1]])
+    hub.dispatch(delta("ETHUSDT", 11, 12))
+    diff = await socket.receive_json_from(timeout=5)
+    assert (diff["event"], diff["first_update_id"], diff["final_update_id"]) == ("depth", 11, 12)
+
+
+async def test_a_flood_of_requests_is_limited_without_closing(
+    socket: WebsocketCommunicator,
+) -> None:
+    for _ in range(40):
+        await socket.send_json_to({"action": "list"})
+    answers = [await socket.receive_json_from(timeout=5) for _ in range(40)]
+    limited = [a for a in answers if "Too many messages" in a.get("error", "")]
+    assert 10 <= len(limited) < 40
+    hub.dispatch(trade("BTCUSDT", "1"))  # still connected and served
+    assert await socket.receive_nothing(timeout=0.1)
