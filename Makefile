@@ -46,8 +46,7 @@ pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
-	@for script in bench/*.py; do \
-		[ "$$(basename $$script)" = "__init__.py" ] && continue; \
+	@for script in bench/[!_]*.py; do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
 
