@@ -132,12 +132,15 @@ def _show_progress(line: str) -> None:
 
 def record(options: argparse.Namespace) -> None:
     _setup_django()
-    from paperex.apps.markets.feeds import FeedUnavailableError, recording_feed
+    from paperex.apps.markets.feeds import SERVED_STREAMS, FeedUnavailableError, recording_feed
     from paperex.marketdata.recording import RecordProgress
     from paperex.marketdata.recording import record as record_feed
 
     symbols = [s for s in options.symbols.split(",") if s]
-    streams = [s for s in options.streams.split(",") if s]
+    if options.streams is None:
+        streams = list(SERVED_STREAMS.get(options.venue, ()))
+    else:
+        streams = [s for s in options.streams.split(",") if s]
     try:
         source = recording_feed(options.venue, symbols, streams)
     except FeedUnavailableError as error:
@@ -291,7 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--symbols", required=True, help="comma-separated, e.g. BTCUSDT,ETHUSDT"
     )
     record_parser.add_argument(
-        "--streams", default="trade,depth", help="comma-separated, e.g. trade,depth,kline_1m"
+        "--streams",
+        help="comma-separated, e.g. trade,depth,kline_1m (default: trade,depth; l2 for gemini; "
+        "quote for yahoo)",
     )
     record_parser.add_argument(
         "--duration", type=parse_duration, help="e.g. 90s, 10m, 1h (default: until Ctrl+C)"

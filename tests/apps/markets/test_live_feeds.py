@@ -206,3 +206,13 @@ async def test_an_unreachable_venue_is_reported_never_raised(  # type: ignore[no
     assert sync.report.backfill_finished
     btc = await Market.objects.aget(symbol="BTCUSDT")
     assert btc.tick_size == Decimal("0.01")  # the seeded rules stay
+
+
+def test_synthetic_covers_only_the_markets_no_live_feed_covers(seeded: None) -> None:
+    alone = build_feeds(["synthetic"])
+    assert len(alone[0].symbols) == 11  # type: ignore[attr-defined]
+    together = build_feeds(["yahoo", "synthetic"])
+    synthetic = next(feed for feed in together if feed.venue == "synthetic")
+    assert sorted(synthetic.symbols) == sorted(  # type: ignore[attr-defined]
+        ["BTCUSDT", "ETHUSDT", "BNBUSDT", "MINAUSDT", "ATOMUSDT", "DOTUSDT"]
+    )

@@ -32,8 +32,14 @@ LIVE_STREAMS = {
     "yahoo": ("quote",),
 }
 """The short stream names each live venue records."""
-SERVED_STREAMS = {"binance": ("trade", "depth"), "gemini": ("l2",), "yahoo": ("quote",)}
-"""What ``paperex serve --feed <venue>`` subscribes: trades and the book, or quotes."""
+SERVED_STREAMS = {
+    "synthetic": ("trade", "depth"),
+    "binance": ("trade", "depth"),
+    "gemini": ("l2",),
+    "yahoo": ("quote",),
+}
+"""What ``paperex serve --feed <venue>`` subscribes (trades and the book, or quotes), and what
+``paperex record`` records when no streams are named."""
 
 
 class FeedUnavailableError(ValueError):
@@ -60,12 +66,17 @@ def market_instrument(market: Market) -> Instrument:
     )
 
 
-def trading_instruments(symbols: Sequence[str] | None = None) -> list[Instrument]:
-    """The trading markets (all, or these symbols) as instruments.
-
-    Raises FeedUnavailableError naming symbols that are not trading markets.
+def trading_instruments(
+    symbols: Sequence[str] | None = None, *, exclude_venues: Sequence[str] = ()
+) -> list[Instrument]:
+    """The trading markets (all, or these symbols, less those of ``exclude_venues``) as
+    instruments. Raises FeedUnavailableError naming symbols that are not trading markets.
     """
-    markets = Market.objects.filter(status=Market.Status.TRADING).select_related("base", "quote")
+    markets = (
+        Market.objects.filter(status=Market.Status.TRADING)
+        .exclude(venue__in=exclude_venues)
+        .select_related("base", "quote")
+    )
     if symbols is not None:
         wanted = {symbol.upper() for symbol in symbols}
         markets = markets.filter(symbol__in=wanted)
@@ -150,12 +161,21 @@ def live_feed(venue: str, symbol_map: dict[str, str], streams: Sequence[str]) ->
 
 
 def build_feeds(specs: Sequence[str]) -> list[Feed]:
-    """One feed per spec, over the trading markets; raises FeedUnavailableError."""
+    """One feed per spec; raises FeedUnavailableError.
+
+    A live venue covers the trading markets of that venue; the synthetic feed covers the trading
+    markets that no configured live venue covers (all of them when it runs alone), so that
+    ``--feed binance --feed synthetic`` gives live crypto and simulated stocks.
+    """
+    kinds = [spec.split(":", 1)[0] for spec in specs]
+    live_kinds = [kind for kind in kinds if kind in LIVE_VENUES]
     feeds: list[Feed] = []
-    for spec in specs:
-        kind = spec.split(":", 1)[0]
+    for spec, kind in zip(specs, kinds, strict=True):
         if kind == "synthetic":
-            feeds.append(SyntheticFeed(trading_instruments()))
+            instruments = trading_instruments(exclude_venues=live_kinds)
+            if not instruments:
+                raise FeedUnavailableError("the live feeds cover every market; drop synthetic")
+            feeds.append(SyntheticFeed(instruments))
         elif kind == "replay":
             feeds.append(replay_feed(parse_replay_spec(spec)))
         elif kind in LIVE_VENUES:
