@@ -45,9 +45,18 @@ contracts: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-dev
+# Benchmarks run in their own environment where the engine is compiled with mypyc (setup.py);
+# the development environment keeps the pure Python engine, so edits take effect at once.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: pyproject.toml $(LOCK) setup.py $(wildcard src/paperex/*/*.py)
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -c $(LOCK) "setuptools>=77" wheel mypy msgspec
+	PAPEREX_MYPYC=1 $(BENCH_VENV)/bin/pip install --quiet --no-build-isolation -c $(LOCK) ".[dev,bench]"
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
 	@for script in bench/[!_]*.py; do \
-		echo "== $$script"; $(BIN)/python $$script || exit 1; \
+		echo "== $$script"; $(BENCH_VENV)/bin/python $$script || exit 1; \
 	done
 
 # Re-resolve every dependency to the newest allowed versions and pin them.
@@ -57,4 +66,4 @@ lock: | $(BIN)/python
 		--all-extras --output-file $(LOCK) pyproject.toml
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) build .mypy_cache .ruff_cache .pytest_cache
