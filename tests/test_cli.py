@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from paperex.apps.accounts.models import User
-from paperex.cli import build_parser
+from paperex.cli import build_parser, parse_duration
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -20,7 +22,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_describes_every_command() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
-    for command in ["serve", "migrate", "seed", "createuser", "manage"]:
+    for command in ["serve", "feed", "engine", "record", "replay", "migrate", "seed", "createuser"]:
         assert command in result.stdout
     serve_help = run_cli("serve", "--help").stdout
     for option in ["--host", "--port", "--feed"]:
@@ -52,3 +54,21 @@ def test_createuser_creates_a_funded_user_and_refuses_duplicates(seeded: None) -
         call_command("createuser", "Carol", "--password", "another-long-pass")
     with pytest.raises(CommandError, match="too short"):
         call_command("createuser", "dave", "--password", "short")
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("30s", 30), ("10m", 600), ("1h", 3600)])
+def test_durations(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["soon", "-5m", "0", "m"])
+def test_bad_durations_are_refused(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_duration(text)
+
+
+def test_replay_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_cli("replay", str(tmp_path / "nothing.jsonl.gz"))
+    assert result.returncode != 0
+    assert "paperex replay:" in result.stderr
+    assert "Traceback" not in result.stderr

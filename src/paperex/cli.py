@@ -54,6 +54,8 @@ def serve(options: argparse.Namespace) -> None:
         os.environ["PAPEREX_FEED"] = ",".join(options.feed)
     if options.no_feed or options.workers > 1:
         os.environ["PAPEREX_RUN_FEEDS"] = "false"
+    if options.no_engine or options.workers > 1:
+        os.environ["PAPEREX_RUN_ENGINE"] = "false"
     _setup_django()
     from django.conf import settings
 
@@ -107,6 +109,13 @@ async def _run_until_signalled() -> None:
         await stop.wait()
     finally:
         await runtime.stop()
+
+
+def engine(options: argparse.Namespace) -> None:
+    _setup_django()
+    from paperex.apps.trading.engine_runtime import run_engine_process
+
+    run_engine_process(max_batch=options.max_batch)
 
 
 def parse_duration(text: str) -> float:
@@ -268,10 +277,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="don't run the feeds in this server (`paperex feed` runs them)",
     )
     serve_parser.add_argument(
+        "--no-engine",
+        action="store_true",
+        help="don't run the matching engine in this server (`paperex engine` runs it)",
+    )
+    serve_parser.add_argument(
         "--workers",
         type=int,
         default=1,
-        help="server processes (needs REDIS_URL; the feeds then run in `paperex feed`)",
+        help="server processes (needs REDIS_URL; the feeds and the engine then run in "
+        "`paperex feed` and `paperex engine`)",
     )
     serve_parser.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
@@ -283,6 +298,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     feed_parser.add_argument("--feed", action="append", metavar="FEED", help=FEED_HELP)
     feed_parser.set_defaults(handler=feed)
+
+    engine_parser = commands.add_parser(
+        "engine", help="run the matching engine, taking orders from the servers over Redis"
+    )
+    engine_parser.add_argument(
+        "--max-batch", type=int, default=2048, help="most commands committed together (2048)"
+    )
+    engine_parser.set_defaults(handler=engine)
 
     record_parser = commands.add_parser(
         "record", help="record a feed's raw messages to a compressed file, with live progress"
