@@ -79,6 +79,11 @@ def serve(options: argparse.Namespace) -> None:
         loop="uvloop",
         http="httptools",
         ws="websockets-sansio",
+        # Pings find dead peers (and clients that stopped reading) within about 20 s; frames
+        # are small, so a large one is refused by the server before it reaches the app.
+        ws_ping_interval=10,
+        ws_ping_timeout=10,
+        ws_max_size=64 * 1024,
         lifespan="on",
         log_level=options.log_level,
     )

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Collection
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import msgspec
 import redis.asyncio as redis
@@ -19,7 +20,6 @@ import redis.asyncio as redis
 from paperex.marketdata.events import Event
 
 logger = logging.getLogger(__name__)
-REDIS_CHANNEL = "paperex:marketdata"
 _encoder = msgspec.json.Encoder(decimal_format="string")
 _decoder = msgspec.json.Decoder(Event)
 
@@ -138,13 +138,21 @@ class LocalBus:
         self.deliver(event)
 
 
+def redis_channel(url: str) -> str:
+    """The bus's pub/sub channel: ``paperex:<db>:marketdata``. Pub/sub ignores the database
+    number, so it is part of the name: installations on different databases stay apart."""
+    database = urlsplit(url).path.strip("/") or "0"
+    return f"paperex:{database}:marketdata"
+
+
 class RedisBus(LocalBus):
     """Publishes through Redis; a reader task delivers what arrives to local subscribers."""
 
-    def __init__(self, url: str, channel: str = REDIS_CHANNEL) -> None:
+    def __init__(self, url: str, channel: str | None = None) -> None:
+        """``channel`` defaults to ``redis_channel(url)``."""
         super().__init__()
         self._client: redis.Redis = redis.Redis.from_url(url)
-        self._channel = channel
+        self._channel = channel or redis_channel(url)
         self._reader: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
 

@@ -4,15 +4,19 @@ and limits on what a client may send."""
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.sessions import InstanceSessionWrapper
 
 from paperex.apps.streams.formats import encode
 from paperex.apps.streams.hub import hub
 from paperex.apps.streams.outbound import SLOW_CONSUMER_CLOSE_CODE, OutboundQueue
 
+NO_CHANNEL_LAYER = "paperex.streams.hub-only"
+"""A channel-layer alias that names no layer: hub sockets get their frames from the hub."""
 MAX_MESSAGE_CHARS = 4_096
 MESSAGES_PER_SECOND = 20
 """A client may send this many messages a second (a burst of as many); more get an error."""
@@ -37,7 +41,13 @@ class MessageRateLimit:
 
 
 class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
-    """A socket whose frames come from the hub through its own bounded queue."""
+    """A socket whose frames come from the hub through its own bounded queue.
+
+    It joins no channel-layer group, so it does not register a channel with the layer either
+    (with Redis that is a reader per connection polling Redis for messages that never come).
+    """
+
+    channel_layer_alias = NO_CHANNEL_LAYER
 
     outbound: OutboundQueue
     topics: set[str]
@@ -45,7 +55,7 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def start_outbound(self) -> None:
         self.topics = set()
         self.rate_limit = MessageRateLimit()
-        self.outbound = OutboundQueue(self._send_text, self._close_slow)
+        self.outbound = OutboundQueue(frame_sender(self.base_send), self._close_slow)
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "outbound"):
@@ -90,8 +100,26 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             return None
         return request
 
-    async def _send_text(self, frame: str) -> None:
-        await self.send(text_data=frame)
-
     async def _close_slow(self) -> None:
         await self.close(code=SLOW_CONSUMER_CLOSE_CODE)
+
+
+ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def frame_sender(send: ASGISend) -> Callable[[str], Awaitable[None]]:
+    """A function that sends one text frame straight to the server's ``send``.
+
+    Hub frames are the hot path (one call per frame per subscriber), so they skip the consumer's
+    ``send`` layers and the session middleware's ``send`` wrapper, which only acts on HTTP
+    responses (session cookies) yet reads the lazy session object on every message.
+    """
+    wrapper = getattr(send, "__self__", None)
+    while isinstance(wrapper, InstanceSessionWrapper):
+        send = wrapper.real_send
+        wrapper = getattr(send, "__self__", None)
+
+    async def send_frame(frame: str) -> None:
+        await send({"type": "websocket.send", "text": frame})
+
+    return send_frame
