@@ -15,6 +15,7 @@ django_application = get_asgi_application()
 from django.conf import settings  # noqa: E402
 
 from paperex.apps.markets.runtime import runtime  # noqa: E402
+from paperex.apps.streams.auth import JwtAuthMiddleware  # noqa: E402
 from paperex.apps.streams.security import BrowserOriginValidator  # noqa: E402
 from paperex.apps.trading.engine_runtime import trading_engine  # noqa: E402
 from paperex.config.routing import websocket_urlpatterns  # noqa: E402
@@ -29,7 +30,7 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
             try:
                 await runtime.start(run_feeds=settings.PAPEREX_RUN_FEEDS)
                 if settings.PAPEREX_RUN_ENGINE:
-                    await trading_engine.start()
+                    await trading_engine.start(max_batch=settings.PAPEREX_ENGINE_MAX_BATCH)
             except Exception as error:
                 await send({"type": "lifespan.startup.failed", "message": str(error)})
                 return
@@ -45,7 +46,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_application,
         "websocket": BrowserOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(JwtAuthMiddleware(URLRouter(websocket_urlpatterns)))
         ),
         "lifespan": lifespan,
     }

@@ -1,0 +1,165 @@
+"""``/ws/user/``: private order, fill and balance updates; orders over the socket (compat §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from rest_framework_simplejwt.tokens import AccessToken
+
+from paperex.apps.accounts.models import User
+from paperex.apps.trading.engine_runtime import trading_engine
+from paperex.apps.trading.host import EngineHost
+from paperex.config.asgi import application
+from paperex.domain.commands import Deposit
+from tests.apps.trading.test_paper_and_events import host, register  # noqa: F401
+
+# ``host`` is a fixture: the tests below name it as an argument, hence F811 there.
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def connect(user: User | None) -> WebsocketCommunicator:
+    path = "/ws/user/" if user is None else f"/ws/user/?token={AccessToken.for_user(user)}"
+    socket = WebsocketCommunicator(application, path)
+    connected, _ = await socket.connect()
+    assert connected
+    return socket
+
+
+async def next_frame(socket: WebsocketCommunicator, event: str | None = None) -> dict[str, Any]:
+    """The next frame (of this event type, skipping others)."""
+    while True:
+        frame: dict[str, Any] = await socket.receive_json_from(timeout=5)
+        if event is None or frame.get("event") == event:
+            return frame
+
+
+async def test_without_a_login_or_token_the_socket_is_refused(host: EngineHost) -> None:  # noqa: F811
+    socket = await connect(None)
+    assert "Log in" in (await socket.receive_json_from(timeout=5))["error"]
+    assert (await socket.receive_output(timeout=5))["code"] == 4401
+
+
+async def test_a_bad_token_is_refused(host: EngineHost) -> None:  # noqa: F811
+    socket = WebsocketCommunicator(application, "/ws/user/?token=forged")
+    await socket.connect()
+    assert "Log in" in (await socket.receive_json_from(timeout=5))["error"]
+
+
+async def test_orders_over_the_socket_reach_every_connection_of_the_user(
+    host: EngineHost,  # noqa: F811
+) -> None:
+    alice = await register("alice")
+    first, second = await connect(alice), await connect(alice)
+    for socket in (first, second):
+        assert (await next_frame(socket))["event"] == "connected"
+    await first.send_json_to(
+        {
+            "action": "create_order",
+            "symbol": "BTCUSDT",
+            "side": "BUY",
+            "type": "LIMIT",
+            "price": "30000",
+            "quantity": "0.1",
+        }
+    )
+    reply = await next_frame(first)
+    while "status_code" not in reply:
+        reply = await next_frame(first)
+    assert (reply["status_code"], reply["message"]) == (200, "Order was created")
+    order_id = reply["order"]["id"]
+    update = await next_frame(second, "order_update")
+    assert (update["order"]["id"], update["order"]["status"]) == (order_id, "NEW")
+    balances = await next_frame(second, "balances")
+    assert {"asset": "USDT", "free": "97000", "locked": "3000"} in balances["balances"]
+
+    await first.send_json_to({"action": "cancel_order", "order_id": order_id})
+    cancelled = await next_frame(first)
+    while "status_code" not in cancelled:
+        cancelled = await next_frame(first)
+    assert (cancelled["status_code"], cancelled["message"]) == (200, "Order was cancelled")
+    assert (await next_frame(second, "order_update"))["order"]["status"] == "CANCELED"
+    for socket in (first, second):
+        await socket.disconnect()
+
+
+async def test_fills_are_announced_and_only_the_owner_can_cancel(
+    host: EngineHost,  # noqa: F811
+) -> None:
+    alice, bob = await register("alice"), await register("bob")
+    await trading_engine.execute(
+        Deposit(timestamp=1, user_id=alice.pk, asset="BTC", amount=10_000_000)  # 0.1 BTC
+    )
+    alice_socket, bob_socket = await connect(alice), await connect(bob)
+    await next_frame(alice_socket)
+    await next_frame(bob_socket)
+    order = {"symbol": "BTCUSDT", "type": "LIMIT", "price": "30000", "quantity": "0.1"}
+    await alice_socket.send_json_to({"action": "create_order", "side": "SELL", **order})
+    created = await next_frame(alice_socket)
+    while "status_code" not in created:
+        created = await next_frame(alice_socket)
+    assert created["status_code"] == 200, created
+
+    await bob_socket.send_json_to({"action": "cancel_order", "order_id": created["order"]["id"]})
+    refused = await next_frame(bob_socket)
+    assert refused["status_code"] == 400
+    assert "You have no order" in refused["message"]
+
+    await bob_socket.send_json_to(
+        {"action": "create_order", "side": "BUY", **order, "quantity": "0.04"}
+    )
+    filled = await next_frame(alice_socket, "order_update")
+    while filled["order"]["status"] == "NEW":
+        filled = await next_frame(alice_socket, "order_update")
+    assert (filled["order"]["status"], filled["message"]) == (
+        "PARTIALLY_FILLED",
+        "Order was partially filled",
+    )
+    fill = await next_frame(alice_socket, "fill")
+    assert (fill["fill"]["price"], fill["fill"]["quantity"]) == ("30000", "0.04")
+    for socket in (alice_socket, bob_socket):
+        await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("request_body", "fragment"),
+    [
+        (
+            {
+                "action": "create_order",
+                "symbol": "BTCUSDT",
+                "side": "BUY",
+                "type": "LIMIT",
+                "price": "-1",
+                "quantity": "0.1",
+            },
+            "price",
+        ),
+        (
+            {
+                "action": "create_order",
+                "symbol": "NOPE",
+                "side": "BUY",
+                "type": "MARKET",
+                "quantity": "1",
+            },
+            "NOPE",
+        ),
+        ({"action": "cancel_order", "order_id": "seven"}, "whole number"),
+        ({"action": "withdraw_all"}, "Unknown action"),
+    ],
+)
+async def test_bad_requests_get_400_replies(
+    host: EngineHost,  # noqa: F811
+    request_body: dict[str, Any],
+    fragment: str,
+) -> None:
+    socket = await connect(await register("carol"))
+    await next_frame(socket)
+    await socket.send_json_to(request_body)
+    reply = await next_frame(socket)
+    assert reply["status_code"] == 400
+    assert fragment in reply["message"]
+    await socket.disconnect()
