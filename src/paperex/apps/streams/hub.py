@@ -8,6 +8,7 @@ to each subscriber's bounded queue (see ``OutboundQueue``). Nothing here waits f
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 from paperex.apps.streams.formats import encode, event_frame, stock_price_frame
@@ -75,6 +76,15 @@ class FanoutHub:
     def __init__(self) -> None:
         self._subscribers: defaultdict[str, set[OutboundQueue]] = defaultdict(set)
         self.monitors: defaultdict[str, PriceMonitor] = defaultdict(PriceMonitor)
+        self._candle_watchers: defaultdict[str, set[Callable[[Kline], None]]] = defaultdict(set)
+
+    def watch_candles(self, symbol: str, watcher: Callable[[Kline], None]) -> None:
+        """Call ``watcher`` with every 1m candle update of ``symbol`` (after its frame is out)."""
+        self._candle_watchers[symbol].add(watcher)
+
+    def unwatch_candles(self, symbol: str, watcher: Callable[[Kline], None]) -> None:
+        """Stop calling ``watcher``."""
+        self._candle_watchers[symbol].discard(watcher)
 
     def subscribe(self, topic: str, queue: OutboundQueue) -> None:
         """Send the topic's frames to ``queue``."""
@@ -97,6 +107,7 @@ class FanoutHub:
         """Forget every subscription and price monitor."""
         self._subscribers.clear()
         self.monitors.clear()
+        self._candle_watchers.clear()
 
     def subscriber_count(self, topic: str) -> int:
         return len(self._subscribers.get(topic, ()))
@@ -116,6 +127,9 @@ class FanoutHub:
             self._publish_event(market_topic(symbol, "depth"), event)
         elif isinstance(event, Kline):
             self._publish_event(market_topic(symbol, f"kline_{event.interval}"), event)
+            if event.interval == "1m":
+                for watcher in list(self._candle_watchers.get(symbol, ())):
+                    watcher(event)
         elif isinstance(event, Ticker24h):
             self._publish_event(market_topic(symbol, "ticker"), event)
         elif isinstance(event, MiniTicker):

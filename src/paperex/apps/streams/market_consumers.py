@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
 
 from paperex.apps.markets.models import Market
@@ -13,8 +14,12 @@ from paperex.apps.markets.selectors import candle_list, market_get
 from paperex.apps.markets.serializers import CandleSerializer
 from paperex.apps.streams.base import HubConsumer
 from paperex.apps.streams.formats import event_frame
-from paperex.apps.streams.hub import ALL_MINI_TICKERS, market_topic
+from paperex.apps.streams.hub import ALL_MINI_TICKERS, hub, market_topic
 from paperex.apps.streams.symbols import market_symbols
+from paperex.apps.trading.messages import user_group
+from paperex.apps.trading.portfolio import portfolio_get
+from paperex.apps.trading.position_figures import updated_position
+from paperex.marketdata.events import Kline
 
 UNKNOWN_MARKET_CLOSE_CODE = 4004
 SNAPSHOT_CANDLES = 200
@@ -49,8 +54,26 @@ def _recent_candles(symbol: str) -> list[dict[str, Any]]:
     return list(CandleSerializer(candles, many=True).data)
 
 
+def _position_entry(user_id: int, symbol: str) -> dict[str, Any] | None:
+    return next((p for p in portfolio_get(user_id=user_id) if p["symbol"] == symbol), None)
+
+
 class MarketViewConsumer(HubConsumer):
-    """One market as a trading page shows it (compat interface §4)."""
+    """One market as a trading page shows it (compat interface §4).
+
+    For a logged-in user it also sends ``{"event": "position", ...}``: the user's position in
+    this market (a ``GET /api/portfolio/`` entry) on connect, after each of the user's fills, and
+    recomputed at the new price on every candle update.
+    """
+
+    position: dict[str, Any] | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # Only a logged-in user's socket needs the channel layer (for its fills).
+        user = scope.get("user")
+        if user is not None and user.is_authenticated:
+            self.channel_layer_alias = DEFAULT_CHANNEL_LAYER
+        await super().__call__(scope, receive, send)
 
     async def connect(self) -> None:
         symbol = str(self.scope["url_route"]["kwargs"]["symbol"]).upper()
@@ -69,6 +92,44 @@ class MarketViewConsumer(HubConsumer):
         for stream in MARKET_VIEW_STREAMS:
             self.follow(market_topic(symbol, stream))
         self.reply(self._snapshot(candles))
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            self.user_id = int(user.pk)
+            await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
+            await self._reload_position()
+            hub.watch_candles(symbol, self._candle_updated)
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "user_id"):
+            hub.unwatch_candles(self.symbol, self._candle_updated)
+            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
+        await super().disconnect(code)
+
+    async def _reload_position(self) -> None:
+        self.position = await database_sync_to_async(_position_entry)(self.user_id, self.symbol)
+        if self.position is not None:
+            self.reply({"event": "position", **self.position})
+
+    def _candle_updated(self, candle: Kline) -> None:
+        if self.position is not None:
+            ticker = runtime.state.of(self.symbol).ticker
+            self.position = updated_position(self.position, candle.close, ticker)
+            self.reply({"event": "position", **self.position})
+
+    # The user's group messages: a fill or a balance change moves the position.
+
+    async def order_fill(self, message: dict[str, Any]) -> None:
+        if message["fill"].get("symbol") == self.symbol:
+            await self._reload_position()
+
+    async def balance_update(self, message: dict[str, Any]) -> None:
+        await self._reload_position()
+
+    async def order_update(self, message: dict[str, Any]) -> None:
+        """Orders show on the user stream, not here."""
+
+    async def alert_triggered(self, message: dict[str, Any]) -> None:
+        """Alerts show on the user stream, not here."""
 
     def _snapshot(self, candles: list[dict[str, Any]]) -> dict[str, Any]:
         state = runtime.state.of(self.symbol)

@@ -15,6 +15,7 @@ from rest_framework.exceptions import APIException, ValidationError
 
 from paperex.apps.streams.base import HubConsumer
 from paperex.apps.trading.apis import order_place_from_data
+from paperex.apps.trading.messages import user_group
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.protocol import EngineUnavailableError
 from paperex.apps.trading.selectors import order_get
@@ -25,10 +26,6 @@ FILL_MESSAGES = {
     "FILLED": "Order was filled",
     "PARTIALLY_FILLED": "Order was partially filled",
 }
-
-
-def user_group(user_id: int) -> str:
-    return f"user.{user_id}"
 
 
 def _error_message(error: APIException) -> str:
