@@ -6,7 +6,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCK := requirements/lock.txt
 
-.PHONY: run test lint format typecheck contracts pytest bench lock clean
+ASSETS := src/paperex/apps/web/static/web/app.js
+FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null)
+
+.PHONY: run test lint format typecheck contracts pytest jstest assets bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +24,22 @@ $(VENV)/.installed-dev: pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/pip install --quiet -c $(LOCK) -e ".[dev,bench]"
 	touch $(VENV)/.installed $@
 
-run: $(VENV)/.installed
+# The web terminal's JavaScript and CSS, built by npm into the web app's static files.
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(ASSETS): frontend/node_modules/.installed frontend/build.mjs $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+assets: $(ASSETS)
+
+run: $(VENV)/.installed $(ASSETS)
 	$(BIN)/paperex migrate
 	$(BIN)/paperex seed
 	$(BIN)/paperex serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev lint typecheck contracts pytest
+test: $(VENV)/.installed-dev lint typecheck contracts jstest pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
@@ -42,7 +55,10 @@ typecheck: $(VENV)/.installed-dev
 contracts: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 
-pytest: $(VENV)/.installed-dev
+jstest: frontend/node_modules/.installed
+	cd frontend && npm test
+
+pytest: $(VENV)/.installed-dev $(ASSETS)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks run in their own environment where the engine is compiled with mypyc (setup.py);
@@ -67,3 +83,4 @@ lock: | $(BIN)/python
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf frontend/node_modules src/paperex/apps/web/static/web

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -34,14 +35,19 @@ class LoadResult:
 
 
 async def _one_client(
-    host: str, port: int, request: bytes, stop_at: float, latencies: list[float]
+    host: str,
+    port: int,
+    request: bytes | Callable[[], bytes],
+    stop_at: float,
+    latencies: list[float],
+    ok_status: bytes = b" 200 ",
 ) -> int:
     reader, writer = await asyncio.open_connection(host, port)
     errors = 0
     try:
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
-            writer.write(request)
+            writer.write(request() if callable(request) else request)
             status_line = await reader.readline()
             length = 0
             while (line := await reader.readline()) not in (b"\r\n", b""):
@@ -49,7 +55,7 @@ async def _one_client(
                 if name.lower() == b"content-length":
                     length = int(value)
             await reader.readexactly(length)
-            if b" 200 " not in status_line:
+            if ok_status not in status_line:
                 errors += 1
             latencies.append((time.perf_counter() - started) * 1000)
     finally:
@@ -69,5 +75,35 @@ async def run_load(
     stop_at = started + seconds
     errors = await asyncio.gather(
         *(_one_client(host, port, request, stop_at, latencies) for _ in range(connections))
+    )
+    return LoadResult(len(latencies), sum(errors), time.perf_counter() - started, latencies)
+
+
+def post_request(path: str, body: bytes, *, token: str) -> bytes:
+    """A keep-alive HTTP/1.1 POST of a JSON body with a Bearer token."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def run_post_load(
+    host: str,
+    port: int,
+    request_makers: list[Callable[[], bytes]],
+    *,
+    seconds: float,
+    ok_status: bytes = b" 201 ",
+) -> LoadResult:
+    """One keep-alive client per request maker, each sending what it makes for ``seconds``."""
+    if not host.startswith("127."):
+        raise ValueError("load is only ever sent to the loopback interface")
+    latencies: list[float] = []
+    started = time.perf_counter()
+    stop_at = started + seconds
+    errors = await asyncio.gather(
+        *(_one_client(host, port, make, stop_at, latencies, ok_status) for make in request_makers)
     )
     return LoadResult(len(latencies), sum(errors), time.perf_counter() - started, latencies)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ class Environment:
     feeds: list[str]
     run_feeds: bool
     run_engine: bool
+    engine_max_batch: int
     binance_stream_url: str = BINANCE_STREAM_URL
     binance_rest_url: str = BINANCE_REST_URL
     gemini_url: str = GEMINI_URL
@@ -59,6 +61,16 @@ def parse_bool(name: str, raw: str) -> bool:
     if value in _FALSE:
         return False
     raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
+
+
+def parse_positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise ConfigurationError(f"{name} must be at least 1, got {value}")
+    return value
 
 
 def parse_list(raw: str) -> list[str]:
@@ -78,8 +90,11 @@ def parse_database_url(url: str | None, *, data_dir: Path) -> dict[str, Any]:
                 "timeout": 20,
             },
             # Tests run on a file too (not shared-cache memory, whose table locks make the
-            # engine's writer thread and concurrent readers fail instead of wait).
-            "TEST": {"NAME": str(data_dir / "test-paperex.sqlite3")},
+            # engine's writer thread and concurrent readers fail instead of wait); one per
+            # process, so that test runs side by side do not share it.
+            "TEST": {
+                "NAME": str(Path(tempfile.gettempdir()) / f"paperex-test-{os.getpid()}.sqlite3")
+            },
         }
     scheme = urlsplit(url).scheme
     if scheme not in {"postgres", "postgresql", "sqlite"}:
@@ -182,6 +197,9 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         feeds=parse_feeds(env.get("PAPEREX_FEED")),
         run_feeds=parse_bool("PAPEREX_RUN_FEEDS", env.get("PAPEREX_RUN_FEEDS", "true")),
         run_engine=parse_bool("PAPEREX_RUN_ENGINE", env.get("PAPEREX_RUN_ENGINE", "true")),
+        engine_max_batch=parse_positive_int(
+            "PAPEREX_ENGINE_MAX_BATCH", env.get("PAPEREX_ENGINE_MAX_BATCH", "2048")
+        ),
         binance_stream_url=parse_venue_url(
             "PAPEREX_BINANCE_STREAM_URL",
             env.get("PAPEREX_BINANCE_STREAM_URL"),

@@ -26,6 +26,8 @@ PAPEREX_RUN_FEEDS = ENV.run_feeds
 # the web processes send it commands over Redis.
 PAPEREX_RUN_ENGINE = ENV.run_engine
 PAPEREX_ENGINE_TIMEOUT = 5.0  # seconds a request waits for the engine before a 503
+# Commands per group commit at most; 1 commits every command on its own (a benchmark baseline).
+PAPEREX_ENGINE_MAX_BATCH = ENV.engine_max_batch
 PAPEREX_REDIS_URL = ENV.redis_url
 # Live venues: base URLs (the real hosts unless set; tests point them at local fakes).
 PAPEREX_BINANCE_STREAM_URL = ENV.binance_stream_url
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
     "paperex.apps.markets",
     "paperex.apps.trading",
     "paperex.apps.streams",
+    "paperex.apps.alerts",
+    "paperex.apps.web",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("paperex.apps.accounts.urls")),
     path("", include("paperex.apps.markets.urls")),
     path("", include("paperex.apps.trading.urls")),
+    path("", include("paperex.apps.alerts.urls")),
     re_path(r"", api_not_found),
 ]
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("web/", include("paperex.apps.web.urls")),
     path("api/", include(api_patterns)),
 ]
 

@@ -8,9 +8,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
-from paperex.apps.trading.models import Balance, Fill, LedgerEntry
 from paperex.apps.trading.catalog import now_ms
 from paperex.apps.trading.engine_runtime import trading_engine
+from paperex.apps.trading.models import Balance, Fill, LedgerEntry
 from paperex.domain.commands import Deposit
 from tests.apps.trading.conftest import place
 
@@ -25,7 +25,9 @@ def balances(client: APIClient) -> dict[str, tuple[str, str]]:
 
 def test_limit_order_lifecycle_place_list_cancel(make_trader: Trader) -> None:
     _, alice = make_trader("alice")
-    created = place(alice, symbol="btcusdt", side="BUY", type="LIMIT", price="20000", quantity="0.5")
+    created = place(
+        alice, symbol="btcusdt", side="BUY", type="LIMIT", price="20000", quantity="0.5"
+    )
     assert created.status_code == 201, created.json()
     order = created.json()
     assert order["status"] == "NEW"
@@ -183,9 +185,9 @@ def test_cancel_all_and_listing_filters_and_ordering(make_trader: Trader) -> Non
 
     canceled = alice.post("/api/orders/cancel-all/", {"symbol": "BTCUSDT"}, format="json")
     assert sorted(row["price"] for row in canceled.json()) == ["100", "200", "300"]
-    assert {row["symbol"] for row in alice.get("/api/orders/", {"status": "NEW"}).json()[
-        "results"
-    ]} == {"ETHUSDT"}
+    assert {
+        row["symbol"] for row in alice.get("/api/orders/", {"status": "NEW"}).json()["results"]
+    } == {"ETHUSDT"}
     assert balances(alice)["USDT"] == ("99990", "10")
 
 

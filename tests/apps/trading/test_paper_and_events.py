@@ -72,8 +72,12 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
     try:
         await bus.publish(
             BookSnapshot(
-                venue="synthetic", symbol="BTCUSDT", event_time=1, received_at=1,
-                last_update_id=1, bids=[(D(29990), D(1))],
+                venue="synthetic",
+                symbol="BTCUSDT",
+                event_time=1,
+                received_at=1,
+                last_update_id=1,
+                bids=[(D(29990), D(1))],
                 asks=[(D(30010), D("0.3")), (D(30020), D(1))],
             )
         )
@@ -92,8 +96,15 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
         assert bid.order["status"] == "NEW"
         await bus.publish(
             Trade(
-                venue="synthetic", symbol="BTCUSDT", event_time=2, received_at=2, trade_id=9,
-                price=D(28990), quantity=D(1), trade_time=2, aggressor=Side.SELL,
+                venue="synthetic",
+                symbol="BTCUSDT",
+                event_time=2,
+                received_at=2,
+                trade_id=9,
+                price=D(28990),
+                quantity=D(1),
+                trade_time=2,
+                aggressor=Side.SELL,
             )
         )
 
@@ -114,7 +125,8 @@ async def test_messages_are_published_after_commit_with_sequences(host: EngineHo
     bob = await register("bob")
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    for group in (f"user.{alice.pk}", "market.BTCUSDT.trades", "market.BTCUSDT.book"):
+    groups = (f"user.{alice.pk}", "market.BTCUSDT.trades", "market.BTCUSDT.book")
+    for group in groups:
         await layer.group_add(group, channel)
     await limit(bob, Side.BUY, "30000", "0.2")
     await limit(alice, Side.BUY, "29000", "0.1")
@@ -131,3 +143,5 @@ async def test_messages_are_published_after_commit_with_sequences(host: EngineHo
     assert [book["bids"] for book in books] == [[["30000", "0.2"]], [["29000", "0.1"]]]
     [balance] = by_type["balance.update"]
     assert {"asset": "USDT", "free": "97100", "locked": "2900"} in balance["balances"]
+    for group in groups:
+        await layer.group_discard(group, channel)

@@ -18,14 +18,30 @@ pytestmark = pytest.mark.usefixtures("engine_host")
 
 @pytest.fixture
 def aapl_ticker() -> Iterator[None]:
-    D = Decimal
+    d = Decimal
     runtime.state.apply(
         Ticker24h(
-            venue="yahoo", symbol="AAPL", event_time=1, received_at=1,
-            price_change=D("5"), price_change_percent=D("2.5"), weighted_average_price=D(198),
-            last_price=D(205), last_quantity=D(1), best_bid=D(204), best_bid_quantity=D(1),
-            best_ask=D(206), best_ask_quantity=D(1), open=D(200), high=D(210), low=D(195),
-            volume=D(1000), quote_volume=D(200000), open_time=0, close_time=1, trade_count=10,
+            venue="yahoo",
+            symbol="AAPL",
+            event_time=1,
+            received_at=1,
+            price_change=d("5"),
+            price_change_percent=d("2.5"),
+            weighted_average_price=d(198),
+            last_price=d(205),
+            last_quantity=d(1),
+            best_bid=d(204),
+            best_bid_quantity=d(1),
+            best_ask=d(206),
+            best_ask_quantity=d(1),
+            open=d(200),
+            high=d(210),
+            low=d(195),
+            volume=d(1000),
+            quote_volume=d(200000),
+            open_time=0,
+            close_time=1,
+            trade_count=10,
         )
     )
     yield
@@ -34,7 +50,7 @@ def aapl_ticker() -> Iterator[None]:
 
 def test_portfolio_average_price_and_pnl_by_hand(make_trader: Trader, aapl_ticker: None) -> None:
     # AAPL trades without fees, so the figures are exact by hand.
-    alice_user, alice = make_trader("alice")
+    _, alice = make_trader("alice")
     bob_user, bob = make_trader("bob")
     fund(bob_user, "AAPL", Decimal(10))
     place(bob, symbol="AAPL", side="SELL", price="150", quantity="4")

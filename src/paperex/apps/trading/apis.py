@@ -270,11 +270,11 @@ class PublicTradeListApi(APIView):
         query = PublicTradeQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         trades = public_trade_list(market_id=market.pk, limit=query.validated_data["limit"])
-        return Response(PublicTradeSerializer(trades, many=True).data)
+        return Response(PublicTradeSerializer(trades, many=True).data)  # type: ignore[arg-type]
 
 
 class BookSourceSerializer(BookQuerySerializer):
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=["feed", "exchange", "merged"],
         default="feed",
         help_text="feed: the venue's book; exchange: users' resting orders; merged: both summed",

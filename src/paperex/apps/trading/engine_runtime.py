@@ -214,7 +214,7 @@ class TradingEngine:
         if not self._uses_redis:
             raise EngineUnavailableError("the matching engine is not running")
         if self._redis is None:
-            self._redis = RedisEngineClient(settings.PAPEREX_REDIS_URL)
+            self._redis = RedisEngineClient(str(settings.PAPEREX_REDIS_URL))
         return self._redis
 
 

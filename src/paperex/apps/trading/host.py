@@ -25,12 +25,13 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
 from django.db import close_old_connections, connection, transaction
 
+from paperex.apps.trading.book_levels import BookLevels
 from paperex.apps.trading.catalog import Catalog, catalog_load, now_ms
 from paperex.apps.trading.locking import EngineLock
 from paperex.apps.trading.messages import BookLevelsChange, Message, batch_messages
@@ -51,8 +52,6 @@ from paperex.domain.events import (
 )
 
 logger = logging.getLogger(__name__)
-BOOK_DEPTH = 1000
-"""Levels per side kept for book deltas (beyond it a level change is not published)."""
 _STOP = object()
 Publisher = Callable[[list[Message]], None]
 
@@ -85,7 +84,7 @@ class EngineHost:
         self._start_error: BaseException | None = None
         self.catalog: Catalog | None = None
         self.state: RestoredState | None = None
-        self._depths: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
+        self._book: BookLevels | None = None
         self.batches = 0
         self.commands = 0
 
@@ -114,6 +113,7 @@ class EngineHost:
         self._thread.join(timeout)
         self._thread = None
         self._ready.clear()
+        logger.info("engine stopped: %d commands in %d batches", self.commands, self.batches)
 
     def submit(
         self, command: EngineCommand, *, timeout: float | None = None
@@ -179,11 +179,7 @@ class EngineHost:
         with transaction.atomic():
             self.catalog = catalog_load()
             self.state = engine_restore(catalog=self.catalog)
-        engine = self.state.engine
-        self._depths = {}
-        for symbol in self.catalog.markets:
-            bids, asks = engine.depth(symbol, BOOK_DEPTH)
-            self._depths[symbol] = (dict(bids), dict(asks))
+        self._book = BookLevels(self.state.engine)
         logger.info(
             "engine restored: %d open orders, %d markets",
             len(self.state.open_orders),
@@ -209,7 +205,7 @@ class EngineHost:
         results: list[tuple[EngineCommand, list[Event]]] = []
         processed: list[tuple[_Pending, int]] = []
         duplicates: list[tuple[_Pending, int]] = []
-        touched_symbols: set[str] = set()
+        touched_orders: dict[int, None] = {}
         for pending in live:
             command = pending.command
             key = _client_key(command)
@@ -230,12 +226,12 @@ class EngineHost:
             for event in events:
                 if isinstance(event, OrderAccepted) and key is not None:
                     existing[key] = event.order_id
-                symbol = getattr(event, "symbol", None)
-                if symbol is not None and hasattr(event, "order_id"):
-                    touched_symbols.add(symbol)
+                order_id = getattr(event, "order_id", None)
+                if order_id is not None:
+                    touched_orders[order_id] = None
             processed.append((pending, len(results)))
             results.append((command, events))
-        book_changes = self._book_changes(touched_symbols)
+        book_changes = self._book_changes(touched_orders)
         record = BatchRecord()
         if any(events for _, events in results) or book_changes:
             try:
@@ -274,28 +270,16 @@ class EngineHost:
                 )
             )
 
-    def _book_changes(self, symbols: set[str]) -> dict[str, tuple[int, BookLevelsChange]]:
+    def _book_changes(self, order_ids: Iterable[int]) -> dict[str, tuple[int, BookLevelsChange]]:
         """The changed levels of each touched market's book, with its next book sequence."""
         assert self.state is not None
+        assert self._book is not None
         changes: dict[str, tuple[int, BookLevelsChange]] = {}
-        for symbol in sorted(symbols):
-            bids, asks = self.state.engine.depth(symbol, BOOK_DEPTH)
-            old_bids, old_asks = self._depths[symbol]
-            new_bids, new_asks = dict(bids), dict(asks)
-            bid_changes = _level_changes(old_bids, new_bids)
-            ask_changes = _level_changes(old_asks, new_asks)
-            self._depths[symbol] = (new_bids, new_asks)
-            if bid_changes or ask_changes:
-                sequence = self.state.book_sequences.get(symbol, 0) + 1
-                self.state.book_sequences[symbol] = sequence
-                changes[symbol] = (sequence, (bid_changes, ask_changes))
+        for symbol, levels in self._book.update(order_ids).items():
+            sequence = self.state.book_sequences.get(symbol, 0) + 1
+            self.state.book_sequences[symbol] = sequence
+            changes[symbol] = (sequence, levels)
         return changes
-
-
-def _level_changes(old: dict[int, int], new: dict[int, int]) -> list[tuple[int, int]]:
-    changed = [(price, quantity) for price, quantity in new.items() if old.get(price) != quantity]
-    changed += [(price, 0) for price in old if price not in new]
-    return sorted(changed)
 
 
 def _client_key(command: EngineCommand) -> tuple[int, str] | None:

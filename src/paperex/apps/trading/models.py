@@ -10,6 +10,8 @@ passed to the engine as ``fee_account_id``, so fees are ordinary balances and le
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.db import models
 
@@ -28,8 +30,8 @@ from paperex.domain import (
 OPEN_STATUSES = (OrderStatus.NEW.value, OrderStatus.PARTIALLY_FILLED.value)
 
 
-def _choices(enum: type[models.TextChoices] | type[object]) -> list[tuple[str, str]]:
-    return [(member.value, member.value) for member in enum]  # type: ignore[attr-defined]
+def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, member.value) for member in enum]
 
 
 class Balance(models.Model):

@@ -22,6 +22,7 @@ from paperex.apps.trading.models import (
     Order,
     Trade,
 )
+from paperex.domain import OrderStatus, Side
 from paperex.domain.commands import EngineCommand
 from paperex.domain.events import (
     BalanceChanged,
@@ -35,7 +36,6 @@ from paperex.domain.events import (
     OrderTriggered,
     TradeExecuted,
 )
-from paperex.domain import OrderStatus, Side
 
 ZERO = Decimal(0)
 ORDER_CHANGES = (OrderFilled, OrderCanceled, OrderExpired, OrderAmended, OrderTriggered)

@@ -43,7 +43,7 @@ def _envelope(command: EngineCommand, timeout: float) -> tuple[str, bytes]:
     return reply_to, _encode(envelope)
 
 
-def _answer(raw: bytes | None) -> EngineReply:
+def _answer(raw: bytes | str | None) -> EngineReply:
     if raw is None:
         raise EngineUnavailableError("no engine answered in time; is `paperex engine` running?")
     reply = _decode_reply(raw)
@@ -80,7 +80,7 @@ class RedisEngineClient:
         reply_to, payload = _envelope(command, timeout)
         self._sync.lpush(COMMANDS_KEY, payload)
         answer = self._sync.blpop([reply_to], timeout=timeout)
-        return _answer(None if answer is None else answer[1])  # type: ignore[index]
+        return _answer(None if answer is None else answer[1])  # type: ignore[index,unused-ignore]
 
 
 class RedisCommandServer:
@@ -110,7 +110,7 @@ class RedisCommandServer:
             await asyncio.wait(self._replies, timeout=5)
         await self._client.aclose()
 
-    def _submit(self, raw: list[bytes]) -> None:
+    def _submit(self, raw: list[bytes | str]) -> None:
         now = now_ms()
         waiting: list[tuple[str, Future[EngineReply]]] = []
         for payload in raw:

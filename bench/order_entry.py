@@ -1,0 +1,163 @@
+"""Order entry through the real server: POST /api/orders/ from closed-loop keep-alive clients.
+
+Starts ``paperex serve`` (embedded engine, no feed) on a free loopback port, on PostgreSQL when
+DATABASE_URL is set (else SQLite in a temporary folder), registers one user per client, and
+measures acknowledged (201) orders per second and latency for two server runs side by side:
+
+- ``group commit``: the engine host as shipped (PAPEREX_ENGINE_MAX_BATCH=2048);
+- ``batch size 1``: the same server committing every order in its own transaction, the
+  straightforward one-transaction-per-order design, as the baseline.
+
+Orders are non-crossing LIMIT buys (far below any price), so every one is stored and rests.
+
+    .venv/bin/python bench/order_entry.py --clients 64 --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from _http_load import LoadResult, post_request, run_post_load
+
+PAPEREX = [sys.executable, "-m", "paperex.cli"]
+PASSWORD = "bench-password-123"
+MAKE_USERS = """
+import django; django.setup()
+from paperex.apps.accounts.models import User
+from paperex.apps.accounts.services import user_register
+for index in range({count}):
+    name = f"bench-{{index}}"
+    if not User.objects.filter(username=name).exists():
+        user_register(username=name, password="{password}")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def prepare(env: dict[str, str], clients: int) -> None:
+    for command in ("migrate", "seed"):
+        subprocess.run([*PAPEREX, command], env=env, check=True, capture_output=True)
+    script = MAKE_USERS.format(count=clients, password=PASSWORD)
+    subprocess.run([sys.executable, "-c", script], env=env, check=True)
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [*PAPEREX, "serve", "--port", str(port), "--no-feed", "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/health/", timeout=1)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def order_makers(port: int, clients: int) -> list[Callable[[], bytes]]:
+    makers = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        for index in range(clients):
+            tokens = client.post(
+                "/api/token/", json={"username": f"bench-{index}", "password": PASSWORD}
+            ).json()
+            makers.append(_maker(tokens["access"], random.Random(index)))
+    return makers
+
+
+def _maker(token: str, rng: random.Random) -> Callable[[], bytes]:
+    counter = itertools.count()
+
+    def make() -> bytes:
+        next(counter)
+        body = {
+            "symbol": "BTCUSDT",
+            "side": "BUY",
+            "type": "LIMIT",
+            "price": f"{rng.randint(1000, 2000)}.{rng.randint(0, 99):02d}",
+            "quantity": "0.01",
+        }
+        return post_request("/api/orders/", json.dumps(body).encode(), token=token)
+
+    return make
+
+
+def measure(env: dict[str, str], clients: int, seconds: float, max_batch: int) -> LoadResult:
+    port = free_port()
+    server = start_server({**env, "PAPEREX_ENGINE_MAX_BATCH": str(max_batch)}, port)
+    try:
+        makers = order_makers(port, clients)
+        asyncio.run(run_post_load("127.0.0.1", port, makers, seconds=1))  # warm up
+        return asyncio.run(run_post_load("127.0.0.1", port, makers, seconds=seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=10)
+    options = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="paperex-bench-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "paperex.config.settings",
+        "PAPEREX_DATA_DIR": str(data_dir),
+        "PAPEREX_RUN_FEEDS": "false",
+    }
+    env.pop("PAPEREX_RUN_ENGINE", None)
+    database = "postgresql" if env.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    prepare(env, options.clients)
+    results = {
+        "group commit": measure(env, options.clients, options.seconds, 2048),
+        "batch size 1": measure(env, options.clients, options.seconds, 1),
+    }
+    print(f"POST /api/orders/, {options.clients} clients, {options.seconds:g} s, {database}")
+    print(f"{'server':<14}{'orders/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, result in results.items():
+        summary = result.summary()
+        print(
+            f"{name:<14}{summary['requests_per_s']:>10}{summary['p50_ms']:>9}"
+            f"{summary['p99_ms']:>9}{summary['errors']:>8}"
+        )
+    ours, baseline = results["group commit"], results["batch size 1"]
+    print(
+        json.dumps(
+            {
+                "bench": "order_entry",
+                "database": database,
+                "clients": options.clients,
+                "group_commit": ours.summary(),
+                "batch_size_1": baseline.summary(),
+                "ratio": round(ours.per_second / max(baseline.per_second, 1e-9), 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+import "./styles/app.css";
+import { pageData } from "./lib/ui.js";
+import { startUserStream } from "./pages/user.js";
+import { markets } from "./pages/markets.js";
+import { trade } from "./pages/trade.js";
+import { portfolio } from "./pages/portfolio.js";
+import { alerts } from "./pages/alerts.js";
+import { monitor } from "./pages/monitor.js";
+import { candleStream, tradeStream } from "./pages/streams.js";
+
+const pages = {
+  markets,
+  trade,
+  portfolio,
+  alerts,
+  monitor,
+  candle_stream: candleStream,
+  trade_stream: tradeStream,
+};
+
+const data = pageData();
+const start = pages[data.page];
+if (document.querySelector(".user")) startUserStream(data);
+if (start) start(data);

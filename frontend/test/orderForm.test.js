@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { orderRequest, validateOrder } from "../src/lib/orderForm.js";
+
+const market = { symbol: "BTCUSDT", base: "BTC", quote: "USDT", tick_size: "0.01", step_size: "0.00001", min_notional: "5" };
+const form = (fields) => ({ side: "BUY", type: "LIMIT", price: "60000", quantity: "0.001", stopPrice: "", ...fields });
+
+test("a valid limit order has no errors and an exact total", () => {
+  const { errors, total } = validateOrder(form({}), market, { available: { quote: "100000", base: "0" } });
+  assert.deepEqual(errors, {});
+  assert.equal(total, "60");
+});
+
+test("price must be on the tick and quantity on the step", () => {
+  const { errors } = validateOrder(form({ price: "60000.001", quantity: "0.000001" }), market);
+  assert.match(errors.price, /tick size 0.01/);
+  assert.match(errors.quantity, /step size 0.00001/);
+});
+
+test("values that float arithmetic gets wrong are accepted", () => {
+  // 0.3 / 0.1 is 2.9999999999999996 in floats
+  const { errors } = validateOrder(form({ quantity: "0.3", price: "100" }), { ...market, step_size: "0.1" });
+  assert.equal(errors.quantity, undefined);
+});
+
+test("min notional uses price times quantity, or the last price for market orders", () => {
+  assert.match(validateOrder(form({ price: "100", quantity: "0.01" }), market).errors.total, /below the minimum 5 USDT/);
+  const marketOrder = validateOrder(form({ type: "MARKET", price: "", quantity: "0.00001" }), market, { lastPrice: "60000" });
+  assert.match(marketOrder.errors.total, /below the minimum/);
+  assert.equal(marketOrder.total, "0.6");
+});
+
+test("missing and bad input", () => {
+  const { errors } = validateOrder(form({ price: "", quantity: "abc" }), market);
+  assert.equal(errors.price, "Enter a price.");
+  assert.equal(errors.quantity, "Quantity must be a positive number.");
+  assert.equal(validateOrder(form({ quantity: "-1" }), market).errors.quantity, "Quantity must be a positive number.");
+  assert.equal(validateOrder(form({ type: "STOP_LOSS_LIMIT", stopPrice: "" }), market).errors.stopPrice, "Enter a stop price.");
+});
+
+test("balances: a buy cannot exceed the quote, a sell the base", () => {
+  assert.match(validateOrder(form({}), market, { available: { quote: "59.99" } }).errors.total, /exceeds your available/);
+  assert.match(validateOrder(form({ side: "SELL" }), market, { available: { base: "0.0005" } }).errors.quantity, /0.0005 BTC available/);
+});
+
+test("the request body carries only the fields of the type", () => {
+  assert.deepEqual(orderRequest(form({ type: "MARKET" }), "BTCUSDT"), { symbol: "BTCUSDT", side: "BUY", type: "MARKET", quantity: "0.001" });
+  assert.deepEqual(orderRequest(form({ type: "STOP_LOSS_LIMIT", stopPrice: "59000" }), "BTCUSDT"), {
+    symbol: "BTCUSDT", side: "BUY", type: "STOP_LOSS_LIMIT", quantity: "0.001", price: "60000", stop_price: "59000",
+  });
+});

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    name = "paperex.apps.alerts"
+    label = "alerts"
+    verbose_name = "Price alerts"
+
+    def ready(self) -> None:
+        from paperex.apps.alerts.evaluator import alert_monitor
+        from paperex.apps.markets.runtime import runtime
+
+        runtime.add_listener(alert_monitor.on_event)

@@ -1,0 +1,89 @@
+"""Pure alert conditions: whether a price (and the recent prices) meet an alert. No Django."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from decimal import Decimal
+
+ONE_MINUTE_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    """An active alert as the evaluator keeps it in memory."""
+
+    alert_id: int
+    user_id: int
+    symbol: str
+    condition: str
+    price: Decimal | None
+    percent: Decimal | None
+    window_minutes: int | None
+
+
+def describe(
+    *, condition: str, price: Decimal | None, percent: Decimal | None, window_minutes: int | None
+) -> str:
+    """A short human description: "above 65000", "moves 2% within 5 min"."""
+    if condition == "ABOVE":
+        return f"above {_plain(price)}"
+    if condition == "BELOW":
+        return f"below {_plain(price)}"
+    return f"moves {_plain(percent)}% within {window_minutes} min"
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return "?"
+    return format(value.normalize(), "f")
+
+
+class PriceWindow:
+    """Recent prices of one market, a sample per second, for "moves N% within M minutes"."""
+
+    def __init__(self, *, keep_ms: int = 60 * ONE_MINUTE_MS) -> None:
+        self.keep_ms = keep_ms
+        self.samples: deque[tuple[int, Decimal]] = deque()
+
+    def add(self, time_ms: int, price: Decimal) -> None:
+        """Record a price; samples in the same second replace each other."""
+        second = time_ms - time_ms % 1000
+        if self.samples and self.samples[-1][0] == second:
+            self.samples[-1] = (second, price)
+        elif not self.samples or second > self.samples[-1][0]:
+            self.samples.append((second, price))
+        while self.samples and self.samples[0][0] < second - self.keep_ms:
+            self.samples.popleft()
+
+    def extremes(self, *, since_ms: int) -> tuple[Decimal, Decimal] | None:
+        """Lowest and highest price sampled at or after ``since_ms``; None without samples."""
+        prices = [price for time, price in self.samples if time >= since_ms]
+        if not prices:
+            return None
+        return min(prices), max(prices)
+
+
+def rule_met(
+    rule: AlertRule, *, price: Decimal, now_ms: int, window: PriceWindow | None
+) -> str | None:
+    """The alert's message when ``price`` meets the rule, else None."""
+    if rule.condition == "ABOVE" and rule.price is not None and price > rule.price:
+        return f"{rule.symbol} rose above {_plain(rule.price)}: {_plain(price)}"
+    if rule.condition == "BELOW" and rule.price is not None and price < rule.price:
+        return f"{rule.symbol} fell below {_plain(rule.price)}: {_plain(price)}"
+    if rule.condition == "MOVE" and rule.percent is not None and rule.window_minutes and window:
+        extremes = window.extremes(since_ms=now_ms - rule.window_minutes * ONE_MINUTE_MS)
+        if extremes is None:
+            return None
+        low, high = extremes
+        threshold = rule.percent / Decimal(100)
+        if low > 0 and (price - low) / low >= threshold:
+            change = (price - low) / low * 100
+            within = f"within {rule.window_minutes} min"
+            return f"{rule.symbol} rose {change:.2f}% {within}: {_plain(price)}"
+        if high > 0 and (high - price) / high >= threshold:
+            change = (high - price) / high * 100
+            within = f"within {rule.window_minutes} min"
+            return f"{rule.symbol} fell {change:.2f}% {within}: {_plain(price)}"
+    return None

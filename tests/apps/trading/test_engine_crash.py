@@ -1,0 +1,147 @@
+"""Kill the real engine process (SIGKILL) while orders flow over Redis, restart it, reconcile."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from paperex.apps.accounts.services import user_register
+from paperex.apps.trading.catalog import catalog_load, now_ms
+from paperex.apps.trading.models import Fill, Order, Trade
+from paperex.apps.trading.protocol import EngineUnavailableError
+from paperex.apps.trading.recovery import engine_restore
+from paperex.apps.trading.transport import COMMANDS_KEY, RedisEngineClient
+from paperex.domain import Side
+from paperex.domain.commands import Deposit, PlaceOrder
+from tests.apps.trading.test_orders_api import assert_balances_equal_ledger
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres")
+        or not os.environ.get("REDIS_URL"),
+        reason="the crash test needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL): the "
+        "engine runs in its own process and takes commands over Redis",
+    ),
+]
+ENGINE = (
+    "import django; django.setup(); "
+    "from paperex.apps.trading.engine_runtime import run_engine_process; run_engine_process()"
+)
+
+
+def start_engine() -> subprocess.Popen[str]:
+    """`paperex engine` on the test database, returned once it serves commands."""
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "paperex.config.settings",
+        "DATABASE_URL": url,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", ENGINE], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 20
+    for line in process.stdout:
+        if "engine ready" in line:
+            return process
+        assert time.monotonic() < deadline, "engine did not start"
+    pytest.fail(f"engine exited with {process.wait()}")
+
+
+@pytest.fixture
+def engine_process(market_data: None) -> Iterator[list[subprocess.Popen[str]]]:
+    redis.Redis.from_url(settings.PAPEREX_REDIS_URL).delete(COMMANDS_KEY)
+    processes: list[subprocess.Popen[str]] = []
+    yield processes
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def test_acknowledged_orders_survive_a_sigkill_and_nothing_fills_twice(
+    engine_process: list[subprocess.Popen[str]],
+) -> None:
+    alice = user_register(username="alice", password="x-long-password-1")
+    bob = user_register(username="bob", password="x-long-password-1")
+    engine_process.append(start_engine())
+    client = RedisEngineClient(settings.PAPEREX_REDIS_URL)
+    deposit = Deposit(timestamp=now_ms(), user_id=alice.pk, asset="BTC", amount=10**8)
+    assert client.execute_sync(deposit, timeout=5).rejection_reason is None
+
+    acknowledged: dict[str, int] = {}
+    unanswered: list[PlaceOrder] = []
+    guard = threading.Lock()
+    stop = threading.Event()
+
+    def send(user_id: int, side: Side, prefix: str) -> None:
+        sender = RedisEngineClient(settings.PAPEREX_REDIS_URL)
+        for index in range(100_000):
+            if stop.is_set():
+                return
+            command = PlaceOrder(
+                timestamp=now_ms(), user_id=user_id, symbol="BTCUSDT", side=side,
+                price=3_000_000, quantity=100, client_order_id=f"{prefix}-{index}",
+            )  # fmt: skip
+            try:
+                reply = sender.execute_sync(command, timeout=1.5)
+            except EngineUnavailableError:
+                with guard:
+                    unanswered.append(command)
+                continue
+            assert reply.rejection_reason is None, reply
+            with guard:
+                acknowledged[command.client_order_id or ""] = reply.orders[0]["id"]
+
+    senders = [
+        threading.Thread(target=send, args=(alice.pk, Side.SELL, "sell")),
+        threading.Thread(target=send, args=(bob.pk, Side.BUY, "buy")),
+    ]
+    for sender in senders:
+        sender.start()
+    deadline = time.monotonic() + 20
+    while len(acknowledged) < 200:
+        assert time.monotonic() < deadline, "orders did not flow"
+        time.sleep(0.01)
+    engine_process[0].send_signal(signal.SIGKILL)  # mid-flow: no chance to finish anything
+    engine_process[0].wait(timeout=10)
+    time.sleep(1.6)  # the senders now time out: their orders are unacknowledged
+    engine_process.append(start_engine())
+    time.sleep(0.5)
+    stop.set()
+    for sender in senders:
+        sender.join(timeout=10)
+
+    # A client retries what got no answer: idempotent by client order id.
+    for command in unanswered:
+        reply = client.execute_sync(command, timeout=5)
+        order_id = reply.duplicate_of if reply.duplicate_of else reply.orders[0]["id"]
+        acknowledged[command.client_order_id or ""] = order_id
+    engine_process[1].send_signal(signal.SIGKILL)  # everything acknowledged is committed
+    engine_process[1].wait(timeout=10)
+
+    stored = dict(Order.objects.values_list("client_order_id", "id"))
+    assert all(stored.get(client_id) == order_id for client_id, order_id in acknowledged.items())
+    assert len(stored) == len(acknowledged)
+    trades = Trade.objects.count()
+    assert trades > 0
+    assert Fill.objects.count() == 2 * trades  # one maker and one taker side, never twice
+    for order in Order.objects.all():
+        filled = sum((fill.quantity for fill in order.fills.all()), Decimal(0))
+        assert filled == order.executed_quantity <= order.quantity
+    assert_balances_equal_ledger()
+    engine_restore(catalog=catalog_load())  # raises when locks and open orders disagree

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from paperex.apps.accounts.models import User
+
+
+@pytest.fixture
+def bundle_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("paperex.apps.web.views.bundle_missing", lambda: ["web/app.js"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/web/", "/web/markets/", "/web/monitor/", "/web/streams/candles/", "/web/streams/trades/"],
+)
+def test_public_pages_render(seeded: None, path: str) -> None:
+    assert Client().get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_account_pages_need_a_login(seeded: None) -> None:
+    response = Client().get("/web/trade/BTCUSDT/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_trade_page_knows_the_market_and_404s_unknown_ones(trader: User) -> None:
+    client = Client()
+    client.force_login(trader)
+    page = client.get("/web/trade/btcusdt/").content.decode()
+    assert '"tick_size": "0.01"' in page
+    assert '"symbol": "BTCUSDT"' in page
+    assert client.get("/web/trade/NOPE/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_missing_bundle_is_explained(seeded: None, bundle_missing: None) -> None:
+    page = Client().get("/web/markets/").content.decode()
+    assert "is not built" in page
+    assert "npm ci &amp;&amp; npm run build" in page
+    assert "web/app.js" in page
+    assert '<script type="module"' not in page
+
+
+@pytest.mark.django_db
+def test_sign_up_creates_an_account_with_balances(seeded: None) -> None:
+    client = Client()
+    response = client.post(
+        "/web/signup/",
+        {
+            "username": "newbie",
+            "password": "a-long-passphrase",
+            "password_again": "a-long-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="newbie").balances.exists()  # type: ignore[attr-defined]
+    mismatch = client.post(
+        "/web/signup/",
+        {"username": "other", "password": "a-long-passphrase", "password_again": "x"},
+    )
+    assert "The passwords differ." in mismatch.content.decode()

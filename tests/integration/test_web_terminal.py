@@ -1,0 +1,309 @@
+"""The web terminal in a real browser: Playwright for Python driving Debian's Chromium against a
+real ``paperex serve`` process. Each test saves a screenshot under tests/artifacts/."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLE = ROOT / "src/paperex/apps/web/static/web/app.js"
+ARTIFACTS = ROOT / "tests/artifacts"
+PAPEREX = [sys.executable, "-m", "paperex.cli"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 20_000
+
+try:
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+
+def unavailable(reason: str) -> None:
+    """Skip the browser tests, or fail them where they must run (CI sets
+    PAPEREX_REQUIRE_BROWSER)."""
+    if os.environ.get("PAPEREX_REQUIRE_BROWSER"):
+        pytest.fail(f"{reason} (PAPEREX_REQUIRE_BROWSER is set)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+if sync_playwright is None:
+    unavailable("the playwright package is not installed (pip install playwright)")
+if not CHROMIUM.exists():
+    unavailable("Debian's Chromium is missing: apt-get install chromium")
+if not BUNDLE.exists():
+    unavailable("the web bundle is not built: make assets")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server with its own data folder and the demo user."""
+    data_dir: Path = tmp_path_factory.mktemp("web-server-data")
+    env = {**os.environ, "PAPEREX_DATA_DIR": str(data_dir)}
+    for command in ("migrate", "seed"):
+        subprocess.run([*PAPEREX, command], env=env, check=True, capture_output=True, timeout=120)
+    port = free_port()
+    process = subprocess.Popen(
+        [*PAPEREX, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited: {process.stdout.read() if process.stdout else ''}")
+        try:
+            httpx.get(f"{url}/api/health/", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("server did not answer within 30 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert sync_playwright is not None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: str, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A logged-in page (the demo user); JavaScript errors fail the test; a screenshot at last."""
+    context = browser.new_context(base_url=server, viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("demo")
+    page.get_by_label("Password").fill("demo12345")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/$"))
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def text_of(page: Page, selector: str) -> str:
+    return page.locator(selector).inner_text().strip()
+
+
+def wait_until(condition: Any, *, seconds: float = 20, message: str = "condition") -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {message}")
+
+
+def test_log_in_shows_the_user(page: Page) -> None:
+    expect(page.locator("header .user")).to_have_text("demo")
+
+
+def test_prices_move_on_the_markets_page(page: Page) -> None:
+    page.goto("/web/markets/")
+    last = page.locator("tr[data-symbol=BTCUSDT] td.last")
+    expect(last).to_have_text(re.compile(r"^\d[\d,]*\.\d{2}$"))
+    expect(page.locator("#connection-status")).to_have_text(re.compile("Live"))
+    first = {
+        symbol: page.locator(f"tr[data-symbol={symbol}] td.last").inner_text()
+        for symbol in ("BTCUSDT", "ETHUSDT", "BNBUSDT")
+    }
+    wait_until(
+        lambda: any(
+            page.locator(f"tr[data-symbol={symbol}] td.last").inner_text() != price
+            for symbol, price in first.items()
+        ),
+        message="a price to change",
+    )
+    # tabs and filter
+    page.get_by_role("tab", name="Stocks").click()
+    expect(page.locator("tr[data-symbol=AAPL]")).to_be_visible()
+    expect(page.locator("tr[data-symbol=BTCUSDT]")).to_be_hidden()
+    page.get_by_role("tab", name="All").click()
+    page.get_by_label("Filter").fill("eth")
+    expect(page.locator("tr[data-symbol=ETHUSDT]")).to_be_visible()
+    expect(page.locator("tr[data-symbol=BTCUSDT]")).to_be_hidden()
+    page.get_by_label("Filter").fill("")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "markets_page.png"), full_page=True)
+    page.locator("tr[data-symbol=BTCUSDT] a").click()
+    page.wait_for_url(re.compile(r"/web/trade/BTCUSDT/$"))
+
+
+def open_trade_page(page: Page, symbol: str = "BTCUSDT") -> None:
+    page.goto(f"/web/trade/{symbol}/")
+    expect(page.locator("#last-price")).to_have_text(re.compile(r"\d"))
+    expect(page.locator("#available-quote")).to_have_text(re.compile(r"\d.* USDT"))
+    expect(page.locator("#book tbody.bids tr").first).to_be_visible()
+
+
+def place(
+    page: Page, *, side: str, order_type: str, quantity: str, price: str | None = None
+) -> None:
+    page.locator(f"#order-form input[name=side][value={side}]").check(force=True)
+    page.get_by_label("Type").select_option(order_type)
+    if price is not None:
+        page.locator("#order-price").fill(price)
+    page.locator("#order-quantity").fill(quantity)
+    page.locator("#order-submit").click()
+
+
+def test_limit_order_shows_in_open_orders_and_in_the_book(page: Page) -> None:
+    open_trade_page(page)
+    place(page, side="BUY", order_type="LIMIT", quantity="0.002", price="41234.50")
+    expect(page.locator(".toast", has_text="Order accepted")).to_be_visible()
+    row = page.locator("#orders-table tbody tr", has_text="41,234.50")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("NEW")
+    page.get_by_role("button", name="Paperex users").click()
+    expect(page.locator("#book tbody.bids tr[data-price='41234.5']")).to_be_visible()
+
+
+def test_inline_validation_uses_tick_step_and_min_notional(page: Page) -> None:
+    open_trade_page(page)
+    page.locator("#order-price").fill("100.001")
+    page.locator("#order-quantity").fill("0.000001")
+    page.locator("#order-submit").click()
+    expect(page.locator("#order-price-error")).to_contain_text("tick size 0.01")
+    expect(page.locator("#order-quantity-error")).to_contain_text("step size 0.00001")
+    page.locator("#order-price").fill("100")
+    page.locator("#order-quantity").fill("0.01")
+    page.locator("#order-submit").click()
+    expect(page.locator("#order-total-error")).to_contain_text("below the minimum 5 USDT")
+
+
+def test_marketable_order_shows_the_fill_toast_and_the_balance_changes(page: Page) -> None:
+    open_trade_page(page)
+    before = text_of(page, "#available-base")
+    place(page, side="BUY", order_type="MARKET", quantity="0.01")
+    expect(page.locator(".toast", has_text="Filled")).to_be_visible()
+    wait_until(lambda: text_of(page, "#available-base") != before, message="the BTC balance")
+    page.get_by_role("tab", name="Fills").click()
+    expect(page.locator("#orders-table tbody tr").first).to_contain_text("TAKER")
+
+
+def test_cancel_an_order(page: Page) -> None:
+    open_trade_page(page)
+    place(page, side="BUY", order_type="LIMIT", quantity="0.001", price="40111.00")
+    row = page.locator("#orders-table tbody tr", has_text="40,111.00")
+    expect(row).to_be_visible()
+    row.get_by_role("button", name=re.compile("Cancel order")).click()
+    expect(page.locator(".toast", has_text="Cancelled")).to_be_visible()
+    expect(page.locator("#orders-table tbody tr", has_text="40,111.00")).to_have_count(0)
+
+
+def test_sort_the_orders_table(page: Page) -> None:
+    open_trade_page(page)
+    for price in ("40001.00", "40003.00", "40002.00"):
+        place(page, side="BUY", order_type="LIMIT", quantity="0.001", price=price)
+        expect(
+            page.locator("#orders-table tbody tr", has_text=price[:2] + "," + price[2:])
+        ).to_be_visible()
+    header = page.locator("#orders-table thead th", has=page.get_by_role("button", name="Price"))
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+
+    def prices() -> list[str]:
+        cells = page.locator("#orders-table tbody tr td:nth-child(5)").all_inner_texts()
+        return [cell.replace(",", "") for cell in cells]
+
+    ascending = prices()
+    assert ascending == sorted(ascending, key=float), ascending
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    descending = prices()
+    assert descending == sorted(descending, key=float, reverse=True), descending
+    page.get_by_role("button", name="Cancel all").click()
+    expect(page.locator("#orders-table tbody tr.empty-row")).to_be_visible()
+
+
+def test_an_alert_fires(page: Page) -> None:
+    page.goto("/web/alerts/")
+    expect(
+        page.locator("#alerts-table tbody tr.empty-row, #alerts-table tbody tr[data-id]").first
+    ).to_be_visible()
+    page.get_by_label("Market").select_option("ETHUSDT")
+    page.get_by_label("Condition").select_option("ABOVE")
+    page.get_by_label("Price").fill("1")
+    page.get_by_role("button", name="Create alert").click()
+    expect(page.locator(".toast", has_text="Alert set")).to_be_visible()
+    expect(page.locator(".toast", has_text="ETHUSDT rose above 1")).to_be_visible()
+    expect(page.locator("#alert-history tbody tr", has_text="ETHUSDT")).to_be_visible()
+    expect(page.locator("#alerts-table tbody tr.empty-row")).to_be_visible()
+
+
+def test_monitor_shows_a_price_for_aapl(page: Page) -> None:
+    page.goto("/web/monitor/")
+    page.get_by_label("Ticker").fill("AAPL")
+    page.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.locator("#monitor-message")).to_have_text("Connected to AAPL WebSocket")
+    expect(page.locator("#monitor-price")).to_have_text(re.compile(r"^\d[\d,]*\.\d{2}$"))
+    expect(page.locator("#monitor-ma")).to_have_text(re.compile(r"\d"))
+
+
+def test_portfolio_page(page: Page) -> None:
+    page.goto("/web/portfolio/")
+    expect(page.locator("#balances tbody tr", has_text="USDT")).to_be_visible()
+    expect(page.locator("#equity")).to_have_text(re.compile(r"\d"))
+
+
+def test_stream_pages(page: Page) -> None:
+    page.goto("/web/streams/trades/?symbol=BTCUSDT&minimum=1")
+    expect(page.locator("#trade-price")).to_have_text(re.compile(r"\d"))
+    expect(page.locator("#trade-price-panel")).to_have_attribute("data-state", "above")
+    page.goto("/web/streams/candles/?symbol=BTCUSDT&interval=1m&history=50")
+    expect(page.locator("#stream-status")).to_contain_text("history")
+
+
+def test_a_dropped_socket_shows_reconnecting_and_comes_back(page: Page) -> None:
+    page.goto("/web/markets/")
+    status = page.locator("#connection-status")
+    expect(status).to_have_text(re.compile("Live"))
+    page.evaluate("() => { for (const socket of window.paperex.sockets) socket.ws.close(); }")
+    expect(status).to_have_text("Reconnecting…")
+    expect(status).to_have_text(re.compile("Live"))
