@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
 from paperex.apps.markets.services import markets_seed
-from paperex.apps.trading.engine_runtime import trading_engine
+from paperex.apps.trading.engine_runtime import ChannelPublisher, trading_engine
 from paperex.apps.trading.host import EngineHost
 
 PASSWORD = "correct-horse-battery"
@@ -53,3 +55,23 @@ def make_trader(market_data: None) -> Callable[[str], tuple[User, APIClient]]:
 def place(client: APIClient, **fields: Any) -> Any:
     """POST /api/orders/ as JSON."""
     return client.post("/api/orders/", fields, format="json")
+
+
+@pytest.fixture
+async def host() -> AsyncIterator[EngineHost]:
+    """A running host in this test's event loop, publishing to the channel layer after commit."""
+    await sync_to_async(markets_seed)()
+    publisher = ChannelPublisher(asyncio.get_running_loop())
+    publisher.start()
+    engine_host = EngineHost(publish=publisher.publish)
+    await asyncio.to_thread(engine_host.start)
+    trading_engine.attach(engine_host)
+    yield engine_host
+    trading_engine.attach(None)
+    await asyncio.to_thread(engine_host.stop)
+    await publisher.stop()
+
+
+async def register(username: str) -> User:
+    """A new user with the starting balances."""
+    return await sync_to_async(user_register)(username=username, password="x-long-password-1")

@@ -3,45 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from paperex.apps.accounts.models import User
-from paperex.apps.accounts.services import user_register
-from paperex.apps.markets.services import markets_seed
-from paperex.apps.trading.engine_runtime import ChannelPublisher, ReferenceFeed, trading_engine
+from paperex.apps.trading.engine_runtime import ReferenceFeed
 from paperex.apps.trading.host import EngineHost
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.services import order_place
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.marketdata.bus import LocalBus
 from paperex.marketdata.events import BookSnapshot, Trade
+from tests.apps.trading.conftest import register
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
-
-
-@pytest.fixture
-async def host() -> AsyncIterator[EngineHost]:
-    await sync_to_async(markets_seed)()
-    publisher = ChannelPublisher(asyncio.get_running_loop())
-    publisher.start()
-    engine_host = EngineHost(publish=publisher.publish)
-    await asyncio.to_thread(engine_host.start)
-    trading_engine.attach(engine_host)
-    yield engine_host
-    trading_engine.attach(None)
-    await asyncio.to_thread(engine_host.stop)
-    await publisher.stop()
-
-
-async def register(username: str) -> User:
-    return await sync_to_async(user_register)(username=username, password="x-long-password-1")
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> None:

@@ -20,9 +20,7 @@ from paperex.domain.commands import Deposit
 from paperex.marketdata.events import Ticker24h
 from paperex.marketdata.state import MarketState
 from tests.apps.streams.events import kline
-from tests.apps.trading.test_paper_and_events import host, register  # noqa: F401
-
-# ``host`` is a fixture: the tests below name it as an argument, hence F811 there.
+from tests.apps.trading.conftest import register
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,20 +81,20 @@ async def next_frame(socket: WebsocketCommunicator, event: str | None = None) ->
             return frame
 
 
-async def test_without_a_login_or_token_the_socket_is_refused(host: EngineHost) -> None:  # noqa: F811
+async def test_without_a_login_or_token_the_socket_is_refused(host: EngineHost) -> None:
     socket = await connect(None)
     assert "Log in" in (await socket.receive_json_from(timeout=5))["error"]
     assert (await socket.receive_output(timeout=5))["code"] == 4401
 
 
-async def test_a_bad_token_is_refused(host: EngineHost) -> None:  # noqa: F811
+async def test_a_bad_token_is_refused(host: EngineHost) -> None:
     socket = WebsocketCommunicator(application, "/ws/user/?token=forged")
     await socket.connect()
     assert "Log in" in (await socket.receive_json_from(timeout=5))["error"]
 
 
 async def test_orders_over_the_socket_reach_every_connection_of_the_user(
-    host: EngineHost,  # noqa: F811
+    host: EngineHost,
 ) -> None:
     alice = await register("alice")
     first, second = await connect(alice), await connect(alice)
@@ -133,7 +131,7 @@ async def test_orders_over_the_socket_reach_every_connection_of_the_user(
 
 
 async def test_fills_are_announced_and_only_the_owner_can_cancel(
-    host: EngineHost,  # noqa: F811
+    host: EngineHost,
 ) -> None:
     alice, bob = await register("alice"), await register("bob")
     await trading_engine.execute(
@@ -199,7 +197,7 @@ async def test_fills_are_announced_and_only_the_owner_can_cancel(
     ],
 )
 async def test_bad_requests_get_400_replies(
-    host: EngineHost,  # noqa: F811
+    host: EngineHost,
     request_body: dict[str, Any],
     fragment: str,
 ) -> None:
@@ -213,7 +211,7 @@ async def test_bad_requests_get_400_replies(
 
 
 async def test_the_market_view_tracks_a_logged_in_users_position(
-    host: EngineHost,  # noqa: F811
+    host: EngineHost,
 ) -> None:
     alice = await register("alice")
     await trading_engine.execute(
@@ -236,7 +234,7 @@ async def test_the_market_view_tracks_a_logged_in_users_position(
     await socket.disconnect()
 
 
-async def test_an_anonymous_market_view_gets_no_position(host: EngineHost) -> None:  # noqa: F811
+async def test_an_anonymous_market_view_gets_no_position(host: EngineHost) -> None:
     socket = WebsocketCommunicator(application, "/ws/markets/BTCUSDT/")
     assert (await socket.connect())[0]
     assert (await next_frame(socket))["event"] == "snapshot"

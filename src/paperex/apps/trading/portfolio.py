@@ -17,6 +17,7 @@ from paperex.apps.core.fields import format_amount
 from paperex.apps.markets.models import Market
 from paperex.apps.markets.runtime import runtime
 from paperex.apps.trading.models import Balance, Fill, LedgerEntry, Trade
+from paperex.apps.trading.position_figures import position_figures
 
 ZERO = Decimal(0)
 
@@ -88,23 +89,16 @@ def _position_entry(market: Market, position: Position, quantity: Decimal) -> di
             Trade.objects.filter(market=market).order_by("-id").values_list("price", flat=True)
         ).first()
     average = position.average_price
-    value = None if last_price is None else quantity * last_price
-    unrealized = None
-    if value is not None and average is not None:
-        unrealized = value - average * quantity
-    ticker = state.ticker
     return {
         "symbol": market.symbol,
         "asset": market.base.code,
         "quote_asset": market.quote.code,
         "quantity": format_amount(quantity),
         "average_price": _amount(average, market.tick_size),
-        "last_price": _amount(last_price),
-        "market_value": _amount(value),
         "realized_pnl": format_amount(position.realized),
-        "unrealized_pnl": _amount(unrealized),
-        "percent_change": None if ticker is None else format_amount(ticker.price_change_percent),
-        "equity_change": None if ticker is None else format_amount(quantity * ticker.price_change),
+        **position_figures(
+            quantity=quantity, average_price=average, last_price=last_price, ticker=state.ticker
+        ),
     }
 
 
