@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "paperex.apps.core.middleware.SyncChainMiddleware",
 ]
 
 ROOT_URLCONF = "paperex.config.urls"

@@ -22,6 +22,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from paperex.apps.accounts.models import User
 from paperex.apps.core.errors import api_exception_handler
+from paperex.apps.core.fast_lane import has_bearer_token
 from paperex.apps.trading.apis import (
     EngineUnavailable,
     OrderListApi,
@@ -87,3 +88,12 @@ async def order_collection(request: HttpRequest, *args: Any, **kwargs: Any) -> H
 order_collection.csrf_exempt = True  # type: ignore[attr-defined]  # DRF checks CSRF itself
 order_collection.cls = OrderListApi  # type: ignore[attr-defined]  # for the OpenAPI schema
 order_collection.initkwargs = {}  # type: ignore[attr-defined]
+
+
+def takes_order_fast_lane(scope: dict[str, Any]) -> bool:
+    """POST /api/orders/ with a JWT: served by ``order_collection`` without middleware."""
+    return (
+        scope.get("method") == "POST"
+        and scope.get("path") == "/api/orders/"
+        and has_bearer_token(scope)
+    )
