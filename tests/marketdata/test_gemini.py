@@ -277,8 +277,10 @@ async def test_malformed_messages_are_recorded_and_the_feed_keeps_going(
     client = GeminiStreamClient(["btcusd@candles_1m"], base_url=venue.url, options=FAST)
     events = client.events()
     await wait_until(
-        lambda: client.status.state is FeedState.CONNECTED
-        and any(c.subscriptions for c in venue.open_connections)
+        lambda: (
+            client.status.state is FeedState.CONNECTED
+            and any(c.subscriptions for c in venue.open_connections)
+        )
     )
     await venue.send_to_all("<html>oops</html>")
     await venue.send_to_all(json.dumps({"type": "candles_1m_updates", "symbol": "BTCUSD"}))
