@@ -2,59 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.integration.servers import prepared_environment, running_server
+
 pytestmark = pytest.mark.integration
-PAPEREX = [sys.executable, "-m", "paperex.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server with its own data folder, on the database the environment names."""
-    data_dir: Path = tmp_path_factory.mktemp("server-data")
-    env = {**os.environ, "PAPEREX_DATA_DIR": str(data_dir)}
-    for command in ("migrate", "seed"):
-        subprocess.run([*PAPEREX, command], env=env, check=True, capture_output=True, timeout=120)
-    port = free_port()
-    process = subprocess.Popen(
-        [*PAPEREX, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited: {process.stdout.read() if process.stdout else ''}")
-        try:
-            httpx.get(f"{url}/api/health/", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("server did not answer within 30 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    env = prepared_environment(tmp_path_factory.mktemp("server-data"))
+    with running_server(env) as url:
+        yield url
 
 
 @pytest.mark.parametrize(

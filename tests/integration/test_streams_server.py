@@ -19,7 +19,6 @@ import re
 import socket
 import struct
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -36,9 +35,9 @@ from websockets.exceptions import ConnectionClosed
 from paperex.domain import Side
 from paperex.marketdata.bus import encode_event, redis_channel
 from paperex.marketdata.events import Event, MiniTicker, Trade
+from tests.integration.servers import PAPEREX, free_port
 
 pytestmark = pytest.mark.integration
-PAPEREX = [sys.executable, "-m", "paperex.cli"]
 REDIS_URL = os.environ.get("REDIS_URL")
 TRADE_KEYS = {
     "event",
@@ -58,12 +57,6 @@ MARKER_BASE = 7_000_000_000 + (os.getpid() % 1000) * 10_000_000
 """Trade ids of the events these tests publish (other publishers on the Redis channel may be
 about: frames are recognised by these ids)."""
 _markers = itertools.count(MARKER_BASE)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def now_ms() -> int:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,13 +14,14 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.integration.servers import prepared_environment, running_server
+
 pytestmark = pytest.mark.integration
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "src/paperex/apps/web/static/web/app.js"
 ARTIFACTS = ROOT / "tests/artifacts"
-PAPEREX = [sys.executable, "-m", "paperex.cli"]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -56,43 +55,12 @@ if not BUNDLE.exists():
     unavailable("the web bundle is not built: make assets")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server with its own data folder and the demo user."""
-    data_dir: Path = tmp_path_factory.mktemp("web-server-data")
-    env = {**os.environ, "PAPEREX_DATA_DIR": str(data_dir)}
-    for command in ("migrate", "seed"):
-        subprocess.run([*PAPEREX, command], env=env, check=True, capture_output=True, timeout=120)
-    port = free_port()
-    process = subprocess.Popen(
-        [*PAPEREX, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited: {process.stdout.read() if process.stdout else ''}")
-        try:
-            httpx.get(f"{url}/api/health/", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("server did not answer within 30 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    env = prepared_environment(tmp_path_factory.mktemp("web-server-data"))
+    with running_server(env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -106,19 +74,39 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def trader(server: str) -> tuple[str, str]:
+    """A user of this test run only: on PostgreSQL the database outlives a run, and an earlier
+    run's orders and alerts must not show up in this one's pages."""
+    credentials = (f"web-{uuid.uuid4().hex[:12]}", "web-terminal-password-1")
+    response = httpx.post(
+        f"{server}/api/auth/register/",
+        json={"username": credentials[0], "password": credentials[1]},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return credentials
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/$"))
+
+
 @pytest.fixture
-def page(browser: Browser, server: str, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A logged-in page (the demo user); JavaScript errors fail the test; a screenshot at last."""
+def page(
+    browser: Browser, server: str, trader: tuple[str, str], request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A page logged in as ``trader``; JavaScript errors fail the test; a screenshot at last."""
     context = browser.new_context(base_url=server, viewport={"width": 1440, "height": 900})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("demo")
-    page.get_by_label("Password").fill("demo12345")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    log_in(page, *trader)
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
@@ -140,8 +128,17 @@ def wait_until(condition: Any, *, seconds: float = 20, message: str = "condition
     pytest.fail(f"timed out waiting for {message}")
 
 
-def test_log_in_shows_the_user(page: Page) -> None:
+def test_log_in_shows_the_user(page: Page, trader: tuple[str, str]) -> None:
+    expect(page.locator("header .user")).to_have_text(trader[0])
+
+
+def test_the_demo_account_logs_in(browser: Browser, server: str) -> None:
+    context = browser.new_context(base_url=server)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    log_in(page, "demo", "demo12345")
     expect(page.locator("header .user")).to_have_text("demo")
+    context.close()
 
 
 def test_prices_move_on_the_markets_page(page: Page) -> None:

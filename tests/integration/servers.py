@@ -1,0 +1,68 @@
+"""Real `paperex serve` processes for the integration tests, each with its own data folder."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+PAPEREX = [sys.executable, "-m", "paperex.cli"]
+START_SECONDS = 30
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def prepared_environment(data_dir: Path) -> dict[str, str]:
+    """This process's environment with its own data folder, migrated and seeded (on the
+    database the environment names)."""
+    env = {**os.environ, "PAPEREX_DATA_DIR": str(data_dir)}
+    for command in ("migrate", "seed"):
+        subprocess.run([*PAPEREX, command], env=env, check=True, capture_output=True, timeout=120)
+    return env
+
+
+@contextlib.contextmanager
+def running_server(env: dict[str, str], *arguments: str) -> Iterator[str]:
+    """`paperex serve` on a free port until the block ends; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*PAPEREX, "serve", "--port", str(port), *arguments],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_SECONDS
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"server exited: {process.stdout.read() if process.stdout else ''}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"server did not answer within {START_SECONDS} s")
+            try:
+                httpx.get(f"{url}/api/health/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
