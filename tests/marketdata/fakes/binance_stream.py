@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
+
+from tests.marketdata.fakes.websocket_venue import FakeWebSocketVenue
 
 
 @dataclass
@@ -28,38 +29,13 @@ class StreamConnection:
     requests: list[dict[str, Any]] = field(default_factory=list)
 
 
-class FakeBinanceStreamServer:
+class FakeBinanceStreamServer(FakeWebSocketVenue[StreamConnection]):
     """``async with FakeBinanceStreamServer() as venue: venue.url`` -> ``ws://127.0.0.1:N``."""
 
     def __init__(self, *, reply_to_requests: bool = True) -> None:
+        super().__init__()
         self.reply_to_requests = reply_to_requests
-        self.connections: list[StreamConnection] = []
         self.rejected_streams: set[str] = set()
-        self._server: Server | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.sockets[0].getsockname()[:2]
-        return f"ws://{host}:{port}"
-
-    @property
-    def open_connections(self) -> list[StreamConnection]:
-        return [c for c in self.connections if c.websocket.state.name == "OPEN"]
-
-    async def __aenter__(self) -> FakeBinanceStreamServer:
-        self._server = await serve(self._handle, "127.0.0.1", 0)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
 
     async def publish(self, stream: str, data: dict[str, Any] | list[Any]) -> int:
         """Send ``data`` on ``stream`` to every subscriber; returns how many got it."""
@@ -71,16 +47,6 @@ class FakeBinanceStreamServer:
                 await connection.websocket.send(frame)
                 sent += 1
         return sent
-
-    async def send_to_all(self, frame: str) -> None:
-        """Send one text frame as it is (malformed ones included) to every open connection."""
-        for connection in self.open_connections:
-            await connection.websocket.send(frame)
-
-    async def drop_all(self) -> None:
-        """Cut every connection without a closing handshake, like a network failure."""
-        for connection in self.open_connections:
-            connection.websocket.transport.abort()
 
     async def _handle(self, websocket: ServerConnection) -> None:
         assert websocket.request is not None

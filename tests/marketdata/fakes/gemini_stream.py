@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
+
+from tests.marketdata.fakes.websocket_venue import FakeWebSocketVenue
 
 
 @dataclass
@@ -23,37 +24,12 @@ class GeminiConnection:
     requests: list[dict[str, Any]] = field(default_factory=list)
 
 
-class FakeGeminiServer:
+class FakeGeminiServer(FakeWebSocketVenue[GeminiConnection]):
     """``async with FakeGeminiServer() as venue: venue.url`` -> ``ws://127.0.0.1:N``."""
 
     def __init__(self) -> None:
-        self.connections: list[GeminiConnection] = []
+        super().__init__()
         self.initial_books: dict[str, dict[str, Any]] = {}
-        self._server: Server | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.sockets[0].getsockname()[:2]
-        return f"ws://{host}:{port}"
-
-    @property
-    def open_connections(self) -> list[GeminiConnection]:
-        return [c for c in self.connections if c.websocket.state.name == "OPEN"]
-
-    async def __aenter__(self) -> FakeGeminiServer:
-        self._server = await serve(self._handle, "127.0.0.1", 0)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
 
     async def publish(self, feed: str, message: dict[str, Any]) -> int:
         """Send ``message`` to connections subscribed to (feed, message["symbol"])."""
@@ -63,14 +39,6 @@ class FakeGeminiServer:
                 await connection.websocket.send(json.dumps(message))
                 sent += 1
         return sent
-
-    async def send_to_all(self, frame: str) -> None:
-        for connection in self.open_connections:
-            await connection.websocket.send(frame)
-
-    async def drop_all(self) -> None:
-        for connection in self.open_connections:
-            connection.websocket.transport.abort()
 
     async def _handle(self, websocket: ServerConnection) -> None:
         assert websocket.request is not None
