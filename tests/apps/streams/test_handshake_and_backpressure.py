@@ -5,6 +5,7 @@ import asyncio
 import pytest
 from channels.testing import WebsocketCommunicator
 
+from paperex.apps.streams.frames import Frame
 from paperex.apps.streams.outbound import OutboundQueue
 from paperex.config.asgi import application
 
@@ -30,11 +31,11 @@ async def test_a_client_that_stops_reading_is_closed_and_the_others_keep_receivi
     delivered: list[str] = []
     closed: list[str] = []
 
-    async def never_returns(frame: str) -> None:
+    async def never_returns(frame: Frame) -> None:
         await stuck.wait()
 
-    async def records(frame: str) -> None:
-        delivered.append(frame)
+    async def records(frame: Frame) -> None:
+        delivered.append(frame.text)
 
     async def close_slow() -> None:
         closed.append("slow")
@@ -42,8 +43,9 @@ async def test_a_client_that_stops_reading_is_closed_and_the_others_keep_receivi
     slow = OutboundQueue(never_returns, close_slow, max_frames=10)
     healthy = OutboundQueue(records, close_slow, max_frames=10)
     for number in range(50):
-        slow.offer(str(number))
-        healthy.offer(str(number))
+        frame = Frame(str(number).encode())
+        slow.offer(frame)
+        healthy.offer(frame)
         await asyncio.sleep(0)  # the healthy writer keeps up
     await asyncio.sleep(0)
     assert closed == ["slow"]

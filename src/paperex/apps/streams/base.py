@@ -12,8 +12,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.sessions import InstanceSessionWrapper
 
 from paperex.apps.streams.formats import encode
+from paperex.apps.streams.frames import Frame
 from paperex.apps.streams.hub import hub
-from paperex.apps.streams.outbound import SLOW_CONSUMER_CLOSE_CODE, OutboundQueue
+from paperex.apps.streams.outbound import SLOW_CONSUMER_CLOSE_CODE, Outbound, OutboundQueue
+from paperex.apps.streams.socket_writer import SocketWriter, socket_protocol
 
 NO_CHANNEL_LAYER = "paperex.streams.hub-only"
 """A channel-layer alias that names no layer: hub sockets get their frames from the hub."""
@@ -49,13 +51,19 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     channel_layer_alias = NO_CHANNEL_LAYER
 
-    outbound: OutboundQueue
+    outbound: Outbound
     topics: set[str]
 
     async def start_outbound(self) -> None:
+        """Set up the way out; call it after ``accept`` (extensions are negotiated there)."""
         self.topics = set()
         self.rate_limit = MessageRateLimit()
-        self.outbound = OutboundQueue(frame_sender(self.base_send), self._close_slow)
+        send = server_send(self.base_send)
+        protocol = socket_protocol(send)
+        if protocol is not None:
+            self.outbound = SocketWriter(protocol, self._close_slow)
+        else:
+            self.outbound = OutboundQueue(frame_sender(send), self._close_slow)
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "outbound"):
@@ -76,7 +84,7 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def refuse(self, data: dict[str, Any], code: int) -> None:
         """Send a last frame straight away and close (before anything else was queued)."""
-        await self.send(text_data=encode(data))
+        await self.send(text_data=encode(data).text)
         await self.close(code=code)
 
     def decode_request(self, text_data: str | None) -> dict[str, Any] | None:
@@ -107,19 +115,21 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def frame_sender(send: ASGISend) -> Callable[[str], Awaitable[None]]:
-    """A function that sends one text frame straight to the server's ``send``.
-
-    Hub frames are the hot path (one call per frame per subscriber), so they skip the consumer's
-    ``send`` layers and the session middleware's ``send`` wrapper, which only acts on HTTP
-    responses (session cookies) yet reads the lazy session object on every message.
-    """
+def server_send(send: ASGISend) -> ASGISend:
+    """The server's own ``send`` under the session middleware's wrapper, which only acts on
+    HTTP responses (session cookies) yet reads the lazy session object on every message."""
     wrapper = getattr(send, "__self__", None)
     while isinstance(wrapper, InstanceSessionWrapper):
         send = wrapper.real_send
         wrapper = getattr(send, "__self__", None)
+    return send
 
-    async def send_frame(frame: str) -> None:
-        await send({"type": "websocket.send", "text": frame})
+
+def frame_sender(send: ASGISend) -> Callable[[Frame], Awaitable[None]]:
+    """A function that sends one text frame through ``send`` (the server's own, so hub frames,
+    one call per frame per subscriber, skip the consumer's ``send`` layers)."""
+
+    async def send_frame(frame: Frame) -> None:
+        await send({"type": "websocket.send", "text": frame.text})
 
     return send_frame

@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from paperex.apps.streams.frames import Frame
 from paperex.domain import Side
 from paperex.marketdata.events import (
     BookDelta,
@@ -37,9 +38,9 @@ EVENT_NAMES: dict[type[Any], str] = {
 }
 
 
-def encode(data: Any) -> str:
-    """JSON text of ``data``; Decimals become numbers with their exact digits."""
-    return _encoder.encode(data).decode()
+def encode(data: Any) -> Frame:
+    """``data`` as a JSON frame; Decimals become numbers with their exact digits."""
+    return Frame(_encoder.encode(data))
 
 
 def event_frame(event: Event) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """One process's fan-out: market events in, the same encoded frame to every subscriber.
 
 The market-data runtime hands every bus event to ``FanoutHub.dispatch``. For each topic the
-event belongs to that has subscribers, the frame is encoded once and the same string is offered
-to each subscriber's bounded queue (see ``OutboundQueue``). Nothing here waits for a client.
+event belongs to that has subscribers, the frame is encoded once and the same frame is offered
+to each subscriber's bounded way out (see ``outbound``). Nothing here waits for a client.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from paperex.apps.streams.formats import encode, event_frame, stock_price_frame
-from paperex.apps.streams.outbound import OutboundQueue
+from paperex.apps.streams.frames import Frame
+from paperex.apps.streams.outbound import Outbound
 from paperex.marketdata.aggregation import TimeWindowAverage
 from paperex.marketdata.events import (
     BookDelta,
@@ -74,7 +75,7 @@ class FanoutHub:
     """Topic subscriptions of this process's sockets."""
 
     def __init__(self) -> None:
-        self._subscribers: defaultdict[str, set[OutboundQueue]] = defaultdict(set)
+        self._subscribers: defaultdict[str, set[Outbound]] = defaultdict(set)
         self.monitors: defaultdict[str, PriceMonitor] = defaultdict(PriceMonitor)
         self._candle_watchers: defaultdict[str, set[Callable[[Kline], None]]] = defaultdict(set)
 
@@ -86,11 +87,11 @@ class FanoutHub:
         """Stop calling ``watcher``."""
         self._candle_watchers[symbol].discard(watcher)
 
-    def subscribe(self, topic: str, queue: OutboundQueue) -> None:
+    def subscribe(self, topic: str, queue: Outbound) -> None:
         """Send the topic's frames to ``queue``."""
         self._subscribers[topic].add(queue)
 
-    def unsubscribe(self, topic: str, queue: OutboundQueue) -> None:
+    def unsubscribe(self, topic: str, queue: Outbound) -> None:
         """Stop sending the topic's frames to ``queue``."""
         subscribers = self._subscribers.get(topic)
         if subscribers is not None:
@@ -98,7 +99,7 @@ class FanoutHub:
             if not subscribers:
                 del self._subscribers[topic]
 
-    def unsubscribe_all(self, queue: OutboundQueue, topics: set[str]) -> None:
+    def unsubscribe_all(self, queue: Outbound, topics: set[str]) -> None:
         """Remove ``queue`` from every one of ``topics``."""
         for topic in topics:
             self.unsubscribe(topic, queue)
@@ -112,7 +113,7 @@ class FanoutHub:
     def subscriber_count(self, topic: str) -> int:
         return len(self._subscribers.get(topic, ()))
 
-    def publish(self, topic: str, frame: str) -> None:
+    def publish(self, topic: str, frame: Frame) -> None:
         """Offer the same frame to every subscriber of ``topic``."""
         for queue in self._subscribers.get(topic, ()):
             queue.offer(frame)

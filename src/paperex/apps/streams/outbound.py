@@ -1,4 +1,9 @@
-"""A connection's bounded send queue: the hub never waits for a client."""
+"""A connection's bounded way out: the hub offers frames and never waits for a client.
+
+Two kinds: ``SocketWriter`` (``socket_writer``) writes the frames' shared wire bytes straight to
+the socket under uvicorn; ``OutboundQueue`` here sends them through the ASGI ``send`` of any
+other server (and of Channels' test communicator).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,25 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
+
+from paperex.apps.streams.frames import Frame
 
 SLOW_CONSUMER_CLOSE_CODE = 4008
 """WebSocket close code for a client that stopped reading (its queue overflowed)."""
 DEFAULT_QUEUE_FRAMES = 1_000
+
+
+class Outbound(Protocol):
+    """What the hub and a consumer need of a connection's way out."""
+
+    overflowed: bool
+
+    def offer(self, frame: Frame) -> None:
+        """Send ``frame`` after the ones offered before; never blocks."""
+
+    async def close(self) -> None:
+        """Stop sending; frames not yet sent are dropped."""
 
 
 class OutboundQueue:
@@ -22,7 +41,7 @@ class OutboundQueue:
 
     def __init__(
         self,
-        send: Callable[[str], Awaitable[None]],
+        send: Callable[[Frame], Awaitable[None]],
         on_overflow: Callable[[], Coroutine[Any, Any, None]],
         *,
         max_frames: int = DEFAULT_QUEUE_FRAMES,
@@ -30,14 +49,14 @@ class OutboundQueue:
         self._send = send
         self._on_overflow = on_overflow
         self._max_frames = max_frames
-        self._frames: deque[str] = deque()
+        self._frames: deque[Frame] = deque()
         self._ready = asyncio.Event()
         self.overflowed = False
         self.sent = 0
         self._closing: asyncio.Task[None] | None = None
         self._writer = asyncio.create_task(self._write_forever(), name="ws-writer")
 
-    def offer(self, frame: str) -> None:
+    def offer(self, frame: Frame) -> None:
         """Queue a frame for sending, or give up on a client that does not keep up."""
         if self.overflowed:
             return
