@@ -128,6 +128,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "paperex.config.settings",
         "PAPEREX_DATA_DIR": str(data_dir),
         "PAPEREX_RUN_FEEDS": "false",
+        "DEBUG": "false",  # as in production: no query log, no debug pages
     }
     env.pop("PAPEREX_RUN_ENGINE", None)
     database = "postgresql" if env.get("DATABASE_URL", "").startswith("postgres") else "sqlite"

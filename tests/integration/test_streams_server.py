@@ -395,9 +395,7 @@ async def test_bad_input_gets_error_frames_and_harms_no_one(server: Server) -> N
         # A frame beyond the server's size limit closes only that connection (1009).
         async with connect(server.ws("/stream/"), max_size=None) as huge:
             with pytest.raises(ConnectionClosed) as closed:
-                # The server may close while the frame is still being sent.
-                await huge.send("x" * (SERVER_WS_MAX_SIZE + 1))
-                await asyncio.wait_for(huge.recv(), 20)
+                await send_and_read(huge, "x" * (SERVER_WS_MAX_SIZE + 1))
             assert closed.value.rcvd is not None
             assert closed.value.rcvd.code == MESSAGE_TOO_BIG
 
@@ -405,6 +403,12 @@ async def test_bad_input_gets_error_frames_and_harms_no_one(server: Server) -> N
         assert trade["symbol"] == "BNBUSDT"
     assert server.alive()
     assert httpx.get(f"{server.http}/api/health/", timeout=10).status_code == 200
+
+
+async def send_and_read(socket: ClientConnection, text: str) -> None:
+    """Send ``text`` and wait for a frame; the server may close while it is being sent."""
+    await socket.send(text)
+    await asyncio.wait_for(socket.recv(), 20)
 
 
 # --- a client that stops reading --------------------------------------------------------------

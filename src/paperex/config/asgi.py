@@ -14,12 +14,15 @@ django_application = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
 
-from paperex.apps.core.fast_lane import MiddlewareFreeHandler, fast_lane  # noqa: E402
+from paperex.apps.core.fast_lane import fast_lane  # noqa: E402
 from paperex.apps.markets.runtime import runtime  # noqa: E402
 from paperex.apps.streams.auth import JwtAuthMiddleware  # noqa: E402
 from paperex.apps.streams.security import BrowserOriginValidator  # noqa: E402
 from paperex.apps.trading.engine_runtime import trading_engine  # noqa: E402
-from paperex.apps.trading.order_entry import takes_order_fast_lane  # noqa: E402
+from paperex.apps.trading.order_entry import (  # noqa: E402
+    order_entry_lane,
+    takes_order_fast_lane,
+)
 from paperex.config.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -46,7 +49,9 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 application = ProtocolTypeRouter(
     {
-        "http": fast_lane(django_application, MiddlewareFreeHandler(), takes_order_fast_lane),
+        "http": fast_lane(
+            django_application, order_entry_lane(django_application), takes_order_fast_lane
+        ),
         "websocket": BrowserOriginValidator(
             AuthMiddlewareStack(JwtAuthMiddleware(URLRouter(websocket_urlpatterns)))
         ),

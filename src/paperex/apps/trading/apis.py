@@ -88,14 +88,17 @@ def _user_id(request: Request) -> int:
 
 
 async def order_place_from_data(*, user_id: int, data: Any) -> OrderPlacement:
-    """Validate a POST /api/orders/ body and place the order.
+    """Validate a POST /api/orders/ body with ``OrderPlaceSerializer`` and place the order.
 
-    Raises ValidationError, OrderRefusedError and EngineUnavailableError. Used by the async
-    fast path (``fast_order_entry``) and by ``OrderListApi.post``.
+    Raises ValidationError, OrderRefusedError and EngineUnavailableError.
     """
     serializer = OrderPlaceSerializer(data=data)
     serializer.is_valid(raise_exception=True)
-    values = serializer.validated_data
+    return await order_place_from_values(user_id=user_id, values=serializer.validated_data)
+
+
+async def order_place_from_values(*, user_id: int, values: dict[str, Any]) -> OrderPlacement:
+    """Place an order from validated values (the serializer's ``validated_data``)."""
     stp = values.get("self_trade_prevention")
     return await order_place(
         user_id=user_id,

@@ -7,6 +7,11 @@ from rest_framework import serializers
 
 from paperex.apps.core.fields import AmountField, asset_code_field
 from paperex.apps.trading.models import Balance, Fill, Order
+from paperex.apps.trading.order_request import (
+    CLIENT_ORDER_ID,
+    SYMBOL_MAX_LENGTH,
+    order_fields_problem,
+)
 from paperex.apps.trading.payloads import fill_payload, order_payload
 from paperex.domain import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 
@@ -53,7 +58,7 @@ class PositiveAmountField(AmountField):
 class OrderPlaceSerializer(serializers.Serializer[None]):
     """A new order (Binance spot semantics); decimals as strings or numbers."""
 
-    symbol = serializers.CharField(max_length=32)
+    symbol = serializers.CharField(max_length=SYMBOL_MAX_LENGTH)
     side = serializers.ChoiceField(choices=_choices(Side))
     type = serializers.ChoiceField(choices=_choices(OrderType), default=OrderType.LIMIT.value)
     time_in_force = serializers.ChoiceField(
@@ -64,7 +69,7 @@ class OrderPlaceSerializer(serializers.Serializer[None]):
     stop_price = PositiveAmountField(required=False)
     quote_order_qty = PositiveAmountField(required=False, help_text="MARKET: spend this quote.")
     client_order_id = serializers.RegexField(
-        r"^[A-Za-z0-9._:/-]{1,36}$",
+        rf"^{CLIENT_ORDER_ID.pattern}$",
         required=False,
         error_messages={"invalid": "Use 1-36 letters, digits and . _ : / - only."},
     )
@@ -73,20 +78,10 @@ class OrderPlaceSerializer(serializers.Serializer[None]):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        order_type = OrderType(attrs["type"])
-        if order_type.has_limit_price and "price" not in attrs:
-            raise serializers.ValidationError({"price": f"{order_type} orders need a price."})
-        if order_type.is_stop and "stop_price" not in attrs:
-            raise serializers.ValidationError(
-                {"stop_price": f"{order_type} orders need a stop price."}
-            )
-        if order_type is OrderType.MARKET:
-            if ("quantity" in attrs) == ("quote_order_qty" in attrs):
-                raise serializers.ValidationError(
-                    {"quantity": "MARKET orders need exactly one of quantity and quote_order_qty."}
-                )
-        elif "quantity" not in attrs:
-            raise serializers.ValidationError({"quantity": f"{order_type} orders need a quantity."})
+        problem = order_fields_problem(OrderType(attrs["type"]), set(attrs))
+        if problem is not None:
+            field, message = problem
+            raise serializers.ValidationError({field: message})
         return attrs
 
 

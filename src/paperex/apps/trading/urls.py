@@ -7,13 +7,13 @@ from paperex.apps.trading.apis import (
     MarketBookApi,
     OrderCancelAllApi,
     OrderDetailApi,
+    OrderListApi,
     PortfolioApi,
     PublicTradeListApi,
 )
-from paperex.apps.trading.order_entry import order_collection
 
 urlpatterns = [
-    path("orders/", order_collection, name="order-list"),
+    path("orders/", OrderListApi.as_view(), name="order-list"),
     path("orders/cancel-all/", OrderCancelAllApi.as_view(), name="order-cancel-all"),
     path("orders/<int:order_id>/", OrderDetailApi.as_view(), name="order-detail"),
     path("fills/", FillListApi.as_view(), name="fill-list"),

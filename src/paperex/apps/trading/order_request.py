@@ -1,0 +1,93 @@
+"""The body of ``POST /api/orders/``: the rules both parsers share, and the fast parser.
+
+``OrderPlaceSerializer`` (DRF) is the reference: it accepts every valid form and words every
+error. ``fast_order_values`` reads the common form of a valid order (amounts as decimal
+strings, no nulls, no unknown fields) about thirty times faster, and answers None for anything
+else, which then goes to the serializer. So it never refuses an order and never writes an error
+message; where it accepts, it gives the serializer's values (a property test holds it to that).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Context, Decimal
+from typing import Any
+
+import msgspec
+
+from paperex.apps.markets.models import AMOUNT_DIGITS, AMOUNT_PLACES
+from paperex.domain import OrderType, SelfTradePrevention, Side, TimeInForce
+
+CLIENT_ORDER_ID = re.compile(r"[A-Za-z0-9._:/-]{1,36}")
+SYMBOL_MAX_LENGTH = 32
+_AMOUNT_CONTEXT = Context(prec=AMOUNT_DIGITS)
+_AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
+"""Amounts carry AMOUNT_PLACES decimals, as DRF's DecimalField quantizes them."""
+_AMOUNT = re.compile(rf"[0-9]{{1,{AMOUNT_DIGITS - AMOUNT_PLACES}}}(\.[0-9]{{1,{AMOUNT_PLACES}}})?")
+
+
+def order_fields_problem(order_type: OrderType, fields: set[str]) -> tuple[str, str] | None:
+    """(field, message) when ``fields`` (the amounts given) do not suit ``order_type``."""
+    if order_type.has_limit_price and "price" not in fields:
+        return "price", f"{order_type} orders need a price."
+    if order_type.is_stop and "stop_price" not in fields:
+        return "stop_price", f"{order_type} orders need a stop price."
+    if order_type is OrderType.MARKET:
+        if ("quantity" in fields) == ("quote_order_qty" in fields):
+            return "quantity", "MARKET orders need exactly one of quantity and quote_order_qty."
+    elif "quantity" not in fields:
+        return "quantity", f"{order_type} orders need a quantity."
+    return None
+
+
+class _Body(msgspec.Struct, forbid_unknown_fields=True):
+    symbol: str
+    side: Side
+    type: OrderType = OrderType.LIMIT
+    time_in_force: TimeInForce = TimeInForce.GTC
+    quantity: str | msgspec.UnsetType = msgspec.UNSET
+    price: str | msgspec.UnsetType = msgspec.UNSET
+    stop_price: str | msgspec.UnsetType = msgspec.UNSET
+    quote_order_qty: str | msgspec.UnsetType = msgspec.UNSET
+    client_order_id: str | msgspec.UnsetType = msgspec.UNSET
+    self_trade_prevention: SelfTradePrevention | msgspec.UnsetType = msgspec.UNSET
+
+
+_decode = msgspec.json.Decoder(_Body).decode
+AMOUNT_FIELDS = ("quantity", "price", "stop_price", "quote_order_qty")
+
+
+def fast_order_values(body: bytes) -> dict[str, Any] | None:
+    """The serializer's ``validated_data`` for a plainly valid order body, else None."""
+    try:
+        order = _decode(body)
+    except msgspec.DecodeError:
+        return None
+    symbol = order.symbol
+    if not 0 < len(symbol) <= SYMBOL_MAX_LENGTH or symbol != symbol.strip():
+        return None
+    values: dict[str, Any] = {
+        "symbol": symbol,
+        "side": order.side.value,
+        "type": order.type.value,
+        "time_in_force": order.time_in_force.value,
+    }
+    for name in AMOUNT_FIELDS:
+        text = getattr(order, name)
+        if text is msgspec.UNSET:
+            continue
+        if not _AMOUNT.fullmatch(text):
+            return None
+        amount = Decimal(text).quantize(_AMOUNT_QUANTUM, context=_AMOUNT_CONTEXT)
+        if not amount:
+            return None
+        values[name] = amount
+    if order.client_order_id is not msgspec.UNSET:
+        if not CLIENT_ORDER_ID.fullmatch(order.client_order_id):
+            return None
+        values["client_order_id"] = order.client_order_id
+    if order.self_trade_prevention is not msgspec.UNSET:
+        values["self_trade_prevention"] = order.self_trade_prevention.value
+    if order_fields_problem(order.type, set(values)) is not None:
+        return None
+    return values

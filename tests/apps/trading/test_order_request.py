@@ -1,0 +1,121 @@
+"""The fast order-body parser agrees with the serializer wherever it accepts a body."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperex.apps.trading.order_request import fast_order_values
+from paperex.apps.trading.serializers import OrderPlaceSerializer
+
+AMOUNTS = st.one_of(
+    st.sampled_from(["1", "0.01", "0", "0.000", "-1", "1e3", " 1", "1 ", "1.", ".5", "\uff11", ""]),
+    st.decimals(min_value=0, max_value=10**20, places=14, allow_nan=False).map(str),
+    st.integers(min_value=-5, max_value=10**19),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.none(),
+)
+WORDS = st.sampled_from(
+    ["BUY", "SELL", "buy", "LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT",
+     "TAKE_PROFIT_LIMIT", "LIMIT_MAKER", "GTC", "IOC", "FOK", "NONE", "EXPIRE_TAKER",
+     "EXPIRE_MAKER", "EXPIRE_BOTH", "", " GTC"]
+)  # fmt: skip
+FIELDS: dict[str, Any] = {
+    "symbol": st.one_of(st.sampled_from(["BTCUSDT", " btcusdt", "X" * 33, ""]), st.text()),
+    "side": WORDS,
+    "type": WORDS,
+    "time_in_force": WORDS,
+    "quantity": AMOUNTS,
+    "price": AMOUNTS,
+    "stop_price": AMOUNTS,
+    "quote_order_qty": AMOUNTS,
+    "client_order_id": st.one_of(st.sampled_from(["a-1", "a b", "x" * 37, "id\n"]), st.text()),
+    "self_trade_prevention": WORDS,
+    "extra": st.integers(),
+}
+
+
+VALID = st.fixed_dictionaries(
+    {
+        "symbol": st.just("BTCUSDT"),
+        "side": st.sampled_from(["BUY", "SELL"]),
+        "type": st.sampled_from(["LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]),
+        "price": st.just("100.5"),
+        "stop_price": st.just("99"),
+        "quantity": st.just("0.25"),
+    },
+    optional={
+        "client_order_id": st.just("bot-1"),
+        "time_in_force": st.sampled_from(["GTC", "IOC", "FOK"]),
+        "self_trade_prevention": st.just("EXPIRE_MAKER"),
+    },
+)
+
+
+@st.composite
+def bodies(draw: st.DrawFn) -> dict[str, Any]:
+    """Mostly a valid order with a field or two changed or removed, sometimes anything."""
+    if draw(st.booleans()):
+        return draw(st.fixed_dictionaries({}, optional=FIELDS))
+    body = draw(VALID)
+    for name in draw(st.lists(st.sampled_from(sorted(FIELDS)), max_size=2)):
+        body[name] = draw(FIELDS[name])
+    for name in draw(st.lists(st.sampled_from(sorted(body)), max_size=1)):
+        body.pop(name, None)
+    return body
+
+
+def exactly(values: dict[str, Any] | None) -> dict[str, str] | None:
+    """Values as text, so that 1.5 and 1.50 differ (they print differently in messages)."""
+    return None if values is None else {name: str(value) for name, value in values.items()}
+
+
+def serializer_values(body: dict[str, Any]) -> dict[str, str] | None:
+    serializer = OrderPlaceSerializer(data=body)
+    return exactly(dict(serializer.validated_data)) if serializer.is_valid() else None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(bodies())
+def test_where_the_fast_parser_accepts_the_serializer_gives_the_same_values(
+    body: dict[str, Any],
+) -> None:
+    fast = fast_order_values(json.dumps(body).encode())
+    if fast is not None:
+        assert exactly(fast) == serializer_values(body)
+
+
+def test_common_orders_take_the_fast_path() -> None:
+    bodies = [
+        {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "price": "100.5", "quantity": "1"},
+        {"symbol": "BTCUSDT", "side": "SELL", "type": "MARKET", "quote_order_qty": "25"},
+        {
+            "symbol": "ETHUSDT",
+            "side": "SELL",
+            "type": "STOP_LOSS_LIMIT",
+            "time_in_force": "IOC",
+            "price": "1800",
+            "stop_price": "1810",
+            "quantity": "0.25",
+            "client_order_id": "bot-7:42",
+            "self_trade_prevention": "EXPIRE_BOTH",
+        },
+    ]
+    for body in bodies:
+        fast = fast_order_values(json.dumps(body).encode())
+        assert fast is not None, body
+        assert exactly(fast) == serializer_values(body)
+
+
+def test_bodies_with_errors_are_left_to_the_serializer() -> None:
+    for body in [
+        b"not json",
+        b'{"symbol": "BTCUSDT", "side": "BUY", "price": "1"}',  # LIMIT without quantity
+        b'{"symbol": "BTCUSDT", "side": "BUY", "price": "0", "quantity": "1"}',
+        b'{"symbol": "BTCUSDT", "side": "BUY", "price": null, "quantity": "1"}',
+        b'{"symbol": "BTCUSDT", "side": "HOLD", "price": "1", "quantity": "1"}',
+    ]:
+        assert fast_order_values(body) is None
