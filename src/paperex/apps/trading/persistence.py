@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from paperex.apps.trading.catalog import Catalog, engine_time
 from paperex.apps.trading.models import (
@@ -38,6 +39,7 @@ from paperex.domain.events import (
 )
 
 ZERO = Decimal(0)
+_Row = TypeVar("_Row", bound=models.Model)
 ORDER_CHANGES = (OrderFilled, OrderCanceled, OrderExpired, OrderAmended, OrderTriggered)
 ORDER_UPDATE_FIELDS = [
     "price",
@@ -100,18 +102,18 @@ def batch_persist(
     touched_sequences.update(catalog.market_symbols[trade.market_id] for trade in record.trades)
     with transaction.atomic():
         if rows.created:
-            Order.objects.bulk_create(rows.created.values())
+            _insert(Order, list(rows.created.values()))
         changed = [
             order for order_id, order in rows.changed.items() if order_id not in rows.created
         ]
         if changed:
             Order.objects.bulk_update(changed, ORDER_UPDATE_FIELDS)
         if record.trades:
-            Trade.objects.bulk_create(record.trades)
+            _insert(Trade, record.trades)
         if record.fills:
             Fill.objects.bulk_create(record.fills)
         if rows.entries:
-            LedgerEntry.objects.bulk_create(rows.entries)
+            _insert(LedgerEntry, rows.entries)
         if record.balances:
             _balances_write(catalog, record.balances)
         if touched_sequences:
@@ -122,6 +124,26 @@ def batch_persist(
         else:
             open_orders.pop(order.id, None)
     return record
+
+
+def _insert(model: type[_Row], objects: list[_Row]) -> None:
+    """Insert rows whose primary keys are set (the engine numbers orders, trades and ledger
+    entries): with COPY on PostgreSQL, which takes about a third of ``bulk_create``'s time
+    (most of it Django building the statement), else with ``bulk_create``."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects)  # type: ignore[attr-defined]
+        return
+    fields = model._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    names = [field.attname for field in fields]
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+        ) as copy,
+    ):
+        for row in objects:
+            copy.write_row([getattr(row, name) for name in names])
 
 
 def _apply(
