@@ -14,6 +14,7 @@ django_application = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
 
+from paperex.apps.core.collector import tune_for_serving  # noqa: E402
 from paperex.apps.core.fast_lane import fast_lane  # noqa: E402
 from paperex.apps.markets.runtime import runtime  # noqa: E402
 from paperex.apps.streams.auth import JwtAuthMiddleware  # noqa: E402
@@ -39,6 +40,7 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
             except Exception as error:
                 await send({"type": "lifespan.startup.failed", "message": str(error)})
                 return
+            tune_for_serving()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await trading_engine.stop()
