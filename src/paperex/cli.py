@@ -35,9 +35,12 @@ def _setup_django() -> None:
 
 
 def _call(command: str, *args: str) -> None:
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
-    call_command(command, *args)
+    try:
+        call_command(command, *args)
+    except CommandError as error:
+        sys.exit(f"paperex {command}: {error}")
 
 
 def _pending_migrations() -> bool:
@@ -46,6 +49,11 @@ def _pending_migrations() -> bool:
 
     executor = MigrationExecutor(connection)
     return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _require_migrated_database() -> None:
+    if _pending_migrations():
+        sys.exit("paperex: the database is not up to date; run `paperex migrate` first.")
 
 
 def serve(options: argparse.Namespace) -> None:
@@ -59,8 +67,7 @@ def serve(options: argparse.Namespace) -> None:
     _setup_django()
     from django.conf import settings
 
-    if _pending_migrations():
-        sys.exit("paperex: the database is not up to date; run `paperex migrate` first.")
+    _require_migrated_database()
 
     import uvicorn
 
@@ -241,11 +248,13 @@ def migrate(options: argparse.Namespace) -> None:
 
 def seed(options: argparse.Namespace) -> None:
     _setup_django()
+    _require_migrated_database()
     _call("seed")
 
 
 def createuser(options: argparse.Namespace) -> None:
     _setup_django()
+    _require_migrated_database()
     args = [options.username, "--email", options.email]
     if options.password:
         args += ["--password", options.password]

@@ -30,7 +30,8 @@ def test_postgres_url_is_split_into_django_settings(tmp_path: Path) -> None:
     assert (config["USER"], config["PASSWORD"]) == ("trader", "s@cret")
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 6543, "paperex")
     assert config["TEST"] == {"NAME": "test_paperex"}
-    assert config["CONN_MAX_AGE"] == 60
+    assert config["CONN_MAX_AGE"] == 0  # pooled: a request's connection goes back at its end
+    assert config["OPTIONS"]["pool"]["max_size"] >= 2
 
 
 def test_postgres_url_without_password_for_trust_auth(tmp_path: Path) -> None:

@@ -77,6 +77,10 @@ def parse_list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+POSTGRES_POOL = {"min_size": 2, "max_size": 20, "timeout": 10}
+"""Connections each process keeps ready and may open; a request waits at most 10 s for one."""
+
+
 def parse_database_url(url: str | None, *, data_dir: Path) -> dict[str, Any]:
     """Django's DATABASES['default'] for a URL, or SQLite in WAL mode inside data_dir."""
     if not url:
@@ -101,9 +105,12 @@ def parse_database_url(url: str | None, *, data_dir: Path) -> dict[str, Any]:
         raise ConfigurationError(
             f"DATABASE_URL must be a postgres:// or sqlite:// URL, got scheme {scheme!r}"
         )
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    config: dict[str, Any] = dict(dj_database_url.parse(url))
     if config["ENGINE"] == "django.db.backends.postgresql":
-        config["CONN_HEALTH_CHECKS"] = True
+        # A pool per process, not persistent connections: under ASGI every request runs its
+        # synchronous part on a thread of its own, and a persistent connection per thread
+        # would stay open until its thread was garbage-collected.
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": POSTGRES_POOL}
         config["TEST"] = {"NAME": f"test_{config['NAME']}"}
     return config
 

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
+from paperex.apps.accounts.services import user_register
+from paperex.apps.trading.host import EngineHost
+from paperex.apps.trading.protocol import EngineUnavailableError
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +111,18 @@ def test_web_login_and_logout(client, trader: User) -> None:  # type: ignore[no-
     assert b"alice" in client.get("/").content
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/api/account/").status_code in {401, 403}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_user_is_created_when_the_engine_runs_out_of_reach(seeded: None, settings: Any) -> None:
+    """A host holds the engine lock but this process has no way to send it commands (the
+    embedded server is running and there is no Redis): registering fails as a whole."""
+    settings.PAPEREX_REDIS_URL = None
+    host = EngineHost()
+    host.start()  # takes the lock; not attached to this process's trading_engine
+    try:
+        with pytest.raises(EngineUnavailableError, match="stop the server first"):
+            user_register(username="carol", password="a-long-unusual-pass")
+    finally:
+        host.stop()
+    assert not User.objects.filter(username="carol").exists()

@@ -10,10 +10,12 @@ from paperex.apps.trading.services import balances_grant_starting
 
 
 @transaction.atomic
+@transaction.atomic
 def user_register(*, username: str, password: str, email: str = "", admin: bool = False) -> User:
-    """Create a user with the virtual starting balances.
+    """Create a user with the virtual starting balances (both or neither).
 
-    Raises django.core.exceptions.ValidationError for a weak password.
+    Raises django.core.exceptions.ValidationError for a weak password, and
+    EngineUnavailableError when the balances cannot be granted.
     """
     user = User(username=username, email=email, is_staff=admin, is_superuser=admin)
     validate_password(password, user=user)

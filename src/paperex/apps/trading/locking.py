@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 
 ADVISORY_LOCK_KEY = 0x50415045524558  # "PAPEREX"
 _memory_lock = threading.Lock()
@@ -58,6 +58,9 @@ class EngineLock:
     def release(self) -> None:
         """Give the lock back (closing its connection or file)."""
         if self._connection is not None:
+            # Unlock first: closing a pooled connection returns it to the pool, session alive.
+            with contextlib.suppress(DatabaseError), self._connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
             self._connection.close()
             self._connection = None
         if self._file is not None:

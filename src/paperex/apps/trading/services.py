@@ -24,7 +24,7 @@ from paperex.apps.trading.engine_runtime import trading_engine
 from paperex.apps.trading.locking import engine_lock_for_transaction
 from paperex.apps.trading.models import Balance
 from paperex.apps.trading.persistence import batch_persist
-from paperex.apps.trading.protocol import EngineReply
+from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
 from paperex.apps.trading.recovery import engine_restore
 from paperex.apps.trading.selectors import order_entry_market, order_payload_get
 from paperex.domain import OrderType, SelfTradePrevention, Side, TimeInForce
@@ -37,6 +37,11 @@ from paperex.domain.commands import (
 )
 from paperex.domain.events import OrderRejected, TransferRejected
 from paperex.engine import place_order_from_decimals
+
+ENGINE_ELSEWHERE = (
+    "A running server holds the matching engine and this process cannot reach it (there is "
+    "no Redis): stop the server first, or sign up on the web page or through the API."
+)
 
 
 class OrderRefusedError(Exception):
@@ -112,6 +117,8 @@ def _funding_execute(*, user_id: int, commands: list[EngineCommand]) -> None:
                 books_changed=set(),
             )
             return
+        if not trading_engine.reachable:
+            raise EngineUnavailableError(ENGINE_ELSEWHERE)
     transaction.on_commit(lambda: _check_funding(trading_engine.execute_many_sync(commands)))
 
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
+from paperex.apps.trading.protocol import EngineUnavailableError
 
 
 class Command(BaseCommand):
@@ -31,4 +32,6 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
+        except EngineUnavailableError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"Created user {username!r}.")
