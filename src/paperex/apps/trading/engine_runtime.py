@@ -37,6 +37,7 @@ from paperex.marketdata.events import BookDelta, BookSnapshot, Trade
 logger = logging.getLogger(__name__)
 PUBLISH_QUEUE_LIMIT = 10_000
 """Batches of messages waiting for the channel layer; beyond it the oldest are dropped."""
+STOP_SECONDS = 5.0
 
 
 class ChannelPublisher:
@@ -48,7 +49,7 @@ class ChannelPublisher:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._queue: asyncio.Queue[list[Message]] = asyncio.Queue()
+        self._queue: asyncio.Queue[list[Message] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.dropped = 0
 
@@ -56,11 +57,19 @@ class ChannelPublisher:
         self._task = self._loop.create_task(self._send_forever(), name="engine-publisher")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Send what is queued (for up to ``STOP_SECONDS``), then stop.
+
+        Ends with a marker rather than a cancel alone: the channel layer's ``group_send`` may
+        swallow a cancellation, and the task would then wait on its queue for ever.
+        """
+        if self._task is None:
+            return
+        task, self._task = self._task, None
+        self._queue.put_nowait(None)
+        await asyncio.wait({task}, timeout=STOP_SECONDS)
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=STOP_SECONDS)
 
     def publish(self, messages: list[Message]) -> None:
         """Thread-safe: queue one committed batch's messages."""
@@ -74,8 +83,7 @@ class ChannelPublisher:
 
     async def _send_forever(self) -> None:
         layer = get_channel_layer()
-        while True:
-            messages = await self._queue.get()
+        while (messages := await self._queue.get()) is not None:
             for group, message in messages:
                 try:
                     await layer.group_send(group, message)
