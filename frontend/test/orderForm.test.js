@@ -49,3 +49,33 @@ test("the request body carries only the fields of the type", () => {
     symbol: "BTCUSDT", side: "BUY", type: "STOP_LOSS_LIMIT", quantity: "0.001", price: "60000", stop_price: "59000",
   });
 });
+
+test("take-profit orders need a trigger price, and a price for the limit variant", () => {
+  const noTrigger = validateOrder(form({ type: "TAKE_PROFIT", price: "", stopPrice: "" }), market, { lastPrice: "60000" });
+  assert.deepEqual(noTrigger.errors, { stopPrice: "Enter a trigger price." });
+  const noPrice = validateOrder(form({ type: "TAKE_PROFIT_LIMIT", price: "", stopPrice: "65000" }), market);
+  assert.deepEqual(noPrice.errors, { price: "Enter a price." });
+  assert.equal(validateOrder(form({ type: "TAKE_PROFIT", stopPrice: "-1" }), market).errors.stopPrice, "Trigger price must be a positive number.");
+  assert.equal(
+    validateOrder(form({ type: "TAKE_PROFIT_LIMIT", stopPrice: "65000.001" }), market).errors.stopPrice,
+    "Trigger price must be a multiple of the tick size 0.01.",
+  );
+  assert.equal(validateOrder(form({ type: "STOP_LOSS", stopPrice: "" }), market).errors.stopPrice, "Enter a stop price.");
+});
+
+test("a take-profit is worth its trigger price (market) or its price (limit) times the quantity", () => {
+  const atTrigger = validateOrder(form({ type: "TAKE_PROFIT", price: "", stopPrice: "65000" }), market, { lastPrice: "60000" });
+  assert.deepEqual(atTrigger, { errors: {}, total: "65" });
+  const atPrice = validateOrder(form({ type: "TAKE_PROFIT_LIMIT", price: "64000", stopPrice: "65000" }), market);
+  assert.deepEqual(atPrice, { errors: {}, total: "64" });
+  assert.match(validateOrder(form({ type: "TAKE_PROFIT", stopPrice: "1000" }), market).errors.total, /below the minimum 5 USDT/);
+});
+
+test("a take-profit's request body carries the trigger as stop_price", () => {
+  assert.deepEqual(orderRequest(form({ type: "TAKE_PROFIT", stopPrice: "65000" }), "BTCUSDT"), {
+    symbol: "BTCUSDT", side: "BUY", type: "TAKE_PROFIT", quantity: "0.001", stop_price: "65000",
+  });
+  assert.deepEqual(orderRequest(form({ type: "TAKE_PROFIT_LIMIT", stopPrice: "65000" }), "BTCUSDT"), {
+    symbol: "BTCUSDT", side: "BUY", type: "TAKE_PROFIT_LIMIT", quantity: "0.001", price: "60000", stop_price: "65000",
+  });
+});

@@ -3,11 +3,14 @@ real ``paperex serve`` process. Each test saves a screenshot under tests/artifac
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +35,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 20_000
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
 
 try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
+    from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
@@ -74,11 +78,10 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def trader(server: str) -> tuple[str, str]:
+def new_user(server: str, prefix: str = "web") -> tuple[str, str]:
     """A user of this test run only: on PostgreSQL the database outlives a run, and an earlier
     run's orders and alerts must not show up in this one's pages."""
-    credentials = (f"web-{uuid.uuid4().hex[:12]}", "web-terminal-password-1")
+    credentials = (f"{prefix}-{uuid.uuid4().hex[:12]}", "web-terminal-password-1")
     response = httpx.post(
         f"{server}/api/auth/register/",
         json={"username": credentials[0], "password": credentials[1]},
@@ -86,6 +89,22 @@ def trader(server: str) -> tuple[str, str]:
     )
     assert response.status_code == 201, response.text
     return credentials
+
+
+def bearer(server: str, credentials: tuple[str, str]) -> dict[str, str]:
+    """The Authorization header of a JWT for ``credentials``."""
+    username, password = credentials
+    response = httpx.post(
+        f"{server}/api/token/", json={"username": username, "password": password}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access']}"}
+
+
+@pytest.fixture(scope="module")
+def trader(server: str) -> tuple[str, str]:
+    """The user of the tests that share one account."""
+    return new_user(server)
 
 
 def log_in(page: Page, username: str, password: str) -> None:
@@ -96,22 +115,38 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.wait_for_url(re.compile(r".*/$"))
 
 
-@pytest.fixture
-def page(
-    browser: Browser, server: str, trader: tuple[str, str], request: pytest.FixtureRequest
+@contextlib.contextmanager
+def logged_in_page(
+    browser: Browser,
+    server: str,
+    credentials: tuple[str, str],
+    screenshot: str,
+    viewport: ViewportSize = DESKTOP,
 ) -> Iterator[Page]:
-    """A page logged in as ``trader``; JavaScript errors fail the test; a screenshot at last."""
-    context = browser.new_context(base_url=server, viewport={"width": 1440, "height": 900})
+    """A page logged in as ``credentials``; JavaScript errors fail the test; a screenshot at
+    last, named ``screenshot``."""
+    context = browser.new_context(base_url=server, viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    log_in(page, *trader)
-    yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    try:
+        log_in(page, *credentials)
+        yield page
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{screenshot}.png"), full_page=True)
+        context.close()
     assert not errors, f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(
+    browser: Browser, server: str, trader: tuple[str, str], request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A page logged in as ``trader``."""
+    with logged_in_page(browser, server, trader, request.node.name) as page:
+        yield page
 
 
 def text_of(page: Page, selector: str) -> str:
@@ -228,10 +263,92 @@ def test_cancel_an_order(page: Page) -> None:
     open_trade_page(page)
     place(page, side="BUY", order_type="LIMIT", quantity="0.001", price="40111.00")
     row = page.locator("#orders-table tbody tr", has_text="40,111.00")
-    expect(row).to_be_visible()
+    expect(row).to_have_attribute("data-status", "NEW")
     row.get_by_role("button", name=re.compile("Cancel order")).click()
     expect(page.locator(".toast", has_text="Cancelled")).to_be_visible()
+    expect(row).to_have_count(0)
+    # The order stays cancelled: a slower copy of it (a poll begun before the cancel) does not
+    # bring it back, and the history shows what the server says.
+    page.get_by_role("tab", name="Order history").click()
+    expect(row).to_have_attribute("data-status", "CANCELED")
+    page.get_by_role("tab", name=re.compile("Open orders")).click()
     expect(page.locator("#orders-table tbody tr", has_text="40,111.00")).to_have_count(0)
+
+
+def test_take_profit_orders_are_checked_as_you_type_and_placed(page: Page) -> None:
+    open_trade_page(page, "ETHUSDT")
+    page.get_by_label("Type").select_option("TAKE_PROFIT")
+    expect(page.locator("#order-price")).to_be_hidden()
+    trigger = page.get_by_label("Trigger price")
+    expect(trigger).to_be_visible()
+    page.locator("#order-quantity").fill("0.1")
+    page.locator("#order-submit").click()
+    expect(page.locator("#order-stop-price-error")).to_have_text("Enter a trigger price.")
+
+    page.get_by_label("Type").select_option("TAKE_PROFIT_LIMIT")
+    expect(page.locator("#order-price")).to_be_visible()
+    trigger.fill("100.005")
+    page.locator("#order-submit").click()
+    expect(page.locator("#order-stop-price-error")).to_contain_text("tick size 0.01")
+    expect(page.locator("#order-price-error")).to_have_text("Enter a price.")
+
+    # A buy takes profit when the price falls to the trigger, far below the market here.
+    trigger.fill("100.00")
+    place(page, side="BUY", order_type="TAKE_PROFIT_LIMIT", quantity="0.1", price="101.00")
+    expect(page.locator(".toast", has_text="Order accepted")).to_contain_text("TAKE_PROFIT_LIMIT")
+    trigger.fill("100.00")
+    place(page, side="BUY", order_type="TAKE_PROFIT", quantity="0.1")
+    expect(page.locator(".toast", has_text="(TAKE_PROFIT)")).to_be_visible()
+    for order_type, price in (("TAKE_PROFIT_LIMIT", "101.00"), ("TAKE_PROFIT", "\N{EN DASH}")):
+        row = page.locator("#orders-table tbody tr", has=page.get_by_text(order_type, exact=True))
+        expect(row).to_have_attribute("data-status", "NEW")
+        expect(row.locator("td:nth-child(5)")).to_have_text(price)
+        expect(row.locator("td:nth-child(6)")).to_have_text("100.00")
+    page.get_by_role("button", name="Cancel all").click()
+    expect(page.locator("#orders-table tbody tr.empty-row")).to_be_visible()
+
+
+def test_an_order_that_sweeps_the_book_shows_the_partial_fill_toast(
+    browser: Browser, server: str
+) -> None:
+    # 150,000 MINA (75,000 USDT) priced 1% above the last price is more than the synthetic
+    # MINAUSDT book ever holds (some 25,000 USDT of asks over 20 ticks): the order takes what
+    # the book offers and rests above the market, where every trade of the feed fills a part.
+    with logged_in_page(browser, server, new_user(server), "partial_fill_toast") as page:
+        open_trade_page(page, "MINAUSDT")
+        last_price = Decimal(text_of(page, "#last-price").replace(",", ""))
+        price = (last_price * Decimal("1.01")).quantize(Decimal("0.0001"))
+        place(page, side="BUY", order_type="LIMIT", quantity="150000", price=str(price))
+        expect(page.locator(".toast", has_text="Partially filled")).to_be_visible()
+        expect(page.locator("#orders-table tbody tr[data-status=PARTIALLY_FILLED]")).to_be_visible()
+        page.get_by_role("button", name="Cancel all").click()
+        expect(page.locator("#orders-table tbody tr.empty-row")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1024, "height": 720}, {"width": 720, "height": 900}], ids=str
+)
+def test_the_trade_page_fits_a_laptop_screen(
+    browser: Browser, server: str, viewport: ViewportSize
+) -> None:
+    name = f"trade_page_{viewport['width']}x{viewport['height']}"
+    with logged_in_page(browser, server, new_user(server), name, viewport) as page:
+        open_trade_page(page)
+        expect(page.locator("#chart canvas").first).to_be_visible()
+        width = page.evaluate("() => document.documentElement.clientWidth")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        for panel in (".chart-panel", ".book-panel", ".form-panel", ".orders-panel"):
+            box = page.locator(panel).bounding_box()
+            assert box is not None, panel
+            assert box["x"] >= 0, (panel, box)
+            assert box["x"] + box["width"] <= width, (panel, box, width)
+        place(page, side="BUY", order_type="LIMIT", quantity="0.001", price="40222.00")
+        expect(page.locator(".toast", has_text="Order accepted")).to_be_visible()
+        row = page.locator("#orders-table tbody tr", has_text="40,222.00")
+        expect(row).to_have_attribute("data-status", "NEW")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        row.get_by_role("button", name=re.compile("Cancel order")).click()
+        expect(page.locator(".toast", has_text="Cancelled")).to_be_visible()
 
 
 def test_sort_the_orders_table(page: Page) -> None:
@@ -287,6 +404,31 @@ def test_portfolio_page(page: Page) -> None:
     page.goto("/web/portfolio/")
     expect(page.locator("#balances tbody tr", has_text="USDT")).to_be_visible()
     expect(page.locator("#equity")).to_have_text(re.compile(r"\d"))
+
+
+def test_the_equity_curve_starts_with_the_history_the_server_recorded(
+    browser: Browser, server: str
+) -> None:
+    credentials = new_user(server, "equity")
+    headers = bearer(server, credentials)
+    reset = httpx.post(f"{server}/api/account/reset/", headers=headers, timeout=30)
+    assert reset.status_code == 200, reset.text
+    [snapshot] = httpx.get(f"{server}/api/portfolio/equity/", headers=headers, timeout=30).json()
+    assert snapshot["equity"] == "200000"
+    taken_at = int(datetime.fromisoformat(snapshot["taken_at"]).timestamp())
+
+    with logged_in_page(browser, server, credentials, "equity_curve") as page:
+        page.goto("/web/portfolio/")
+        expect(page.locator("#equity-history")).to_contain_text("1 snapshot,")
+
+        def curve() -> list[dict[str, Any]]:
+            points: list[dict[str, Any]] = page.evaluate("() => window.paperex.equityCurve.data()")
+            return points if len(points) >= 2 else []
+
+        history, *live = wait_until(curve, message="the history and a live point")
+        assert history == {"time": taken_at, "value": 200000}
+        assert all(point["time"] > taken_at for point in live)
+        assert live[-1]["value"] == 200000  # nothing traded: the live equity is the same
 
 
 def test_stream_pages(page: Page) -> None:

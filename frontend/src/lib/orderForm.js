@@ -3,13 +3,14 @@
 import { compare, isMultipleOf, mul, parse, toText } from "./decimal.js";
 import { formatDecimal } from "./format.js";
 
+// `trigger` names the stop price as the form shows it: a take-profit triggers on a favourable move.
 export const ORDER_TYPES = {
   LIMIT: { price: true, stopPrice: false },
   MARKET: { price: false, stopPrice: false },
-  STOP_LOSS: { price: false, stopPrice: true },
-  STOP_LOSS_LIMIT: { price: true, stopPrice: true },
-  TAKE_PROFIT: { price: false, stopPrice: true },
-  TAKE_PROFIT_LIMIT: { price: true, stopPrice: true },
+  STOP_LOSS: { price: false, stopPrice: true, trigger: "Stop price" },
+  STOP_LOSS_LIMIT: { price: true, stopPrice: true, trigger: "Stop price" },
+  TAKE_PROFIT: { price: false, stopPrice: true, trigger: "Trigger price" },
+  TAKE_PROFIT_LIMIT: { price: true, stopPrice: true, trigger: "Trigger price" },
 };
 
 function positive(value) {
@@ -46,10 +47,10 @@ export function validateOrder(form, market, context = {}) {
   }
   if (needs.stopPrice) {
     const stop = positive(form.stopPrice);
-    if (String(form.stopPrice ?? "").trim() === "") errors.stopPrice = "Enter a stop price.";
-    else if (stop === null) errors.stopPrice = "Stop price must be a positive number.";
+    if (String(form.stopPrice ?? "").trim() === "") errors.stopPrice = `Enter a ${needs.trigger.toLowerCase()}.`;
+    else if (stop === null) errors.stopPrice = `${needs.trigger} must be a positive number.`;
     else if (!isMultipleOf(stop, market.tick_size))
-      errors.stopPrice = `Stop price must be a multiple of the tick size ${toText(market.tick_size)}.`;
+      errors.stopPrice = `${needs.trigger} must be a multiple of the tick size ${toText(market.tick_size)}.`;
     if (!price && stop) price = stop;
   }
 

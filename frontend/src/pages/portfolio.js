@@ -1,17 +1,36 @@
 import { api } from "../lib/api.js";
 import { darkChart, lineSeries } from "../lib/chart.js";
 import { add, compare, div, mul, parse, toNumber, toText } from "../lib/decimal.js";
-import { direction, formatDecimal, formatPercent } from "../lib/format.js";
+import { historyPoints, livePointTime } from "../lib/equity.js";
+import { direction, formatDateTime, formatDecimal, formatPercent } from "../lib/format.js";
 import { $, h, sortRows, toast } from "../lib/ui.js";
 
 const PALETTE = ["#f0b90b", "#16c784", "#5b8def", "#ea3943", "#b86bff", "#00b8d9", "#ff8f3d", "#8a93a3"];
 const COLUMNS = ["symbol", "quantity", "average_price", "last_price", "market_value", "unrealized_pnl", "realized_pnl", "percent_change", "equity_change"];
+const HISTORY_HOURS = 24;
 
 export function portfolio() {
   const equityChart = darkChart($("#equity-chart"), { timeScale: { timeVisible: true, secondsVisible: true } });
   const equityLine = lineSeries(equityChart);
+  window.paperex.equityCurve = equityLine; // for the browser tests, like window.paperex.sockets
   let lastTime = 0;
   let sort = { key: "market_value", descending: true };
+  const historyLoaded = loadHistory();
+
+  async function loadHistory() {
+    const status = $("#equity-history");
+    const since = new Date(Date.now() - HISTORY_HOURS * 3_600_000).toISOString();
+    try {
+      const points = historyPoints(await api(`/api/portfolio/equity/?since=${encodeURIComponent(since)}`));
+      equityLine.setData(points);
+      lastTime = points.length ? points[points.length - 1].time : 0;
+      status.textContent = points.length
+        ? `(since ${formatDateTime(points[0].time * 1000)}, ${points.length} snapshot${points.length === 1 ? "" : "s"}, then live)`
+        : "(live: the server records a snapshot every minute)";
+    } catch (error) {
+      status.textContent = `(live only: could not load the history: ${error.message})`;
+    }
+  }
 
   async function refresh() {
     try {
@@ -66,10 +85,10 @@ export function portfolio() {
 
     renderAllocation([{ label: "Cash", value: cash }, ...positions.map((position) => ({ label: position.symbol, value: parse(position.market_value || "0") }))], equity);
 
-    let time = Math.floor(Date.now() / 1000);
-    if (time <= lastTime) time = lastTime + 1;
-    lastTime = time;
-    equityLine.update({ time, value: toNumber(equity) });
+    historyLoaded.then(() => {
+      lastTime = livePointTime(Date.now(), lastTime);
+      equityLine.update({ time: lastTime, value: toNumber(equity) });
+    });
   }
 
   function renderAllocation(parts, total) {

@@ -4,6 +4,7 @@ import { compare, parse, sub, toText } from "../lib/decimal.js";
 import { direction, formatCompact, formatDateTime, formatDecimal, formatPercent, formatPrice, formatQuantity, formatTime, percentChange } from "../lib/format.js";
 import { LocalBook } from "../lib/book.js";
 import { ORDER_TYPES, orderRequest, validateOrder } from "../lib/orderForm.js";
+import { isStaleCopy } from "../lib/orders.js";
 import { liveSocket } from "../lib/socket.js";
 import { $, $$, beep, h, setSoundEnabled, soundEnabled, sortRows, toast } from "../lib/ui.js";
 import { onUserEvent, userStreamLive } from "./user.js";
@@ -399,6 +400,7 @@ function setupOrders(market, state) {
   }
   function upsert(order) {
     const previous = state.orders.get(order.id);
+    if (previous && isStaleCopy(order, previous)) return;
     state.orders.set(order.id, order);
     announce(order, previous);
   }
@@ -476,20 +478,21 @@ function setupForm(market, state, orders) {
       quantity: fields.quantity.value,
     };
   }
-  function check(showAll = false) {
+  function check() {
     const current = values();
     const needs = ORDER_TYPES[current.type];
     $$(".field[data-field]", form).forEach((node) => {
       const name = node.dataset.field;
       node.hidden = name === "price" ? !needs.price : name === "stopPrice" ? !needs.stopPrice : false;
     });
+    if (needs.trigger) $("#order-stop-price-label").textContent = needs.trigger;
     const available = {
       base: state.balances.get(market.base)?.free ?? (state.balances.size ? "0" : undefined),
       quote: state.balances.get(market.quote)?.free ?? (state.balances.size ? "0" : undefined),
     };
     const { errors, total } = validateOrder(current, market, { lastPrice: state.lastPrice, available });
     for (const [name, node] of Object.entries(errorNodes)) {
-      const visible = showAll || touched.has(name) || (name === "total" && touched.has("quantity"));
+      const visible = touched.has(name) || (name === "total" && touched.has("quantity"));
       node.textContent = visible ? errors[name] || "" : "";
       const input = fields[name];
       if (input) input.setAttribute("aria-invalid", visible && errors[name] ? "true" : "false");
@@ -517,7 +520,9 @@ function setupForm(market, state, orders) {
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const errors = check(true);
+    // Every error shows from now on, also through the re-checks that each price tick brings.
+    for (const name of Object.keys(errorNodes)) touched.add(name);
+    const errors = check();
     if (Object.keys(errors).length) {
       const first = Object.keys(errors).find((name) => fields[name]) || "quantity";
       fields[first]?.focus();

@@ -35,6 +35,7 @@ PAPEREX_BINANCE_REST_URL = ENV.binance_rest_url
 PAPEREX_GEMINI_URL = ENV.gemini_url
 PAPEREX_BINANCE_BACKFILL_HOURS = 24  # 1m candle history fetched when the binance feed starts
 PAPEREX_YAHOO_POLL_SECONDS = 15.0  # seconds between two rounds of stock quotes
+PAPEREX_EQUITY_SNAPSHOT_SECONDS = 60.0  # seconds between two snapshots of every user's equity
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "paperex.apps.trading",
     "paperex.apps.streams",
     "paperex.apps.alerts",
+    "paperex.apps.equity",
     "paperex.apps.web",
 ]
 

@@ -97,6 +97,7 @@ def test_admin_lists_every_model(client: Client) -> None:
         "markets/market",
         "markets/candle",
         "trading/balance",
+        "equity/equitysnapshot",
     ]:
         assert client.get(f"/admin/{path}/").status_code == 200, path
 

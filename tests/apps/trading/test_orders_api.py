@@ -142,6 +142,43 @@ def test_bad_orders_are_400_with_a_code_and_message(
     assert in_message.lower() in body["message"].lower()
 
 
+def test_take_profit_orders_wait_for_their_trigger_price(make_trader: Trader) -> None:
+    alice_user, alice = make_trader("alice")
+    _, bob = make_trader("bob")
+    fund_btc(alice_user, Decimal(1))
+    place(alice, symbol="BTCUSDT", side="SELL", price="30000", quantity="0.5")
+    place(bob, symbol="BTCUSDT", side="BUY", price="30000", quantity="0.1")  # last price 30000
+    fields = {"symbol": "BTCUSDT", "quantity": "0.1"}
+
+    # A sell takes profit when the price rises to the trigger; a buy when it falls to it.
+    sell = place(
+        alice, side="SELL", type="TAKE_PROFIT_LIMIT", stop_price="35000", price="34900", **fields
+    )
+    buy = place(bob, side="BUY", type="TAKE_PROFIT", stop_price="25000", **fields)
+    assert (sell.status_code, buy.status_code) == (201, 201), (sell.json(), buy.json())
+    assert (sell.json()["type"], sell.json()["status"], sell.json()["stop_price"]) == (
+        "TAKE_PROFIT_LIMIT",
+        "NEW",
+        "35000",
+    )
+    assert (buy.json()["type"], buy.json()["status"], buy.json()["price"]) == (
+        "TAKE_PROFIT",
+        "NEW",
+        None,
+    )
+    book = APIClient().get("/api/markets/BTCUSDT/book/", {"source": "exchange"}).json()
+    assert book["asks"] == [["30000", "0.4"]]  # waiting take-profits are not in the book
+
+    at_once = place(alice, side="SELL", type="TAKE_PROFIT", stop_price="29000", **fields)
+    assert (at_once.status_code, at_once.json()["code"]) == (400, "WOULD_TRIGGER_IMMEDIATELY")
+    no_trigger = place(alice, side="SELL", type="TAKE_PROFIT", **fields)
+    assert no_trigger.status_code == 400
+    assert "stop_price" in no_trigger.json()["errors"]
+    no_price = place(alice, side="SELL", type="TAKE_PROFIT_LIMIT", stop_price="35000", **fields)
+    assert no_price.status_code == 400
+    assert "price" in no_price.json()["errors"]
+
+
 def test_numbers_are_accepted_as_json_numbers(make_trader: Trader) -> None:
     _, alice = make_trader("alice")
     response = place(alice, symbol="BTCUSDT", side="BUY", price=20000.5, quantity=0.25)

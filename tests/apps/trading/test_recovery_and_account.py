@@ -67,6 +67,9 @@ def test_account_reset_cancels_orders_and_restores_the_starting_funds(
     }
     assert alice.get(f"/api/orders/{order['id']}/").json()["status"] == "CANCELED"
     assert_balances_equal_ledger()
+    # The equity curve gets a point of the reset, worth the starting funds.
+    equity = alice.get("/api/portfolio/equity/").json()
+    assert [point["equity"] for point in equity] == ["200000"]
 
 
 def test_funding_without_a_host_goes_through_an_engine_in_the_transaction(

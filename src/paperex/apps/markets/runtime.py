@@ -3,6 +3,7 @@
 Every server process keeps a ``MarketState`` from its bus subscription, which the REST and
 WebSocket endpoints read. The feeds themselves run once: inside the server in embedded mode, or
 in the ``paperex feed`` process in production (with Redis carrying the events to the servers).
+Periodic jobs that need live prices (``add_periodic_job``) run with the feeds, hence once too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from paperex.apps.core.periodic import PeriodicJob
 from paperex.apps.markets.feeds import build_feeds
 from paperex.apps.markets.services import candles_store
 from paperex.apps.markets.venue_sync import BinanceMarketSync, venue_sync_start
@@ -42,6 +44,7 @@ class MarketDataRuntime:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._listeners: list[Callable[[Event], None]] = []
         self._background: set[concurrent.futures.Future[None]] = set()
+        self._periodic_jobs: list[PeriodicJob] = []
 
     @property
     def running(self) -> bool:
@@ -59,9 +62,13 @@ class MarketDataRuntime:
             self.pipeline = FeedPipeline(self.bus, feeds, store_closed_candles=candles_store)
             await self.pipeline.start()
             logger.info("market data: %s", ", ".join(f.venue for f in feeds))
+            for job in self._periodic_jobs:
+                job.start()
 
     async def stop(self) -> None:
-        """Stop the feeds, then the state and the bus."""
+        """Stop the periodic jobs and the feeds, then the state and the bus."""
+        for job in self._periodic_jobs:
+            await job.stop()
         if self.venue_sync is not None:
             await self.venue_sync.stop()
             self.venue_sync = None
@@ -112,6 +119,14 @@ class MarketDataRuntime:
         if self.venue_sync is not None:
             status["venue_sync"] = self.venue_sync.report.as_dict()
         return status
+
+    def add_periodic_job(self, job: PeriodicJob) -> None:
+        """Run ``job`` while this process runs the feeds: in one process per deployment."""
+        self._periodic_jobs.append(job)
+
+    @property
+    def periodic_jobs(self) -> tuple[PeriodicJob, ...]:
+        return tuple(self._periodic_jobs)
 
     def add_listener(self, listener: Callable[[Event], None]) -> None:
         """Call ``listener`` with every bus event after the state has taken it."""

@@ -81,13 +81,20 @@ def portfolio_get(*, user_id: int) -> list[dict[str, Any]]:
     return result
 
 
-def _position_entry(market: Market, position: Position, quantity: Decimal) -> dict[str, Any]:
-    state = runtime.state.of(market.symbol)
-    last_price = state.last_price
+def market_last_price(market: Market) -> Decimal | None:
+    """The feed's last price of ``market``, else the exchange's last trade price, else None."""
+    state = runtime.state.symbols.get(market.symbol)  # no insert: callers may be off the loop
+    last_price = None if state is None else state.last_price
     if last_price is None:
         last_price = (
             Trade.objects.filter(market=market).order_by("-id").values_list("price", flat=True)
         ).first()
+    return last_price
+
+
+def _position_entry(market: Market, position: Position, quantity: Decimal) -> dict[str, Any]:
+    state = runtime.state.of(market.symbol)
+    last_price = market_last_price(market)
     average = position.average_price
     return {
         "symbol": market.symbol,

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from paperex.apps.accounts.models import User
+from paperex.apps.equity.services import equity_snapshot_record_on_commit
 from paperex.apps.markets.models import Asset
 from paperex.apps.trading.catalog import catalog_load, now_ms
 from paperex.apps.trading.engine_runtime import trading_engine
@@ -86,7 +87,8 @@ def balances_grant_starting(*, user: User) -> None:
 
 
 def account_reset(*, user: User) -> None:
-    """Cancel the user's open orders and set their balances back to the starting balances."""
+    """Cancel the user's open orders and set their balances back to the starting balances;
+    their equity curve gets a snapshot of the reset."""
     amounts = starting_balances()
     balances = tuple(
         (asset.code, int(amounts[asset.code].scaleb(asset.decimals)))
@@ -96,6 +98,7 @@ def account_reset(*, user: User) -> None:
         user_id=user.pk,
         commands=[ResetAccount(timestamp=now_ms(), user_id=user.pk, balances=balances)],
     )
+    equity_snapshot_record_on_commit(user_id=user.pk)
 
 
 def _funding_execute(*, user_id: int, commands: list[EngineCommand]) -> None:

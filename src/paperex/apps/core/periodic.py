@@ -1,0 +1,57 @@
+"""Blocking jobs that a server process runs at a fixed interval on a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+class PeriodicJob:
+    """Runs ``function`` on a worker thread every ``seconds`` between ``start`` and ``stop``.
+
+    The first run comes one interval after the start. A failed run is logged and the next one
+    comes on schedule. Database connections are closed around each run, as around a request.
+    """
+
+    def __init__(self, name: str, function: Callable[[], object], *, seconds: float) -> None:
+        self.name = name
+        self.function = function
+        self.seconds = seconds
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    def start(self) -> None:
+        """Schedule the runs on the running event loop."""
+        self._task = asyncio.create_task(self._run_forever(), name=self.name)
+
+    async def stop(self) -> None:
+        """Stop scheduling runs (a run in progress finishes on its thread)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.seconds)
+            try:
+                await asyncio.to_thread(self._run_once)
+            except Exception:
+                logger.exception("periodic job %s failed", self.name)
+
+    def _run_once(self) -> None:
+        close_old_connections()
+        try:
+            self.function()
+        finally:
+            close_old_connections()
