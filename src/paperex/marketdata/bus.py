@@ -18,6 +18,7 @@ import msgspec
 import redis.asyncio as redis
 
 from paperex.marketdata.events import Event
+from paperex.marketdata.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 _encoder = msgspec.json.Encoder(decimal_format="string")
@@ -163,10 +164,7 @@ class RedisBus(LocalBus):
 
     async def stop(self) -> None:
         """Stop the reader and close the connection."""
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        await cancel_and_wait(self._reader)
         await self._client.aclose()
 
     async def publish(self, event: Event) -> None:

@@ -12,7 +12,6 @@ so tests run the backoff schedule without waiting.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -24,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedState, FeedStatus, Parser, RawMessage
+from paperex.marketdata.tasks import cancel_and_wait
 
 Sleep = Callable[[float], Awaitable[None]]
 ClockMs = Callable[[], int]
@@ -153,10 +153,7 @@ class ReconnectingWebSocket:
     async def close(self) -> None:
         """Stop, close the connection and end ``raw_messages``; status becomes STOPPED."""
         self._closing = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         self.status.state = FeedState.STOPPED
         self.status.connected_since = None
         if self._queue.full():

@@ -9,7 +9,6 @@ sink that stores them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,6 +19,7 @@ from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookDelta, BookSnapshot, Event, Kline, Trade
 from paperex.marketdata.feed import Feed, feed_parser
 from paperex.marketdata.local_book import BookSync
+from paperex.marketdata.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +78,7 @@ class FeedPipeline:
         """Stop the feeds and tasks, then store the candles closed so far."""
         for feed in self.feeds:
             await feed.close()
-        tasks = [*self._pumps, *([self._ticker] if self._ticker else [])]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*self._pumps, self._ticker)
         self._pumps, self._ticker = [], None
         await self._flush_closed()
 

@@ -9,7 +9,6 @@ file whose every complete line up to the last flush decodes; the reader tolerate
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import itertools
 import time
@@ -25,6 +24,7 @@ import msgspec
 
 from paperex.marketdata.feed import Feed, RawMessage
 from paperex.marketdata.pacing import Monotonic
+from paperex.marketdata.tasks import cancel_and_wait
 
 FORMAT_NAME: Final = "paperex-recording"
 FORMAT_VERSION: Final = 1
@@ -338,9 +338,7 @@ async def record(
             if not deadline.expired():
                 raise
     finally:
-        reporter.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reporter
+        await cancel_and_wait(reporter)
         await _close_iterator(messages)
         writer.close()
     final = meter.progress()

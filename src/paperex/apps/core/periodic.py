@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
 from django.db import close_old_connections
+
+from paperex.marketdata.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +36,8 @@ class PeriodicJob:
 
     async def stop(self) -> None:
         """Stop scheduling runs (a run in progress finishes on its thread)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run_forever(self) -> None:
         while True:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -26,6 +25,7 @@ from paperex.marketdata.bus import LocalBus, MarketDataBus, RedisBus
 from paperex.marketdata.events import Event
 from paperex.marketdata.pipeline import FeedPipeline
 from paperex.marketdata.state import MarketState
+from paperex.marketdata.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +75,8 @@ class MarketDataRuntime:
         if self.pipeline is not None:
             await self.pipeline.stop()
             self.pipeline = None
-        if self._state_task is not None:
-            self._state_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._state_task
-            self._state_task = None
+        await cancel_and_wait(self._state_task)
+        self._state_task = None
         await self.bus.stop()
 
     def submit(self, make_job: Callable[[MarketDataBus], Coroutine[Any, Any, None]]) -> bool:

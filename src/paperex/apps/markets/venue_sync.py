@@ -12,7 +12,6 @@ in ``report``, which the runtime shows in its feed status (``/api/health/``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from paperex.apps.markets.services import candles_upsert, market_rules_update
 from paperex.marketdata.binance.rest import BinanceApiError, BinanceRestClient, SymbolRules
 from paperex.marketdata.connection import ClockMs, wall_clock_ms
 from paperex.marketdata.events import Kline
+from paperex.marketdata.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -109,10 +109,7 @@ class BinanceMarketSync:
 
     async def stop(self) -> None:
         """Stop a backfill in progress and close the REST client."""
-        if self._backfill is not None:
-            self._backfill.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._backfill
+        await cancel_and_wait(self._backfill)
         await self.rest.aclose()
 
     async def sync_rules(self) -> None:

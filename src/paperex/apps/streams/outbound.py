@@ -8,12 +8,12 @@ other server (and of Channels' test communicator).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from paperex.apps.streams.frames import Frame
+from paperex.marketdata.tasks import cancel_and_wait
 
 SLOW_CONSUMER_CLOSE_CODE = 4008
 """WebSocket close code for a client that stopped reading (its queue overflowed)."""
@@ -70,9 +70,7 @@ class OutboundQueue:
 
     async def close(self) -> None:
         """Stop writing; frames still queued are dropped."""
-        self._writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._writer
+        await cancel_and_wait(self._writer)
 
     async def _write_forever(self) -> None:
         frames = self._frames

@@ -14,7 +14,6 @@ raise EngineUnavailableError (a 503 for the API).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 from collections.abc import Iterable
@@ -33,6 +32,7 @@ from paperex.domain.commands import EngineCommand
 from paperex.engine import reference_book_command, reference_trade_command
 from paperex.marketdata.bus import MarketDataBus
 from paperex.marketdata.events import BookDelta, BookSnapshot, Trade
+from paperex.marketdata.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 PUBLISH_QUEUE_LIMIT = 10_000
@@ -117,11 +117,8 @@ class ReferenceFeed:
         )
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _follow(self, subscription: Any, instruments: dict[str, Any]) -> None:
         try:
@@ -257,9 +254,7 @@ async def _serve_engine(url: str, max_batch: int) -> None:
     try:
         await stop.wait()
     finally:
-        serving.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await serving
+        await cancel_and_wait(serving)
         await server.close()
         await engine.stop()
         await runtime.stop()

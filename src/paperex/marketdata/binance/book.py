@@ -9,13 +9,13 @@ fetch is recorded in ``last_error`` and retried after a backoff.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from collections.abc import AsyncIterable, Awaitable, Callable
 
 from paperex.marketdata.connection import BackoffPolicy, RandomFraction, Sleep
 from paperex.marketdata.events import BookDelta, BookSnapshot, Event, PriceLevel
 from paperex.marketdata.local_book import BookSync, LocalOrderBook
+from paperex.marketdata.tasks import cancel_and_wait
 
 FetchSnapshot = Callable[[str], Awaitable[BookSnapshot]]
 
@@ -92,11 +92,8 @@ class BinanceBookKeeper:
 
     async def close(self) -> None:
         """Stop a snapshot fetch in progress."""
-        if self._fetching is not None:
-            self._fetching.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._fetching
-            self._fetching = None
+        await cancel_and_wait(self._fetching)
+        self._fetching = None
 
     async def _fetch_until_synced(self) -> None:
         attempt = 0

@@ -16,7 +16,6 @@ fetch is retried with backoff and shown in ``status.last_error``; the stream kee
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from collections.abc import AsyncIterator, Sequence
 
@@ -35,6 +34,7 @@ from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookDelta, BookSnapshot
 from paperex.marketdata.feed import FeedStatus, RawMessage, SymbolMap
 from paperex.marketdata.local_book import BookSync
+from paperex.marketdata.tasks import cancel_and_wait
 
 KLINE_INTERVALS = frozenset(
     "1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M".split()  # noqa: SIM905
@@ -183,12 +183,7 @@ class BinanceFeed:
         """Close the stream, stop fetching; ``raw_messages`` then ends."""
         self._closed = True
         await self.stream_client.close()
-        tasks = [*self._fetching.values(), *([self._pump] if self._pump else [])]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*self._fetching.values(), self._pump)
         self._fetching.clear()
         if self._owns_rest:
             await self._rest.aclose()
