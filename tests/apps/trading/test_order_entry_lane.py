@@ -120,3 +120,17 @@ async def test_an_inactive_user_cannot_place_orders(host: EngineHost) -> None:
             json={"symbol": "BTCUSDT", "side": "BUY", "price": "1000", "quantity": "0.01"},
         )
     assert refused.status_code == 401
+
+
+async def test_a_body_over_django_s_limit_gets_django_s_answer(
+    host: EngineHost, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    user = await register("lane-frank")
+    order = {"symbol": "BTCUSDT", "side": "BUY", "price": "1000", "quantity": "0.01"}
+    order["client_order_id"] = "x" * 120
+    async with client(application, user) as lane, client(django_application, user) as drf:
+        fast = await lane.post("/api/orders/", json=order)
+        reference = await drf.post("/api/orders/", json=order)
+    assert fast.status_code == reference.status_code == 400
+    assert fast.text == reference.text

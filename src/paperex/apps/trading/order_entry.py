@@ -164,12 +164,13 @@ def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
     """The ASGI app for order entry by token; ``django_app`` answers what it cannot."""
 
     async def app(scope: Scope, receive: Any, send: Any) -> None:
+        user_id = await token_users.user_id(_bearer_token(scope))
+        if user_id is None:  # Django answers 401, reading the body under its own limits
+            await django_app(scope, receive, send)
+            return
         body = await _read_body(receive)
-        user_id = None
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is None or len(body) <= limit:  # else Django refuses it as it always does
-            user_id = await token_users.user_id(_bearer_token(scope))
-        if user_id is None:
+        if limit is not None and len(body) > limit:  # Django refuses it as it always does
             await django_app(scope, _replayed(body, receive), send)
             return
         status, content = await _place(user_id, body)
