@@ -20,6 +20,8 @@ from paperex.domain import OrderType, SelfTradePrevention, Side, TimeInForce
 
 CLIENT_ORDER_ID = re.compile(r"[A-Za-z0-9._:/-]{1,36}")
 SYMBOL_MAX_LENGTH = 32
+_SYMBOL = re.compile(rf"[A-Za-z0-9]{{1,{SYMBOL_MAX_LENGTH}}}")
+"""Symbols the fast parser takes as they are (the serializer also trims and refuses NULs)."""
 _AMOUNT_CONTEXT = Context(prec=AMOUNT_DIGITS)
 _AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
 """Amounts carry AMOUNT_PLACES decimals, as DRF's DecimalField quantizes them."""
@@ -64,7 +66,7 @@ def fast_order_values(body: bytes) -> dict[str, Any] | None:
     except msgspec.DecodeError:
         return None
     symbol = order.symbol
-    if not 0 < len(symbol) <= SYMBOL_MAX_LENGTH or symbol != symbol.strip():
+    if not _SYMBOL.fullmatch(symbol):
         return None
     values: dict[str, Any] = {
         "symbol": symbol,
