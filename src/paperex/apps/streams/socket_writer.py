@@ -25,7 +25,7 @@ from websockets.protocol import State
 
 from paperex.apps.streams.frames import Frame
 
-DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024
+DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024
 ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
 
 
