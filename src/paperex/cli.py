@@ -128,7 +128,7 @@ async def _run_until_signalled() -> None:
 
 def engine(options: argparse.Namespace) -> None:
     _setup_django()
-    from paperex.apps.trading.engine_runtime import run_engine_process
+    from paperex.apps.trading.gateway.process import run_engine_process
 
     run_engine_process(max_batch=options.max_batch)
 

@@ -19,11 +19,11 @@ from paperex.apps.core.fast_lane import fast_lane  # noqa: E402
 from paperex.apps.markets.runtime import runtime  # noqa: E402
 from paperex.apps.streams.auth import JwtAuthMiddleware  # noqa: E402
 from paperex.apps.streams.security import BrowserOriginValidator  # noqa: E402
-from paperex.apps.trading.engine_runtime import trading_engine  # noqa: E402
-from paperex.apps.trading.order_entry import (  # noqa: E402
+from paperex.apps.trading.api.order_lane import (  # noqa: E402
     order_entry_lane,
     takes_order_fast_lane,
 )
+from paperex.apps.trading.gateway.gateway import engine_gateway  # noqa: E402
 from paperex.config.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -36,14 +36,14 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
             try:
                 await runtime.start(run_feeds=settings.PAPEREX_RUN_FEEDS)
                 if settings.PAPEREX_RUN_ENGINE:
-                    await trading_engine.start(max_batch=settings.PAPEREX_ENGINE_MAX_BATCH)
+                    await engine_gateway.start(max_batch=settings.PAPEREX_ENGINE_MAX_BATCH)
             except Exception as error:
                 await send({"type": "lifespan.startup.failed", "message": str(error)})
                 return
             tune_for_serving()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
-            await trading_engine.stop()
+            await engine_gateway.stop()
             await runtime.stop()
             await send({"type": "lifespan.shutdown.complete"})
             return

@@ -3,8 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from paperex.apps.core.apis import HealthApi
-from paperex.apps.core.views import api_not_found, home
+from paperex.apps.core.views import api_not_found
+from paperex.apps.web.apis import HealthApi
+from paperex.apps.web.views import home
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("health/", HealthApi.as_view(), name="health"),

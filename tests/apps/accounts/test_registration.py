@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
-from paperex.apps.trading.host import EngineHost
+from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.protocol import EngineUnavailableError
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_no_user_is_created_when_the_engine_runs_out_of_reach(seeded: None, sett
     embedded server is running and there is no Redis): registering fails as a whole."""
     settings.PAPEREX_REDIS_URL = None
     host = EngineHost()
-    host.start()  # takes the lock; not attached to this process's trading_engine
+    host.start()  # takes the lock; not attached to this process's engine_gateway
     try:
         with pytest.raises(EngineUnavailableError, match="stop the server first"):
             user_register(username="carol", password="a-long-unusual-pass")

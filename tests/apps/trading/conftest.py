@@ -11,8 +11,9 @@ from rest_framework.test import APIClient
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
 from paperex.apps.markets.services import markets_seed
-from paperex.apps.trading.engine_runtime import ChannelPublisher, trading_engine
-from paperex.apps.trading.host import EngineHost
+from paperex.apps.trading.gateway.gateway import engine_gateway
+from paperex.apps.trading.host.host import EngineHost
+from paperex.apps.trading.host.publication import ChannelPublisher
 
 PASSWORD = "correct-horse-battery"
 
@@ -32,9 +33,9 @@ def engine_host(market_data: None) -> Iterator[EngineHost]:
     """A running host on the test database, used by this process's API."""
     host = EngineHost()
     host.start()
-    trading_engine.attach(host)
+    engine_gateway.attach(host)
     yield host
-    trading_engine.attach(None)
+    engine_gateway.attach(None)
     host.stop()
 
 
@@ -65,9 +66,9 @@ async def host() -> AsyncIterator[EngineHost]:
     publisher.start()
     engine_host = EngineHost(publish=publisher.publish)
     await asyncio.to_thread(engine_host.start)
-    trading_engine.attach(engine_host)
+    engine_gateway.attach(engine_host)
     yield engine_host
-    trading_engine.attach(None)
+    engine_gateway.attach(None)
     await asyncio.to_thread(engine_host.stop)
     await publisher.stop()
 

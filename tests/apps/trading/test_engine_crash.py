@@ -17,11 +17,12 @@ from django.conf import settings
 from django.db import connection
 
 from paperex.apps.accounts.services import user_register
-from paperex.apps.trading.catalog import catalog_load, now_ms
+from paperex.apps.trading.catalog import catalog_read, now_ms
+from paperex.apps.trading.gateway.redis_client import RedisEngineClient
+from paperex.apps.trading.host.fee_account import fee_account_ensure
+from paperex.apps.trading.host.recovery import engine_restore
 from paperex.apps.trading.models import Fill, Order, Trade
-from paperex.apps.trading.protocol import EngineUnavailableError
-from paperex.apps.trading.recovery import engine_restore
-from paperex.apps.trading.transport import COMMANDS_KEY, RedisEngineClient
+from paperex.apps.trading.protocol import COMMANDS_KEY, EngineUnavailableError
 from paperex.domain import Side
 from paperex.domain.commands import Deposit, PlaceOrder
 from tests.apps.trading.test_orders_api import assert_balances_equal_ledger
@@ -37,7 +38,7 @@ pytestmark = [
 ]
 ENGINE = (
     "import django; django.setup(); "
-    "from paperex.apps.trading.engine_runtime import run_engine_process; run_engine_process()"
+    "from paperex.apps.trading.gateway.process import run_engine_process; run_engine_process()"
 )
 
 
@@ -144,4 +145,5 @@ def test_acknowledged_orders_survive_a_sigkill_and_nothing_fills_twice(
         filled = sum((fill.quantity for fill in order.fills.all()), Decimal(0))
         assert filled == order.executed_quantity <= order.quantity
     assert_balances_equal_ledger()
-    engine_restore(catalog=catalog_load())  # raises when locks and open orders disagree
+    # Raises when locks and open orders disagree.
+    engine_restore(catalog=catalog_read(), fee_account_id=fee_account_ensure())

@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from rest_framework_simplejwt.tokens import AccessToken
 
 from paperex.apps.accounts.models import User
-from paperex.apps.trading.host import EngineHost
+from paperex.apps.trading.host.host import EngineHost
 from paperex.config.asgi import application, django_application
 from tests.apps.trading.conftest import register
 

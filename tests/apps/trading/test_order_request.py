@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperex.apps.trading.order_request import fast_order_values
-from paperex.apps.trading.serializers import OrderPlaceSerializer
+from paperex.apps.trading.api.order_body import fast_order_values
+from paperex.apps.trading.services.order_request import OrderPlaceSerializer
 
 AMOUNTS = st.one_of(
     st.sampled_from(["1", "0.01", "0", "0.000", "-1", "1e3", " 1", "1 ", "1.", ".5", "\uff11", ""]),

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
 from paperex.apps.trading.catalog import now_ms
-from paperex.apps.trading.engine_runtime import trading_engine
+from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.models import Balance, Fill, LedgerEntry
 from paperex.domain.commands import Deposit
 from tests.apps.trading.conftest import place
@@ -94,7 +94,7 @@ def fund_btc(user: User, amount: Decimal) -> None:
 
 def fund(user: User, asset: str, units: Decimal) -> None:
     """Deposit ``units`` of ``asset`` through the running engine."""
-    reply = trading_engine.execute_sync(
+    reply = engine_gateway.execute_sync(
         Deposit(timestamp=now_ms(), user_id=user.pk, asset=asset, amount=int(units))
     )
     assert reply.rejection_reason is None

@@ -11,10 +11,10 @@ import pytest
 from channels.layers import get_channel_layer
 
 from paperex.apps.accounts.models import User
-from paperex.apps.trading.engine_runtime import ReferenceFeed
-from paperex.apps.trading.host import EngineHost
+from paperex.apps.trading.host.host import EngineHost
+from paperex.apps.trading.host.publication import ReferenceFeed
 from paperex.apps.trading.models import Order
-from paperex.apps.trading.services import order_place
+from paperex.apps.trading.services.orders import order_place
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.marketdata.bus import LocalBus
 from paperex.marketdata.events import BookSnapshot, Trade
@@ -47,8 +47,9 @@ async def limit(user: User, side: Side, price: str, quantity: str, **extra: Any)
 async def test_paper_orders_fill_against_the_reference_book_and_trades(host: EngineHost) -> None:
     alice = await register("alice")
     bus = LocalBus()
-    feed = ReferenceFeed(host, bus)
-    feed.start()
+    assert host.catalog is not None
+    feed = ReferenceFeed(host.catalog, host.submit_untracked)
+    feed.start(bus)
     try:
         await bus.publish(
             BookSnapshot(
@@ -68,12 +69,12 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
 
         await eventually(reference_loaded)
         market = await limit(alice, Side.BUY, "", "0.5", order_type=OrderType.MARKET)
-        assert (market.order["status"], market.order["cumulative_quote"]) == (
+        assert (market.order.status, market.order.cumulative_quote) == (
             "FILLED",
             "15007",  # 0.3 x 30010 + 0.2 x 30020: walked two reference levels
         )
         bid = await limit(alice, Side.BUY, "29000", "0.1")
-        assert bid.order["status"] == "NEW"
+        assert bid.order.status == "NEW"
         await bus.publish(
             Trade(
                 venue="synthetic",
@@ -89,7 +90,7 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
         )
 
         async def bid_filled() -> bool:
-            order = await Order.objects.aget(pk=bid.order["id"])
+            order = await Order.objects.aget(pk=bid.order.id)
             return order.status == "FILLED"
 
         await eventually(bid_filled)

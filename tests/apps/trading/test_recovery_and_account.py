@@ -7,8 +7,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
-from paperex.apps.trading.engine_runtime import trading_engine
-from paperex.apps.trading.host import EngineHost
+from paperex.apps.trading.gateway.gateway import engine_gateway
+from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.models import Balance, Order
 from tests.apps.trading.conftest import place
 from tests.apps.trading.test_orders_api import assert_balances_equal_ledger, balances, fund_btc
@@ -32,7 +32,7 @@ def test_a_new_host_rebuilds_books_and_balances_from_the_database(
 
     restarted = EngineHost()
     restarted.start()
-    trading_engine.attach(restarted)
+    engine_gateway.attach(restarted)
     try:
         assert restarted.state is not None
         after = restarted.state.engine.snapshot()

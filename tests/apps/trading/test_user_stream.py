@@ -13,8 +13,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 from paperex.apps.accounts.models import User
 from paperex.apps.markets.runtime import runtime
 from paperex.apps.streams.hub import hub
-from paperex.apps.trading.engine_runtime import trading_engine
-from paperex.apps.trading.host import EngineHost
+from paperex.apps.trading.gateway.gateway import engine_gateway
+from paperex.apps.trading.host.host import EngineHost
 from paperex.config.asgi import application
 from paperex.domain.commands import Deposit
 from paperex.marketdata.events import Ticker24h
@@ -134,7 +134,7 @@ async def test_fills_are_announced_and_only_the_owner_can_cancel(
     host: EngineHost,
 ) -> None:
     alice, bob = await register("alice"), await register("bob")
-    await trading_engine.execute(
+    await engine_gateway.execute(
         Deposit(timestamp=1, user_id=alice.pk, asset="BTC", amount=10_000_000)  # 0.1 BTC
     )
     alice_socket, bob_socket = await connect(alice), await connect(bob)
@@ -214,7 +214,7 @@ async def test_the_market_view_tracks_a_logged_in_users_position(
     host: EngineHost,
 ) -> None:
     alice = await register("alice")
-    await trading_engine.execute(
+    await engine_gateway.execute(
         Deposit(timestamp=1, user_id=alice.pk, asset="BTC", amount=10_000_000)  # 0.1 BTC
     )
     runtime.state.apply(ticker("BTCUSDT", change="1200", percent="2.04"))

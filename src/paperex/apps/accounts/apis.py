@@ -18,7 +18,10 @@ from paperex.apps.accounts.serializers import (
     RegistrationSerializer,
     UserSerializer,
 )
-from paperex.apps.accounts.services import user_register
+from paperex.apps.accounts.services import account_reset, user_register
+from paperex.apps.core.api import ERROR_SCHEMA
+from paperex.apps.trading.api.serializers import BalanceSerializer
+from paperex.apps.trading.selectors.balances import balance_list
 
 
 class RegistrationThrottle(AnonRateThrottle):
@@ -52,3 +55,15 @@ class AccountDetailApi(APIView):
     def get(self, request: Request) -> Response:
         user = cast(User, request.user)  # IsAuthenticated guarantees a real user
         return Response(AccountSerializer(account_get(user_id=user.pk)).data)
+
+
+class AccountResetApi(APIView):
+    """Cancel all your orders and set your balances back to the starting funds."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: BalanceSerializer(many=True), 503: ERROR_SCHEMA})
+    def post(self, request: Request) -> Response:
+        user = cast(User, request.user)
+        account_reset(user=user)
+        return Response(BalanceSerializer(balance_list(user_id=user.pk), many=True).data)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from paperex.apps.accounts.models import User
-from paperex.apps.trading.serializers import BalanceSerializer
+from paperex.apps.trading.api.serializers import BalanceSerializer
 
 
 class RegistrationSerializer(serializers.Serializer[User]):

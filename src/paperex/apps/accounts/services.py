@@ -6,10 +6,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from paperex.apps.accounts.models import User
-from paperex.apps.trading.services import balances_grant_starting
+from paperex.apps.equity.services import equity_snapshot_record_on_commit
+from paperex.apps.trading.services.funding import balances_grant_starting, funds_reset
 
 
-@transaction.atomic
 @transaction.atomic
 def user_register(*, username: str, password: str, email: str = "", admin: bool = False) -> User:
     """Create a user with the virtual starting balances (both or neither).
@@ -21,7 +21,7 @@ def user_register(*, username: str, password: str, email: str = "", admin: bool 
     validate_password(password, user=user)
     user.set_password(password)
     user.save()
-    balances_grant_starting(user=user)
+    balances_grant_starting(user_id=user.pk)
     return user
 
 
@@ -31,5 +31,15 @@ def user_ensure(*, username: str, password: str) -> User:
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
     user.save()
-    balances_grant_starting(user=user)
+    balances_grant_starting(user_id=user.pk)
     return user
+
+
+def account_reset(*, user: User) -> None:
+    """Cancel the user's open orders and set their balances back to the starting balances;
+    their equity curve gets a snapshot of the reset.
+
+    Raises EngineUnavailableError when no engine can do it.
+    """
+    funds_reset(user_id=user.pk)
+    equity_snapshot_record_on_commit(user_id=user.pk)

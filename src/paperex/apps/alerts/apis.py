@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -14,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from paperex.apps.accounts.models import User
 from paperex.apps.alerts.models import AlertTrigger, PriceAlert
 from paperex.apps.alerts.selectors import alert_get, alert_list, alert_trigger_list
 from paperex.apps.alerts.serializers import (
@@ -23,12 +20,9 @@ from paperex.apps.alerts.serializers import (
     AlertSerializer,
     AlertTriggerSerializer,
 )
-from paperex.apps.alerts.services import AlertError, alert_create, alert_delete
+from paperex.apps.alerts.services import alert_create, alert_delete
+from paperex.apps.core.api import user_id_of
 from paperex.apps.markets.apis import market_or_404
-
-
-def _user_id(request: Request) -> int:
-    return cast(User, request.user).pk
 
 
 class AlertListApi(ListAPIView[PriceAlert]):
@@ -40,7 +34,7 @@ class AlertListApi(ListAPIView[PriceAlert]):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         filters = AlertFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return alert_list(user_id=_user_id(self.request), **filters.validated_data)
+        return alert_list(user_id=user_id_of(self.request), **filters.validated_data)
 
     @extend_schema(request=AlertCreateSerializer, responses={201: AlertSerializer})
     def post(self, request: Request) -> Response:
@@ -48,10 +42,7 @@ class AlertListApi(ListAPIView[PriceAlert]):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         market = market_or_404(fields.pop("symbol"))
-        try:
-            alert = alert_create(user_id=_user_id(request), market=market, **fields)
-        except AlertError as error:
-            raise serializers.ValidationError({"condition": error.message}) from error
+        alert = alert_create(user_id=user_id_of(request), market=market, **fields)
         return Response(AlertSerializer(alert).data, status=status.HTTP_201_CREATED)
 
 
@@ -63,14 +54,14 @@ class AlertDetailApi(APIView):
     @extend_schema(responses=AlertSerializer)
     def get(self, request: Request, alert_id: int) -> Response:
         try:
-            alert = alert_get(user_id=_user_id(request), alert_id=alert_id)
+            alert = alert_get(user_id=user_id_of(request), alert_id=alert_id)
         except PriceAlert.DoesNotExist as missing:
             raise NotFound(f"No alert {alert_id}.") from missing
         return Response(AlertSerializer(alert).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, alert_id: int) -> Response:
-        if not alert_delete(user_id=_user_id(request), alert_id=alert_id):
+        if not alert_delete(user_id=user_id_of(request), alert_id=alert_id):
             raise NotFound(f"No alert {alert_id}.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -82,4 +73,4 @@ class AlertHistoryApi(ListAPIView[AlertTrigger]):
     serializer_class = AlertTriggerSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return alert_trigger_list(user_id=_user_id(self.request))
+        return alert_trigger_list(user_id=user_id_of(self.request))

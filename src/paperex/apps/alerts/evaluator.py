@@ -21,16 +21,12 @@ from django.db import close_old_connections
 from paperex.apps.alerts.conditions import AlertRule, PriceWindow, rule_met
 from paperex.apps.alerts.selectors import active_alert_rules
 from paperex.apps.alerts.services import alert_trigger, trigger_payload
+from paperex.apps.core.groups import user_group
 from paperex.marketdata.events import Event, Kline, MiniTicker, Quote, Trade
 
 logger = logging.getLogger(__name__)
 
 ALERT_MESSAGE_TYPE = "alert.triggered"
-
-
-def user_group(user_id: int) -> str:
-    """The channel-layer group of one user's open pages."""
-    return f"user.{user_id}"
 
 
 def event_price(event: Event) -> Decimal | None:

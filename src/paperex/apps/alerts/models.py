@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from paperex.apps.markets.models import Market, amount_field
+from paperex.apps.core.amounts import amount_field
+from paperex.apps.markets.models import Market
 
 
 class PriceAlert(models.Model):

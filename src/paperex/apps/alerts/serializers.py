@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from paperex.apps.alerts.conditions import describe
 from paperex.apps.alerts.models import AlertTrigger, PriceAlert
-from paperex.apps.core.fields import AmountField
+from paperex.apps.core.amounts import AmountField
 
 
 class AlertCreateSerializer(serializers.Serializer[None]):

@@ -10,16 +10,18 @@ from django.db import IntegrityError, transaction
 
 from paperex.apps.alerts.conditions import describe
 from paperex.apps.alerts.models import AlertTrigger, PriceAlert
+from paperex.apps.core.amounts import format_amount, iso_z
+from paperex.apps.core.errors import ErrorCode, PaperexError
 from paperex.apps.markets.models import Market
 
 
-class AlertError(Exception):
-    """A request the alert service refuses; ``code`` and ``message`` go to the client."""
+class AlertError(PaperexError):
+    """An alert condition the service refuses (a 400 naming the ``condition`` field)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            ErrorCode.INVALID, f"condition: {message}", fields={"condition": [message]}
+        )
 
 
 def alert_create(
@@ -34,16 +36,16 @@ def alert_create(
     """Create an active alert. Raises AlertError when the condition's values are missing."""
     if condition in (PriceAlert.Condition.ABOVE, PriceAlert.Condition.BELOW):
         if price is None or price <= 0:
-            raise AlertError("invalid", f"A {condition} alert needs a positive price.")
+            raise AlertError(f"A {condition} alert needs a positive price.")
         percent, window_minutes = None, None
     elif condition == PriceAlert.Condition.MOVE:
         if percent is None or percent <= 0 or not window_minutes or window_minutes <= 0:
-            raise AlertError("invalid", "A MOVE alert needs a positive percent and window_minutes.")
+            raise AlertError("A MOVE alert needs a positive percent and window_minutes.")
         if window_minutes > 60:
-            raise AlertError("invalid", "window_minutes is at most 60.")
+            raise AlertError("window_minutes is at most 60.")
         price = None
     else:
-        raise AlertError("invalid", f"Unknown condition {condition!r}.")
+        raise AlertError(f"Unknown condition {condition!r}.")
     return PriceAlert.objects.create(
         user_id=user_id,
         market=market,
@@ -97,8 +99,6 @@ def alert_trigger(
 
 def trigger_payload(trigger: AlertTrigger) -> dict[str, Any]:
     """The JSON of a trigger (REST history and the {"event": "alert"} frame share it)."""
-    from paperex.apps.core.fields import format_amount
-
     return {
         "id": trigger.id,
         "alert_id": trigger.alert_id,
@@ -106,5 +106,5 @@ def trigger_payload(trigger: AlertTrigger) -> dict[str, Any]:
         "description": trigger.description,
         "price": format_amount(trigger.price),
         "message": trigger.message,
-        "triggered_at": trigger.triggered_at.isoformat().replace("+00:00", "Z"),
+        "triggered_at": iso_z(trigger.triggered_at),
     }

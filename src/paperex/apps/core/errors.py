@@ -1,12 +1,89 @@
-"""One error shape for the whole API: ``{"code": ..., "message": ..., "errors": ...}``."""
+"""One error vocabulary and one renderer for every transport.
+
+Every error a client sees has one shape, ``{"code", "message"}`` plus ``"errors"`` (per field)
+for invalid input. ``render_error`` words it for the DRF exception handler (every Django API),
+the ASGI order lane and the WebSocket error frames alike. The engine's refusals
+(``paperex.domain.RejectReason``: ``PRICE_FILTER``, ``INSUFFICIENT_BALANCE``, ...) pass through as
+codes; Paperex's own are the ``ErrorCode`` members; DRF's own (``not_authenticated``,
+``permission_denied``, ``method_not_allowed``, ...) keep their names.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from paperex.domain import RejectReason
+
+
+class ErrorCode(StrEnum):
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    ENGINE_UNAVAILABLE = "engine_unavailable"
+    UNKNOWN_SYMBOL = "UNKNOWN_SYMBOL"
+    ORDER_NOT_OPEN = "ORDER_NOT_OPEN"
+    NO_MARKET_DATA = "no_market_data"
+
+
+class PaperexError(Exception):
+    """An error a client is told about: its code, a message for people, the HTTP status."""
+
+    status = 400
+
+    def __init__(
+        self,
+        code: ErrorCode | RejectReason,
+        message: str,
+        *,
+        status: int | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields
+        if status is not None:
+            self.status = status
+
+
+def render_error(error: Exception) -> tuple[int, dict[str, Any]] | None:
+    """(HTTP status, body) for an error a client should see, or None for a bug (a 500)."""
+    if isinstance(error, PaperexError):
+        body: dict[str, Any] = {"code": str(error.code), "message": error.message}
+        if error.fields is not None:
+            body["errors"] = error.fields
+        return error.status, body
+    if isinstance(error, Http404):
+        error = exceptions.NotFound()
+    elif isinstance(error, PermissionDenied):
+        error = exceptions.PermissionDenied()
+    if not isinstance(error, exceptions.APIException):
+        return None
+    body = {"code": _code_of(error), "message": _first_message(error.detail)}
+    if isinstance(error, exceptions.ValidationError):
+        body["code"] = ErrorCode.INVALID.value
+        body["errors"] = _plain(error.detail)
+    return error.status_code, body
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's exception handler: ``render_error``'s body, with DRF's headers (WWW-Authenticate,
+    Retry-After of a throttle, Allow)."""
+    rendered = render_error(exc)
+    if rendered is None:
+        return None
+    status, body = rendered
+    response = exception_handler(exc, context)
+    if response is None:
+        return Response(body, status=status)
+    response.data = body
+    return response
 
 
 def _first_message(detail: Any, path: str = "") -> str:
@@ -21,20 +98,17 @@ def _first_message(detail: Any, path: str = "") -> str:
     return f"{path}: {text}" if path else text
 
 
+def _plain(detail: Any) -> Any:
+    """A DRF error detail with its ErrorDetail strings as plain ones (any encoder takes it)."""
+    if isinstance(detail, dict):
+        return {str(key): _plain(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_plain(value) for value in detail]
+    return str(detail)
+
+
 def _code_of(exc: exceptions.APIException) -> str:
     codes = exc.get_codes()
     while isinstance(codes, dict | list) and codes:
         codes = next(iter(codes.values())) if isinstance(codes, dict) else codes[0]
     return codes if isinstance(codes, str) else exc.default_code
-
-
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    response = exception_handler(exc, context)
-    if response is None or not isinstance(exc, exceptions.APIException):
-        return response
-    body: dict[str, Any] = {"code": _code_of(exc), "message": _first_message(exc.detail)}
-    if isinstance(exc, exceptions.ValidationError):
-        body["code"] = "invalid"
-        body["errors"] = exc.detail
-    response.data = body
-    return response

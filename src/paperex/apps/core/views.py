@@ -1,15 +1,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.defaults import server_error
 
-from paperex import __version__
-from paperex.apps.markets.selectors import market_list
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"version": __version__, "markets": market_list()})
+from paperex.apps.core.errors import ErrorCode
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -19,7 +13,7 @@ def _is_api(request: HttpRequest) -> bool:
 def api_not_found(request: HttpRequest) -> JsonResponse:
     """Any /api/ URL that matches no endpoint, in the API's error shape (even with DEBUG on)."""
     return JsonResponse(
-        {"code": "not_found", "message": f"No endpoint at {request.path}"}, status=404
+        {"code": ErrorCode.NOT_FOUND.value, "message": f"No endpoint at {request.path}"}, status=404
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import cast
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -12,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from paperex.apps.accounts.models import User
+from paperex.apps.core.api import user_id_of
 from paperex.apps.equity.selectors import equity_snapshot_list
 from paperex.apps.equity.serializers import EquityHistoryQuerySerializer, EquitySnapshotSerializer
 
@@ -37,5 +36,5 @@ class EquityHistoryApi(APIView):
         query = EquityHistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         since = query.validated_data.get("since", timezone.now() - DEFAULT_HISTORY)
-        snapshots = equity_snapshot_list(user_id=cast(User, request.user).pk, since=since)
+        snapshots = equity_snapshot_list(user_id=user_id_of(request), since=since)
         return Response(EquitySnapshotSerializer(snapshots, many=True).data)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from paperex.apps.equity.models import EquitySnapshot
 from paperex.apps.markets.models import Market
 from paperex.apps.trading.models import Balance
-from paperex.apps.trading.portfolio import market_last_price
+from paperex.apps.trading.selectors.portfolio import market_last_price
 
 HISTORY_MAX_POINTS = 10_080
 """The most snapshots one history read returns (a week of minutes), the newest ones."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from paperex.apps.core.fields import AmountField
+from paperex.apps.core.amounts import AmountField
 from paperex.apps.equity.models import EquitySnapshot
 
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from paperex.apps.core.amounts import AMOUNT_PLACES
 from paperex.apps.equity.models import EquitySnapshot
 from paperex.apps.equity.selectors import equities
-from paperex.apps.markets.models import AMOUNT_PLACES
 
 AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
 

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from paperex.apps.core.errors import ErrorCode, PaperexError
 from paperex.apps.markets.models import Asset, Market
 from paperex.apps.markets.selectors import (
     asset_list,
@@ -114,8 +115,9 @@ class TickerApi(APIView):
         market = market_or_404(symbol)
         ticker = ticker_get(symbol=market.symbol)
         if ticker is None:
-            raise NotFound(
+            raise PaperexError(
+                ErrorCode.NO_MARKET_DATA,
                 f"No ticker for {market.symbol} yet: its feed has not reported a trade.",
-                code="no_market_data",
+                status=404,
             )
         return Response(ticker)

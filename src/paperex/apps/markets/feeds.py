@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 
 from django.conf import settings
 
+from paperex.apps.markets.instruments import market_instrument
 from paperex.apps.markets.models import Market
 from paperex.domain import Instrument
 from paperex.marketdata.binance.feed import BinanceFeed
@@ -51,19 +52,6 @@ class ReplaySpec:
     path: Path
     speed: float | None
     loop: bool
-
-
-def market_instrument(market: Market) -> Instrument:
-    """The pure trading rules of a market row."""
-    return Instrument(
-        symbol=market.symbol,
-        base=market.base.code,
-        quote=market.quote.code,
-        # The database pads decimals to 12 places; the instrument keeps the real precision.
-        tick_size=market.tick_size.normalize(),
-        step_size=market.step_size.normalize(),
-        min_notional=market.min_notional.normalize(),
-    )
 
 
 def trading_instruments(

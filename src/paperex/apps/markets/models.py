@@ -3,14 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-# Exact amounts: 30 digits with 12 after the point covers satoshi-sized steps and trillions.
-AMOUNT_DIGITS = 30
-AMOUNT_PLACES = 12
-
-
-def amount_field(**kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
-    """A DecimalField wide enough for any price, quantity or balance in Paperex."""
-    return models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, **kwargs)  # type: ignore[arg-type]
+from paperex.apps.core.amounts import amount_field
 
 
 class Asset(models.Model):

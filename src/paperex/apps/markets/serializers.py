@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from paperex.apps.core.fields import AmountField, asset_code_field
+from paperex.apps.core.amounts import AmountField, asset_code_field
 from paperex.apps.markets.models import Asset, Candle, Market
 
 

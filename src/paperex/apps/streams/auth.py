@@ -5,42 +5,25 @@ handled by Channels' AuthMiddleware before this, works as well."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
-from django.contrib.auth.models import AnonymousUser
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import AccessToken
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from paperex.apps.accounts.models import User
+from paperex.apps.core.tokens import bearer_token, token_users
 
 
-def bearer_token(scope: dict[str, Any]) -> str | None:
-    """The access token of the handshake's Authorization header or ``token`` query parameter."""
-    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-    for name, value in headers:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and token.strip():
-                return token.strip()
-    query: bytes = scope.get("query_string", b"")
-    tokens = parse_qs(query.decode("latin-1")).get("token")
-    return tokens[-1] if tokens else None
+def _user(user_id: int) -> AbstractBaseUser | AnonymousUser:
+    return get_user_model().objects.filter(pk=user_id).first() or AnonymousUser()
 
 
-def _active_user(user_id: Any) -> User | AnonymousUser:
-    return User.objects.filter(pk=user_id, is_active=True).first() or AnonymousUser()
-
-
-async def user_of_token(raw: str) -> User | AnonymousUser:
+async def user_of_token(raw: str) -> AbstractBaseUser | AnonymousUser:
     """The active user a valid access token names, else an anonymous user."""
-    try:
-        user_id = AccessToken(raw)[jwt_settings.USER_ID_CLAIM]  # type: ignore[arg-type]
-    except (TokenError, KeyError):
+    user_id = await token_users.user_id(raw)
+    if user_id is None:
         return AnonymousUser()
-    user: User | AnonymousUser = await database_sync_to_async(_active_user)(user_id)
+    user: AbstractBaseUser | AnonymousUser = await database_sync_to_async(_user)(user_id)
     return user
 
 
@@ -49,7 +32,7 @@ class JwtAuthMiddleware(BaseMiddleware):  # type: ignore[misc]
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         user = scope.get("user")
-        token = bearer_token(scope)
+        token = bearer_token(scope, from_query=True)
         if token and (user is None or not user.is_authenticated):
             scope = {**scope, "user": await user_of_token(token)}
         return await super().__call__(scope, receive, send)

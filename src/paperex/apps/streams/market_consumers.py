@@ -8,17 +8,16 @@ from typing import Any
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
 
+from paperex.apps.core.groups import user_group
 from paperex.apps.markets.models import Market
 from paperex.apps.markets.runtime import runtime
 from paperex.apps.markets.selectors import candle_list, market_get
 from paperex.apps.markets.serializers import CandleSerializer
+from paperex.apps.markets.symbols import market_symbols
 from paperex.apps.streams.base import HubConsumer
 from paperex.apps.streams.formats import event_frame
 from paperex.apps.streams.hub import ALL_MINI_TICKERS, hub, market_topic
-from paperex.apps.streams.symbols import market_symbols
-from paperex.apps.trading.messages import user_group
-from paperex.apps.trading.portfolio import portfolio_get
-from paperex.apps.trading.position_figures import updated_position
+from paperex.apps.trading.selectors.portfolio import portfolio_get, updated_position
 from paperex.marketdata.events import Kline
 
 UNKNOWN_MARKET_CLOSE_CODE = 4004

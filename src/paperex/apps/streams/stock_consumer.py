@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from paperex.apps.markets.symbols import market_symbols
 from paperex.apps.streams.base import HubConsumer
 from paperex.apps.streams.formats import stock_price_frame
 from paperex.apps.streams.hub import hub, stock_topic
-from paperex.apps.streams.symbols import market_symbols
 
 UNKNOWN_TICKER_CLOSE_CODE = 4004
 

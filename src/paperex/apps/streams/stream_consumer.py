@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from paperex.apps.markets.runtime import runtime
+from paperex.apps.markets.symbols import market_symbols
 from paperex.apps.streams.base import HubConsumer
 from paperex.apps.streams.formats import event_frame
 from paperex.apps.streams.hub import market_topic
-from paperex.apps.streams.symbols import market_symbols
 from paperex.marketdata.aggregation import CANDLE_INTERVALS
 from paperex.marketdata.events import BookSnapshot
 

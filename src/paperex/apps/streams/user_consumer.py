@@ -11,15 +11,15 @@ from typing import Any
 
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 
+from paperex.apps.core.errors import PaperexError, render_error
+from paperex.apps.core.groups import user_group
 from paperex.apps.streams.base import HubConsumer
-from paperex.apps.trading.apis import order_place_from_data
-from paperex.apps.trading.messages import user_group
 from paperex.apps.trading.models import Order
-from paperex.apps.trading.protocol import EngineUnavailableError
-from paperex.apps.trading.selectors import order_get
-from paperex.apps.trading.services import OrderRefusedError, order_cancel
+from paperex.apps.trading.schemas import OrderView, plain
+from paperex.apps.trading.selectors.orders import order_get
+from paperex.apps.trading.services.orders import order_cancel, order_place_from_request
 
 NOT_AUTHENTICATED_CLOSE_CODE = 4401
 FILL_MESSAGES = {
@@ -28,18 +28,14 @@ FILL_MESSAGES = {
 }
 
 
-def _error_message(error: APIException) -> str:
-    detail = error.detail
-    if isinstance(detail, dict):
-        field, messages = next(iter(detail.items()))
-        text = messages[0] if isinstance(messages, list) else messages
-        return f"{field}: {text}"
-    if isinstance(detail, list):
-        return str(detail[0])
-    return str(detail)
+def _error_frame(error: PaperexError | APIException) -> dict[str, Any]:
+    rendered = render_error(error)
+    assert rendered is not None
+    status, body = rendered
+    return {"status_code": status, **body}
 
 
-def _cancel_own_order(user_id: int, order_id: int) -> dict[str, Any]:
+def _cancel_own_order(user_id: int, order_id: int) -> OrderView:
     order = order_get(user_id=user_id, order_id=order_id)  # another user's: DoesNotExist
     return order_cancel(user_id=user_id, order_id=order.pk, symbol=order.market.symbol)
 
@@ -86,16 +82,12 @@ class UserStreamConsumer(HubConsumer):
 
     async def _create_order(self, fields: dict[str, Any]) -> None:
         try:
-            placement = await order_place_from_data(user_id=self.user_id, data=fields)
-        except ValidationError as error:
-            self.reply({"status_code": 400, "message": _error_message(error)})
-        except OrderRefusedError as error:
-            self.reply({"status_code": 400, "code": error.code, "message": str(error)})
-        except EngineUnavailableError as error:
-            self.reply({"status_code": 503, "message": str(error)})
+            placement = await order_place_from_request(user_id=self.user_id, data=fields)
+        except (PaperexError, APIException) as error:
+            self.reply(_error_frame(error))
         else:
             message = "Order was created" if placement.created else "Order already exists"
-            self.reply({"status_code": 200, "message": message, "order": placement.order})
+            self.reply({"status_code": 200, "message": message, "order": plain(placement.order)})
 
     async def _cancel_order(self, request: dict[str, Any]) -> None:
         order_id = request.get("order_id")
@@ -106,14 +98,14 @@ class UserStreamConsumer(HubConsumer):
             order = await database_sync_to_async(_cancel_own_order)(self.user_id, order_id)
         except Order.DoesNotExist:
             self.reply({"status_code": 400, "message": f"You have no order {order_id}."})
-        except OrderRefusedError as error:
-            self.reply({"status_code": 400, "code": error.code, "message": str(error)})
-        except EngineUnavailableError as error:
-            self.reply({"status_code": 503, "message": str(error)})
+        except PaperexError as error:
+            self.reply(_error_frame(error))
         else:
-            self.reply({"status_code": 200, "message": "Order was cancelled", "order": order})
+            self.reply(
+                {"status_code": 200, "message": "Order was cancelled", "order": plain(order)}
+            )
 
-    # Group messages from the engine host (see paperex.apps.trading.messages).
+    # Group messages from the engine host (see paperex.apps.trading.host.publication).
 
     async def order_update(self, message: dict[str, Any]) -> None:
         order = message["order"]

@@ -1,5 +1,5 @@
-"""The engine's view of the database: assets and markets as domain objects, and the scales that
-turn the engine's integers (ticks, lots, asset units) into exact decimals and back."""
+"""The markets the engine trades, read from the database as domain objects, with the scales that
+turn the engine's integers (ticks, lots, asset units) into exact decimals and back. Reads only."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from paperex.apps.accounts.models import User
-from paperex.apps.markets.feeds import market_instrument
+from paperex.apps.markets.instruments import market_instrument
 from paperex.apps.markets.models import Asset as AssetRow
 from paperex.apps.markets.models import Market
 from paperex.domain import Asset, MarketMode, MarketSpec
-
-FEE_ACCOUNT_USERNAME = "paperex-fees"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +53,6 @@ class Catalog:
     asset_codes: dict[int, str]
     markets: dict[str, CatalogMarket]
     market_symbols: dict[int, str]
-    fee_account_id: int
 
     def amount(self, asset: str, units: int) -> Decimal:
         """The exact amount of ``units`` units of ``asset``."""
@@ -71,8 +67,8 @@ class Catalog:
         return self.markets[symbol]
 
 
-def catalog_load() -> Catalog:
-    """Read assets and markets from the database (creating the fee account if missing)."""
+def catalog_read() -> Catalog:
+    """Every asset and market in the database."""
     asset_rows = list(AssetRow.objects.all())
     assets = {row.code: Asset(row.code, row.decimals) for row in asset_rows}
     markets: dict[str, CatalogMarket] = {}
@@ -96,19 +92,7 @@ def catalog_load() -> Catalog:
         asset_codes={row.pk: row.code for row in asset_rows},
         markets=markets,
         market_symbols={market.market_id: symbol for symbol, market in markets.items()},
-        fee_account_id=fee_account_ensure(),
     )
-
-
-def fee_account_ensure() -> int:
-    """The id of the system user that collects fees, created inactive on first use."""
-    user, created = User.objects.get_or_create(
-        username=FEE_ACCOUNT_USERNAME, defaults={"is_active": False}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user.pk
 
 
 def engine_time(timestamp: int) -> datetime:

@@ -15,7 +15,8 @@ from enum import StrEnum
 from django.conf import settings
 from django.db import models
 
-from paperex.apps.markets.models import Asset, Market, amount_field
+from paperex.apps.core.amounts import amount_field
+from paperex.apps.markets.models import Asset, Market
 from paperex.domain import (
     LedgerBucket,
     LedgerReason,

@@ -1,16 +1,30 @@
-"""What travels between the callers of the engine and the engine host, in-process or over Redis."""
+"""What travels between the callers of the engine and the engine host, in-process or over Redis.
+
+The bottom layer of trading: the gateway (callers' side) and the host (the writer's side) both
+speak it and nothing else of each other. Over Redis a caller LPUSHes a ``CommandEnvelope`` onto
+``COMMANDS_KEY`` and waits on its own reply key for the ``EngineReply``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
+from paperex.apps.core.errors import ErrorCode, PaperexError
+from paperex.apps.trading.schemas import OrderView
 from paperex.domain.commands import EngineCommand
 
+COMMANDS_KEY = "paperex:engine:commands"
+REPLY_PREFIX = "paperex:engine:reply:"
+REPLY_TTL_SECONDS = 60
 
-class EngineUnavailableError(RuntimeError):
+
+class EngineUnavailableError(PaperexError):
     """No engine answered in time, or the engine could not store the command (HTTP 503)."""
+
+    status = 503
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorCode.ENGINE_UNAVAILABLE, message)
 
 
 class EngineReply(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -19,13 +33,13 @@ class EngineReply(msgspec.Struct, kw_only=True, omit_defaults=True):
     ``rejection_reason``/``rejection_message`` are the engine's refusal (OrderRejected,
     CancelRejected, AmendRejected, TransferRejected); ``duplicate_of`` is the existing order
     when a PlaceOrder reused a client order id; ``orders`` are the commanding user's orders
-    the command created or changed, as ``order_payload`` shapes them (the new order first).
+    the command created or changed (the new order first).
     """
 
     rejection_reason: str | None = None
     rejection_message: str | None = None
     duplicate_of: int | None = None
-    orders: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    orders: list[OrderView] = msgspec.field(default_factory=list)
     error: str | None = None
     """Set (over Redis only) when the host failed; the caller raises EngineUnavailableError."""
 
@@ -36,3 +50,8 @@ class CommandEnvelope(msgspec.Struct, kw_only=True):
     command: EngineCommand
     reply_to: str
     deadline_ms: int
+
+
+encode = msgspec.json.Encoder().encode
+decode_envelope = msgspec.json.Decoder(CommandEnvelope).decode
+decode_reply = msgspec.json.Decoder(EngineReply).decode

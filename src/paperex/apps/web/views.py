@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from paperex import __version__
 from paperex.apps.accounts.services import user_register
+from paperex.apps.markets.selectors import market_list
 from paperex.apps.web.forms import SignupForm
 from paperex.apps.web.selectors import (
     BUILD_COMMAND,
@@ -29,6 +31,11 @@ def _page(request: HttpRequest, page: str, title: str, data: dict[str, Any]) -> 
         "build_command": BUILD_COMMAND,
     }
     return render(request, f"web/{page}.html", context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page with every market."""
+    return render(request, "web/home.html", {"version": __version__, "markets": market_list()})
 
 
 def markets_page(request: HttpRequest) -> HttpResponse:

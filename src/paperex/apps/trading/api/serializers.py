@@ -1,19 +1,14 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
 
-from paperex.apps.core.fields import AmountField, asset_code_field
+from paperex.apps.core.amounts import AmountField, asset_code_field
 from paperex.apps.trading.models import Balance, Fill, Order
-from paperex.apps.trading.order_request import (
-    CLIENT_ORDER_ID,
-    SYMBOL_MAX_LENGTH,
-    order_fields_problem,
-)
-from paperex.apps.trading.payloads import fill_payload, order_payload
-from paperex.domain import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
+from paperex.apps.trading.schemas import BalanceView, FillView, OrderView, plain
+from paperex.apps.trading.services.order_request import enum_values
+from paperex.domain import OrderStatus, Side
 
 ORDERING_FIELDS = [
     "id",
@@ -29,10 +24,6 @@ ORDERING_FIELDS = [
 ]
 
 
-def _choices(enum: Any) -> list[str]:
-    return [member.value for member in enum]
-
-
 class BalanceSerializer(serializers.ModelSerializer[Balance]):
     asset = asset_code_field()
     free = AmountField(read_only=True)
@@ -42,51 +33,12 @@ class BalanceSerializer(serializers.ModelSerializer[Balance]):
         model = Balance
         fields = ["asset", "free", "locked"]
 
-
-class PositiveAmountField(AmountField):
-    """A decimal string or number that must be greater than zero."""
-
-    default_error_messages = {"not_positive": "Must be greater than zero."}
-
-    def to_internal_value(self, data: Any) -> Decimal:
-        value = super().to_internal_value(data)
-        if value <= 0:
-            self.fail("not_positive")
-        return value
-
-
-class OrderPlaceSerializer(serializers.Serializer[None]):
-    """A new order (Binance spot semantics); decimals as strings or numbers."""
-
-    symbol = serializers.CharField(max_length=SYMBOL_MAX_LENGTH)
-    side = serializers.ChoiceField(choices=_choices(Side))
-    type = serializers.ChoiceField(choices=_choices(OrderType), default=OrderType.LIMIT.value)
-    time_in_force = serializers.ChoiceField(
-        choices=_choices(TimeInForce), default=TimeInForce.GTC.value
-    )
-    quantity = PositiveAmountField(required=False)
-    price = PositiveAmountField(required=False)
-    stop_price = PositiveAmountField(required=False)
-    quote_order_qty = PositiveAmountField(required=False, help_text="MARKET: spend this quote.")
-    client_order_id = serializers.RegexField(
-        rf"^{CLIENT_ORDER_ID.pattern}$",
-        required=False,
-        error_messages={"invalid": "Use 1-36 letters, digits and . _ : / - only."},
-    )
-    self_trade_prevention = serializers.ChoiceField(
-        choices=_choices(SelfTradePrevention), required=False
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        problem = order_fields_problem(OrderType(attrs["type"]), set(attrs))
-        if problem is not None:
-            field, message = problem
-            raise serializers.ValidationError({field: message})
-        return attrs
+    def to_representation(self, instance: Balance) -> dict[str, Any]:
+        return plain(BalanceView.of(instance))
 
 
 class OrderSerializer(serializers.ModelSerializer[Order]):
-    """An order; the representation is ``payloads.order_payload`` (shared with the streams)."""
+    """An order (its fields here describe it for the schema); shown as ``OrderView``."""
 
     symbol = serializers.CharField(source="market.symbol")
     price = AmountField(allow_null=True)
@@ -120,13 +72,13 @@ class OrderSerializer(serializers.ModelSerializer[Order]):
         read_only_fields = fields
 
     def to_representation(self, instance: Order) -> dict[str, Any]:
-        return order_payload(instance, instance.market.symbol)
+        return plain(OrderView.of(instance, instance.market.symbol))
 
 
 class OrderFilterSerializer(serializers.Serializer[None]):
     symbol = serializers.CharField(required=False)
-    status = serializers.ChoiceField(choices=_choices(OrderStatus), required=False)
-    side = serializers.ChoiceField(choices=_choices(Side), required=False)
+    status = serializers.ChoiceField(choices=enum_values(OrderStatus), required=False)
+    side = serializers.ChoiceField(choices=enum_values(Side), required=False)
     start = serializers.DateTimeField(required=False, help_text="created at or after (ISO 8601)")
     end = serializers.DateTimeField(required=False, help_text="created at or before (ISO 8601)")
     ordering = serializers.ChoiceField(
@@ -168,7 +120,7 @@ class FillSerializer(serializers.ModelSerializer[Fill]):
         read_only_fields = fields
 
     def to_representation(self, instance: Fill) -> dict[str, Any]:
-        return fill_payload(instance, instance.market.symbol, instance.fee_asset.code)
+        return plain(FillView.of(instance, instance.market.symbol, instance.fee_asset.code))
 
 
 class FillFilterSerializer(serializers.Serializer[None]):

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from paperex.apps.core.selectors import health_report
+from paperex.apps.web.health import health_report
 
 
 class HealthApi(APIView):

@@ -37,7 +37,9 @@ class RestoredState:
     book_sequences: dict[str, int]
 
 
-def engine_restore(*, catalog: Catalog, user_id: int | None = None) -> RestoredState:
+def engine_restore(
+    *, catalog: Catalog, fee_account_id: int, user_id: int | None = None
+) -> RestoredState:
     """The engine as the database left it; with ``user_id`` only that user's orders and balances.
 
     A partial engine is enough for commands that touch one user only (deposits, resets).
@@ -71,7 +73,7 @@ def engine_restore(*, catalog: Catalog, user_id: int | None = None) -> RestoredS
         assets=catalog.assets.values(),
         markets=[market.spec for market in catalog.markets.values()],
         snapshot=snapshot,
-        fee_account_id=catalog.fee_account_id,
+        fee_account_id=fee_account_id,
     )
     sequences = {catalog.market_symbols[row.market_id]: row for row in MarketSequence.objects.all()}
     return RestoredState(

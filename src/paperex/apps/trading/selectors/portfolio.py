@@ -4,7 +4,8 @@ Cost basis is the weighted average cost: a buy adds its quote amount to the cost
 received (quantity minus a base fee) to the position; a sell realizes ``proceeds - fee - average
 cost * quantity``. Only fills since the account's last funding (registration or reset) count.
 ``percent_change`` is the market's 24h ticker change (Binance's rolling 24 hours, not midnight
-UTC) and ``equity_change`` is that change applied to the position held now.
+UTC) and ``equity_change`` is that change applied to the position held now. The market view
+socket recomputes a position's figures on every candle with ``updated_position``.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from paperex.apps.core.fields import format_amount
+from paperex.apps.core.amounts import amount_or_none, format_amount
 from paperex.apps.markets.models import Market
 from paperex.apps.markets.runtime import runtime
 from paperex.apps.trading.models import Balance, Fill, LedgerEntry, Trade
-from paperex.apps.trading.position_figures import position_figures
+from paperex.marketdata.events import Ticker24h
 
 ZERO = Decimal(0)
+AVERAGE_PRICE_QUANTUM = Decimal(10) ** -12
 
 
 @dataclass
@@ -101,7 +103,9 @@ def _position_entry(market: Market, position: Position, quantity: Decimal) -> di
         "asset": market.base.code,
         "quote_asset": market.quote.code,
         "quantity": format_amount(quantity),
-        "average_price": _amount(average, market.tick_size),
+        "average_price": amount_or_none(
+            None if average is None else average.quantize(AVERAGE_PRICE_QUANTUM)
+        ),
         "realized_pnl": format_amount(position.realized),
         **position_figures(
             quantity=quantity, average_price=average, last_price=last_price, ticker=state.ticker
@@ -109,9 +113,39 @@ def _position_entry(market: Market, position: Position, quantity: Decimal) -> di
     }
 
 
-def _amount(value: Decimal | None, quantum: Decimal | None = None) -> str | None:
-    if value is None:
-        return None
-    if quantum is not None:
-        value = value.quantize(Decimal(10) ** -12)
-    return format_amount(value)
+def position_figures(
+    *,
+    quantity: Decimal,
+    average_price: Decimal | None,
+    last_price: Decimal | None,
+    ticker: Ticker24h | None,
+) -> dict[str, str | None]:
+    """``market_value``, ``unrealized_pnl``, ``percent_change`` (the market's 24h change) and
+    ``equity_change`` (that change applied to the quantity held now), as decimal strings."""
+    value = None if last_price is None else quantity * last_price
+    unrealized = None
+    if value is not None and average_price is not None:
+        unrealized = value - average_price * quantity
+    return {
+        "last_price": amount_or_none(last_price),
+        "market_value": amount_or_none(value),
+        "unrealized_pnl": amount_or_none(unrealized),
+        "percent_change": None if ticker is None else format_amount(ticker.price_change_percent),
+        "equity_change": None if ticker is None else format_amount(quantity * ticker.price_change),
+    }
+
+
+def updated_position(
+    entry: dict[str, Any], last_price: Decimal, ticker: Ticker24h | None
+) -> dict[str, Any]:
+    """A ``GET /api/portfolio/`` entry recomputed at a new last price."""
+    average = entry.get("average_price")
+    return {
+        **entry,
+        **position_figures(
+            quantity=Decimal(entry["quantity"]),
+            average_price=None if average is None else Decimal(average),
+            last_price=last_price,
+            ticker=ticker,
+        ),
+    }

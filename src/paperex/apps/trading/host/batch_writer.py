@@ -1,8 +1,9 @@
 """Write one batch of engine events to the database in one transaction (group commit).
 
-Only the engine host calls this: the events of every command in the batch become order, trade,
-fill, ledger and balance rows, and the per-market sequences advance, atomically. Nothing is
-published here; the host publishes once the transaction has committed.
+The one write path to the engine's tables, used by the host (``host.py``) and, while no host
+runs, by the offline writer (``offline_writer.py``): the events of every command in the batch
+become order, trade, fill, ledger and balance rows, and the per-market sequences advance,
+atomically. Nothing is published here; the host publishes once the transaction has committed.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class _Rows:
     entries: list[LedgerEntry] = field(default_factory=list)
 
 
-def batch_persist(
+def batch_write(
     *,
     catalog: Catalog,
     results: Sequence[tuple[EngineCommand, list[Event]]],

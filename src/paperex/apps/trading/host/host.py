@@ -1,9 +1,10 @@
 """The durable engine host: the single writer of orders, trades, fills, ledger and balances.
 
 One host runs per database (``EngineLock``), in the server process (embedded, started on
-lifespan) or in the ``paperex engine`` process (production, commands over Redis; see
-``run_engine_process``). It owns a ``MatchingEngine`` for every market and one writer thread
-(Django's ORM is synchronous, so the thread that owns the engine also owns the DB connection).
+lifespan) or in the ``paperex engine`` process (production, commands over Redis); only the
+gateway (``paperex.apps.trading.gateway``) starts one and talks to it. It owns a
+``MatchingEngine`` for every market and one writer thread (Django's ORM is synchronous, so the
+thread that owns the engine also owns the DB connection).
 
 Group commit: the writer takes every command that queued up while the previous batch was being
 committed (up to ``max_batch``), runs them through the engine, and writes all their events in
@@ -25,21 +26,22 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import close_old_connections, connection, transaction
 
-from paperex.apps.trading.book_levels import BookLevels
-from paperex.apps.trading.catalog import Catalog, catalog_load, now_ms
-from paperex.apps.trading.locking import EngineLock
-from paperex.apps.trading.messages import BookLevelsChange, Message, batch_messages
+from paperex.apps.trading.catalog import Catalog, catalog_read, now_ms
+from paperex.apps.trading.host.batch_writer import BatchRecord, batch_write
+from paperex.apps.trading.host.exchange_book import ExchangeBookLevels
+from paperex.apps.trading.host.fee_account import fee_account_ensure
+from paperex.apps.trading.host.publication import LevelChanges, Publisher, batch_messages
+from paperex.apps.trading.host.recovery import RestoredState, engine_restore
+from paperex.apps.trading.host.writer_lock import EngineLock
 from paperex.apps.trading.models import Order
-from paperex.apps.trading.payloads import order_payload
-from paperex.apps.trading.persistence import BatchRecord, batch_persist
 from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
-from paperex.apps.trading.recovery import RestoredState, engine_restore
+from paperex.apps.trading.schemas import OrderView
 from paperex.domain import RejectReason
 from paperex.domain.commands import EngineCommand, PlaceOrder
 from paperex.domain.events import (
@@ -53,7 +55,6 @@ from paperex.domain.events import (
 
 logger = logging.getLogger(__name__)
 _STOP = object()
-Publisher = Callable[[list[Message]], None]
 
 
 @dataclass(slots=True)
@@ -83,8 +84,9 @@ class EngineHost:
         self._ready = threading.Event()
         self._start_error: BaseException | None = None
         self.catalog: Catalog | None = None
+        self.fee_account_id = 0
         self.state: RestoredState | None = None
-        self._book: BookLevels | None = None
+        self._book: ExchangeBookLevels | None = None
         self.batches = 0
         self.commands = 0
 
@@ -177,9 +179,10 @@ class EngineHost:
         close_old_connections()
         # A write transaction: waits for a transaction that wrote without a host to commit.
         with transaction.atomic():
-            self.catalog = catalog_load()
-            self.state = engine_restore(catalog=self.catalog)
-        self._book = BookLevels(self.state.engine)
+            self.fee_account_id = fee_account_ensure()
+            self.catalog = catalog_read()
+            self.state = engine_restore(catalog=self.catalog, fee_account_id=self.fee_account_id)
+        self._book = ExchangeBookLevels(self.state.engine)
         logger.info(
             "engine restored: %d open orders, %d markets",
             len(self.state.open_orders),
@@ -187,99 +190,138 @@ class EngineHost:
         )
 
     def _execute(self, batch: list[_Pending]) -> None:
-        assert self.state is not None
-        assert self.catalog is not None
-        now = time.monotonic()
-        live: list[_Pending] = []
-        for pending in batch:
-            if pending.deadline is not None and now > pending.deadline:
-                _fail(
-                    pending, EngineUnavailableError("the engine did not take the command in time")
-                )
-            else:
-                live.append(pending)
+        """One batch through the stages: drop the expired, run the engine (answering client-id
+        retries from the stored order), write the batch, answer, publish."""
+        live = _drop_expired(batch)
         if not live:
             return
+        run = self._run_engine(live)
+        book_changes = self._book_changes(run.touched_orders)
+        record = self._write_batch(run, book_changes)
+        if record is None:
+            return
+        self.batches += 1
+        self.commands += len(live)
+        self._answer(run, record)
+        if self._publish is not None and (record.trades or record.balances or book_changes):
+            assert self.catalog is not None
+            self._publish(
+                batch_messages(
+                    catalog=self.catalog,
+                    fee_account_id=self.fee_account_id,
+                    record=record,
+                    book_changes=book_changes,
+                    time=now_ms(),
+                )
+            )
+
+    def _run_engine(self, live: list[_Pending]) -> _EngineRun:
+        """Process the batch's commands in order; a PlaceOrder reusing a client order id (in the
+        database or earlier in the batch) is not processed but answered with that order."""
+        assert self.state is not None
         engine = self.state.engine
         existing = _existing_client_orders([pending.command for pending in live])
-        results: list[tuple[EngineCommand, list[Event]]] = []
-        processed: list[tuple[_Pending, int]] = []
-        duplicates: list[tuple[_Pending, int]] = []
-        touched_orders: dict[int, None] = {}
+        run = _EngineRun(live)
         for pending in live:
             command = pending.command
             key = _client_key(command)
             if key is not None and key in existing:
-                duplicates.append((pending, existing[key]))
+                run.duplicates.append((pending, existing[key]))
                 continue
             events = engine.process(command)
-            if key is not None:
-                duplicate = _duplicate_rejection(events)
-                if duplicate:
-                    open_order = next(
-                        order
-                        for order in engine.open_orders(user_id=key[0])
-                        if order.client_order_id == key[1]
-                    )
-                    duplicates.append((pending, open_order.order_id))
-                    continue
+            if key is not None and _duplicate_rejection(events):
+                user_id, client_order_id = key
+                open_order = next(
+                    order
+                    for order in engine.open_orders(user_id=user_id)
+                    if order.client_order_id == client_order_id
+                )
+                run.duplicates.append((pending, open_order.order_id))
+                continue
             for event in events:
                 if isinstance(event, OrderAccepted) and key is not None:
                     existing[key] = event.order_id
                 order_id = getattr(event, "order_id", None)
                 if order_id is not None:
-                    touched_orders[order_id] = None
-            processed.append((pending, len(results)))
-            results.append((command, events))
-        book_changes = self._book_changes(touched_orders)
-        record = BatchRecord()
-        if any(events for _, events in results) or book_changes:
-            try:
-                record = batch_persist(
-                    catalog=self.catalog,
-                    results=results,
-                    open_orders=self.state.open_orders,
-                    trade_sequences=self.state.trade_sequences,
-                    book_sequences=self.state.book_sequences,
-                    books_changed=set(book_changes),
-                )
-            except Exception:
-                logger.exception("engine batch of %d commands failed to commit", len(live))
-                error = EngineUnavailableError("the engine could not store the command")
-                for pending in live:
-                    _fail(pending, error)
-                self._restore()
-                return
-        else:
-            record.orders_per_command = [[] for _ in results]
-        self.batches += 1
-        self.commands += len(live)
-        for pending, index in processed:
+                    run.touched_orders[order_id] = None
+            run.processed.append((pending, len(run.results)))
+            run.results.append((command, events))
+        return run
+
+    def _write_batch(
+        self, run: _EngineRun, book_changes: dict[str, tuple[int, LevelChanges]]
+    ) -> BatchRecord | None:
+        """Store the batch in one transaction; None (every caller failed, the engine rebuilt
+        from the database) when it could not be stored."""
+        assert self.state is not None
+        assert self.catalog is not None
+        if not any(events for _, events in run.results) and not book_changes:
+            return BatchRecord(orders_per_command=[[] for _ in run.results])
+        try:
+            return batch_write(
+                catalog=self.catalog,
+                results=run.results,
+                open_orders=self.state.open_orders,
+                trade_sequences=self.state.trade_sequences,
+                book_sequences=self.state.book_sequences,
+                books_changed=set(book_changes),
+            )
+        except Exception:
+            logger.exception("engine batch of %d commands failed to commit", len(run.live))
+            error = EngineUnavailableError("the engine could not store the command")
+            for pending in run.live:
+                _fail(pending, error)
+            self._restore()
+            return None
+
+    def _answer(self, run: _EngineRun, record: BatchRecord) -> None:
+        """Resolve the callers' futures, now that the batch is committed."""
+        assert self.catalog is not None
+        for pending, index in run.processed:
             if pending.future is not None:
-                command, events = results[index]
+                command, events = run.results[index]
                 pending.future.set_result(
                     _reply(command, events, record.orders_per_command[index], self.catalog)
                 )
-        for pending, order_id in duplicates:
+        for pending, order_id in run.duplicates:
             if pending.future is not None:
                 pending.future.set_result(EngineReply(duplicate_of=order_id))
-        if self._publish is not None and (record.trades or record.balances or book_changes):
-            self._publish(
-                batch_messages(
-                    catalog=self.catalog, record=record, book_changes=book_changes, time=now_ms()
-                )
-            )
 
-    def _book_changes(self, order_ids: Iterable[int]) -> dict[str, tuple[int, BookLevelsChange]]:
+    def _book_changes(self, order_ids: Iterable[int]) -> dict[str, tuple[int, LevelChanges]]:
         """The changed levels of each touched market's book, with its next book sequence."""
         assert self.state is not None
         assert self._book is not None
-        changes: dict[str, tuple[int, BookLevelsChange]] = {}
+        changes: dict[str, tuple[int, LevelChanges]] = {}
         for symbol, levels in self._book.update(order_ids).items():
             sequence = self.state.book_sequences.get(symbol, 0) + 1
             self.state.book_sequences[symbol] = sequence
             changes[symbol] = (sequence, levels)
         return changes
+
+
+@dataclass(slots=True)
+class _EngineRun:
+    """A batch after the engine ran it: what to store, whom to answer with what."""
+
+    live: list[_Pending]
+    results: list[tuple[EngineCommand, list[Event]]] = field(default_factory=list)
+    processed: list[tuple[_Pending, int]] = field(default_factory=list)
+    """Each processed command's caller and the index of its result."""
+    duplicates: list[tuple[_Pending, int]] = field(default_factory=list)
+    """Client-id retries and the order id they are answered with."""
+    touched_orders: dict[int, None] = field(default_factory=dict)
+
+
+def _drop_expired(batch: list[_Pending]) -> list[_Pending]:
+    """The commands someone still waits for; the others' futures fail."""
+    now = time.monotonic()
+    live = []
+    for pending in batch:
+        if pending.deadline is not None and now > pending.deadline:
+            _fail(pending, EngineUnavailableError("the engine did not take the command in time"))
+        else:
+            live.append(pending)
+    return live
 
 
 def _client_key(command: EngineCommand) -> tuple[int, str] | None:
@@ -294,9 +336,14 @@ def _existing_client_orders(commands: list[EngineCommand]) -> dict[tuple[int, st
     if not keys:
         return {}
     rows = Order.objects.filter(
-        user_id__in={user for user, _ in keys}, client_order_id__in={cid for _, cid in keys}
+        user_id__in={user for user, _ in keys},
+        client_order_id__in={client_order_id for _, client_order_id in keys},
     ).values_list("user_id", "client_order_id", "id")
-    return {(user, cid): order_id for user, cid, order_id in rows if (user, cid) in keys}
+    return {
+        (user, client_order_id): order_id
+        for user, client_order_id, order_id in rows
+        if (user, client_order_id) in keys
+    }
 
 
 def _duplicate_rejection(events: list[Event]) -> bool:
@@ -315,7 +362,7 @@ def _reply(
     user_id = getattr(command, "user_id", None)
     return EngineReply(
         orders=[
-            order_payload(order, catalog.market_symbols[order.market_id])
+            OrderView.of(order, catalog.market_symbols[order.market_id])
             for order in orders
             if order.user_id == user_id
         ]

@@ -1,4 +1,5 @@
-"""The users' book per market as total resting quantity per price, kept incrementally.
+"""The exchange book (the users' resting orders) per market as total lots per price, kept
+incrementally.
 
 The host tells it which orders a batch touched; it asks the engine for each one's state and
 moves the differences into the levels, so a batch costs O(orders touched), not O(book). The
@@ -26,7 +27,7 @@ def _resting(order: OpenOrder | None) -> Resting | None:
     return order.symbol, order.side is Side.BUY, order.price, order.quantity - order.filled
 
 
-class BookLevels:
+class ExchangeBookLevels:
     """Total resting lots per (symbol, side, price), from the engine's open orders."""
 
     def __init__(self, engine: MatchingEngine) -> None:

@@ -1,10 +1,11 @@
-"""The body of ``POST /api/orders/``: the rules both parsers share, and the fast parser.
+"""The order lane's fast parser of ``POST /api/orders/`` bodies.
 
-``OrderPlaceSerializer`` (DRF) is the reference: it accepts every valid form and words every
-error. ``fast_order_values`` reads the common form of a valid order (amounts as decimal
-strings, no nulls, no unknown fields) about thirty times faster, and answers None for anything
-else, which then goes to the serializer. So it never refuses an order and never writes an error
-message; where it accepts, it gives the serializer's values (a property test holds it to that).
+``OrderPlaceSerializer`` (``services.order_request``) is the reference: it accepts every valid
+form and words every error. ``fast_order_values`` reads the common form of a valid order
+(amounts as decimal strings, no nulls, no unknown fields) about thirty times faster, and answers
+None for anything else, which then goes to the serializer. So it never refuses an order and
+never writes an error message; where it accepts, it gives the serializer's values (a property
+test holds it to that).
 """
 
 from __future__ import annotations
@@ -15,31 +16,20 @@ from typing import Any
 
 import msgspec
 
-from paperex.apps.markets.models import AMOUNT_DIGITS, AMOUNT_PLACES
+from paperex.apps.core.amounts import AMOUNT_DIGITS, AMOUNT_PLACES
+from paperex.apps.trading.services.order_request import (
+    CLIENT_ORDER_ID,
+    SYMBOL_MAX_LENGTH,
+    order_fields_problem,
+)
 from paperex.domain import OrderType, SelfTradePrevention, Side, TimeInForce
 
-CLIENT_ORDER_ID = re.compile(r"[A-Za-z0-9._:/-]{1,36}")
-SYMBOL_MAX_LENGTH = 32
 _SYMBOL = re.compile(rf"[A-Za-z0-9]{{1,{SYMBOL_MAX_LENGTH}}}")
 """Symbols the fast parser takes as they are (the serializer also trims and refuses NULs)."""
 _AMOUNT_CONTEXT = Context(prec=AMOUNT_DIGITS)
 _AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
 """Amounts carry AMOUNT_PLACES decimals, as DRF's DecimalField quantizes them."""
 _AMOUNT = re.compile(rf"[0-9]{{1,{AMOUNT_DIGITS - AMOUNT_PLACES}}}(\.[0-9]{{1,{AMOUNT_PLACES}}})?")
-
-
-def order_fields_problem(order_type: OrderType, fields: set[str]) -> tuple[str, str] | None:
-    """(field, message) when ``fields`` (the amounts given) do not suit ``order_type``."""
-    if order_type.has_limit_price and "price" not in fields:
-        return "price", f"{order_type} orders need a price."
-    if order_type.is_stop and "stop_price" not in fields:
-        return "stop_price", f"{order_type} orders need a stop price."
-    if order_type is OrderType.MARKET:
-        if ("quantity" in fields) == ("quote_order_qty" in fields):
-            return "quantity", "MARKET orders need exactly one of quantity and quote_order_qty."
-    elif "quantity" not in fields:
-        return "quantity", f"{order_type} orders need a quantity."
-    return None
 
 
 class _Body(msgspec.Struct, forbid_unknown_fields=True):

@@ -1,0 +1,114 @@
+"""``POST /api/orders/`` from programs, served on the event loop outside Django's request cycle.
+
+For each request Django's handler starts a thread for the synchronous parts, resolves the URL
+and sends signals that each hop to a thread; order entry by a bot needs none of it. This ASGI
+app takes POST /api/orders/ with a Bearer token (``takes_order_fast_lane``; wired in
+``paperex.config.asgi``): it checks the token (remembered until it expires), reads the body and
+the order (``fast_order_values``, else the DRF serializer, which words any error), places it
+with the same service as ``OrderListApi`` and answers with the same JSON. A request whose
+token does not check out goes to Django as it came, body included, and gets Django's usual 401.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
+
+from paperex.apps.core.errors import PaperexError, render_error
+from paperex.apps.core.fast_lane import ASGIApp, Scope
+from paperex.apps.core.tokens import bearer_token, token_users
+from paperex.apps.trading.api.order_body import fast_order_values
+from paperex.apps.trading.services.orders import order_place_from_request, order_place_from_values
+
+Receive = Callable[[], Awaitable[Any]]
+
+_encode = msgspec.json.Encoder().encode
+
+
+def takes_order_fast_lane(scope: Scope) -> bool:
+    """POST /api/orders/ with a Bearer token: served by ``order_entry_lane``."""
+    return (
+        scope.get("method") == "POST"
+        and scope.get("path") == "/api/orders/"
+        and bool(bearer_token(scope))
+    )
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replayed(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` again, then whatever ``receive`` gives."""
+    sent = False
+
+    async def replay() -> Any:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _place(user_id: int, body: bytes) -> tuple[int, bytes]:
+    """(status, JSON body) of placing the order ``body`` describes, as OrderListApi answers."""
+    try:
+        values = fast_order_values(body)
+        if values is not None:
+            placement = await order_place_from_values(user_id=user_id, values=values)
+        else:
+            data = JSONParser().parse(io.BytesIO(body)) if body else {}
+            placement = await order_place_from_request(user_id=user_id, data=data)
+    except (PaperexError, exceptions.APIException) as error:
+        rendered = render_error(error)
+        assert rendered is not None
+        status, content = rendered
+        return status, json.dumps(content).encode()
+    return (201 if placement.created else 200), _encode(placement.order)
+
+
+def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
+    """The ASGI app for order entry by token; ``django_app`` answers what it cannot."""
+
+    async def app(scope: Scope, receive: Any, send: Any) -> None:
+        user_id = await token_users.user_id(bearer_token(scope))
+        if user_id is None:  # Django answers 401, reading the body under its own limits
+            await django_app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and len(body) > limit:  # Django refuses it as it always does
+            await django_app(scope, _replayed(body, receive), send)
+            return
+        status, content = await _place(user_id, body)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(content)).encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": content})
+
+    return app

@@ -1,0 +1,112 @@
+"""Orders over HTTP: list and place, one order and its cancel, cancel all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from paperex.apps.core.api import ERROR_SCHEMA as ERROR
+from paperex.apps.core.api import user_id_of
+from paperex.apps.markets.apis import market_or_404
+from paperex.apps.trading.api.serializers import (
+    CancelAllSerializer,
+    OrderFilterSerializer,
+    OrderSerializer,
+)
+from paperex.apps.trading.models import Order
+from paperex.apps.trading.schemas import plain
+from paperex.apps.trading.selectors.orders import order_get, order_list
+from paperex.apps.trading.services.order_request import OrderPlaceSerializer
+from paperex.apps.trading.services.orders import (
+    order_cancel,
+    order_place_from_request,
+    orders_cancel_all,
+)
+
+
+class OrderListApi(ListAPIView[Order]):
+    """Your orders (GET, filtered, sorted, paginated) and placing a new one (POST).
+
+    A program's POST with a Bearer token never reaches this view: the ASGI order lane
+    (``order_lane.py``) places it with the same service and answers the same way.
+
+    POST answers 201 with the stored order, or 200 with the existing order when
+    `client_order_id` was already used (a safe retry). Refusals are 400s whose `code` is the
+    engine's reason: `PRICE_FILTER` (off tick or not positive), `LOT_SIZE`, `NOTIONAL`,
+    `INSUFFICIENT_BALANCE`, `UNKNOWN_SYMBOL`, `WOULD_MATCH_IMMEDIATELY`, ... A 503 means no
+    engine answered; retry with the same `client_order_id`.
+    """
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+
+    def get_queryset(self) -> Any:
+        filters = OrderFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return order_list(user_id=user_id_of(self.request), **filters.validated_data)
+
+    @extend_schema(parameters=[OrderFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=OrderPlaceSerializer,
+        responses={201: OrderSerializer, 200: OrderSerializer, 400: ERROR, 503: ERROR},
+    )
+    def post(self, request: Request) -> Response:
+        placement = async_to_sync(order_place_from_request)(
+            user_id=user_id_of(request), data=request.data
+        )
+        return Response(
+            plain(placement.order),
+            status=status.HTTP_201_CREATED if placement.created else status.HTTP_200_OK,
+        )
+
+
+class OrderDetailApi(APIView):
+    """One of your orders (GET) or cancel it (DELETE); another user's order is a 404."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _order(self, request: Request, order_id: int) -> Order:
+        try:
+            return order_get(user_id=user_id_of(request), order_id=order_id)
+        except Order.DoesNotExist as missing:
+            raise NotFound("No such order.") from missing
+
+    @extend_schema(responses={200: OrderSerializer, 404: ERROR})
+    def get(self, request: Request, order_id: int) -> Response:
+        return Response(OrderSerializer(self._order(request, order_id)).data)
+
+    @extend_schema(responses={200: OrderSerializer, 400: ERROR, 404: ERROR, 503: ERROR})
+    def delete(self, request: Request, order_id: int) -> Response:
+        order = self._order(request, order_id)
+        canceled = order_cancel(
+            user_id=order.user_id, order_id=order.id, symbol=order.market.symbol
+        )
+        return Response(plain(canceled))
+
+
+class OrderCancelAllApi(APIView):
+    """Cancel all your open orders, in one market (`symbol`) or everywhere."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=CancelAllSerializer, responses={200: OrderSerializer(many=True)})
+    def post(self, request: Request) -> Response:
+        body = CancelAllSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        symbol = body.validated_data.get("symbol")
+        if symbol:
+            symbol = market_or_404(symbol).symbol
+        canceled = orders_cancel_all(user_id=user_id_of(request), symbol=symbol)
+        return Response([plain(order) for order in canceled])

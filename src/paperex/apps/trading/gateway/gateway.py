@@ -1,0 +1,146 @@
+"""How any process reaches the single writer: a host it runs itself, the engine process over
+Redis, or, for funding while no host runs, the offline writer.
+
+- Embedded (``PAPEREX_RUN_ENGINE=true``, the default): the ASGI lifespan calls ``start`` after
+  market data started; the host runs here, follows reference market data on ``runtime.bus``
+  and publishes its messages to the channel layer from this process's event loop.
+- Production: ``paperex engine`` (``process.run_engine_process``) runs the host and serves
+  commands from Redis; web processes (``PAPEREX_RUN_ENGINE=false``) send them with a
+  ``RedisEngineClient``.
+
+``execute``/``execute_sync`` send a command to whichever applies and return the EngineReply, or
+raise EngineUnavailableError (a 503 for the API).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+
+from paperex.apps.markets.runtime import runtime
+from paperex.apps.trading.gateway.redis_client import RedisEngineClient
+from paperex.apps.trading.host.host import EngineHost
+from paperex.apps.trading.host.offline_writer import funding_write_offline
+from paperex.apps.trading.host.publication import ChannelPublisher, ReferenceFeed
+from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
+from paperex.domain.commands import EngineCommand
+
+ENGINE_ELSEWHERE = (
+    "A running server holds the matching engine and this process cannot reach it (there is "
+    "no Redis): stop the server first, or sign up on the web page or through the API."
+)
+
+
+class EngineGateway:
+    """This process's way to the engine (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.host: EngineHost | None = None
+        self._publisher: ChannelPublisher | None = None
+        self._reference: ReferenceFeed | None = None
+        self._redis: RedisEngineClient | None = None
+
+    @property
+    def timeout(self) -> float:
+        return float(settings.PAPEREX_ENGINE_TIMEOUT)
+
+    async def start(self, *, max_batch: int = 2048) -> None:
+        """Run a host in this process: rebuild it from the database, follow the feed."""
+        self._publisher = ChannelPublisher(asyncio.get_running_loop())
+        self._publisher.start()
+        host = EngineHost(max_batch=max_batch, publish=self._publisher.publish)
+        await asyncio.to_thread(host.start)
+        self.host = host
+        assert host.catalog is not None
+        self._reference = ReferenceFeed(host.catalog, host.submit_untracked)
+        self._reference.start(runtime.bus)
+
+    async def stop(self) -> None:
+        """Stop following the feed, finish queued commands, stop publishing."""
+        if self._reference is not None:
+            await self._reference.stop()
+            self._reference = None
+        if self.host is not None:
+            host, self.host = self.host, None
+            await asyncio.to_thread(host.stop)
+        if self._publisher is not None:
+            await self._publisher.stop()
+            self._publisher = None
+
+    def attach(self, host: EngineHost | None) -> None:
+        """Use a host started elsewhere in this process (tests), or none."""
+        self.host = host
+
+    async def execute(self, command: EngineCommand) -> EngineReply:
+        """The committed reply to ``command``; raises EngineUnavailableError."""
+        host = self.host
+        if host is not None and host.running:
+            future = host.submit(command, timeout=self.timeout)
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+            except TimeoutError as timeout:
+                raise EngineUnavailableError("the engine did not answer in time") from timeout
+        return await self._remote().execute(command, timeout=self.timeout)
+
+    def execute_sync(self, command: EngineCommand) -> EngineReply:
+        """``execute`` for synchronous callers (never from the host's own writer thread)."""
+        host = self.host
+        if host is not None and host.running:
+            future = host.submit(command, timeout=self.timeout)
+            try:
+                return future.result(self.timeout)
+            except TimeoutError as timeout:
+                raise EngineUnavailableError("the engine did not answer in time") from timeout
+        return self._remote().execute_sync(command, timeout=self.timeout)
+
+    def execute_many_sync(self, commands: Iterable[EngineCommand]) -> list[EngineReply]:
+        """Several commands, sent together so they share a batch."""
+        host = self.host
+        if host is not None and host.running:
+            futures = [host.submit(command, timeout=self.timeout) for command in commands]
+            return [future.result(self.timeout) for future in futures]
+        return [self.execute_sync(command) for command in commands]
+
+    def fund(self, *, user_id: int, commands: list[EngineCommand]) -> None:
+        """Deposits or a reset for one user, as part of the caller's transaction.
+
+        With no host anywhere, the offline writer stores them in that transaction; otherwise
+        they go to the host once it has committed (the user's row must exist first). Raises
+        ValueError when the engine refuses a transfer, EngineUnavailableError when a host runs
+        that this process cannot reach.
+        """
+        with transaction.atomic():
+            if funding_write_offline(user_id=user_id, commands=commands):
+                return
+            if not self.reachable:
+                raise EngineUnavailableError(ENGINE_ELSEWHERE)
+        transaction.on_commit(lambda: _check_funding(self.execute_many_sync(commands)))
+
+    @property
+    def reachable(self) -> bool:
+        """Whether commands have somewhere to go (a host here, or Redis to the engine)."""
+        return (self.host is not None and self.host.running) or self._uses_redis
+
+    @property
+    def _uses_redis(self) -> bool:
+        return bool(settings.PAPEREX_REDIS_URL) and not settings.PAPEREX_RUN_ENGINE
+
+    def _remote(self) -> RedisEngineClient:
+        if not self._uses_redis:
+            raise EngineUnavailableError("the matching engine is not running")
+        if self._redis is None:
+            self._redis = RedisEngineClient(str(settings.PAPEREX_REDIS_URL))
+        return self._redis
+
+
+def _check_funding(replies: list[EngineReply]) -> None:
+    for reply in replies:
+        if reply.rejection_reason:
+            raise ValueError(reply.rejection_message)
+
+
+engine_gateway = EngineGateway()
+"""This process's way to the engine."""

@@ -1,0 +1,131 @@
+"""``paperex engine``: the engine host in a process of its own, taking commands from Redis.
+
+The server pops commands in bulk (BRPOP for the first, then RPOP with a count for whatever else
+is queued, which feeds the host's group commit) and, once a command's batch has committed,
+RPUSHes the ``EngineReply`` onto the caller's reply key (expiring after a minute). A command
+whose deadline has passed is dropped: its caller has given up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from concurrent.futures import Future
+
+import msgspec
+import redis.asyncio as redis_async
+from django.conf import settings
+
+from paperex.apps.markets.runtime import runtime
+from paperex.apps.trading.catalog import now_ms
+from paperex.apps.trading.gateway.gateway import EngineGateway
+from paperex.apps.trading.host.host import EngineHost
+from paperex.apps.trading.protocol import (
+    COMMANDS_KEY,
+    REPLY_TTL_SECONDS,
+    EngineReply,
+    EngineUnavailableError,
+    decode_envelope,
+    encode,
+)
+from paperex.marketdata.tasks import cancel_and_wait
+
+logger = logging.getLogger(__name__)
+
+
+class RedisCommandServer:
+    """Feeds commands from Redis into a host and sends the replies back."""
+
+    def __init__(self, url: str, host: EngineHost, *, max_batch: int = 2048) -> None:
+        self._client = redis_async.Redis.from_url(url)
+        self._host = host
+        self._max_batch = max_batch
+        self._replies: set[asyncio.Task[None]] = set()
+
+    async def serve(self) -> None:
+        """Pop and submit commands until cancelled."""
+        while True:
+            first = await self._client.brpop([COMMANDS_KEY], timeout=1)
+            if first is None:
+                continue
+            raw = [first[1]]
+            more = await self._client.rpop(COMMANDS_KEY, self._max_batch - 1)
+            if more:
+                raw.extend(more)  # type: ignore[arg-type]
+            self._submit(raw)
+
+    async def close(self) -> None:
+        """Wait for the replies in flight, then close the connection."""
+        if self._replies:
+            await asyncio.wait(self._replies, timeout=5)
+        await self._client.aclose()
+
+    def _submit(self, raw: list[bytes | str]) -> None:
+        now = now_ms()
+        waiting: list[tuple[str, Future[EngineReply]]] = []
+        for payload in raw:
+            try:
+                envelope = decode_envelope(payload)
+            except msgspec.DecodeError:
+                logger.warning("dropped an undecodable engine command")
+                continue
+            remaining = (envelope.deadline_ms - now) / 1000
+            if remaining <= 0:
+                continue  # its caller has given up
+            waiting.append(
+                (envelope.reply_to, self._host.submit(envelope.command, timeout=remaining))
+            )
+        if waiting:
+            task = asyncio.create_task(self._reply(waiting))
+            self._replies.add(task)
+            task.add_done_callback(self._replies.discard)
+
+    async def _reply(self, waiting: list[tuple[str, Future[EngineReply]]]) -> None:
+        replies = []
+        for reply_to, future in waiting:
+            try:
+                reply = await asyncio.wrap_future(future)
+            except EngineUnavailableError as error:
+                reply = EngineReply(error=str(error))
+            replies.append((reply_to, encode(reply)))
+        with contextlib.suppress(redis_async.RedisError):
+            async with self._client.pipeline(transaction=False) as pipe:
+                for reply_to, payload in replies:
+                    pipe.rpush(reply_to, payload)
+                    pipe.expire(reply_to, REPLY_TTL_SECONDS)
+                await pipe.execute()
+
+
+def run_engine_process(*, max_batch: int = 2048) -> None:
+    """Run the host and serve commands from Redis until SIGINT/SIGTERM.
+
+    Needs Django set up and REDIS_URL; follows market data from the Redis bus for paper fills.
+    """
+    url = settings.PAPEREX_REDIS_URL
+    if not url:
+        raise SystemExit("paperex engine needs REDIS_URL: the servers send it commands over Redis")
+    asyncio.run(_serve_engine(url, max_batch))
+
+
+async def _serve_engine(url: str, max_batch: int) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await runtime.start(run_feeds=False)
+    gateway = EngineGateway()
+    await gateway.start(max_batch=max_batch)
+    assert gateway.host is not None
+    server = RedisCommandServer(url, gateway.host, max_batch=max_batch)
+    serving = asyncio.create_task(server.serve(), name="engine-commands")
+    logger.info("engine ready: serving commands from Redis")
+    print("engine ready", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await cancel_and_wait(serving)
+        await server.close()
+        await gateway.stop()
+        await runtime.stop()

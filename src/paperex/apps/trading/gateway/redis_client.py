@@ -1,0 +1,75 @@
+"""The callers' side of commands over Redis, for when the host runs in ``paperex engine``.
+
+A caller LPUSHes a ``CommandEnvelope`` onto ``COMMANDS_KEY`` and waits (BLPOP) on its own reply
+key. An envelope carries a deadline: the engine drops a command nobody waits for any more, so a
+caller that got a timeout never finds a late order it did not know about (with a client order
+id it can simply retry). No answer within the timeout is EngineUnavailableError (503).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import redis
+import redis.asyncio as redis_async
+
+from paperex.apps.trading.catalog import now_ms
+from paperex.apps.trading.protocol import (
+    COMMANDS_KEY,
+    REPLY_PREFIX,
+    CommandEnvelope,
+    EngineReply,
+    EngineUnavailableError,
+    decode_reply,
+    encode,
+)
+from paperex.domain.commands import EngineCommand
+
+
+def _envelope(command: EngineCommand, timeout: float) -> tuple[str, bytes]:
+    reply_to = REPLY_PREFIX + uuid.uuid4().hex
+    envelope = CommandEnvelope(
+        command=command, reply_to=reply_to, deadline_ms=now_ms() + int(timeout * 1000)
+    )
+    return reply_to, encode(envelope)
+
+
+def _answer(raw: bytes | str | None) -> EngineReply:
+    if raw is None:
+        raise EngineUnavailableError("no engine answered in time; is `paperex engine` running?")
+    reply = decode_reply(raw)
+    if reply.error:
+        raise EngineUnavailableError(reply.error)
+    return reply
+
+
+class RedisEngineClient:
+    """Sends commands to the engine process and waits for the replies."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._sync: redis.Redis | None = None
+        self._async: dict[int, redis_async.Redis] = {}
+
+    async def execute(self, command: EngineCommand, *, timeout: float) -> EngineReply:
+        """The reply to ``command``; raises EngineUnavailableError after ``timeout`` s."""
+        loop_id = id(asyncio.get_running_loop())
+        client = self._async.get(loop_id)
+        if client is None:
+            client = self._async[loop_id] = redis_async.Redis.from_url(
+                self._url, max_connections=512
+            )
+        reply_to, payload = _envelope(command, timeout)
+        await client.lpush(COMMANDS_KEY, payload)
+        answer = await client.blpop([reply_to], timeout=timeout)
+        return _answer(None if answer is None else answer[1])
+
+    def execute_sync(self, command: EngineCommand, *, timeout: float) -> EngineReply:
+        """``execute`` for synchronous callers."""
+        if self._sync is None:
+            self._sync = redis.Redis.from_url(self._url)
+        reply_to, payload = _envelope(command, timeout)
+        self._sync.lpush(COMMANDS_KEY, payload)
+        answer = self._sync.blpop([reply_to], timeout=timeout)
+        return _answer(None if answer is None else answer[1])  # type: ignore[index,unused-ignore]

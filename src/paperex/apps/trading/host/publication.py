@@ -1,0 +1,211 @@
+"""What the host sends out once a batch has committed, and the market data it takes in.
+
+``batch_messages`` turns a committed batch into channel-layer messages, each carrying one of the
+views of ``paperex.apps.trading.schemas`` (see ``paperex.apps.core.groups`` for the groups):
+
+- ``user.<id>``: ``order.update`` (``{"order": OrderView}``, once per order the batch created or
+  changed, in its state after the batch), ``order.fill`` (``{"fill": FillView}``) and
+  ``balance.update`` (``{"balances": [BalanceView, ...]}``, every balance the batch changed);
+- ``market.<SYMBOL>.trades``: ``market.trade``, a PublicTradeView;
+- ``market.<SYMBOL>.book``: ``market.book``, a BookLevelsDelta to apply to
+  ``GET /api/markets/<symbol>/book/?source=exchange``.
+
+The ``type`` follows Channels' convention: a consumer handles ``order.update`` in
+``order_update``. ``ChannelPublisher`` sends them from an event loop; ``ReferenceFeed`` turns the
+bus's trades and books of PAPER markets into reference commands for the host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from channels.layers import get_channel_layer
+
+from paperex.apps.core.amounts import format_amount
+from paperex.apps.core.groups import book_group, trades_group, user_group
+from paperex.apps.trading.catalog import Catalog, CatalogMarket
+from paperex.apps.trading.host.batch_writer import BatchRecord
+from paperex.apps.trading.models import Order
+from paperex.apps.trading.schemas import (
+    BalanceView,
+    BookLevelsDelta,
+    FillView,
+    OrderView,
+    PublicTradeView,
+    plain,
+)
+from paperex.domain import MarketMode
+from paperex.domain.commands import EngineCommand
+from paperex.engine import reference_book_command, reference_trade_command
+from paperex.marketdata.bus import MarketDataBus
+from paperex.marketdata.events import BookDelta, BookSnapshot, Trade
+from paperex.marketdata.tasks import cancel_and_wait
+
+logger = logging.getLogger(__name__)
+Message = tuple[str, dict[str, Any]]
+"""(group name, message) for ``channel_layer.group_send``."""
+LevelChanges = tuple[list[tuple[int, int]], list[tuple[int, int]]]
+"""(bids, asks) of (price ticks, new total lots); 0 lots removes the level."""
+Publisher = Callable[[list[Message]], None]
+PUBLISH_QUEUE_LIMIT = 10_000
+"""Batches of messages waiting for the channel layer; beyond it the oldest are dropped."""
+STOP_SECONDS = 5.0
+
+
+def batch_messages(
+    *,
+    catalog: Catalog,
+    fee_account_id: int,
+    record: BatchRecord,
+    book_changes: dict[str, tuple[int, LevelChanges]],
+    time: int,
+) -> list[Message]:
+    """Every message a committed batch produces, in the order to send them."""
+    messages: list[Message] = []
+    seen: dict[int, Order] = {}
+    for orders in record.orders_per_command:
+        for order in orders:
+            seen[order.id] = order
+    for order in seen.values():
+        view = OrderView.of(order, catalog.market_symbols[order.market_id])
+        messages.append((user_group(order.user_id), {"type": "order.update", "order": plain(view)}))
+    for fill in record.fills:
+        fill_view = FillView.of(
+            fill, catalog.market_symbols[fill.market_id], catalog.asset_codes[fill.fee_asset_id]
+        )
+        messages.append(
+            (user_group(fill.user_id), {"type": "order.fill", "fill": plain(fill_view)})
+        )
+    per_user: dict[int, list[dict[str, Any]]] = {}
+    for (user_id, asset), (free, locked) in record.balances.items():
+        if user_id == fee_account_id:
+            continue
+        balance = BalanceView(
+            asset=asset,
+            free=format_amount(catalog.amount(asset, free)),
+            locked=format_amount(catalog.amount(asset, locked)),
+        )
+        per_user.setdefault(user_id, []).append(plain(balance))
+    for user_id, balances in per_user.items():
+        messages.append((user_group(user_id), {"type": "balance.update", "balances": balances}))
+    for trade in record.trades:
+        symbol = catalog.market_symbols[trade.market_id]
+        trade_view = PublicTradeView.of(trade, symbol)
+        messages.append((trades_group(symbol), {"type": "market.trade", **plain(trade_view)}))
+    for symbol, (sequence, (bids, asks)) in book_changes.items():
+        market = catalog.markets[symbol]
+        delta = BookLevelsDelta(
+            symbol=symbol,
+            sequence=sequence,
+            bids=_levels(market, bids),
+            asks=_levels(market, asks),
+            time=time,
+        )
+        messages.append((book_group(symbol), {"type": "market.book", **plain(delta)}))
+    return messages
+
+
+def _levels(market: CatalogMarket, changes: list[tuple[int, int]]) -> list[list[str]]:
+    return [
+        [format_amount(market.price(price)), format_amount(market.quantity(lots))]
+        for price, lots in changes
+    ]
+
+
+class ChannelPublisher:
+    """Sends the host's messages to the channel layer from an event loop, in order.
+
+    The host calls ``publish`` from its writer thread after a commit; sending happens on the
+    loop, so a slow channel layer never holds up order entry.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._queue: asyncio.Queue[list[Message] | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self.dropped = 0
+
+    def start(self) -> None:
+        self._task = self._loop.create_task(self._send_forever(), name="engine-publisher")
+
+    async def stop(self) -> None:
+        """Send what is queued (for up to ``STOP_SECONDS``), then stop.
+
+        Ends with a marker rather than a cancel alone: the channel layer's ``group_send`` may
+        swallow a cancellation, and the task would then wait on its queue for ever.
+        """
+        if self._task is None:
+            return
+        task, self._task = self._task, None
+        self._queue.put_nowait(None)
+        await asyncio.wait({task}, timeout=STOP_SECONDS)
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=STOP_SECONDS)
+
+    def publish(self, messages: list[Message]) -> None:
+        """Thread-safe: queue one committed batch's messages."""
+        self._loop.call_soon_threadsafe(self._offer, messages)
+
+    def _offer(self, messages: list[Message]) -> None:
+        if self._queue.qsize() >= PUBLISH_QUEUE_LIMIT:
+            self._queue.get_nowait()
+            self.dropped += 1
+        self._queue.put_nowait(messages)
+
+    async def _send_forever(self) -> None:
+        layer = get_channel_layer()
+        while (messages := await self._queue.get()) is not None:
+            for group, message in messages:
+                try:
+                    await layer.group_send(group, message)
+                except Exception:
+                    logger.exception("could not publish to %s", group)
+
+
+class ReferenceFeed:
+    """Follows the bus's trades and books of PAPER markets as reference commands for the host,
+    so paper orders fill against the venue's market."""
+
+    def __init__(self, catalog: Catalog, submit: Callable[[EngineCommand], None]) -> None:
+        self._catalog = catalog
+        self._submit = submit
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self, bus: MarketDataBus) -> None:
+        instruments = {
+            symbol: market.spec.instrument
+            for symbol, market in self._catalog.markets.items()
+            if market.spec.mode is MarketMode.PAPER
+        }
+        if not instruments:
+            return
+        subscription = bus.subscribe(
+            kinds={"trade", "book_snapshot", "book_delta"}, symbols=instruments, maxsize=100_000
+        )
+        self._task = asyncio.create_task(
+            self._follow(subscription, instruments), name="engine-reference-feed"
+        )
+
+    async def stop(self) -> None:
+        await cancel_and_wait(self._task)
+        self._task = None
+
+    async def _follow(self, subscription: Any, instruments: dict[str, Any]) -> None:
+        try:
+            async for event in subscription:
+                instrument = instruments[event.symbol]
+                if isinstance(event, Trade):
+                    command: EngineCommand = reference_trade_command(event, instrument)
+                elif isinstance(event, BookSnapshot | BookDelta):
+                    command = reference_book_command(
+                        event, instrument, is_snapshot=isinstance(event, BookSnapshot)
+                    )
+                else:
+                    continue
+                self._submit(command)
+        finally:
+            subscription.close()

@@ -1,0 +1,68 @@
+"""The order book of a market: the venue's (the feed's), the exchange's (the users' resting
+orders), or both summed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Sum
+
+from paperex.apps.core.amounts import format_amount
+from paperex.apps.markets.models import Market
+from paperex.apps.markets.selectors import order_book_get
+from paperex.apps.trading.models import OPEN_STATUSES, Order
+from paperex.domain import OrderType, Side
+
+_STOP_LIMIT_TYPES = [kind.value for kind in OrderType if kind.is_stop and kind.has_limit_price]
+"""Limit orders that rest in the book only once their stop has triggered."""
+
+
+def exchange_book_get(*, market_id: int, depth: int) -> dict[str, list[list[str]]]:
+    """The users' resting limit orders of a market, aggregated per price, best first."""
+    levels = (
+        Order.objects.filter(market_id=market_id, status__in=OPEN_STATUSES, price__isnull=False)
+        .exclude(type__in=_STOP_LIMIT_TYPES, triggered=False)
+        .values("side", "price")
+        .annotate(remaining=Sum(F("quantity") - F("executed_quantity")))
+    )
+    bids: dict[Decimal, Decimal] = {}
+    asks: dict[Decimal, Decimal] = {}
+    for level in levels:
+        side = bids if level["side"] == Side.BUY else asks
+        side[level["price"]] = level["remaining"]
+    return {
+        "bids": _levels(sorted(bids.items(), reverse=True)[:depth]),
+        "asks": _levels(sorted(asks.items())[:depth]),
+    }
+
+
+def _levels(levels: list[tuple[Decimal, Decimal]]) -> list[list[str]]:
+    return [[format_amount(price), format_amount(quantity)] for price, quantity in levels]
+
+
+def book_get(*, market: Market, depth: int, source: str) -> dict[str, Any]:
+    """The book of ``market`` from ``source``: ``feed``, ``exchange`` or ``merged``."""
+    feed = order_book_get(symbol=market.symbol, depth=depth)
+    if source == "feed":
+        return feed
+    exchange = exchange_book_get(market_id=market.pk, depth=depth)
+    if source == "exchange":
+        return {"symbol": market.symbol, "source": "exchange", **exchange}
+    return {
+        **feed,
+        "source": "merged",
+        "bids": _merge(feed["bids"], exchange["bids"], descending=True)[:depth],
+        "asks": _merge(feed["asks"], exchange["asks"], descending=False)[:depth],
+    }
+
+
+def _merge(*sides: list[list[str]], descending: bool) -> list[list[str]]:
+    totals: dict[Decimal, Decimal] = {}
+    for side in sides:
+        for price, quantity in side:
+            totals[Decimal(price)] = totals.get(Decimal(price), Decimal(0)) + Decimal(quantity)
+    return [
+        [format_amount(price), format_amount(quantity)]
+        for price, quantity in sorted(totals.items(), reverse=descending)
+    ]
