@@ -113,7 +113,7 @@ def feed(options: argparse.Namespace) -> None:
 
 
 async def _run_until_signalled() -> None:
-    from paperex.apps.markets.runtime import runtime
+    from paperex.apps.marketdata.runtime import runtime
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -156,7 +156,7 @@ def _show_progress(line: str) -> None:
 
 def record(options: argparse.Namespace) -> None:
     _setup_django()
-    from paperex.apps.markets.feeds import SERVED_STREAMS, FeedUnavailableError, recording_feed
+    from paperex.apps.marketdata.feeds import SERVED_STREAMS, FeedUnavailableError, recording_feed
     from paperex.marketdata.recording import RecordProgress
     from paperex.marketdata.recording import record as record_feed
 
@@ -197,9 +197,9 @@ def record(options: argparse.Namespace) -> None:
 
 def replay(options: argparse.Namespace) -> None:
     _setup_django()
-    from paperex.apps.markets.feeds import FeedUnavailableError, ReplaySpec, replay_feed
-    from paperex.apps.markets.replays import play
-    from paperex.apps.markets.runtime import runtime
+    from paperex.apps.marketdata.feeds import FeedUnavailableError, ReplaySpec, replay_feed
+    from paperex.apps.marketdata.replays import play
+    from paperex.apps.marketdata.runtime import runtime
     from paperex.marketdata.bus import encode_event
     from paperex.marketdata.pacing import parse_speed
     from paperex.marketdata.pipeline import FeedPipeline

@@ -16,7 +16,7 @@ from django.conf import settings  # noqa: E402
 
 from paperex.apps.core.collector import tune_for_serving  # noqa: E402
 from paperex.apps.core.fast_lane import fast_lane  # noqa: E402
-from paperex.apps.markets.runtime import runtime  # noqa: E402
+from paperex.apps.marketdata.runtime import runtime  # noqa: E402
 from paperex.apps.streams.auth import JwtAuthMiddleware  # noqa: E402
 from paperex.apps.streams.security import BrowserOriginValidator  # noqa: E402
 from paperex.apps.trading.api.order_lane import (  # noqa: E402

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "paperex.apps.core",
     "paperex.apps.accounts",
     "paperex.apps.markets",
+    "paperex.apps.marketdata",
     "paperex.apps.trading",
     "paperex.apps.streams",
     "paperex.apps.alerts",

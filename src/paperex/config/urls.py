@@ -13,6 +13,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("paperex.apps.accounts.urls")),
     path("", include("paperex.apps.markets.urls")),
+    path("", include("paperex.apps.marketdata.urls")),
     path("", include("paperex.apps.trading.urls")),
     path("", include("paperex.apps.alerts.urls")),
     path("", include("paperex.apps.equity.urls")),

@@ -9,8 +9,8 @@ from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
 from paperex.apps.equity.models import EquitySnapshot
 from paperex.apps.equity.services import equity_snapshots_record
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.models import Asset
-from paperex.apps.markets.runtime import runtime
 from paperex.apps.trading.models import Balance
 from paperex.domain import Side
 from paperex.marketdata.events import Trade

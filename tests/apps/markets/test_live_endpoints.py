@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from paperex.apps.markets.runtime import runtime
+from paperex.apps.marketdata.runtime import runtime
 from paperex.marketdata.events import BookSnapshot, Ticker24h
 from paperex.marketdata.state import MarketState
 
@@ -42,8 +42,9 @@ def test_book_shows_the_best_levels_first(api_client: APIClient, seeded: None) -
         "last_update_id": 42,
         "in_sync": True,
         "updated_at": 7,
-        "bids": [["99.90", "0.25"], ["99.50", "1"]],
-        "asks": [["100.05", "0.5"], ["100.10", "2"]],
+        # Amounts in plain notation without trailing zeros, as everywhere in the API.
+        "bids": [["99.9", "0.25"], ["99.5", "1"]],
+        "asks": [["100.05", "0.5"], ["100.1", "2"]],
     }
 
 

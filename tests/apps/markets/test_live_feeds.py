@@ -9,9 +9,9 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
 
-from paperex.apps.markets.feeds import FeedUnavailableError, build_feeds, recording_feed
+from paperex.apps.marketdata.feeds import FeedUnavailableError, build_feeds, recording_feed
+from paperex.apps.marketdata.venue_sync import BinanceMarketSync, venue_sync_start
 from paperex.apps.markets.models import Candle, Market
-from paperex.apps.markets.venue_sync import BinanceMarketSync, venue_sync_start
 from paperex.marketdata.binance.feed import BinanceFeed
 from paperex.marketdata.binance.rest import BinanceRestClient
 from paperex.marketdata.gemini.client import GeminiStreamClient

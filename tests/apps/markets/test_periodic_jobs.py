@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from django.db import connections
 
 from paperex.apps.core.periodic import PeriodicJob
-from paperex.apps.markets.runtime import MarketDataRuntime
+from paperex.apps.marketdata.runtime import MarketDataRuntime
 from paperex.apps.markets.services import markets_seed
 
 pytestmark = pytest.mark.django_db(transaction=True)

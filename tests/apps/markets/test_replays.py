@@ -13,9 +13,11 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
-from paperex.apps.markets.feeds import trading_instruments
-from paperex.apps.markets.models import Candle, ReplaySession
-from paperex.apps.markets.replays import replay_session_create, replay_session_run
+from paperex.apps.marketdata.feeds import trading_instruments
+from paperex.apps.marketdata.models import ReplaySession
+from paperex.apps.marketdata.replay_services import replay_session_create
+from paperex.apps.marketdata.replays import replay_session_run
+from paperex.apps.markets.models import Candle
 from paperex.marketdata.bus import LocalBus
 from paperex.marketdata.recording import record
 from paperex.marketdata.synthetic import MarketSettings, SyntheticFeed
@@ -170,4 +172,4 @@ def test_with_redis_a_celery_worker_plays_the_replay(
 def test_replays_show_in_the_admin(client: Client, recordings: Path) -> None:
     replay_session_create(file_name="btc.jsonl.gz", speed="1", loop=False, user_id=None)
     client.force_login(User.objects.create_superuser("boss", "b@example.com", "pw-123456"))
-    assert client.get("/admin/markets/replaysession/").status_code == 200
+    assert client.get("/admin/marketdata/replaysession/").status_code == 200

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from paperex.apps.markets.runtime import runtime
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.streams.hub import FanoutHub, hub
 from paperex.marketdata.state import MarketState
 

@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from paperex.apps.markets.runtime import runtime
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.services import candles_upsert
 from paperex.apps.streams.hub import hub
 from paperex.config.asgi import application

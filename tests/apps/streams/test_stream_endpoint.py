@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from paperex.apps.markets.runtime import runtime
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.streams.hub import hub
 from paperex.config.asgi import application
 from tests.apps.streams.events import book, delta, kline, trade

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
-from paperex.apps.markets.runtime import runtime
+from paperex.apps.marketdata.runtime import runtime
 from paperex.marketdata.events import Ticker24h
 from tests.apps.trading.conftest import place
 from tests.apps.trading.test_orders_api import fund

@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
 from paperex.apps.accounts.models import User
-from paperex.apps.markets.runtime import runtime
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.streams.hub import hub
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host.host import EngineHost

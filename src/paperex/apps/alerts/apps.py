@@ -8,6 +8,6 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         from paperex.apps.alerts.evaluator import alert_monitor
-        from paperex.apps.markets.runtime import runtime
+        from paperex.apps.marketdata.runtime import runtime
 
         runtime.add_listener(alert_monitor.on_event)

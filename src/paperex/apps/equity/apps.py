@@ -10,7 +10,7 @@ class EquityConfig(AppConfig):
     def ready(self) -> None:
         from paperex.apps.core.periodic import PeriodicJob
         from paperex.apps.equity.services import equity_snapshots_record
-        from paperex.apps.markets.runtime import runtime
+        from paperex.apps.marketdata.runtime import runtime
 
         runtime.add_periodic_job(
             PeriodicJob(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from paperex.apps.markets.models import Asset, Candle, Market, ReplaySession
+from paperex.apps.markets.models import Asset, Candle, Market
 
 
 @admin.register(Asset)
@@ -23,10 +23,3 @@ class CandleAdmin(admin.ModelAdmin[Candle]):
     list_display = ["market", "interval", "open_time", "open", "high", "low", "close", "volume"]
     list_filter = ["interval", "market"]
     list_select_related = ["market"]
-
-
-@admin.register(ReplaySession)
-class ReplaySessionAdmin(admin.ModelAdmin[ReplaySession]):
-    list_display = ["id", "file_name", "speed", "loop", "status", "messages", "events"]
-    list_filter = ["status"]
-    readonly_fields = ["messages", "events", "error", "started_at", "finished_at"]

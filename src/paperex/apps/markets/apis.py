@@ -11,14 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from paperex.apps.core.errors import ErrorCode, PaperexError
 from paperex.apps.markets.models import Asset, Market
 from paperex.apps.markets.selectors import (
     asset_list,
     candle_list,
     market_get,
     market_list,
-    ticker_get,
 )
 from paperex.apps.markets.serializers import (
     AssetSerializer,
@@ -103,21 +101,3 @@ class CandleListApi(APIView):
             limit=query.validated_data["limit"],
         )
         return Response(CandleSerializer(candles, many=True).data)
-
-
-class TickerApi(APIView):
-    """The market's rolling 24h ticker (price change, high, low, volume, best bid/ask)."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(parameters=[SYMBOL_PARAMETER], responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, symbol: str) -> Response:
-        market = market_or_404(symbol)
-        ticker = ticker_get(symbol=market.symbol)
-        if ticker is None:
-            raise PaperexError(
-                ErrorCode.NO_MARKET_DATA,
-                f"No ticker for {market.symbol} yet: its feed has not reported a trade.",
-                status=404,
-            )
-        return Response(ticker)

@@ -1,12 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
 from django.db.models import QuerySet
 
 from paperex.apps.markets.models import Asset, Candle, Market
-from paperex.apps.markets.runtime import runtime
 
 
 def asset_list() -> QuerySet[Asset]:
@@ -42,27 +38,3 @@ def candle_list(
     if start is not None:
         return list(candles.order_by("open_time")[:limit])
     return list(reversed(candles.order_by("-open_time")[:limit]))
-
-
-def order_book_get(*, symbol: str, depth: int) -> dict[str, Any]:
-    """The live book of ``symbol`` as JSON-ready data, best levels first."""
-    state = runtime.state.of(symbol)
-    book = state.book
-    return {
-        "symbol": symbol,
-        "last_update_id": book.last_update_id or 0,
-        "in_sync": book.in_sync,
-        "updated_at": state.book_updated_at,
-        "bids": [[str(price), str(quantity)] for price, quantity in book.book.bids(depth)],
-        "asks": [[str(price), str(quantity)] for price, quantity in book.book.asks(depth)],
-    }
-
-
-def ticker_get(*, symbol: str) -> dict[str, Any] | None:
-    """The latest 24h ticker of ``symbol`` as JSON-ready data, or None before any trade."""
-    ticker = runtime.state.of(symbol).ticker
-    if ticker is None:
-        return None
-    data: dict[str, Any] = msgspec.to_builtins(ticker, builtin_types=())
-    data.pop("kind", None)
-    return data

@@ -7,7 +7,7 @@ class StreamsConfig(AppConfig):
     verbose_name = "Real-time streams"
 
     def ready(self) -> None:
-        from paperex.apps.markets.runtime import runtime
+        from paperex.apps.marketdata.runtime import runtime
         from paperex.apps.streams.hub import hub
 
         runtime.add_listener(hub.dispatch)

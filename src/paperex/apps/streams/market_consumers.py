@@ -9,8 +9,8 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
 
 from paperex.apps.core.groups import user_group
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.models import Market
-from paperex.apps.markets.runtime import runtime
 from paperex.apps.markets.selectors import candle_list, market_get
 from paperex.apps.markets.serializers import CandleSerializer
 from paperex.apps.markets.symbols import market_symbols

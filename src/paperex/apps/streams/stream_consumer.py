@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paperex.apps.markets.runtime import runtime
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.symbols import market_symbols
 from paperex.apps.streams.base import HubConsumer
 from paperex.apps.streams.formats import event_frame

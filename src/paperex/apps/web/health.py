@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from paperex.apps.markets.runtime import runtime
+from paperex.apps.marketdata.runtime import runtime
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 
-from paperex.apps.markets.runtime import runtime
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.trading.gateway.redis_client import RedisEngineClient
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.host.offline_writer import funding_write_offline

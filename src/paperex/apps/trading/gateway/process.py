@@ -18,7 +18,7 @@ import msgspec
 import redis.asyncio as redis_async
 from django.conf import settings
 
-from paperex.apps.markets.runtime import runtime
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.trading.catalog import now_ms
 from paperex.apps.trading.gateway.gateway import EngineGateway
 from paperex.apps.trading.host.host import EngineHost

@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import F, Sum
 
 from paperex.apps.core.amounts import format_amount
+from paperex.apps.marketdata.selectors import order_book_get
 from paperex.apps.markets.models import Market
-from paperex.apps.markets.selectors import order_book_get
 from paperex.apps.trading.models import OPEN_STATUSES, Order
 from paperex.domain import OrderType, Side
 

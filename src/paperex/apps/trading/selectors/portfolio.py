@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from paperex.apps.core.amounts import amount_or_none, format_amount
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.models import Market
-from paperex.apps.markets.runtime import runtime
 from paperex.apps.trading.models import Balance, Fill, LedgerEntry, Trade
 from paperex.marketdata.events import Ticker24h
 

@@ -18,9 +18,9 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from paperex.apps.core.periodic import PeriodicJob
-from paperex.apps.markets.feeds import build_feeds
+from paperex.apps.marketdata.feeds import build_feeds
+from paperex.apps.marketdata.venue_sync import BinanceMarketSync, venue_sync_start
 from paperex.apps.markets.services import candles_store
-from paperex.apps.markets.venue_sync import BinanceMarketSync, venue_sync_start
 from paperex.marketdata.bus import LocalBus, MarketDataBus, RedisBus
 from paperex.marketdata.events import Event
 from paperex.marketdata.pipeline import FeedPipeline

@@ -1,5 +1,7 @@
 """Playing recordings into the market-data bus: from the CLI, the admin API or a Celery task.
 
+Imports neither the replay services nor the task that runs replays on a worker: both call in.
+
 A replay runs through its own ``FeedPipeline``, so its trades become candles and tickers exactly
 like live data, and closed candles are stored.
 """
@@ -12,11 +14,10 @@ from pathlib import Path
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from paperex.apps.markets.feeds import FeedUnavailableError, ReplaySpec, replay_feed
-from paperex.apps.markets.models import ReplaySession
+from paperex.apps.marketdata.feeds import FeedUnavailableError, ReplaySpec, replay_feed
+from paperex.apps.marketdata.models import ReplaySession
 from paperex.apps.markets.services import candles_store
 from paperex.marketdata.bus import MarketDataBus
 from paperex.marketdata.pacing import parse_speed
@@ -83,26 +84,6 @@ async def play(
         await pipeline.stop()
 
 
-@transaction.atomic
-def replay_session_create(
-    *, file_name: str, speed: str, loop: bool, user_id: int | None
-) -> ReplaySession:
-    """A pending session for a readable recording; raises FeedUnavailableError or ValueError."""
-    parse_speed(speed)
-    replay_feed(ReplaySpec(recording_path(file_name), None, loop))  # reads the header
-    return ReplaySession.objects.create(
-        file_name=file_name, speed=speed, loop=loop, created_by_id=user_id
-    )
-
-
-def replay_session_stop(*, session: ReplaySession) -> ReplaySession:
-    """Ask a pending or running session to stop; its runner stops within a second."""
-    if session.status in {ReplaySession.Status.PENDING, ReplaySession.Status.RUNNING}:
-        session.stop_requested = True
-        session.save(update_fields=["stop_requested"])
-    return session
-
-
 def _mark(session_id: int, **fields: object) -> bool:
     """Update the session row; returns whether a stop was requested."""
     ReplaySession.objects.filter(pk=session_id).update(**fields)
@@ -152,28 +133,3 @@ async def replay_session_run(session_id: int, *, bus: MarketDataBus) -> None:
         events=pipeline.events_published,
         finished_at=timezone.now(),
     )
-
-
-def replay_session_start(
-    *, file_name: str, speed: str, loop: bool, user_id: int | None
-) -> ReplaySession:
-    """Create a session and start it after commit: in this server's event loop when
-    embedded, on a Celery worker when Redis is configured. Raises like the create."""
-    session = replay_session_create(file_name=file_name, speed=speed, loop=loop, user_id=user_id)
-    transaction.on_commit(lambda: _dispatch(session.pk))
-    return session
-
-
-def _dispatch(session_id: int) -> None:
-    if settings.PAPEREX_REDIS_URL:
-        from paperex.apps.markets.tasks import replay_session_task
-
-        replay_session_task.delay(session_id)
-        return
-    from paperex.apps.markets.runtime import runtime
-
-    if not runtime.submit(lambda bus: replay_session_run(session_id, bus=bus)):
-        ReplaySession.objects.filter(pk=session_id).update(
-            status=ReplaySession.Status.FAILED,
-            error="No market-data runtime in this process: start the server with `paperex serve`.",
-        )

@@ -12,13 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from paperex.apps.markets.feeds import FeedUnavailableError
-from paperex.apps.markets.models import ReplaySession
-from paperex.apps.markets.replays import (
-    recording_list,
-    replay_session_start,
-    replay_session_stop,
-)
+from paperex.apps.marketdata.feeds import FeedUnavailableError
+from paperex.apps.marketdata.models import ReplaySession
+from paperex.apps.marketdata.replay_services import replay_session_start, replay_session_stop
+from paperex.apps.marketdata.replays import recording_list
 
 
 class ReplaySessionSerializer(serializers.ModelSerializer[ReplaySession]):
