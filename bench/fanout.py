@@ -184,7 +184,7 @@ def paperex_event(number: int, symbol: str, stream: str, sent_us: int) -> Any:
 
 def baseline_frame(event: Any) -> dict[str, Any]:
     """The same frame as Paperex's, as plain JSON types (numbers as strings) for json.dumps."""
-    from paperex.apps.streams.formats import event_frame
+    from paperex.apps.streams.fanout.formats import event_frame
 
     return {
         key: (str(value) if isinstance(value, Decimal) else value)

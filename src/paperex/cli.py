@@ -92,7 +92,7 @@ def serve(options: argparse.Namespace) -> None:
         ws_ping_timeout=10,
         ws_max_size=64 * 1024,
         # Uncompressed, a market frame's bytes are the same for every client and are built
-        # once (paperex.apps.streams.socket_writer); compression would cost each client a pass.
+        # once (streams.fanout.socket_writer); compression would cost each client a pass.
         ws_per_message_deflate=False,
         lifespan="on",
         log_level=options.log_level,

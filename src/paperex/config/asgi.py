@@ -18,13 +18,13 @@ from paperex.apps.core.collector import tune_for_serving  # noqa: E402
 from paperex.apps.core.fast_lane import fast_lane  # noqa: E402
 from paperex.apps.marketdata.runtime import runtime  # noqa: E402
 from paperex.apps.streams.auth import JwtAuthMiddleware  # noqa: E402
+from paperex.apps.streams.routing import websocket_urlpatterns  # noqa: E402
 from paperex.apps.streams.security import BrowserOriginValidator  # noqa: E402
 from paperex.apps.trading.api.order_lane import (  # noqa: E402
     order_entry_lane,
     takes_order_fast_lane,
 )
 from paperex.apps.trading.gateway.gateway import engine_gateway  # noqa: E402
-from paperex.config.routing import websocket_urlpatterns  # noqa: E402
 
 
 async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:

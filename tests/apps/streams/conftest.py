@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from paperex.apps.marketdata.runtime import runtime
-from paperex.apps.streams.hub import FanoutHub, hub
+from paperex.apps.streams.fanout.hub import FanoutHub, hub
 from paperex.marketdata.state import MarketState
 
 

@@ -5,8 +5,8 @@ import asyncio
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from paperex.apps.streams.frames import Frame
-from paperex.apps.streams.outbound import OutboundQueue
+from paperex.apps.streams.fanout.frames import Frame
+from paperex.apps.streams.fanout.outbound import OutboundQueue
 from paperex.config.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.services import candles_upsert
-from paperex.apps.streams.hub import hub
+from paperex.apps.streams.fanout.hub import hub
 from paperex.config.asgi import application
 from paperex.marketdata.events import MiniTicker
 from tests.apps.streams.events import T0, book, delta, kline, trade

@@ -16,9 +16,9 @@ from websockets.frames import Opcode
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
-from paperex.apps.streams.frames import Frame, text_frame
-from paperex.apps.streams.outbound import SLOW_CONSUMER_CLOSE_CODE
-from paperex.apps.streams.socket_writer import SocketWriter, socket_protocol
+from paperex.apps.streams.fanout.frames import Frame, text_frame
+from paperex.apps.streams.fanout.outbound import SLOW_CONSUMER_CLOSE_CODE
+from paperex.apps.streams.fanout.socket_writer import SocketWriter, socket_protocol
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from paperex.apps.streams.hub import hub
+from paperex.apps.streams.fanout.hub import hub
 from paperex.config.asgi import application
 from tests.apps.streams.events import T0, trade
 

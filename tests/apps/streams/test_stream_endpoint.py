@@ -9,7 +9,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from paperex.apps.marketdata.runtime import runtime
-from paperex.apps.streams.hub import hub
+from paperex.apps.streams.fanout.hub import hub
 from paperex.config.asgi import application
 from tests.apps.streams.events import book, delta, kline, trade
 

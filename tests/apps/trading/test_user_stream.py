@@ -12,7 +12,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from paperex.apps.accounts.models import User
 from paperex.apps.marketdata.runtime import runtime
-from paperex.apps.streams.hub import hub
+from paperex.apps.streams.fanout.hub import hub
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host.host import EngineHost
 from paperex.config.asgi import application

@@ -8,6 +8,6 @@ class StreamsConfig(AppConfig):
 
     def ready(self) -> None:
         from paperex.apps.marketdata.runtime import runtime
-        from paperex.apps.streams.hub import hub
+        from paperex.apps.streams.fanout.hub import hub
 
         runtime.add_listener(hub.dispatch)

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from paperex.apps.streams.market_consumers import AllMarketsConsumer, MarketViewConsumer
-from paperex.apps.streams.stock_consumer import StockMonitorConsumer
-from paperex.apps.streams.stream_consumer import MarketStreamConsumer
-from paperex.apps.streams.user_consumer import UserStreamConsumer
+from paperex.apps.streams.consumers.market_stream import MarketStreamConsumer
+from paperex.apps.streams.consumers.market_view import AllMarketsConsumer, MarketViewConsumer
+from paperex.apps.streams.consumers.stock_monitor import StockMonitorConsumer
+from paperex.apps.streams.consumers.user_stream import UserStreamConsumer
 
 websocket_urlpatterns = [
     path("stream/", MarketStreamConsumer.as_asgi()),

@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
-from paperex.apps.streams.formats import encode, event_frame, stock_price_frame
-from paperex.apps.streams.frames import Frame
-from paperex.apps.streams.outbound import Outbound
+from paperex.apps.streams.fanout.formats import encode, event_frame, stock_price_frame
+from paperex.apps.streams.fanout.frames import Frame
+from paperex.apps.streams.fanout.outbound import Outbound
 from paperex.marketdata.aggregation import TimeWindowAverage
 from paperex.marketdata.events import (
     BookDelta,

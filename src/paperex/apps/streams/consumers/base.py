@@ -11,11 +11,11 @@ import msgspec
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.sessions import InstanceSessionWrapper
 
-from paperex.apps.streams.formats import encode
-from paperex.apps.streams.frames import Frame
-from paperex.apps.streams.hub import hub
-from paperex.apps.streams.outbound import SLOW_CONSUMER_CLOSE_CODE, Outbound, OutboundQueue
-from paperex.apps.streams.socket_writer import SocketWriter, socket_protocol
+from paperex.apps.streams.fanout.formats import encode
+from paperex.apps.streams.fanout.frames import Frame
+from paperex.apps.streams.fanout.hub import hub
+from paperex.apps.streams.fanout.outbound import SLOW_CONSUMER_CLOSE_CODE, Outbound, OutboundQueue
+from paperex.apps.streams.fanout.socket_writer import SocketWriter, socket_protocol
 
 NO_CHANNEL_LAYER = "paperex.streams.hub-only"
 """A channel-layer alias that names no layer: hub sockets get their frames from the hub."""

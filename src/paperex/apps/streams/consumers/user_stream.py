@@ -15,7 +15,7 @@ from rest_framework.exceptions import APIException
 
 from paperex.apps.core.errors import PaperexError, render_error
 from paperex.apps.core.groups import user_group
-from paperex.apps.streams.base import HubConsumer
+from paperex.apps.streams.consumers.base import HubConsumer
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.schemas import OrderView, plain
 from paperex.apps.trading.selectors.orders import order_get

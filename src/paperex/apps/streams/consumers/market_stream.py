@@ -7,9 +7,9 @@ from typing import Any
 
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.symbols import market_symbols
-from paperex.apps.streams.base import HubConsumer
-from paperex.apps.streams.formats import event_frame
-from paperex.apps.streams.hub import market_topic
+from paperex.apps.streams.consumers.base import HubConsumer
+from paperex.apps.streams.fanout.formats import event_frame
+from paperex.apps.streams.fanout.hub import market_topic
 from paperex.marketdata.aggregation import CANDLE_INTERVALS
 from paperex.marketdata.events import BookSnapshot
 

@@ -23,7 +23,7 @@ from typing import Any
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 
-from paperex.apps.streams.frames import Frame
+from paperex.apps.streams.fanout.frames import Frame
 
 DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024
 ASGISend = Callable[[dict[str, Any]], Awaitable[None]]

@@ -14,9 +14,9 @@ from paperex.apps.markets.models import Market
 from paperex.apps.markets.selectors import candle_list, market_get
 from paperex.apps.markets.serializers import CandleSerializer
 from paperex.apps.markets.symbols import market_symbols
-from paperex.apps.streams.base import HubConsumer
-from paperex.apps.streams.formats import event_frame
-from paperex.apps.streams.hub import ALL_MINI_TICKERS, hub, market_topic
+from paperex.apps.streams.consumers.base import HubConsumer
+from paperex.apps.streams.fanout.formats import event_frame
+from paperex.apps.streams.fanout.hub import ALL_MINI_TICKERS, hub, market_topic
 from paperex.apps.trading.selectors.portfolio import portfolio_get, updated_position
 from paperex.marketdata.events import Kline
 

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
-from paperex.apps.streams.frames import Frame
+from paperex.apps.streams.fanout.frames import Frame
 from paperex.marketdata.tasks import cancel_and_wait
 
 SLOW_CONSUMER_CLOSE_CODE = 4008

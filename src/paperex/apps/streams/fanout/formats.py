@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from paperex.apps.streams.frames import Frame
+from paperex.apps.streams.fanout.frames import Frame
 from paperex.domain import Side
 from paperex.marketdata.events import (
     BookDelta,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from paperex.apps.markets.symbols import market_symbols
-from paperex.apps.streams.base import HubConsumer
-from paperex.apps.streams.formats import stock_price_frame
-from paperex.apps.streams.hub import hub, stock_topic
+from paperex.apps.streams.consumers.base import HubConsumer
+from paperex.apps.streams.fanout.formats import stock_price_frame
+from paperex.apps.streams.fanout.hub import hub, stock_topic
 
 UNKNOWN_TICKER_CLOSE_CODE = 4004
 
