@@ -1,4 +1,4 @@
-"""The layering contract in pyproject.toml really catches a pure package importing Django."""
+"""Each import contract in pyproject.toml really catches the import it forbids."""
 
 from __future__ import annotations
 
@@ -55,3 +55,51 @@ def test_a_forbidden_import_breaks_the_contracts(tmp_path: Path, module: str, li
     result = lint_imports_on_copy(tmp_path, module, line)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        (
+            "paperex.apps.trading.selectors.orders",
+            "import paperex.apps.trading.api.orders",
+            "Trading: api -> services, selectors -> gateway -> host -> protocol",
+        ),
+        (
+            "paperex.apps.trading.host.batch_writer",
+            "import paperex.apps.trading.services.orders",
+            "Trading: api -> services, selectors -> gateway -> host -> protocol",
+        ),
+        (
+            "paperex.apps.streams.consumers.user_stream",
+            "import paperex.apps.trading.host.host",
+            "Only the gateway reaches the engine host",
+        ),
+        (
+            "paperex.apps.core.amounts",
+            "import paperex.apps.markets.models",
+            "Django apps form a one-way graph around a leaf core",
+        ),
+        (
+            "paperex.apps.trading.models",
+            "import paperex.apps.accounts.models",
+            "Django apps form a one-way graph around a leaf core",
+        ),
+        (
+            "paperex.marketdata.bus",
+            "import paperex.marketdata.pipeline",
+            "No import cycles inside any package",
+        ),
+        (
+            "paperex.apps.streams.fanout.hub",
+            "import paperex.apps.streams.consumers.base",
+            "Streams: routes -> consumers -> fan-out machinery",
+        ),
+    ],
+)
+def test_each_contract_breaks_on_the_import_it_forbids(
+    tmp_path: Path, module: str, line: str, contract: str
+) -> None:
+    result = lint_imports_on_copy(tmp_path, module, line)
+    assert result.returncode != 0
+    assert f"{contract} BROKEN" in result.stdout, result.stdout
