@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 from paperex.apps.accounts.models import User
 from paperex.apps.marketdata.runtime import runtime
 from paperex.marketdata.events import Ticker24h
-from tests.apps.trading.conftest import place
-from tests.apps.trading.test_orders_api import fund
+from tests.support.ledger import fund
+from tests.support.trading import place
 
 Trader = Callable[[str], tuple[User, APIClient]]
 pytestmark = pytest.mark.usefixtures("engine_host")

@@ -14,8 +14,7 @@ from paperex.apps.markets.services import markets_seed
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.host.publication import ChannelPublisher
-
-PASSWORD = "correct-horse-battery"
+from tests.support.trading import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -53,11 +52,6 @@ def make_trader(market_data: None) -> Callable[[str], tuple[User, APIClient]]:
     return make
 
 
-def place(client: APIClient, **fields: Any) -> Any:
-    """POST /api/orders/ as JSON."""
-    return client.post("/api/orders/", fields, format="json")
-
-
 @pytest.fixture
 async def host() -> AsyncIterator[EngineHost]:
     """A running host in this test's event loop, publishing to the channel layer after commit."""
@@ -71,8 +65,3 @@ async def host() -> AsyncIterator[EngineHost]:
     engine_gateway.attach(None)
     await asyncio.to_thread(engine_host.stop)
     await publisher.stop()
-
-
-async def register(username: str) -> User:
-    """A new user with the starting balances."""
-    return await sync_to_async(user_register)(username=username, password="x-long-password-1")

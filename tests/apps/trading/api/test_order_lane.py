@@ -13,7 +13,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from paperex.apps.accounts.models import User
 from paperex.apps.trading.host.host import EngineHost
 from paperex.config.asgi import application, django_application
-from tests.apps.trading.conftest import register
+from tests.support.trading import register
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BASE = "http://testserver"

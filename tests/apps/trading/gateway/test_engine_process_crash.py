@@ -25,7 +25,7 @@ from paperex.apps.trading.models import Fill, Order, Trade
 from paperex.apps.trading.protocol import COMMANDS_KEY, EngineUnavailableError
 from paperex.domain import Side
 from paperex.domain.commands import Deposit, PlaceOrder
-from tests.apps.trading.test_orders_api import assert_balances_equal_ledger
+from tests.support.ledger import assert_balances_equal_ledger
 
 pytestmark = [
     pytest.mark.integration,

@@ -20,7 +20,7 @@ from paperex.domain.commands import Deposit
 from paperex.marketdata.events import Ticker24h
 from paperex.marketdata.state import MarketState
 from tests.apps.streams.events import kline
-from tests.apps.trading.conftest import register
+from tests.support.trading import register
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

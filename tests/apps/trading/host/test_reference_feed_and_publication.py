@@ -18,7 +18,7 @@ from paperex.apps.trading.services.orders import order_place
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.marketdata.bus import LocalBus
 from paperex.marketdata.events import BookSnapshot, Trade
-from tests.apps.trading.conftest import register
+from tests.support.trading import register
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal

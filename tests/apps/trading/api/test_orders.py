@@ -8,19 +8,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
-from paperex.apps.trading.catalog import now_ms
-from paperex.apps.trading.gateway.gateway import engine_gateway
-from paperex.apps.trading.models import Balance, Fill, LedgerEntry
-from paperex.domain.commands import Deposit
-from tests.apps.trading.conftest import place
+from paperex.apps.trading.models import Fill
+from tests.support.ledger import assert_balances_equal_ledger, balances, fund_btc
+from tests.support.trading import place
 
 Trader = Callable[[str], tuple[User, APIClient]]
 pytestmark = pytest.mark.usefixtures("engine_host")
-
-
-def balances(client: APIClient) -> dict[str, tuple[str, str]]:
-    body = client.get("/api/balances/").json()
-    return {row["asset"]: (row["free"], row["locked"]) for row in body}
 
 
 def test_limit_order_lifecycle_place_list_cancel(make_trader: Trader) -> None:
@@ -85,19 +78,6 @@ def test_a_trade_moves_balances_and_charges_fees(make_trader: Trader) -> None:
     book = APIClient().get("/api/markets/BTCUSDT/book/", {"source": "exchange"}).json()
     assert book["asks"] == [["30000", "0.5"]]
     assert book["bids"] == []
-
-
-def fund_btc(user: User, amount: Decimal) -> None:
-    """Deposit BTC through the engine (tests only: there is no deposit endpoint)."""
-    fund(user, "BTC", amount.scaleb(8))
-
-
-def fund(user: User, asset: str, units: Decimal) -> None:
-    """Deposit ``units`` of ``asset`` through the running engine."""
-    reply = engine_gateway.execute_sync(
-        Deposit(timestamp=now_ms(), user_id=user.pk, asset=asset, amount=int(units))
-    )
-    assert reply.rejection_reason is None
 
 
 def test_users_see_and_cancel_only_their_own_orders(make_trader: Trader) -> None:
@@ -239,17 +219,3 @@ def test_every_fill_is_stored_once_and_the_ledger_rebuilds_balances(
     place(bob, symbol="BTCUSDT", side="BUY", price="30002", quantity="0.25")
     assert Fill.objects.count() == 6  # three trades, a maker and a taker side each
     assert_balances_equal_ledger()
-
-
-def assert_balances_equal_ledger() -> None:
-    totals: dict[tuple[int, int, str], Decimal] = {}
-    for entry in LedgerEntry.objects.all():
-        if entry.from_user_id is not None:
-            key = (entry.from_user_id, entry.asset_id, entry.from_bucket)
-            totals[key] = totals.get(key, Decimal(0)) - entry.amount
-        if entry.to_user_id is not None:
-            key = (entry.to_user_id, entry.asset_id, entry.to_bucket)
-            totals[key] = totals.get(key, Decimal(0)) + entry.amount
-    for balance in Balance.objects.all():
-        assert balance.free == totals.get((balance.user_id, balance.asset_id, "FREE"), 0)
-        assert balance.locked == totals.get((balance.user_id, balance.asset_id, "LOCKED"), 0)

@@ -1,0 +1,123 @@
+"""The batch writer stores a batch's events so that the database says what the engine says."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from paperex.apps.accounts.services import user_register
+from paperex.apps.trading.catalog import Catalog, catalog_read
+from paperex.apps.trading.host.batch_writer import batch_write
+from paperex.apps.trading.host.fee_account import fee_account_ensure
+from paperex.apps.trading.host.recovery import RestoredState, engine_restore
+from paperex.apps.trading.models import Balance, Order
+from paperex.domain import OrderType, Side, TimeInForce
+from paperex.domain.commands import CancelOrder, Deposit, EngineCommand, PlaceOrder
+from paperex.domain.events import OrderAccepted
+from tests.support.ledger import assert_balances_equal_ledger
+from tests.support.trading import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _write(catalog: Catalog, state: RestoredState, commands: list[EngineCommand]) -> None:
+    results = [(command, state.engine.process(command)) for command in commands]
+    with transaction.atomic():
+        batch_write(
+            catalog=catalog,
+            results=results,
+            open_orders=state.open_orders,
+            trade_sequences=state.trade_sequences,
+            book_sequences=state.book_sequences,
+            books_changed=set(),
+        )
+
+
+def _stored_balances(catalog: Catalog) -> dict[tuple[int, str], tuple[int, int]]:
+    return {
+        (row.user_id, row.asset.code): (
+            catalog.units(row.asset.code, row.free),
+            catalog.units(row.asset.code, row.locked),
+        )
+        for row in Balance.objects.select_related("asset")
+    }
+
+
+def _engine_balances(state: RestoredState) -> dict[tuple[int, str], tuple[int, int]]:
+    return {
+        (record.user_id, record.asset): (record.free, record.locked)
+        for record in state.engine.balances()
+    }
+
+
+def _limit(user_id: int, side: Side, price: int, quantity: int) -> PlaceOrder:
+    return PlaceOrder(
+        timestamp=1,
+        user_id=user_id,
+        symbol="BTCUSDT",
+        side=side,
+        order_type=OrderType.LIMIT,
+        time_in_force=TimeInForce.GTC,
+        price=price,
+        quantity=quantity,
+    )
+
+
+def test_one_batch_of_many_changes_to_one_balance_stores_the_last(seeded: None) -> None:
+    alice = user_register(username="alice", password=PASSWORD)
+    bob = user_register(username="bob", password=PASSWORD)
+    catalog = catalog_read()
+    state = engine_restore(catalog=catalog, fee_account_id=fee_account_ensure())
+    market = catalog.market("BTCUSDT")
+    price, lots = market.ticks(Decimal(30000)), market.lots(Decimal("0.1"))
+    # Alice's BTC changes five times and Bob's USDT four times within the one batch.
+    commands: list[EngineCommand] = [
+        Deposit(timestamp=1, user_id=alice.pk, asset="BTC", amount=10_000_000),
+        Deposit(timestamp=1, user_id=alice.pk, asset="BTC", amount=20_000_000),
+        _limit(alice.pk, Side.SELL, price, lots),
+        _limit(alice.pk, Side.SELL, price, lots),
+        _limit(bob.pk, Side.BUY, price, lots),
+    ]
+    _write(catalog, state, commands)
+    assert _stored_balances(catalog) == _engine_balances(state)
+    assert_balances_equal_ledger()
+
+    second_ask = max(order.order_id for order in state.engine.open_orders(user_id=alice.pk))
+    _write(
+        catalog,
+        state,
+        [CancelOrder(timestamp=2, user_id=alice.pk, symbol="BTCUSDT", order_id=second_ask)],
+    )
+    assert _stored_balances(catalog) == _engine_balances(state)
+    assert_balances_equal_ledger()
+
+
+def test_orders_are_stored_in_the_state_the_engine_left_them(seeded: None) -> None:
+    alice = user_register(username="alice", password=PASSWORD)
+    catalog = catalog_read()
+    state = engine_restore(catalog=catalog, fee_account_id=fee_account_ensure())
+    market = catalog.market("BTCUSDT")
+    lots = market.lots(Decimal("0.1"))
+    bid = _limit(alice.pk, Side.BUY, market.ticks(Decimal(20000)), lots)
+    results = state.engine.process(bid)
+    order_id = next(event.order_id for event in results if isinstance(event, OrderAccepted))
+    with transaction.atomic():
+        batch_write(
+            catalog=catalog,
+            results=[(bid, results)],
+            open_orders=state.open_orders,
+            trade_sequences=state.trade_sequences,
+            book_sequences=state.book_sequences,
+            books_changed=set(),
+        )
+    _write(
+        catalog,
+        state,
+        [CancelOrder(timestamp=2, user_id=alice.pk, symbol="BTCUSDT", order_id=order_id)],
+    )
+    stored = Order.objects.get(pk=order_id)
+    assert (stored.status, stored.locked) == ("CANCELED", 0)
+    assert order_id not in state.open_orders
+    assert state.engine.order(order_id) is None
