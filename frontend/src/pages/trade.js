@@ -10,7 +10,7 @@ import { $, $$, beep, h, setSoundEnabled, soundEnabled, sortRows, toast } from "
 import { onUserEvent, userStreamLive } from "./user.js";
 
 const MA_LENGTH = 20;
-const OPEN_STATUSES = new Set(["NEW", "PARTIALLY_FILLED", "PENDING_NEW"]);
+const OPEN_STATUSES = new Set(["NEW", "PARTIALLY_FILLED"]);
 
 export function trade(data) {
   const market = data.market;
@@ -50,7 +50,7 @@ export function trade(data) {
     },
     onMessage(message) {
       if (message.event === "kline" && message.interval === chart.interval) chart.update(message);
-      else if (message.event === "ticker" || message.event === "24hrTicker") showTicker(message);
+      else if (message.event === "ticker") showTicker(message);
     },
   });
   chart.onIntervalChange = (previous, next) => {

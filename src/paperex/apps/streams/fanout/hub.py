@@ -110,9 +110,6 @@ class FanoutHub:
         self.monitors.clear()
         self._candle_watchers.clear()
 
-    def subscriber_count(self, topic: str) -> int:
-        return len(self._subscribers.get(topic, ()))
-
     def publish(self, topic: str, frame: Frame) -> None:
         """Offer the same frame to every subscriber of ``topic``."""
         for queue in self._subscribers.get(topic, ()):
