@@ -7,6 +7,7 @@ money moving (that is the engine's, through ``tests.support.ledger``).
 from __future__ import annotations
 
 from decimal import Decimal
+
 import factory
 from django.utils import timezone
 
