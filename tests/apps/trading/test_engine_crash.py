@@ -17,13 +17,14 @@ from django.conf import settings
 from django.db import connection
 
 from paperex.apps.accounts.services import user_register
-from paperex.apps.trading.catalog import catalog_load, now_ms
+from paperex.apps.trading.catalog import catalog_load
 from paperex.apps.trading.models import Fill, Order, Trade
 from paperex.apps.trading.protocol import EngineUnavailableError
 from paperex.apps.trading.recovery import engine_restore
 from paperex.apps.trading.transport import COMMANDS_KEY, RedisEngineClient
 from paperex.domain import Side
 from paperex.domain.commands import Deposit, PlaceOrder
+from paperex.support.clock import wall_clock_ms
 from tests.apps.trading.test_orders_api import assert_balances_equal_ledger
 
 pytestmark = [
@@ -80,7 +81,7 @@ def test_acknowledged_orders_survive_a_sigkill_and_nothing_fills_twice(
     bob = user_register(username="bob", password="x-long-password-1")
     engine_process.append(start_engine())
     client = RedisEngineClient(settings.PAPEREX_REDIS_URL)
-    deposit = Deposit(timestamp=now_ms(), user_id=alice.pk, asset="BTC", amount=10**8)
+    deposit = Deposit(timestamp=wall_clock_ms(), user_id=alice.pk, asset="BTC", amount=10**8)
     assert client.execute_sync(deposit, timeout=5).rejection_reason is None
 
     acknowledged: dict[str, int] = {}
@@ -94,7 +95,7 @@ def test_acknowledged_orders_survive_a_sigkill_and_nothing_fills_twice(
             if stop.is_set():
                 return
             command = PlaceOrder(
-                timestamp=now_ms(), user_id=user_id, symbol="BTCUSDT", side=side,
+                timestamp=wall_clock_ms(), user_id=user_id, symbol="BTCUSDT", side=side,
                 price=3_000_000, quantity=100, client_order_id=f"{prefix}-{index}",
             )  # fmt: skip
             try:

@@ -8,10 +8,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
-from paperex.apps.trading.catalog import now_ms
 from paperex.apps.trading.engine_runtime import trading_engine
 from paperex.apps.trading.models import Balance, Fill, LedgerEntry
 from paperex.domain.commands import Deposit
+from paperex.support.clock import wall_clock_ms
 from tests.apps.trading.conftest import place
 
 Trader = Callable[[str], tuple[User, APIClient]]
@@ -95,7 +95,7 @@ def fund_btc(user: User, amount: Decimal) -> None:
 def fund(user: User, asset: str, units: Decimal) -> None:
     """Deposit ``units`` of ``asset`` through the running engine."""
     reply = trading_engine.execute_sync(
-        Deposit(timestamp=now_ms(), user_id=user.pk, asset=asset, amount=int(units))
+        Deposit(timestamp=wall_clock_ms(), user_id=user.pk, asset=asset, amount=int(units))
     )
     assert reply.rejection_reason is None
 

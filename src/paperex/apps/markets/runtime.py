@@ -25,7 +25,7 @@ from paperex.marketdata.bus import LocalBus, MarketDataBus, RedisBus
 from paperex.marketdata.events import Event
 from paperex.marketdata.pipeline import FeedPipeline
 from paperex.marketdata.state import MarketState
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from django.db import close_old_connections, connection, transaction
 
 from paperex.apps.trading.book_levels import BookLevels
-from paperex.apps.trading.catalog import Catalog, catalog_load, now_ms
+from paperex.apps.trading.catalog import Catalog, catalog_load
 from paperex.apps.trading.locking import EngineLock
 from paperex.apps.trading.messages import BookLevelsChange, Message, batch_messages
 from paperex.apps.trading.models import Order
@@ -50,6 +50,7 @@ from paperex.domain.events import (
     OrderRejected,
     TransferRejected,
 )
+from paperex.support.clock import wall_clock_ms
 
 logger = logging.getLogger(__name__)
 _STOP = object()
@@ -266,7 +267,10 @@ class EngineHost:
         if self._publish is not None and (record.trades or record.balances or book_changes):
             self._publish(
                 batch_messages(
-                    catalog=self.catalog, record=record, book_changes=book_changes, time=now_ms()
+                    catalog=self.catalog,
+                    record=record,
+                    book_changes=book_changes,
+                    time=wall_clock_ms(),
                 )
             )
 

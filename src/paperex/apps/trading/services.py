@@ -20,7 +20,7 @@ from django.db import transaction
 from paperex.apps.accounts.models import User
 from paperex.apps.equity.services import equity_snapshot_record_on_commit
 from paperex.apps.markets.models import Asset
-from paperex.apps.trading.catalog import catalog_load, now_ms
+from paperex.apps.trading.catalog import catalog_load
 from paperex.apps.trading.engine_runtime import trading_engine
 from paperex.apps.trading.locking import engine_lock_for_transaction
 from paperex.apps.trading.models import Balance
@@ -38,6 +38,7 @@ from paperex.domain.commands import (
 )
 from paperex.domain.events import OrderRejected, TransferRejected
 from paperex.engine import place_order_from_decimals
+from paperex.support.clock import wall_clock_ms
 
 ENGINE_ELSEWHERE = (
     "A running server holds the matching engine and this process cannot reach it (there is "
@@ -80,7 +81,7 @@ def balances_grant_starting(*, user: User) -> None:
         units = int(amounts[asset.code].scaleb(asset.decimals))
         if units > 0:
             commands.append(
-                Deposit(timestamp=now_ms(), user_id=user.pk, asset=asset.code, amount=units)
+                Deposit(timestamp=wall_clock_ms(), user_id=user.pk, asset=asset.code, amount=units)
             )
     if commands:
         _funding_execute(user_id=user.pk, commands=commands)
@@ -96,7 +97,7 @@ def account_reset(*, user: User) -> None:
     )
     _funding_execute(
         user_id=user.pk,
-        commands=[ResetAccount(timestamp=now_ms(), user_id=user.pk, balances=balances)],
+        commands=[ResetAccount(timestamp=wall_clock_ms(), user_id=user.pk, balances=balances)],
     )
     equity_snapshot_record_on_commit(user_id=user.pk)
 
@@ -156,7 +157,7 @@ async def order_place(
     command = place_order_from_decimals(
         market.spec.instrument,
         market.quote,
-        timestamp=now_ms(),
+        timestamp=wall_clock_ms(),
         user_id=user_id,
         side=side,
         order_type=order_type,
@@ -184,7 +185,7 @@ async def order_place(
 def order_cancel(*, user_id: int, order_id: int, symbol: str) -> dict[str, Any]:
     """Cancel one of the user's open orders and return it; OrderRefusedError when not open."""
     reply = trading_engine.execute_sync(
-        CancelOrder(timestamp=now_ms(), user_id=user_id, symbol=symbol, order_id=order_id)
+        CancelOrder(timestamp=wall_clock_ms(), user_id=user_id, symbol=symbol, order_id=order_id)
     )
     if reply.rejection_reason:
         raise OrderRefusedError(
@@ -196,6 +197,6 @@ def order_cancel(*, user_id: int, order_id: int, symbol: str) -> dict[str, Any]:
 def orders_cancel_all(*, user_id: int, symbol: str | None = None) -> list[dict[str, Any]]:
     """Cancel every open order of the user (in one market, or all); returns the canceled."""
     reply = trading_engine.execute_sync(
-        CancelAllOrders(timestamp=now_ms(), user_id=user_id, symbol=symbol)
+        CancelAllOrders(timestamp=wall_clock_ms(), user_id=user_id, symbol=symbol)
     )
     return reply.orders

@@ -21,10 +21,10 @@ import msgspec
 import redis
 import redis.asyncio as redis_async
 
-from paperex.apps.trading.catalog import now_ms
 from paperex.apps.trading.host import EngineHost
 from paperex.apps.trading.protocol import CommandEnvelope, EngineReply, EngineUnavailableError
 from paperex.domain.commands import EngineCommand
+from paperex.support.clock import wall_clock_ms
 
 logger = logging.getLogger(__name__)
 COMMANDS_KEY = "paperex:engine:commands"
@@ -38,7 +38,7 @@ _decode_reply = msgspec.json.Decoder(EngineReply).decode
 def _envelope(command: EngineCommand, timeout: float) -> tuple[str, bytes]:
     reply_to = REPLY_PREFIX + uuid.uuid4().hex
     envelope = CommandEnvelope(
-        command=command, reply_to=reply_to, deadline_ms=now_ms() + int(timeout * 1000)
+        command=command, reply_to=reply_to, deadline_ms=wall_clock_ms() + int(timeout * 1000)
     )
     return reply_to, _encode(envelope)
 
@@ -111,7 +111,7 @@ class RedisCommandServer:
         await self._client.aclose()
 
     def _submit(self, raw: list[bytes | str]) -> None:
-        now = now_ms()
+        now = wall_clock_ms()
         waiting: list[tuple[str, Future[EngineReply]]] = []
         for payload in raw:
             try:

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable
 from paperex.marketdata.connection import BackoffPolicy, RandomFraction, Sleep
 from paperex.marketdata.events import BookDelta, BookSnapshot, Event, PriceLevel
 from paperex.marketdata.local_book import BookSync, LocalOrderBook
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
 
 FetchSnapshot = Callable[[str], Awaitable[BookSnapshot]]
 

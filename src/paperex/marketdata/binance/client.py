@@ -23,18 +23,17 @@ from websockets.asyncio.client import ClientConnection
 from paperex.marketdata.binance.parse import VENUE, parse_message
 from paperex.marketdata.binance.wire import EnvelopeWire
 from paperex.marketdata.connection import (
-    ClockMs,
     ConnectionOptions,
     NotConnectedError,
     RandomFraction,
     ReconnectingWebSocket,
     Sleep,
     parse_messages,
-    wall_clock_ms,
 )
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedStatus, RawMessage
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 DEFAULT_STREAM_URL = "wss://stream.binance.com:9443"
 MAX_STREAMS_IN_URL = 200

@@ -28,9 +28,9 @@ from paperex.marketdata.binance.rest_wire import (
     SymbolWire,
 )
 from paperex.marketdata.binance.wire import PartialDepthWire
-from paperex.marketdata.connection import ClockMs, wall_clock_ms
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookSnapshot, Kline
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 DEFAULT_REST_URL = "https://api.binance.com"
 MAX_KLINES_PER_REQUEST = 1000

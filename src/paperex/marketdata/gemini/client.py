@@ -21,20 +21,19 @@ import msgspec
 from websockets.asyncio.client import ClientConnection
 
 from paperex.marketdata.connection import (
-    ClockMs,
     ConnectionOptions,
     NotConnectedError,
     RandomFraction,
     ReconnectingWebSocket,
     Sleep,
     parse_messages,
-    wall_clock_ms,
 )
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedStatus, RawMessage, SymbolMap, feed_parser
 from paperex.marketdata.gemini.parse import CANDLE_INTERVALS_MS, VENUE, GeminiParser
 from paperex.marketdata.gemini.wire import SubscribeRequestWire, SubscriptionWire
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 DEFAULT_URL = "wss://api.gemini.com"
 FEEDS = frozenset({"l2", *(f"candles_{interval}" for interval in CANDLE_INTERVALS_MS)})

@@ -15,12 +15,13 @@ import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from decimal import Decimal
 
-from paperex.marketdata.connection import ClockMs, parse_messages, wall_clock_ms
+from paperex.marketdata.connection import parse_messages
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage, SymbolMap, feed_parser
 from paperex.marketdata.yahoo.parse import VENUE, encode_quote
 from paperex.marketdata.yahoo.wire import QuoteWire
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 FetchQuote = Callable[[str], QuoteWire | None]
 """Synchronous: the latest quote of a symbol, or None when there is none; may raise."""
