@@ -13,12 +13,12 @@ from paperex.marketdata.feed import FeedState, RawMessage, feed_parser, renaming
 from paperex.marketdata.gemini.client import GeminiStreamClient
 from paperex.marketdata.pipeline import FeedPipeline
 from paperex.marketdata.recording import read_recording, record
-from paperex.marketdata.replay import replay
 from paperex.marketdata.yahoo import parse_message as parse_quote
 from paperex.marketdata.yahoo.poller import YahooQuotePoller
 from paperex.marketdata.yahoo.wire import QuoteWire
 from tests.marketdata.fakes.gemini_stream import FakeGeminiServer
 from tests.marketdata.fakes.waiting import wait_until
+from tests.support.recordings import replayed_events
 
 BOOK = {
     "type": "l2_updates",
@@ -91,8 +91,7 @@ async def test_a_gemini_recording_keeps_the_map_and_replays_under_our_symbol(
     header, messages = read_recording(path)
     assert (header.venue, header.symbols, header.symbol_map) == ("gemini", ["BTCUSDT"], MAP)
     assert json.loads(messages[0].payload)["symbol"] == "BTCUSD"
-    played: list[Event] = []
-    await replay(path, speed=None, on_events=played.extend)
+    played = await replayed_events(path)
     assert [type(e) for e in played] == [BookSnapshot, Trade, BookDelta]
     assert {e.symbol for e in played} == {"BTCUSDT"}
 
