@@ -163,7 +163,7 @@ async def test_malformed_frames_are_recorded_and_the_feed_keeps_going(
     event = await next_item(events)
     assert isinstance(event, Trade)
     assert event.trade_id == 2
-    assert client.parse_errors == 2
+    assert client.status.parse_errors == 2
     assert client.malformed_frames == 1
     assert client.status.state is FeedState.CONNECTED
     assert len(venue.connections) == 1, "no reconnect for a bad frame"

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
-from paperex.marketdata.connection import BackoffPolicy, ConnectionOptions, ReconnectingWebSocket
-from paperex.marketdata.feed import FeedState
+from paperex.marketdata.connection import (
+    BackoffPolicy,
+    ConnectionOptions,
+    ReconnectingWebSocket,
+    parse_messages,
+)
+from paperex.marketdata.errors import ParseError
+from paperex.marketdata.events import Event
+from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage
 from tests.marketdata.fakes.waiting import unused_port, wait_until
+from tests.marketdata.trades import T0, make_trade
 
 
 def test_backoff_doubles_up_to_the_maximum() -> None:
@@ -89,3 +98,22 @@ async def test_status_is_connecting_while_the_venue_is_unreachable() -> None:
     assert connection.status.state is FeedState.CONNECTING
     assert connection.status.connected_since is None
     await connection.close()
+
+
+async def test_a_refused_message_is_counted_in_the_status_and_the_rest_still_parse() -> None:
+    good = make_trade("100", "1", T0)
+
+    def parse(message: RawMessage) -> list[Event]:
+        if message.payload == b"bad":
+            raise ParseError("test", "refused", message.payload)
+        return [good]
+
+    async def messages() -> AsyncIterator[RawMessage]:
+        for payload in (b"good", b"bad", b"good"):
+            yield RawMessage(received_at=T0, payload=payload)
+
+    status = FeedStatus()
+    events = [event async for event in parse_messages(messages(), parse, status)]
+    assert events == [good, good]
+    assert status.parse_errors == 1
+    assert status.last_error == "test: refused in 'bad'"

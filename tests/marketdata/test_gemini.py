@@ -286,7 +286,7 @@ async def test_malformed_messages_are_recorded_and_the_feed_keeps_going(
     await venue.send_to_all(json.dumps({"type": "candles_1m_updates", "symbol": "BTCUSD"}))
     await venue.publish("candles_1m", CANDLES)
     assert isinstance(await next_event(events), Kline)
-    assert client.parse_errors == 2
+    assert client.status.parse_errors == 2
     assert "gemini" in (client.status.last_error or "")
     assert len(venue.connections) == 1
     await client.close()

@@ -228,14 +228,16 @@ def _describe(error: BaseException) -> str:
 async def parse_messages(
     messages: AsyncIterator[RawMessage],
     parser: Parser,
-    on_error: Callable[[ParseError], None],
+    status: FeedStatus,
 ) -> AsyncIterator[Event]:
-    """Events of ``messages`` through ``parser``; a ParseError goes to ``on_error``, not up."""
+    """Events of ``messages`` through ``parser``; a ParseError is not raised but counted in
+    ``status.parse_errors`` and kept as ``status.last_error``."""
     async for message in messages:
         try:
             events = parser(message)
         except ParseError as error:
-            on_error(error)
+            status.parse_errors += 1
+            status.last_error = str(error)
             continue
         for event in events:
             yield event

@@ -89,7 +89,6 @@ class BinanceStreamClient:
         self._streams_in_url: list[str] = []
         self.malformed_frames = 0
         """Frames that were not JSON or not a known shape, seen by the client itself."""
-        self.parse_errors = 0
         """Frames ``events`` could not parse."""
         self._connection = ReconnectingWebSocket(
             url=self._connect_url,
@@ -145,11 +144,7 @@ class BinanceStreamClient:
 
     def events(self) -> AsyncIterator[Event]:
         """Parsed events; malformed frames are counted and kept as ``status.last_error``."""
-        return parse_messages(self.raw_messages(), parse_message, self._record_parse_error)
-
-    def _record_parse_error(self, error: ParseError) -> None:
-        self.parse_errors += 1
-        self.status.last_error = str(error)
+        return parse_messages(self.raw_messages(), parse_message, self.status)
 
     async def subscribe(self, streams: Sequence[str]) -> None:
         """Add streams; live when connected, else on the next connect.

@@ -28,7 +28,6 @@ from paperex.marketdata.connection import (
     Sleep,
     parse_messages,
 )
-from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedStatus, RawMessage, SymbolMap, feed_parser
 from paperex.marketdata.gemini.parse import CANDLE_INTERVALS_MS, VENUE, GeminiParser
@@ -86,7 +85,6 @@ class GeminiStreamClient:
         self._streams: dict[tuple[str, str], None] = dict.fromkeys(map(parse_stream_name, streams))
         self.parser = GeminiParser()
         """This client's own parser, so its book sequence is contiguous."""
-        self.parse_errors = 0
         self._connection = ReconnectingWebSocket(
             url=lambda: f"{self._base_url}/v2/marketdata",
             on_open=self._subscribe_all,
@@ -123,7 +121,7 @@ class GeminiStreamClient:
     def events(self) -> AsyncIterator[Event]:
         """Parsed events under Paperex symbols; malformed messages are counted and kept as
         ``status.last_error``."""
-        return parse_messages(self.raw_messages(), feed_parser(self), self._record_parse_error)
+        return parse_messages(self.raw_messages(), feed_parser(self), self.status)
 
     async def subscribe(self, streams: Sequence[str]) -> None:
         """Add streams (live when connected); raises ValueError for a malformed name."""
@@ -151,7 +149,3 @@ class GeminiStreamClient:
     async def _send_if_connected(self, message: bytes) -> None:
         with contextlib.suppress(NotConnectedError):  # the next connection subscribes to all
             await self._connection.send(message.decode())
-
-    def _record_parse_error(self, error: ParseError) -> None:
-        self.parse_errors += 1
-        self.status.last_error = str(error)
