@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
-from paperex.apps.alerts.conditions import AlertRule, PriceWindow, rule_met
+from paperex.apps.alerts.conditions import AlertRule, move_window, rule_met
 from paperex.apps.alerts.evaluator import AlertMonitor
 from paperex.apps.alerts.models import AlertTrigger, PriceAlert
 from paperex.apps.alerts.services import alert_create, alert_trigger
@@ -42,7 +42,7 @@ def test_price_thresholds(condition: str, threshold: str, price: str, fires: boo
 
 
 def test_move_within_minutes_uses_the_window_not_older_prices() -> None:
-    window = PriceWindow()
+    window = move_window()
     move = rule("MOVE", percent=Decimal("2"), window_minutes=1)
     window.add(0, Decimal("100"))
     window.add(61_000, Decimal("101"))
