@@ -14,8 +14,8 @@ from paperex.marketdata.binance.parse import parse_message
 from paperex.marketdata.connection import BackoffPolicy
 from paperex.marketdata.events import BookSnapshot
 from paperex.marketdata.feed import RawMessage, feed_parser
+from paperex.marketdata.live_view import LiveMarketView
 from paperex.marketdata.recording import RecordingHeader, RecordingWriter
-from paperex.marketdata.state import MarketState
 from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer
 from tests.marketdata.fakes.binance_stream import FakeBinanceStreamServer
 from tests.marketdata.fakes.binance_venue import FakeBinanceBook, trade
@@ -58,12 +58,12 @@ async def venues() -> AsyncIterator[Venues]:
 
 
 class Consumer:
-    """What a server does with a feed: parse every message and keep a MarketState."""
+    """What a server does with a feed: parse every message and keep a LiveMarketView."""
 
     def __init__(self, feed: BinanceFeed) -> None:
         self.feed = feed
         self.messages: list[RawMessage] = []
-        self.state = MarketState()
+        self.state = LiveMarketView()
         self._task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
@@ -156,7 +156,7 @@ async def test_snapshot_then_diffs_then_a_fresh_snapshot_after_a_gap_keep_consum
     )
     with RecordingWriter(path, header) as writer:
         writer.write_many(consumer.messages)
-    replayed = MarketState()
+    replayed = LiveMarketView()
     for event in await replayed_events(path):
         replayed.apply(event)
     assert replayed.of("BTCUSDT").book.book.bids() == book.levels()[0]

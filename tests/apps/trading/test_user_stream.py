@@ -18,7 +18,7 @@ from paperex.apps.trading.host import EngineHost
 from paperex.config.asgi import application
 from paperex.domain.commands import Deposit
 from paperex.marketdata.events import Ticker24h
-from paperex.marketdata.state import MarketState
+from paperex.marketdata.live_view import LiveMarketView
 from tests.apps.streams.events import kline
 from tests.apps.trading.conftest import register
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def fresh_market_state() -> Iterator[None]:
-    saved, runtime.state = runtime.state, MarketState()
+    saved, runtime.state = runtime.state, LiveMarketView()
     yield
     runtime.state = saved
     hub.clear()

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from paperex.domain import Side
 from paperex.marketdata.events import BookDelta, BookSnapshot, Kline, Quote, Trade
-from paperex.marketdata.state import MarketState
+from paperex.marketdata.live_view import LiveMarketView
 
 D = Decimal
 
@@ -37,7 +37,7 @@ def delta(
 
 
 def test_book_applies_contiguous_deltas_and_removes_zero_levels() -> None:
-    state = MarketState()
+    state = LiveMarketView()
     state.apply(snapshot())
     state.apply(delta(11, 12, [("99", "0"), ("100", "4")], [("101", "0.5")]))
     state.apply(delta(13, 13, [], [("100.5", "1")]))
@@ -49,7 +49,7 @@ def test_book_applies_contiguous_deltas_and_removes_zero_levels() -> None:
 
 
 def test_old_deltas_are_skipped_and_a_gap_goes_out_of_sync_until_a_snapshot() -> None:
-    state = MarketState()
+    state = LiveMarketView()
     state.apply(snapshot(10))
     state.apply(delta(5, 10, [("99", "0")], []))  # already in the snapshot
     assert state.of("BTCUSDT").book.book.bids(1) == [(D("99"), D("1"))]
@@ -62,7 +62,7 @@ def test_old_deltas_are_skipped_and_a_gap_goes_out_of_sync_until_a_snapshot() ->
 
 
 def test_trades_candles_and_quotes_are_kept() -> None:
-    state = MarketState()
+    state = LiveMarketView()
     trade = Trade(
         venue="synthetic",
         symbol="BTCUSDT",
