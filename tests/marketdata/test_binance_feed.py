@@ -19,8 +19,8 @@ from paperex.marketdata.recording import RecordingHeader, RecordingWriter
 from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer
 from tests.marketdata.fakes.binance_stream import FakeBinanceStreamServer
 from tests.marketdata.fakes.binance_venue import FakeBinanceBook, trade
-from tests.marketdata.fakes.waiting import wait_until
 from tests.support.recordings import replayed_events
+from tests.support.waiting import async_wait_until
 
 FAST_RETRY = BackoffPolicy(initial_delay=0.01, maximum_delay=0.02)
 Venues = tuple[FakeBinanceStreamServer, FakeBinanceRestServer]
@@ -124,14 +124,16 @@ async def test_snapshot_then_diffs_then_a_fresh_snapshot_after_a_gap_keep_consum
     assert feed.streams == ["btcusdt@trade", "btcusdt@depth@100ms"]
     consumer = Consumer(feed)
     try:
-        await wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
         await book.change(bids=[("100.00", "2.5")])
-        await wait_until(lambda: feed.snapshots_fetched == 1, what="the first snapshot")
+        await async_wait_until(lambda: feed.snapshots_fetched == 1, what="the first snapshot")
         await book.change(asks=[("100.50", "0"), ("100.75", "4")], ids=3)
         await stream_venue.publish("btcusdt@trade", trade("BTCUSDT", 7, "100.75", "0.5"))
         await book.change(bids=[("99.75", "1")])
         state = consumer.state.of("BTCUSDT")
-        await wait_until(lambda: state.book.last_update_id == book.last_update_id, what="sync")
+        await async_wait_until(
+            lambda: state.book.last_update_id == book.last_update_id, what="sync"
+        )
         assert (state.book.book.bids(), state.book.book.asks()) == book.levels()
         assert state.last_price == Decimal("100.75")
         first_snapshot = consumer.messages.index(consumer.snapshots()[0])
@@ -140,9 +142,11 @@ async def test_snapshot_then_diffs_then_a_fresh_snapshot_after_a_gap_keep_consum
 
         await book.change(bids=[("98.00", "7")], lost=True)  # the venue moves, the diff is lost
         await book.change(asks=[("102.00", "1")])
-        await wait_until(lambda: feed.snapshots_fetched == 2, what="a snapshot after the gap")
+        await async_wait_until(lambda: feed.snapshots_fetched == 2, what="a snapshot after the gap")
         await book.change(bids=[("100.00", "0")])
-        await wait_until(lambda: state.book.last_update_id == book.last_update_id, what="resync")
+        await async_wait_until(
+            lambda: state.book.last_update_id == book.last_update_id, what="resync"
+        )
         assert (state.book.book.bids(), state.book.book.asks()) == book.levels()
         assert state.book.resyncs == feed.books["BTCUSDT"].resyncs == 1
         assert len(consumer.snapshots()) == 2
@@ -178,14 +182,14 @@ async def test_hand_written_diffs_around_two_snapshots_give_the_exact_book(venue
     )
     consumer = Consumer(feed)
     try:
-        await wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
         await stream_venue.publish(DIFF_STREAM, depth_update(95, 99, [["1.00", "1"]], []))
         await stream_venue.publish(DIFF_STREAM, depth_update(100, 102, [["99.00", "4.0"]], []))
         await stream_venue.publish(
             DIFF_STREAM, depth_update(103, 105, [["98.00", "0"]], [["102.00", "2"]])
         )
         state = consumer.state.of("BTCUSDT")
-        await wait_until(lambda: state.book.last_update_id == 105, what="the first sync")
+        await async_wait_until(lambda: state.book.last_update_id == 105, what="the first sync")
         assert state.book.book.bids() == levels(("99.00", "4.0"))
         assert state.book.book.asks() == levels(("101.00", "1.0"), ("102.00", "2"))
 
@@ -194,7 +198,7 @@ async def test_hand_written_diffs_around_two_snapshots_give_the_exact_book(venue
         await stream_venue.publish(
             DIFF_STREAM, depth_update(205, 207, [["90.00", "0"], ["91.00", "1"]], [])
         )
-        await wait_until(lambda: state.book.last_update_id == 207, what="the resync")
+        await async_wait_until(lambda: state.book.last_update_id == 207, what="the resync")
         assert state.book.resyncs == 1
         assert feed.snapshots_fetched == 2
         assert state.book.book.bids() == levels(("91.00", "1"))
@@ -226,10 +230,10 @@ async def test_a_failing_snapshot_is_retried_and_reported(venues: Venues) -> Non
     )
     consumer = Consumer(feed)
     try:
-        await wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
         await book.change(asks=[("11", "2")])
-        await wait_until(lambda: feed.snapshots_fetched == 1, what="a snapshot at last")
-        await wait_until(lambda: feed.books["BTCUSDT"].in_sync, what="in sync")
+        await async_wait_until(lambda: feed.snapshots_fetched == 1, what="a snapshot at last")
+        await async_wait_until(lambda: feed.books["BTCUSDT"].in_sync, what="in sync")
         assert feed.status.last_error is not None
         assert "depth snapshot of BTCUSDT" in feed.status.last_error
         assert "-1001" in feed.status.last_error
@@ -238,7 +242,7 @@ async def test_a_failing_snapshot_is_retried_and_reported(venues: Venues) -> Non
         assert len(depth_requests) == 3
         assert delays == [FAST_RETRY.delay(0, 0.5), FAST_RETRY.delay(1, 0.5)] == [0.0075, 0.015]
         state = consumer.state.of("BTCUSDT")
-        await wait_until(lambda: state.book.in_sync, what="the consumer in sync")
+        await async_wait_until(lambda: state.book.in_sync, what="the consumer in sync")
         assert (state.book.book.bids(), state.book.book.asks()) == book.levels()
     finally:
         await consumer.close()
@@ -259,13 +263,13 @@ async def test_a_snapshot_older_than_the_buffered_diffs_is_fetched_again(venues:
     )
     consumer = Consumer(feed)
     try:
-        await wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
         await stream_venue.publish(DIFF_STREAM, depth_update(150, 155, [["4.00", "1"]], []))
         await stream_venue.publish(DIFF_STREAM, depth_update(156, 160, [["4.50", "1"]], []))
-        await wait_until(lambda: feed.snapshots_fetched == 2, what="a second snapshot")
+        await async_wait_until(lambda: feed.snapshots_fetched == 2, what="a second snapshot")
         await stream_venue.publish(DIFF_STREAM, depth_update(161, 163, [["5.00", "2"]], []))
         state = consumer.state.of("BTCUSDT")
-        await wait_until(lambda: state.book.last_update_id == 163, what="sync")
+        await async_wait_until(lambda: state.book.last_update_id == 163, what="sync")
         assert state.book.book.bids() == [(Decimal("5.00"), Decimal("2"))]
         assert feed.books["BTCUSDT"].last_update_id == 163
         assert "older than the buffered diffs" in (feed.status.last_error or "")
@@ -285,9 +289,9 @@ async def test_symbol_map_renames_events_and_close_ends_the_messages(venues: Ven
     assert feed.symbols == ["XBTUSDT"]
     consumer = Consumer(feed)
     try:
-        await wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
         await stream_venue.publish("btcusdt@trade", trade("BTCUSDT", 1, "5.5", "1"))
-        await wait_until(lambda: "XBTUSDT" in consumer.state.symbols, what="a renamed trade")
+        await async_wait_until(lambda: "XBTUSDT" in consumer.state.symbols, what="a renamed trade")
         assert "BTCUSDT" not in consumer.state.symbols
         assert b'"s":"BTCUSDT"' in consumer.messages[0].payload  # raw stays the venue's
     finally:

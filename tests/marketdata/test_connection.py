@@ -16,8 +16,9 @@ from paperex.marketdata.connection import (
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage
-from tests.marketdata.fakes.waiting import unused_port, wait_until
 from tests.marketdata.trades import T0, make_trade
+from tests.support.network import unused_port
+from tests.support.waiting import async_wait_until
 
 
 def test_backoff_doubles_up_to_the_maximum() -> None:
@@ -94,7 +95,7 @@ async def test_status_is_connecting_while_the_venue_is_unreachable() -> None:
         options=ConnectionOptions(backoff=BackoffPolicy(initial_delay=0.01, maximum_delay=0.02)),
     )
     connection.start()
-    await wait_until(lambda: connection.status.reconnects >= 2, what="retries")
+    await async_wait_until(lambda: connection.status.reconnects >= 2, what="retries")
     assert connection.status.state is FeedState.CONNECTING
     assert connection.status.connected_since is None
     await connection.close()

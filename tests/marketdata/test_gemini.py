@@ -20,7 +20,7 @@ from paperex.marketdata.gemini import GeminiParser, default_parser
 from paperex.marketdata.gemini.client import GeminiStreamClient, parse_stream_name
 from paperex.marketdata.local_book import BookSync
 from tests.marketdata.fakes.gemini_stream import FakeGeminiServer
-from tests.marketdata.fakes.waiting import wait_until
+from tests.support.waiting import async_wait_until
 
 CANDLES = {
     "type": "candles_1m_updates",
@@ -239,13 +239,15 @@ async def test_the_client_subscribes_gets_the_book_and_updates(venue: FakeGemini
 async def test_live_subscribe_and_unsubscribe_messages(venue: FakeGeminiServer) -> None:
     client = GeminiStreamClient(base_url=venue.url, options=FAST)
     client.start()
-    await wait_until(
+    await async_wait_until(
         lambda: client.status.state is FeedState.CONNECTED and venue.open_connections != []
     )
     await client.subscribe(["ethusd@candles_5m", "btcusd@candles_5m"])
-    await wait_until(lambda: len(venue.open_connections[0].subscriptions) == 2)
+    await async_wait_until(lambda: len(venue.open_connections[0].subscriptions) == 2)
     await client.unsubscribe(["ethusd@candles_5m"])
-    await wait_until(lambda: venue.open_connections[0].subscriptions == {("candles_5m", "BTCUSD")})
+    await async_wait_until(
+        lambda: venue.open_connections[0].subscriptions == {("candles_5m", "BTCUSD")}
+    )
     assert venue.open_connections[0].requests[-1] == {
         "type": "unsubscribe",
         "subscriptions": [{"name": "candles_5m", "symbols": ["ETHUSD"]}],
@@ -276,7 +278,7 @@ async def test_malformed_messages_are_recorded_and_the_feed_keeps_going(
 ) -> None:
     client = GeminiStreamClient(["btcusd@candles_1m"], base_url=venue.url, options=FAST)
     events = client.events()
-    await wait_until(
+    await async_wait_until(
         lambda: (
             client.status.state is FeedState.CONNECTED
             and any(c.subscriptions for c in venue.open_connections)
@@ -296,6 +298,6 @@ async def test_silence_marks_the_gemini_feed_stale(venue: FakeGeminiServer) -> N
     options = ConnectionOptions(stale_after=0.05)
     client = GeminiStreamClient(["btcusd@candles_1m"], base_url=venue.url, options=options)
     client.start()
-    await wait_until(lambda: client.status.state is FeedState.STALE, what="stale")
+    await async_wait_until(lambda: client.status.state is FeedState.STALE, what="stale")
     assert client.status.stale_since is not None
     await client.close()

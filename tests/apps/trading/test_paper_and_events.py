@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,16 +18,10 @@ from paperex.domain import OrderType, Side, TimeInForce
 from paperex.marketdata.bus import LocalBus
 from paperex.marketdata.events import BookSnapshot, Trade
 from tests.apps.trading.conftest import register
+from tests.support.waiting import async_wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 async def limit(user: User, side: Side, price: str, quantity: str, **extra: Any) -> Any:
@@ -66,7 +59,7 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
             assert host.state is not None
             return bool(host.state.engine.reference_depth("BTCUSDT")[1])
 
-        await eventually(reference_loaded)
+        await async_wait_until(reference_loaded, what="the reference book", interval=0.01)
         market = await limit(alice, Side.BUY, "", "0.5", order_type=OrderType.MARKET)
         assert (market.order["status"], market.order["cumulative_quote"]) == (
             "FILLED",
@@ -92,7 +85,7 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
             order = await Order.objects.aget(pk=bid.order["id"])
             return order.status == "FILLED"
 
-        await eventually(bid_filled)
+        await async_wait_until(bid_filled, what="the bid filled", interval=0.01)
         fills = [fill async for fill in alice.fills.all()]
         assert len(fills) == 3
         assert all(fill.is_reference for fill in fills)
