@@ -16,7 +16,7 @@ from paperex.marketdata.connection import (
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage
-from tests.marketdata.trades import T0, make_trade
+from tests.support.market_events import T0, trade
 from tests.support.network import unused_port
 from tests.support.waiting import async_wait_until
 
@@ -102,7 +102,7 @@ async def test_status_is_connecting_while_the_venue_is_unreachable() -> None:
 
 
 async def test_a_refused_message_is_counted_in_the_status_and_the_rest_still_parse() -> None:
-    good = make_trade("100", "1", T0)
+    good = trade("100", "1", T0)
 
     def parse(message: RawMessage) -> list[Event]:
         if message.payload == b"bad":
