@@ -12,9 +12,8 @@ from paperex.apps.equity.services import equity_snapshots_record
 from paperex.apps.markets.models import Asset
 from paperex.apps.markets.runtime import runtime
 from paperex.apps.trading.models import Balance
-from paperex.domain import Side
-from paperex.marketdata.events import Trade
 from paperex.marketdata.live_view import LiveMarketView
+from tests.support.market_events import trade
 
 pytestmark = pytest.mark.django_db
 
@@ -27,19 +26,7 @@ def fresh_market_state() -> Iterator[LiveMarketView]:
 
 
 def feed_trade(state: LiveMarketView, symbol: str, price: str) -> None:
-    state.apply(
-        Trade(
-            venue="synthetic",
-            symbol=symbol,
-            event_time=1,
-            received_at=1,
-            trade_id=1,
-            price=Decimal(price),
-            quantity=Decimal(1),
-            trade_time=1,
-            aggressor=Side.BUY,
-        )
-    )
+    state.apply(trade(price, symbol=symbol))
 
 
 def hold(user: User, asset: str, *, free: str, locked: str = "0") -> None:

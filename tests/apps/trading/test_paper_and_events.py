@@ -16,8 +16,8 @@ from paperex.apps.trading.models import Order
 from paperex.apps.trading.services import order_place
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.marketdata.bus import LocalBus
-from paperex.marketdata.events import BookSnapshot, Trade
 from tests.apps.trading.conftest import register
+from tests.support.market_events import book, trade
 from tests.support.waiting import async_wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,15 +44,7 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
     feed.start()
     try:
         await bus.publish(
-            BookSnapshot(
-                venue="synthetic",
-                symbol="BTCUSDT",
-                event_time=1,
-                received_at=1,
-                last_update_id=1,
-                bids=[(D(29990), D(1))],
-                asks=[(D(30010), D("0.3")), (D(30020), D(1))],
-            )
+            book(1, bids=[("29990", "1")], asks=[("30010", "0.3"), ("30020", "1")], time_ms=1)
         )
 
         async def reference_loaded() -> bool:
@@ -67,19 +59,7 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
         )
         bid = await limit(alice, Side.BUY, "29000", "0.1")
         assert bid.order["status"] == "NEW"
-        await bus.publish(
-            Trade(
-                venue="synthetic",
-                symbol="BTCUSDT",
-                event_time=2,
-                received_at=2,
-                trade_id=9,
-                price=D(28990),
-                quantity=D(1),
-                trade_time=2,
-                aggressor=Side.SELL,
-            )
-        )
+        await bus.publish(trade("28990", time_ms=2, trade_id=9, aggressor=Side.SELL))
 
         async def bid_filled() -> bool:
             order = await Order.objects.aget(pk=bid.order["id"])
