@@ -1,5 +1,5 @@
-"""Gemini v2: parsing messages written from the venue's documentation, and the live client
-against a local fake venue."""
+"""Gemini v2: parsing messages written from the venue's documentation (kept in tests/resources),
+and the live client against a local fake venue."""
 
 from __future__ import annotations
 
@@ -20,47 +20,12 @@ from paperex.marketdata.gemini import GeminiParser, default_parser
 from paperex.marketdata.gemini.client import GeminiStreamClient, parse_stream_name
 from paperex.marketdata.local_book import BookSync
 from tests.marketdata.fakes.gemini_stream import FakeGeminiServer
+from tests.support.resources import venue_message
 from tests.support.waiting import async_wait_until
 
-CANDLES = {
-    "type": "candles_1m_updates",
-    "symbol": "BTCUSD",
-    "changes": [
-        [1561054500000, 9350.18, 9358.35, 9350.18, 9355.51, 2.07],
-        [1561054440000, 9357.33, 9357.33, 9350.18, 9350.18, 1.5],
-    ],
-}
-L2_TRADE = {
-    "type": "trade",
-    "symbol": "BTCUSD",
-    "event_id": 169841458,
-    "timestamp": 1560976400428,
-    "price": "9122.04",
-    "quantity": "0.0073173",
-    "side": "sell",
-    "tid": 2840140800042677,
-}
-INITIAL_BOOK = {
-    "type": "l2_updates",
-    "symbol": "BTCUSD",
-    "changes": [
-        ["sell", "9122.07", "0.98942292"],
-        ["buy", "9122.04", "0.00121425"],
-        ["buy", "9122.01", "1.5"],
-        ["sell", "9123.00", "2"],
-    ],
-    "trades": [L2_TRADE],
-}
-TRADE = {
-    "type": "trade",
-    "symbol": "BTCUSD",
-    "event_id": 3575573053,
-    "timestamp": 1512312412,
-    "price": "9004.21000000",
-    "quantity": "0.09110000",
-    "side": "buy",
-    "tid": 2840140800042678,
-}
+CANDLES = venue_message("gemini", "candles_1m_updates")
+INITIAL_BOOK = venue_message("gemini", "l2_updates")
+TRADE = venue_message("gemini", "trade")
 NOW = 1561054530000
 
 
