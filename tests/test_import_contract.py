@@ -49,6 +49,8 @@ def test_the_untouched_tree_keeps_the_contracts(tmp_path: Path) -> None:
         ("paperex.backtest.__init__", "import channels"),
         ("paperex.domain.__init__", "import paperex.engine"),
         ("paperex.engine.__init__", "import paperex.config.settings"),
+        ("paperex.support.__init__", "import django"),
+        ("paperex.support.__init__", "import paperex.domain"),
     ],
 )
 def test_a_forbidden_import_breaks_the_contracts(tmp_path: Path, module: str, line: str) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.integration.servers import prepared_environment, running_server
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -54,15 +54,6 @@ def test_markets_come_from_the_seed(server: str) -> None:
     assert len(markets) == 11
 
 
-def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"not within {seconds} s: {what}")
-
-
 def test_the_synthetic_feed_runs_by_default(server: str) -> None:
     feed = httpx.get(server + "/api/health/", timeout=10).json()["components"]["feed"]
     assert feed["running"] is True
@@ -76,12 +67,18 @@ def test_tickers_and_candles_of_every_market_change_over_time(server: str) -> No
         response = httpx.get(f"{server}/api/markets/{symbol}/ticker/", timeout=10)
         return response.json() if response.status_code == 200 else None
 
-    wait_for(lambda: all(ticker(s) for s in symbols), 20, "a ticker for every market")
+    wait_until(
+        lambda: all(ticker(s) for s in symbols),
+        timeout=20,
+        what="a ticker for every market",
+        interval=0.2,
+    )
     first = {s: ticker(s) for s in symbols}
-    wait_for(
+    wait_until(
         lambda: all(ticker(s)["event_time"] > first[s]["event_time"] for s in symbols),  # type: ignore[index]
-        20,
-        "every ticker to move on",
+        timeout=20,
+        what="every ticker to move on",
+        interval=0.2,
     )
 
     def closed_candles(symbol: str) -> list[dict[str, Any]]:
@@ -90,7 +87,12 @@ def test_tickers_and_candles_of_every_market_change_over_time(server: str) -> No
         )
         return list(response.json())
 
-    wait_for(lambda: all(len(closed_candles(s)) >= 3 for s in symbols), 20, "stored candles")
+    wait_until(
+        lambda: all(len(closed_candles(s)) >= 3 for s in symbols),
+        timeout=20,
+        what="stored candles",
+        interval=0.2,
+    )
     candles = closed_candles("BTCUSDT")
     assert candles[-1]["open_time"] > candles[0]["open_time"]
     assert all(c["closed"] for c in candles)

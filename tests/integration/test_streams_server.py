@@ -35,6 +35,7 @@ from websockets.exceptions import ConnectionClosed
 from paperex.domain import Side
 from paperex.marketdata.bus import encode_event, redis_channel
 from paperex.marketdata.events import Event, MiniTicker, Trade
+from paperex.support.clock import wall_clock_ms
 from tests.integration.servers import PAPEREX, free_port
 
 pytestmark = pytest.mark.integration
@@ -58,10 +59,6 @@ MARKER_BASE = 7_000_000_000 + (os.getpid() % 1000) * 10_000_000
 """Trade ids of the events these tests publish (other publishers on the Redis channel may be
 about: frames are recognised by these ids)."""
 _markers = itertools.count(MARKER_BASE)
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -142,7 +139,7 @@ def server(server_env: dict[str, str]) -> Iterator[Server]:
 
 def marked_trade(symbol: str, price: str = "101.5") -> Trade:
     """A trade whose id marks it as this test run's, stamped with the time it is made."""
-    sent = now_ms()
+    sent = wall_clock_ms()
     return Trade(
         venue="tests",
         symbol=symbol,
@@ -319,7 +316,7 @@ async def test_all_markets_sends_a_snapshot_then_mini_tickers(server: Server) ->
             assert ticker["event"] == "mini_ticker"
             assert {"symbol", "close", "open", "high", "low", "volume"} <= ticker.keys()
         if REDIS_URL is not None:
-            sent = now_ms()
+            sent = wall_clock_ms()
             mini = MiniTicker(
                 venue="tests",
                 symbol="DOTUSDT",
@@ -536,7 +533,7 @@ async def count_marked(socket: ClientConnection, first_id: int, total: int) -> t
         assert trade_id == expected, f"frame {expected} missing or out of order"
         expected += 1
         received += 1
-        worst = max(worst, now_ms() - frame["event_time"])
+        worst = max(worst, wall_clock_ms() - frame["event_time"])
     return received, worst
 
 

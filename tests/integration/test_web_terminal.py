@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from tests.integration.servers import prepared_environment, running_server
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -153,16 +153,6 @@ def text_of(page: Page, selector: str) -> str:
     return page.locator(selector).inner_text().strip()
 
 
-def wait_until(condition: Any, *, seconds: float = 20, message: str = "condition") -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {message}")
-
-
 def test_log_in_shows_the_user(page: Page, trader: tuple[str, str]) -> None:
     expect(page.locator("header .user")).to_have_text(trader[0])
 
@@ -190,7 +180,8 @@ def test_prices_move_on_the_markets_page(page: Page) -> None:
             page.locator(f"tr[data-symbol={symbol}] td.last").inner_text() != price
             for symbol, price in first.items()
         ),
-        message="a price to change",
+        timeout=20,
+        what="a price to change",
     )
     # tabs and filter
     page.get_by_role("tab", name="Stocks").click()
@@ -254,7 +245,9 @@ def test_marketable_order_shows_the_fill_toast_and_the_balance_changes(page: Pag
     before = text_of(page, "#available-base")
     place(page, side="BUY", order_type="MARKET", quantity="0.01")
     expect(page.locator(".toast", has_text="Filled")).to_be_visible()
-    wait_until(lambda: text_of(page, "#available-base") != before, message="the BTC balance")
+    wait_until(
+        lambda: text_of(page, "#available-base") != before, timeout=20, what="the BTC balance"
+    )
     page.get_by_role("tab", name="Fills").click()
     expect(page.locator("#orders-table tbody tr").first).to_contain_text("TAKER")
 
@@ -425,7 +418,7 @@ def test_the_equity_curve_starts_with_the_history_the_server_recorded(
             points: list[dict[str, Any]] = page.evaluate("() => window.paperex.equityCurve.data()")
             return points if len(points) >= 2 else []
 
-        history, *live = wait_until(curve, message="the history and a live point")
+        history, *live = wait_until(curve, timeout=20, what="the history and a live point")
         assert history == {"time": taken_at, "value": 200000}
         assert all(point["time"] > taken_at for point in live)
         assert live[-1]["value"] == 200000  # nothing traded: the live equity is the same

@@ -2,47 +2,24 @@ from __future__ import annotations
 
 import asyncio
 import os
-from decimal import Decimal
 
 import pytest
 
-from paperex.domain import Side
 from paperex.marketdata.bus import LocalBus, RedisBus
-from paperex.marketdata.events import Quote, Trade
-
-
-def trade(symbol: str = "BTCUSDT", trade_id: int = 1) -> Trade:
-    return Trade(
-        venue="synthetic",
-        symbol=symbol,
-        event_time=1_700_000_000_000,
-        received_at=1_700_000_000_001,
-        trade_id=trade_id,
-        price=Decimal("54718.10"),
-        quantity=Decimal("0.006"),
-        trade_time=1_700_000_000_000,
-        aggressor=Side.BUY,
-    )
-
-
-def quote(symbol: str = "AAPL") -> Quote:
-    return Quote(
-        venue="yahoo",
-        symbol=symbol,
-        event_time=1,
-        received_at=2,
-        price=Decimal("150.75"),
-        currency="USD",
-    )
+from tests.support.market_events import quote, trade
 
 
 async def test_local_bus_delivers_by_kind_and_symbol() -> None:
     bus = LocalBus()
     everything = bus.subscribe()
     btc_trades = bus.subscribe(kinds={"trade"}, symbols={"BTCUSDT"})
-    for event in (trade(), trade("ETHUSDT"), quote()):
+    for event in (trade(), trade(symbol="ETHUSDT"), quote()):
         await bus.publish(event)
-    assert [everything.get_nowait() for _ in range(3)] == [trade(), trade("ETHUSDT"), quote()]
+    assert [everything.get_nowait() for _ in range(3)] == [
+        trade(),
+        trade(symbol="ETHUSDT"),
+        quote(),
+    ]
     assert btc_trades.get_nowait() == trade()
     assert btc_trades.get_nowait() is None
 

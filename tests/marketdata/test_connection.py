@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
-from paperex.marketdata.connection import BackoffPolicy, ConnectionOptions, ReconnectingWebSocket
-from paperex.marketdata.feed import FeedState
-from tests.marketdata.fakes.waiting import unused_port, wait_until
+from paperex.marketdata.connection import (
+    BackoffPolicy,
+    ConnectionOptions,
+    ReconnectingWebSocket,
+    parse_messages,
+)
+from paperex.marketdata.errors import ParseError
+from paperex.marketdata.events import Event
+from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage
+from tests.support.market_events import T0, trade
+from tests.support.network import unused_port
+from tests.support.waiting import async_wait_until
 
 
 def test_backoff_doubles_up_to_the_maximum() -> None:
@@ -85,7 +95,26 @@ async def test_status_is_connecting_while_the_venue_is_unreachable() -> None:
         options=ConnectionOptions(backoff=BackoffPolicy(initial_delay=0.01, maximum_delay=0.02)),
     )
     connection.start()
-    await wait_until(lambda: connection.status.reconnects >= 2, what="retries")
+    await async_wait_until(lambda: connection.status.reconnects >= 2, what="retries")
     assert connection.status.state is FeedState.CONNECTING
     assert connection.status.connected_since is None
     await connection.close()
+
+
+async def test_a_refused_message_is_counted_in_the_status_and_the_rest_still_parse() -> None:
+    good = trade("100", "1", T0)
+
+    def parse(message: RawMessage) -> list[Event]:
+        if message.payload == b"bad":
+            raise ParseError("test", "refused", message.payload)
+        return [good]
+
+    async def messages() -> AsyncIterator[RawMessage]:
+        for payload in (b"good", b"bad", b"good"):
+            yield RawMessage(received_at=T0, payload=payload)
+
+    status = FeedStatus()
+    events = [event async for event in parse_messages(messages(), parse, status)]
+    assert events == [good, good]
+    assert status.parse_errors == 1
+    assert status.last_error == "test: refused in 'bad'"

@@ -4,42 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from paperex.marketdata.events import BookDelta, BookSnapshot, PriceLevel
 from paperex.marketdata.local_book import BookSync, LocalOrderBook
-
-
-def levels(*pairs: tuple[str, str]) -> list[PriceLevel]:
-    return [(Decimal(price), Decimal(quantity)) for price, quantity in pairs]
-
-
-def delta(
-    first: int,
-    final: int,
-    bids: list[PriceLevel] | None = None,
-    asks: list[PriceLevel] | None = None,
-) -> BookDelta:
-    return BookDelta(
-        venue="test",
-        symbol="BTCUSDT",
-        event_time=final,
-        received_at=final,
-        first_update_id=first,
-        final_update_id=final,
-        bids=bids or [],
-        asks=asks or [],
-    )
-
-
-def snapshot(last_update_id: int, bids: list[PriceLevel], asks: list[PriceLevel]) -> BookSnapshot:
-    return BookSnapshot(
-        venue="test",
-        symbol="BTCUSDT",
-        event_time=0,
-        received_at=0,
-        last_update_id=last_update_id,
-        bids=bids or [],
-        asks=asks or [],
-    )
+from tests.support.market_events import book, delta, levels
 
 
 def test_levels_are_set_replaced_and_removed_by_a_zero_quantity() -> None:
@@ -58,28 +24,28 @@ def test_levels_are_set_replaced_and_removed_by_a_zero_quantity() -> None:
 def test_buffered_diffs_up_to_the_snapshot_are_dropped_and_the_first_straddles_it() -> None:
     sync = BookSync("BTCUSDT")
     assert sync.needs_snapshot
-    assert not sync.on_delta(delta(95, 99, bids=levels(("1", "1"))))
-    assert not sync.on_delta(delta(100, 102, bids=levels(("99", "4"))))
-    assert not sync.on_delta(delta(103, 105, asks=levels(("101", "0"))))
-    sync.on_snapshot(snapshot(100, levels(("99", "1")), levels(("101", "2"), ("102", "2"))))
+    assert not sync.on_delta(delta(95, 99, bids=[("1", "1")]))
+    assert not sync.on_delta(delta(100, 102, bids=[("99", "4")]))
+    assert not sync.on_delta(delta(103, 105, asks=[("101", "0")]))
+    sync.on_snapshot(book(100, bids=[("99", "1")], asks=[("101", "2"), ("102", "2")]))
     assert sync.in_sync
     assert sync.last_update_id == 105
     assert sync.book.bids() == levels(("99", "4"))
     assert sync.book.asks() == levels(("102", "2"))
-    assert sync.on_delta(delta(106, 106, bids=levels(("99.5", "1"))))
+    assert sync.on_delta(delta(106, 106, bids=[("99.5", "1")]))
     assert sync.book.best_bid() == (Decimal("99.5"), Decimal("1"))
 
 
 def test_a_gap_throws_the_book_away_and_asks_for_a_new_snapshot() -> None:
     sync = BookSync("BTCUSDT")
-    sync.on_snapshot(snapshot(10, levels(("99", "1")), levels(("101", "1"))))
+    sync.on_snapshot(book(10, bids=[("99", "1")], asks=[("101", "1")]))
     assert sync.on_delta(delta(11, 12))
     assert not sync.on_delta(delta(14, 15))
     assert sync.needs_snapshot
     assert sync.resyncs == 1
     assert len(sync.book) == 0
-    assert not sync.on_delta(delta(16, 18, bids=levels(("98", "7"))))
-    sync.on_snapshot(snapshot(16, levels(("99", "2")), []))
+    assert not sync.on_delta(delta(16, 18, bids=[("98", "7")]))
+    sync.on_snapshot(book(16, bids=[("99", "2")], asks=[]))
     assert sync.last_update_id == 18
     assert sync.book.bids() == levels(("99", "2"), ("98", "7"))
 
@@ -88,25 +54,25 @@ def test_a_snapshot_older_than_the_buffered_diffs_keeps_waiting() -> None:
     sync = BookSync("BTCUSDT")
     sync.on_delta(delta(50, 52))
     sync.on_delta(delta(53, 54))
-    sync.on_snapshot(snapshot(40, levels(("1", "1")), []))
+    sync.on_snapshot(book(40, bids=[("1", "1")], asks=[]))
     assert sync.needs_snapshot
     assert sync.resyncs == 0
-    sync.on_snapshot(snapshot(52, levels(("2", "1")), []))
+    sync.on_snapshot(book(52, bids=[("2", "1")], asks=[]))
     assert sync.last_update_id == 54
     assert sync.book.bids() == levels(("2", "1"))
 
 
 def test_old_and_duplicate_diffs_after_sync_are_ignored() -> None:
     sync = BookSync("BTCUSDT")
-    sync.on_snapshot(snapshot(10, [], []))
-    sync.on_delta(delta(11, 13, bids=levels(("5", "1"))))
-    assert not sync.on_delta(delta(11, 13, bids=levels(("5", "9"))))
+    sync.on_snapshot(book(10, bids=[], asks=[]))
+    sync.on_delta(delta(11, 13, bids=[("5", "1")]))
+    assert not sync.on_delta(delta(11, 13, bids=[("5", "9")]))
     assert sync.in_sync
     assert sync.book.bids() == levels(("5", "1"))
 
 
 def test_the_first_diff_after_a_snapshot_must_straddle_its_id() -> None:
     sync = BookSync("BTCUSDT")
-    sync.on_snapshot(snapshot(10, [], []))
+    sync.on_snapshot(book(10, bids=[], asks=[]))
     assert not sync.on_delta(delta(12, 14))
     assert sync.needs_snapshot

@@ -9,7 +9,7 @@ from paperex.marketdata.events import BookSnapshot, Event, Kline, Ticker24h, Tra
 from paperex.marketdata.feed import FeedStatus, RawMessage
 from paperex.marketdata.pipeline import FeedPipeline
 from paperex.marketdata.synthetic import encode_event
-from tests.marketdata.trades import T0, make_trade
+from tests.support.market_events import T0, trade
 
 MINUTE = 60_000
 
@@ -41,8 +41,8 @@ async def test_trades_become_candles_tickers_and_stored_bars() -> None:
     now = [T0]
     pipeline, stored = make_pipeline(now)
     everything = pipeline.bus.subscribe()
-    await pipeline.handle([make_trade("100", "1", T0 + 1_000), make_trade("102", "2", T0 + 2_000)])
-    await pipeline.handle([make_trade("101", "1", T0 + MINUTE + 5)])
+    await pipeline.handle([trade("100", "1", T0 + 1_000), trade("102", "2", T0 + 2_000)])
+    await pipeline.handle([trade("101", "1", T0 + MINUTE + 5)])
     published = drain(everything)
     assert [type(e).__name__ for e in published].count("Trade") == 3
     closed_1m = [e for e in published if isinstance(e, Kline) and e.closed and e.interval == "1m"]
@@ -76,7 +76,7 @@ async def test_tickers_carry_the_best_bid_and_ask_of_the_book() -> None:
         bids=[(Decimal("99.5"), Decimal(2))],
         asks=[(Decimal("100.5"), Decimal(3))],
     )
-    await pipeline.handle([book, make_trade("100", "1", T0 + 1_000)])
+    await pipeline.handle([book, trade("100", "1", T0 + 1_000)])
     await pipeline.tick()
     ticker = subscription.get_nowait()
     assert isinstance(ticker, Ticker24h)
@@ -88,8 +88,8 @@ async def test_a_replay_that_starts_over_is_aggregated_again() -> None:
     now = [T0]
     pipeline, _ = make_pipeline(now)
     updates = pipeline.bus.subscribe(kinds={"kline"})
-    await pipeline.handle([make_trade("100", "1", T0 + 5 * MINUTE)])
-    await pipeline.handle([make_trade("90", "1", T0)])  # the loop's second pass
+    await pipeline.handle([trade("100", "1", T0 + 5 * MINUTE)])
+    await pipeline.handle([trade("90", "1", T0)])  # the loop's second pass
     klines = [e for e in drain(updates) if isinstance(e, Kline) and e.interval == "1m"]
     assert klines[-1].open_time == T0
     assert klines[-1].close == Decimal(90)
@@ -115,8 +115,7 @@ class ListFeed:
 
 
 async def test_malformed_messages_are_counted_and_skipped() -> None:
-    trade = make_trade("100", "1", T0)
-    good = RawMessage(received_at=T0, payload=encode_event(trade))
+    good = RawMessage(received_at=T0, payload=encode_event(trade("100", "1", T0)))
     feed = ListFeed([RawMessage(received_at=T0, payload=b"{not json"), good])
     stored = Stored()
     pipeline = FeedPipeline(LocalBus(), [feed], store_closed_candles=stored, tick_seconds=60)

@@ -25,6 +25,7 @@ from paperex.marketdata.recording import (
 )
 from paperex.marketdata.synthetic import SyntheticFeed
 from tests.marketdata.synthetic_fixtures import INSTRUMENTS, START_MS
+from tests.support.waiting import async_wait_until, wait_until
 
 HEADER = RecordingHeader(venue="binance", symbols=["BTCUSDT"], streams=["trade"], started_at=1)
 
@@ -94,15 +95,13 @@ feed = SyntheticFeed(INSTRUMENTS, seed=1, settings=None, speed=20.0)
 asyncio.run(record(feed, {str(path)!r}, flush_interval=0.05))
 """
     process = subprocess.Popen([sys.executable, "-c", script])
+
+    def wrote_enough() -> bool:
+        assert process.poll() is None, "the recorder died on its own"
+        return path.exists() and path.stat().st_size > 20_000
+
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if path.exists() and path.stat().st_size > 20_000:
-                break
-            assert process.poll() is None, "the recorder died on its own"
-            time.sleep(0.05)
-        else:
-            pytest.fail("the recorder wrote nothing within 30 s")
+        wait_until(wrote_enough, timeout=30, what="20 kB of recording")
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
@@ -168,10 +167,12 @@ async def test_cancelling_record_leaves_a_complete_file(tmp_path: Path) -> None:
     path = tmp_path / "cancelled.jsonl.gz"
     feed = SyntheticFeed(INSTRUMENTS, seed=4, speed=5.0)
     task = asyncio.create_task(record(feed, path))
-    deadline = time.monotonic() + 10
-    while not (path.exists() and len(read_recording(path)[1]) >= 20):
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.02)
+    await async_wait_until(
+        lambda: path.exists() and len(read_recording(path)[1]) >= 20,
+        timeout=10,
+        what="20 recorded messages",
+        interval=0.02,
+    )
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -9,20 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from paperex.marketdata.bus import LocalBus
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedState, RawMessage, parser_for
 from paperex.marketdata.pacing import Pacer, parse_speed
+from paperex.marketdata.pipeline import FeedPipeline
 from paperex.marketdata.recording import RecordingHeader, RecordingWriter, record
-from paperex.marketdata.replay import (
-    PacingReport,
-    ReplayFeed,
-    ReplayProgress,
-    in_receive_order,
-    measure_pacing,
-    replay,
-)
+from paperex.marketdata.replay import PacingReport, ReplayFeed, in_receive_order, measure_pacing
 from paperex.marketdata.synthetic import SyntheticFeed, SyntheticMarket, encode_event
 from tests.marketdata.synthetic_fixtures import INSTRUMENTS, START_MS
+from tests.support.recordings import replayed_events
 
 
 class FakeTime:
@@ -68,11 +65,8 @@ async def test_record_then_replay_gives_the_same_events_in_the_same_order(tmp_pa
     parse = parser_for("synthetic")
     expected_events = [event for message in expected for event in parse(message)]
 
-    replayed: list[Event] = []
-    final = await replay(path, speed=None, on_events=replayed.extend)
-
-    assert replayed == expected_events
-    assert (final.messages, final.events, final.parse_errors) == (3_000, 3_000, 0)
+    assert await replayed_events(path) == expected_events
+    assert len(expected_events) == 3_000
 
 
 async def test_speed_max_does_not_wait(tmp_path: Path) -> None:
@@ -142,7 +136,9 @@ def test_messages_are_put_in_receive_order_within_the_window() -> None:
     assert ordered == [10, 20, 25, 30, 40, 35, 1_000, 1_500, 2_600]  # 40 had gone: 35 is late
 
 
-async def test_replay_counts_malformed_messages_and_goes_on(tmp_path: Path) -> None:
+async def test_a_replay_in_the_pipeline_counts_malformed_messages_and_goes_on(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "bad.jsonl.gz"
     header = RecordingHeader(venue="synthetic", started_at=START_MS)
     market = SyntheticMarket(INSTRUMENTS, seed=1, start_ms=START_MS)
@@ -151,10 +147,18 @@ async def test_replay_counts_malformed_messages_and_goes_on(tmp_path: Path) -> N
         writer.write(RawMessage(1, encode_event(good[0])))
         writer.write(RawMessage(2, b'{"kind":"nonsense"}'))
         writer.write(RawMessage(3, encode_event(good[1])))
-    progress: list[ReplayProgress] = []
-    final = await replay(path, speed=None, on_progress=progress.append)
-    assert (final.messages, final.events, final.parse_errors) == (3, 2, 1)
-    assert progress[-1] == final
+    feed = ReplayFeed(path, speed=None)
+    pipeline = FeedPipeline(LocalBus(), [feed], store_closed_candles=_ignore, tick_seconds=60)
+    await pipeline.start()
+    try:
+        await asyncio.wait_for(pipeline.wait_until_feeds_end(), 5)
+    finally:
+        await pipeline.stop()
+    assert (feed.messages_played, pipeline.events_published, pipeline.parse_errors) == (3, 2, 1)
+
+
+async def _ignore(klines: object) -> None:
+    return None
 
 
 def test_parser_for_imports_the_venue_package_and_names_unknown_venues() -> None:

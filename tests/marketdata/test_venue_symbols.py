@@ -13,12 +13,12 @@ from paperex.marketdata.feed import FeedState, RawMessage, feed_parser, renaming
 from paperex.marketdata.gemini.client import GeminiStreamClient
 from paperex.marketdata.pipeline import FeedPipeline
 from paperex.marketdata.recording import read_recording, record
-from paperex.marketdata.replay import replay
 from paperex.marketdata.yahoo import parse_message as parse_quote
 from paperex.marketdata.yahoo.poller import YahooQuotePoller
 from paperex.marketdata.yahoo.wire import QuoteWire
 from tests.marketdata.fakes.gemini_stream import FakeGeminiServer
-from tests.marketdata.fakes.waiting import wait_until
+from tests.support.recordings import replayed_events
+from tests.support.waiting import async_wait_until
 
 BOOK = {
     "type": "l2_updates",
@@ -62,9 +62,9 @@ async def test_gemini_events_carry_our_symbol_while_raw_messages_keep_gemini_s()
 
         task = asyncio.create_task(consume())
         try:
-            await wait_until(lambda: len(events) == 2, what="the book and its trade")
+            await async_wait_until(lambda: len(events) == 2, what="the book and its trade")
             await venue.publish("l2", UPDATE)
-            await wait_until(lambda: len(events) == 3, what="an update")
+            await async_wait_until(lambda: len(events) == 3, what="an update")
         finally:
             await client.close()
             await asyncio.wait_for(task, 5)
@@ -83,16 +83,15 @@ async def test_a_gemini_recording_keeps_the_map_and_replays_under_our_symbol(
         venue.initial_books["BTCUSD"] = BOOK
         client = GeminiStreamClient(["btcusd@l2"], base_url=venue.url, symbol_map=MAP)
         recording = asyncio.create_task(record(client, path, max_messages=2))
-        await wait_until(lambda: len(venue.open_connections) == 1, what="a connection")
-        await wait_until(lambda: bool(venue.open_connections[0].subscriptions), what="l2")
+        await async_wait_until(lambda: len(venue.open_connections) == 1, what="a connection")
+        await async_wait_until(lambda: bool(venue.open_connections[0].subscriptions), what="l2")
         await venue.publish("l2", UPDATE)
         await asyncio.wait_for(recording, 5)
         await client.close()
     header, messages = read_recording(path)
     assert (header.venue, header.symbols, header.symbol_map) == ("gemini", ["BTCUSDT"], MAP)
     assert json.loads(messages[0].payload)["symbol"] == "BTCUSD"
-    played: list[Event] = []
-    await replay(path, speed=None, on_events=played.extend)
+    played = await replayed_events(path)
     assert [type(e) for e in played] == [BookSnapshot, Trade, BookDelta]
     assert {e.symbol for e in played} == {"BTCUSDT"}
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
-from paperex.apps.trading.catalog import now_ms
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.models import Balance, LedgerEntry
 from paperex.domain.commands import Deposit
+from paperex.support.clock import wall_clock_ms
 
 
 def assert_balances_equal_ledger() -> None:
@@ -31,7 +31,7 @@ def assert_balances_equal_ledger() -> None:
 def fund(user: User, asset: str, units: Decimal) -> None:
     """Deposit ``units`` of ``asset`` through the running engine (there is no deposit API)."""
     reply = engine_gateway.execute_sync(
-        Deposit(timestamp=now_ms(), user_id=user.pk, asset=asset, amount=int(units))
+        Deposit(timestamp=wall_clock_ms(), user_id=user.pk, asset=asset, amount=int(units))
     )
     assert reply.rejection_reason is None
 

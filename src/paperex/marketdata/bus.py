@@ -18,7 +18,7 @@ import msgspec
 import redis.asyncio as redis
 
 from paperex.marketdata.events import Event
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 _encoder = msgspec.json.Encoder(decimal_format="string")

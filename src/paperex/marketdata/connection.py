@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -23,17 +22,12 @@ from websockets.exceptions import ConnectionClosed
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedState, FeedStatus, Parser, RawMessage
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 Sleep = Callable[[float], Awaitable[None]]
-ClockMs = Callable[[], int]
 RandomFraction = Callable[[], float]
 """Returns a float in [0, 1)."""
-
-
-def wall_clock_ms() -> int:
-    """Milliseconds since the epoch now."""
-    return time.time_ns() // 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,14 +228,16 @@ def _describe(error: BaseException) -> str:
 async def parse_messages(
     messages: AsyncIterator[RawMessage],
     parser: Parser,
-    on_error: Callable[[ParseError], None],
+    status: FeedStatus,
 ) -> AsyncIterator[Event]:
-    """Events of ``messages`` through ``parser``; a ParseError goes to ``on_error``, not up."""
+    """Events of ``messages`` through ``parser``; a ParseError is not raised but counted in
+    ``status.parse_errors`` and kept as ``status.last_error``."""
     async for message in messages:
         try:
             events = parser(message)
         except ParseError as error:
-            on_error(error)
+            status.parse_errors += 1
+            status.last_error = str(error)
             continue
         for event in events:
             yield event

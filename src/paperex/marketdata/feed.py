@@ -49,6 +49,8 @@ class FeedStatus(msgspec.Struct, kw_only=True):
     last_message_at: int | None = None
     last_error: str | None = None
     reconnects: int = 0
+    parse_errors: int = 0
+    """Messages the venue's parser refused (the latest one is ``last_error``)."""
 
 
 SymbolMap = Mapping[str, str]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from paperex.marketdata.aggregation import CandleAggregator, TickerAggregator
@@ -19,19 +18,14 @@ from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookDelta, BookSnapshot, Event, Kline, Trade
 from paperex.marketdata.feed import Feed, feed_parser
 from paperex.marketdata.local_book import BookSync
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 logger = logging.getLogger(__name__)
 
 TIME_WENT_BACK_MS = 60_000
 """A trade this much older than its symbol's last one starts a new session (a replay loop)."""
 ClosedCandleSink = Callable[[list[Kline]], Awaitable[None]]
-Clock = Callable[[], int]
-
-
-def wall_clock_ms() -> int:
-    """Milliseconds since the epoch."""
-    return time.time_ns() // 1_000_000
 
 
 class FeedPipeline:
@@ -43,7 +37,7 @@ class FeedPipeline:
         feeds: Sequence[Feed],
         *,
         store_closed_candles: ClosedCandleSink,
-        clock: Clock = wall_clock_ms,
+        clock: ClockMs = wall_clock_ms,
         tick_seconds: float = 1.0,
         candle_update_every_ms: int = 1_000,
     ) -> None:

@@ -24,7 +24,8 @@ import msgspec
 
 from paperex.marketdata.feed import Feed, RawMessage
 from paperex.marketdata.pacing import Monotonic
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 FORMAT_NAME: Final = "paperex-recording"
 FORMAT_VERSION: Final = 1
@@ -62,11 +63,6 @@ def tool_version() -> str:
         return f"paperex {metadata.version('paperex')}"
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def wall_clock_ms() -> int:
-    """Milliseconds since the epoch now."""
-    return time.time_ns() // 1_000_000
 
 
 _header_encoder = msgspec.json.Encoder()
@@ -303,7 +299,7 @@ async def record(
     flush_interval: float = 1.0,
     symbols: Sequence[str] | None = None,
     streams: Sequence[str] | None = None,
-    clock_ms: Callable[[], int] = wall_clock_ms,
+    clock_ms: ClockMs = wall_clock_ms,
     monotonic: Monotonic = time.monotonic,
 ) -> RecordProgress:
     """Record ``feed``'s raw messages to ``path`` for ``duration`` seconds or ``max_messages``.

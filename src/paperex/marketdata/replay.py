@@ -1,4 +1,5 @@
-"""Replaying a recording through the venue's parser, with its original timing scaled by a speed.
+"""Replaying a recording as a ``Feed`` (parsed by the recorded venue's parser, ``feed_parser``),
+with its original timing scaled by a speed.
 
 Message ``i`` is due at ``start + (received_at_i - received_at_0) / speed`` on the monotonic clock
 (``Pacer``), so oversleeping once never shifts the messages after it; ``speed=None`` plays as fast
@@ -14,13 +15,12 @@ import asyncio
 import statistics
 import time
 from bisect import bisect_right
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
-from paperex.marketdata.events import Event
-from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage, feed_parser
+from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage
 from paperex.marketdata.pacing import Monotonic, Pacer, Sleep
 from paperex.marketdata.recording import RecordingReader
 
@@ -169,76 +169,6 @@ class ReplayFeed:
 
     def _is_closed(self) -> bool:
         return self._closed
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayProgress:
-    """How a replay is going: shown live by ``paperex replay``."""
-
-    messages: int
-    events: int
-    parse_errors: int
-    loops: int
-    elapsed_seconds: float
-    messages_per_second: float
-    """Over the whole replay so far."""
-
-
-EventsCallback = Callable[[list[Event]], None]
-ReplayProgressCallback = Callable[[ReplayProgress], None]
-
-
-async def replay(
-    path: str | Path,
-    *,
-    speed: float | None = 1.0,
-    loop: bool = False,
-    on_events: EventsCallback | None = None,
-    on_progress: ReplayProgressCallback | None = None,
-    progress_interval: float = 1.0,
-    monotonic: Monotonic = time.monotonic,
-    sleep: Sleep = asyncio.sleep,
-) -> ReplayProgress:
-    """Play ``path`` through its venue's parser, handing each due batch's events to ``on_events``.
-
-    Malformed messages are counted in ``parse_errors`` and skipped. Calls ``on_progress`` every
-    ``progress_interval`` seconds and at the end. Runs until the file ends (never with ``loop``)
-    or the task is cancelled. Returns the final progress. Raises OSError or RecordingError for an
-    unreadable file and KeyError when no parser exists for the recorded venue.
-    """
-    feed = ReplayFeed(path, speed=speed, loop=loop, monotonic=monotonic, sleep=sleep)
-    parse = feed_parser(feed)
-    started = last_report = monotonic()
-    event_count = parse_errors = 0
-
-    def progress() -> ReplayProgress:
-        elapsed = monotonic() - started
-        return ReplayProgress(
-            messages=feed.messages_played,
-            events=event_count,
-            parse_errors=parse_errors,
-            loops=feed.loops_completed,
-            elapsed_seconds=elapsed,
-            messages_per_second=feed.messages_played / elapsed if elapsed > 0 else 0.0,
-        )
-
-    async for batch in feed.batches():
-        events: list[Event] = []
-        for message in batch:
-            try:
-                events += parse(message)
-            except ValueError:
-                parse_errors += 1
-        event_count += len(events)
-        if on_events is not None and events:
-            on_events(events)
-        if on_progress is not None and monotonic() - last_report >= progress_interval:
-            last_report = monotonic()
-            on_progress(progress())
-    final = progress()
-    if on_progress is not None:
-        on_progress(final)
-    return final
 
 
 @dataclass(frozen=True, slots=True)

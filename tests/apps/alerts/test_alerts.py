@@ -9,13 +9,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
-from paperex.apps.alerts.conditions import AlertRule, PriceWindow, rule_met
+from paperex.apps.alerts.conditions import AlertRule, move_window, rule_met
 from paperex.apps.alerts.evaluator import AlertMonitor
 from paperex.apps.alerts.models import AlertTrigger, PriceAlert
 from paperex.apps.alerts.services import alert_create, alert_trigger
 from paperex.apps.markets.selectors import market_get
-from paperex.domain import Side
-from paperex.marketdata.events import Trade
+from tests.support.market_events import trade
 
 
 def rule(condition: str, **fields: Any) -> AlertRule:
@@ -42,7 +41,7 @@ def test_price_thresholds(condition: str, threshold: str, price: str, fires: boo
 
 
 def test_move_within_minutes_uses_the_window_not_older_prices() -> None:
-    window = PriceWindow()
+    window = move_window()
     move = rule("MOVE", percent=Decimal("2"), window_minutes=1)
     window.add(0, Decimal("100"))
     window.add(61_000, Decimal("101"))
@@ -117,25 +116,12 @@ def test_the_monitor_fires_from_a_trade_and_publishes_to_the_user_group(trader: 
 
     monitor = Monitor(refresh_seconds=0)
 
-    def trade(price: str, at: int) -> Trade:
-        return Trade(
-            venue="synthetic",
-            symbol="BTCUSDT",
-            event_time=at,
-            received_at=at,
-            trade_id=at,
-            price=Decimal(price),
-            quantity=Decimal("1"),
-            trade_time=at,
-            aggressor=Side.BUY,
-        )
-
     async def run() -> None:
         deadline = asyncio.get_running_loop().time() + 10
         at = 1_000
         while not sent and asyncio.get_running_loop().time() < deadline:
             at += 1000
-            monitor.on_event(trade("100.5", at))
+            monitor.on_event(trade("100.5", time_ms=at, trade_id=at))
             await asyncio.sleep(0.05)
 
     asyncio.run(run())

@@ -12,34 +12,21 @@ from paperex.apps.equity.services import equity_snapshots_record
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.models import Asset
 from paperex.apps.trading.models import Balance
-from paperex.domain import Side
-from paperex.marketdata.events import Trade
-from paperex.marketdata.state import MarketState
+from paperex.marketdata.live_view import LiveMarketView
+from tests.support.market_events import trade
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fresh_market_state() -> Iterator[MarketState]:
-    saved, runtime.state = runtime.state, MarketState()
+def fresh_market_state() -> Iterator[LiveMarketView]:
+    saved, runtime.state = runtime.state, LiveMarketView()
     yield runtime.state
     runtime.state = saved
 
 
-def feed_trade(state: MarketState, symbol: str, price: str) -> None:
-    state.apply(
-        Trade(
-            venue="synthetic",
-            symbol=symbol,
-            event_time=1,
-            received_at=1,
-            trade_id=1,
-            price=Decimal(price),
-            quantity=Decimal(1),
-            trade_time=1,
-            aggressor=Side.BUY,
-        )
-    )
+def feed_trade(state: LiveMarketView, symbol: str, price: str) -> None:
+    state.apply(trade(price, symbol=symbol))
 
 
 def hold(user: User, asset: str, *, free: str, locked: str = "0") -> None:
@@ -53,7 +40,7 @@ def recorded(user: User) -> list[Decimal]:
 
 
 def test_equity_is_cash_at_par_plus_holdings_at_the_feed_price(
-    trader: User, fresh_market_state: MarketState
+    trader: User, fresh_market_state: LiveMarketView
 ) -> None:
     hold(trader, "BTC", free="0.5", locked="0.25")
     feed_trade(fresh_market_state, "BTCUSDT", "60000.10")
@@ -65,7 +52,7 @@ def test_equity_is_cash_at_par_plus_holdings_at_the_feed_price(
 
 
 def test_a_user_holding_something_without_a_price_is_left_out(
-    trader: User, fresh_market_state: MarketState
+    trader: User, fresh_market_state: LiveMarketView
 ) -> None:
     bob = user_register(username="bob", password="correct-horse-battery")
     hold(bob, "ETH", free="1")

@@ -10,15 +10,15 @@ from rest_framework.test import APIClient
 
 from paperex.apps.marketdata.runtime import runtime
 from paperex.marketdata.events import BookSnapshot, Ticker24h
-from paperex.marketdata.state import MarketState
+from paperex.marketdata.live_view import LiveMarketView
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 
 
 @pytest.fixture(autouse=True)
-def fresh_state() -> Iterator[MarketState]:
-    saved, runtime.state = runtime.state, MarketState()
+def fresh_state() -> Iterator[LiveMarketView]:
+    saved, runtime.state = runtime.state, LiveMarketView()
     yield runtime.state
     runtime.state = saved
 

@@ -17,7 +17,7 @@ from paperex.marketdata.binance.rest import BinanceRestClient
 from paperex.marketdata.gemini.client import GeminiStreamClient
 from paperex.marketdata.yahoo.poller import YahooQuotePoller
 from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer, symbol_info
-from tests.marketdata.fakes.waiting import unused_port
+from tests.support.network import unused_port
 
 NOW = 1_700_000_000_000
 MINUTE = 60_000

@@ -14,7 +14,7 @@ from paperex.marketdata.recording import read_recording
 from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer
 from tests.marketdata.fakes.binance_stream import FakeBinanceStreamServer
 from tests.marketdata.fakes.binance_venue import FakeBinanceBook, trade
-from tests.marketdata.fakes.waiting import wait_until
+from tests.support.waiting import async_wait_until
 
 
 async def paperex(env: dict[str, str], *args: str, timeout: float = 60) -> tuple[int, str, str]:
@@ -54,7 +54,7 @@ async def test_record_binance_then_replay_the_file(tmp_path: Path) -> None:
                 *("--streams", "trade,depth", "--duration", "2s", "-o", str(output)),
             )
         )
-        await wait_until(lambda: bool(stream.open_connections) or recorder.done(), timeout=30)
+        await async_wait_until(lambda: bool(stream.open_connections) or recorder.done(), timeout=30)
         trade_id = 0
         while not recorder.done():
             trade_id += 1

@@ -6,14 +6,14 @@ import pytest
 
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.streams.fanout.hub import FanoutHub, hub
-from paperex.marketdata.state import MarketState
+from paperex.marketdata.live_view import LiveMarketView
 
 
 @pytest.fixture(autouse=True)
 def fresh_hub_and_state() -> Iterator[FanoutHub]:
     """Each test starts with no subscriptions, no price history and an empty market state."""
     hub.clear()
-    saved_state, runtime.state = runtime.state, MarketState()
+    saved_state, runtime.state = runtime.state, LiveMarketView()
     yield hub
     hub.clear()
     runtime.state = saved_state

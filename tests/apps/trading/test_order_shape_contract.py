@@ -15,7 +15,6 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
-from paperex.apps.trading.catalog import now_ms
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.protocol import decode_reply, encode
@@ -24,6 +23,7 @@ from paperex.config.asgi import application
 from paperex.domain import OrderType, SelfTradePrevention, Side, TimeInForce
 from paperex.domain.commands import PlaceOrder
 from paperex.engine import place_order_from_decimals
+from paperex.support.clock import wall_clock_ms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,7 +51,7 @@ async def test_an_order_has_one_body_in_rest_engine_reply_redis_and_user_stream(
     command = place_order_from_decimals(
         market.spec.instrument,
         market.quote,
-        timestamp=now_ms(),
+        timestamp=wall_clock_ms(),
         user_id=alice.pk,
         side=Side.BUY,
         order_type=OrderType.LIMIT,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
+
+from paperex.marketdata.aggregation import PriceWindow
 
 ONE_MINUTE_MS = 60_000
 
@@ -39,29 +40,9 @@ def _plain(value: Decimal | None) -> str:
     return format(value.normalize(), "f")
 
 
-class PriceWindow:
-    """Recent prices of one market, a sample per second, for "moves N% within M minutes"."""
-
-    def __init__(self, *, keep_ms: int = 60 * ONE_MINUTE_MS) -> None:
-        self.keep_ms = keep_ms
-        self.samples: deque[tuple[int, Decimal]] = deque()
-
-    def add(self, time_ms: int, price: Decimal) -> None:
-        """Record a price; samples in the same second replace each other."""
-        second = time_ms - time_ms % 1000
-        if self.samples and self.samples[-1][0] == second:
-            self.samples[-1] = (second, price)
-        elif not self.samples or second > self.samples[-1][0]:
-            self.samples.append((second, price))
-        while self.samples and self.samples[0][0] < second - self.keep_ms:
-            self.samples.popleft()
-
-    def extremes(self, *, since_ms: int) -> tuple[Decimal, Decimal] | None:
-        """Lowest and highest price sampled at or after ``since_ms``; None without samples."""
-        prices = [price for time, price in self.samples if time >= since_ms]
-        if not prices:
-            return None
-        return min(prices), max(prices)
+def move_window() -> PriceWindow:
+    """The recent prices "moves N% within M minutes" looks at: a sample per second, an hour."""
+    return PriceWindow(60 * ONE_MINUTE_MS, resolution_ms=1_000)
 
 
 def rule_met(

@@ -18,10 +18,11 @@ from typing import Any
 
 from django.db import close_old_connections
 
-from paperex.apps.alerts.conditions import AlertRule, PriceWindow, rule_met
+from paperex.apps.alerts.conditions import AlertRule, move_window, rule_met
 from paperex.apps.alerts.selectors import active_alert_rules
 from paperex.apps.alerts.services import alert_trigger, trigger_payload
 from paperex.apps.core.groups import user_group
+from paperex.marketdata.aggregation import PriceWindow
 from paperex.marketdata.events import Event, Kline, MiniTicker, Quote, Trade
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class AlertMonitor:
     def __init__(self, *, refresh_seconds: float = 1.0) -> None:
         self.refresh_seconds = refresh_seconds
         self.rules: dict[str, list[AlertRule]] = {}
-        self.windows: dict[str, PriceWindow] = defaultdict(PriceWindow)
+        self.windows: dict[str, PriceWindow] = defaultdict(move_window)
         self.firing: set[int] = set()
         self._refreshed_at = 0.0
         self._refreshing = False

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import close_old_connections
 
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Market data inside a server process: the bus, the live state and (optionally) the feeds.
 
-Every server process keeps a ``MarketState`` from its bus subscription, which the REST and
+Every server process keeps a ``LiveMarketView`` from its bus subscription, which the REST and
 WebSocket endpoints read. The feeds themselves run once: inside the server in embedded mode, or
 in the ``paperex feed`` process in production (with Redis carrying the events to the servers).
 Periodic jobs that need live prices (``add_periodic_job``) run with the feeds, hence once too.
@@ -23,9 +23,9 @@ from paperex.apps.marketdata.venue_sync import BinanceMarketSync, venue_sync_sta
 from paperex.apps.markets.services import candles_store
 from paperex.marketdata.bus import LocalBus, MarketDataBus, RedisBus
 from paperex.marketdata.events import Event
+from paperex.marketdata.live_view import LiveMarketView
 from paperex.marketdata.pipeline import FeedPipeline
-from paperex.marketdata.state import MarketState
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class MarketDataRuntime:
         self.bus: MarketDataBus = (
             RedisBus(settings.PAPEREX_REDIS_URL) if settings.PAPEREX_REDIS_URL else LocalBus()
         )
-        self.state = MarketState()
+        self.state = LiveMarketView()
         self.pipeline: FeedPipeline | None = None
         self.venue_sync: BinanceMarketSync | None = None
         self._state_task: asyncio.Task[None] | None = None

@@ -23,9 +23,9 @@ from django.conf import settings
 from paperex.apps.markets.models import Market
 from paperex.apps.markets.services import candles_upsert, market_rules_update
 from paperex.marketdata.binance.rest import BinanceApiError, BinanceRestClient, SymbolRules
-from paperex.marketdata.connection import ClockMs, wall_clock_ms
 from paperex.marketdata.events import Kline
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 logger = logging.getLogger(__name__)
 

@@ -98,8 +98,3 @@ def catalog_read() -> Catalog:
 def engine_time(timestamp: int) -> datetime:
     """A command timestamp (ms since the epoch) as an aware UTC datetime."""
     return datetime.fromtimestamp(timestamp / 1000, tz=UTC)
-
-
-def now_ms() -> int:
-    """The current time in ms since the epoch: the clock commands are stamped with."""
-    return int(datetime.now(tz=UTC).timestamp() * 1000)

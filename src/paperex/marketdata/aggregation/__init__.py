@@ -1,4 +1,4 @@
-"""Aggregation of normalized events: candles, rolling tickers and moving averages."""
+"""Aggregation of normalized events: candles, rolling tickers, moving averages, price windows."""
 
 from paperex.marketdata.aggregation.candles import CandleAggregator
 from paperex.marketdata.aggregation.intervals import (
@@ -8,6 +8,7 @@ from paperex.marketdata.aggregation.intervals import (
     open_time_of,
 )
 from paperex.marketdata.aggregation.moving_average import CountWindowAverage, TimeWindowAverage
+from paperex.marketdata.aggregation.price_window import PriceWindow
 from paperex.marketdata.aggregation.ticker import RollingTicker, TickerAggregator
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "INTERVAL_MILLISECONDS",
     "CandleAggregator",
     "CountWindowAverage",
+    "PriceWindow",
     "RollingTicker",
     "TickerAggregator",
     "TimeWindowAverage",

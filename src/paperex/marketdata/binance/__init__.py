@@ -1,4 +1,4 @@
-"""Binance spot adapter: wire schemas, pure parsers, WebSocket and REST clients, local book."""
+"""Binance spot adapter: wire schemas, pure parsers, stream and REST clients, the depth feed."""
 
 from paperex.marketdata.binance.parse import parse_message
 from paperex.marketdata.feed import register_parser

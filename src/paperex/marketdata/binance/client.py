@@ -23,18 +23,17 @@ from websockets.asyncio.client import ClientConnection
 from paperex.marketdata.binance.parse import VENUE, parse_message
 from paperex.marketdata.binance.wire import EnvelopeWire
 from paperex.marketdata.connection import (
-    ClockMs,
     ConnectionOptions,
     NotConnectedError,
     RandomFraction,
     ReconnectingWebSocket,
     Sleep,
     parse_messages,
-    wall_clock_ms,
 )
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedStatus, RawMessage
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 DEFAULT_STREAM_URL = "wss://stream.binance.com:9443"
 MAX_STREAMS_IN_URL = 200
@@ -90,7 +89,6 @@ class BinanceStreamClient:
         self._streams_in_url: list[str] = []
         self.malformed_frames = 0
         """Frames that were not JSON or not a known shape, seen by the client itself."""
-        self.parse_errors = 0
         """Frames ``events`` could not parse."""
         self._connection = ReconnectingWebSocket(
             url=self._connect_url,
@@ -146,11 +144,7 @@ class BinanceStreamClient:
 
     def events(self) -> AsyncIterator[Event]:
         """Parsed events; malformed frames are counted and kept as ``status.last_error``."""
-        return parse_messages(self.raw_messages(), parse_message, self._record_parse_error)
-
-    def _record_parse_error(self, error: ParseError) -> None:
-        self.parse_errors += 1
-        self.status.last_error = str(error)
+        return parse_messages(self.raw_messages(), parse_message, self.status)
 
     async def subscribe(self, streams: Sequence[str]) -> None:
         """Add streams; live when connected, else on the next connect.

@@ -22,19 +22,13 @@ from collections.abc import AsyncIterator, Sequence
 from paperex.marketdata.binance.client import DEFAULT_STREAM_URL, BinanceStreamClient
 from paperex.marketdata.binance.parse import VENUE, parse_message
 from paperex.marketdata.binance.rest import DEFAULT_REST_URL, BinanceRestClient
-from paperex.marketdata.connection import (
-    BackoffPolicy,
-    ClockMs,
-    ConnectionOptions,
-    RandomFraction,
-    Sleep,
-    wall_clock_ms,
-)
+from paperex.marketdata.connection import BackoffPolicy, ConnectionOptions, RandomFraction, Sleep
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookDelta, BookSnapshot
 from paperex.marketdata.feed import FeedStatus, RawMessage, SymbolMap
 from paperex.marketdata.local_book import BookSync
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 KLINE_INTERVALS = frozenset(
     "1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M".split()  # noqa: SIM905

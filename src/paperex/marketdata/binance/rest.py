@@ -17,7 +17,7 @@ import httpx
 import msgspec
 
 from paperex.domain import Instrument
-from paperex.marketdata.binance.parse import VENUE, parse_partial_depth
+from paperex.marketdata.binance.parse import VENUE
 from paperex.marketdata.binance.rest_wire import (
     ApiErrorWire,
     ExchangeInfoWire,
@@ -27,10 +27,9 @@ from paperex.marketdata.binance.rest_wire import (
     ServerTimeWire,
     SymbolWire,
 )
-from paperex.marketdata.binance.wire import PartialDepthWire
-from paperex.marketdata.connection import ClockMs, wall_clock_ms
 from paperex.marketdata.errors import ParseError
-from paperex.marketdata.events import BookSnapshot, Kline
+from paperex.marketdata.events import Kline
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 DEFAULT_REST_URL = "https://api.binance.com"
 MAX_KLINES_PER_REQUEST = 1000
@@ -232,14 +231,9 @@ class BinanceRestClient:
                 return
             next_start = page[-1].open_time + 1
 
-    async def depth(self, symbol: str, limit: int = 5000) -> BookSnapshot:
-        """The order book snapshot with its ``lastUpdateId`` (for syncing a local book)."""
-        params = {"symbol": symbol, "limit": str(limit)}
-        wire = await self._get("/api/v3/depth", params, PartialDepthWire)
-        return parse_partial_depth(wire, symbol, self._clock_ms())
-
     async def depth_body(self, symbol: str, limit: int = 5000) -> bytes:
-        """The depth snapshot's JSON body exactly as the venue sent it (not validated here)."""
+        """The depth snapshot's JSON body exactly as the venue sent it (not validated here): the
+        feed wraps it as a stream frame (``binance.feed.snapshot_frame``) for its consumers."""
         return await self._get_bytes("/api/v3/depth", {"symbol": symbol, "limit": str(limit)})
 
     async def ticker_price(self, symbol: str) -> PriceTicker:

@@ -21,20 +21,18 @@ import msgspec
 from websockets.asyncio.client import ClientConnection
 
 from paperex.marketdata.connection import (
-    ClockMs,
     ConnectionOptions,
     NotConnectedError,
     RandomFraction,
     ReconnectingWebSocket,
     Sleep,
     parse_messages,
-    wall_clock_ms,
 )
-from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedStatus, RawMessage, SymbolMap, feed_parser
 from paperex.marketdata.gemini.parse import CANDLE_INTERVALS_MS, VENUE, GeminiParser
 from paperex.marketdata.gemini.wire import SubscribeRequestWire, SubscriptionWire
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 DEFAULT_URL = "wss://api.gemini.com"
 FEEDS = frozenset({"l2", *(f"candles_{interval}" for interval in CANDLE_INTERVALS_MS)})
@@ -87,7 +85,6 @@ class GeminiStreamClient:
         self._streams: dict[tuple[str, str], None] = dict.fromkeys(map(parse_stream_name, streams))
         self.parser = GeminiParser()
         """This client's own parser, so its book sequence is contiguous."""
-        self.parse_errors = 0
         self._connection = ReconnectingWebSocket(
             url=lambda: f"{self._base_url}/v2/marketdata",
             on_open=self._subscribe_all,
@@ -124,7 +121,7 @@ class GeminiStreamClient:
     def events(self) -> AsyncIterator[Event]:
         """Parsed events under Paperex symbols; malformed messages are counted and kept as
         ``status.last_error``."""
-        return parse_messages(self.raw_messages(), feed_parser(self), self._record_parse_error)
+        return parse_messages(self.raw_messages(), feed_parser(self), self.status)
 
     async def subscribe(self, streams: Sequence[str]) -> None:
         """Add streams (live when connected); raises ValueError for a malformed name."""
@@ -152,7 +149,3 @@ class GeminiStreamClient:
     async def _send_if_connected(self, message: bytes) -> None:
         with contextlib.suppress(NotConnectedError):  # the next connection subscribes to all
             await self._connection.send(message.decode())
-
-    def _record_parse_error(self, error: ParseError) -> None:
-        self.parse_errors += 1
-        self.status.last_error = str(error)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 from paperex.domain import Instrument
 from paperex.marketdata.events import BookDelta, BookSnapshot, Event
@@ -20,11 +20,7 @@ from paperex.marketdata.pacing import Monotonic, Pacer, Sleep
 from paperex.marketdata.synthetic.market import VENUE, MarketSettings, SyntheticMarket
 from paperex.marketdata.synthetic.profiles import AssetProfile
 from paperex.marketdata.synthetic.wire import encode_event
-
-
-def wall_clock_ms() -> int:
-    """Milliseconds since the epoch now."""
-    return time.time_ns() // 1_000_000
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 
 def stream_names(symbol: str) -> tuple[str, str]:
@@ -53,7 +49,7 @@ class SyntheticFeed:
         streams: Sequence[str] | None = None,
         speed: float | None = 1.0,
         start_ms: int | None = None,
-        clock_ms: Callable[[], int] = wall_clock_ms,
+        clock_ms: ClockMs = wall_clock_ms,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:

@@ -150,10 +150,6 @@ class SyntheticMarket:
         """The simulated time of the latest step, ms since the epoch."""
         return self.start_ms + int(self._elapsed_seconds * 1000.0)
 
-    def mid_price(self, symbol: str) -> float:
-        """The current mid price of ``symbol``; raises KeyError for an unknown symbol."""
-        return self._by_symbol[symbol].walk.price
-
     def opening_events(self) -> list[BookSnapshot]:
         """A book snapshot per market at the current time: what a new subscriber starts from."""
         return [self.book_snapshot(market.symbol) for market in self._markets]

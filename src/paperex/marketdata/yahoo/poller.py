@@ -15,12 +15,12 @@ import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from decimal import Decimal
 
-from paperex.marketdata.connection import ClockMs, parse_messages, wall_clock_ms
-from paperex.marketdata.errors import ParseError
+from paperex.marketdata.connection import parse_messages
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage, SymbolMap, feed_parser
 from paperex.marketdata.yahoo.parse import VENUE, encode_quote
 from paperex.marketdata.yahoo.wire import QuoteWire
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 FetchQuote = Callable[[str], QuoteWire | None]
 """Synchronous: the latest quote of a symbol, or None when there is none; may raise."""
@@ -80,7 +80,6 @@ class YahooQuotePoller:
         self.status = FeedStatus()
         self.symbol_errors: dict[str, str] = {}
         """Why each symbol's last poll gave no quote; empty when all are fresh."""
-        self.parse_errors = 0
 
     @property
     def symbols(self) -> list[str]:
@@ -108,7 +107,7 @@ class YahooQuotePoller:
 
     def events(self) -> AsyncIterator[Event]:
         """Parsed Quote events under Paperex symbols."""
-        return parse_messages(self.raw_messages(), feed_parser(self), self._record_parse_error)
+        return parse_messages(self.raw_messages(), feed_parser(self), self.status)
 
     async def poll_once(self) -> list[RawMessage]:
         """Fetch every symbol once (concurrently, in threads); messages of the fresh quotes."""
@@ -164,10 +163,6 @@ class YahooQuotePoller:
         else:
             status.state = FeedState.CONNECTED
             status.stale_since = None
-
-    def _record_parse_error(self, error: ParseError) -> None:
-        self.parse_errors += 1
-        self.status.last_error = str(error)
 
 
 def _problem_with(result: QuoteWire | BaseException | None) -> str | None:

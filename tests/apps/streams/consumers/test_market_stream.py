@@ -11,7 +11,8 @@ from channels.testing import WebsocketCommunicator
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.streams.fanout.hub import hub
 from paperex.config.asgi import application
-from tests.apps.streams.events import book, delta, kline, trade
+from paperex.domain import Side
+from tests.support.market_events import T0, book, delta, kline, trade
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,16 +36,16 @@ async def test_subscribe_then_receive_trades_in_the_compat_shape(
 ) -> None:
     ack = await ask(socket, {"action": "subscribe", "pair": "BTCUSDT", "stream": "trade"})
     assert ack == {"action": "subscribe", "subscription": "BTCUSDT-trade", "result": True}
-    hub.dispatch(trade("BTCUSDT", "54718.1"))
-    hub.dispatch(trade("ETHUSDT", "3000"))  # not subscribed
+    hub.dispatch(trade("54718.1", "0.006", symbol="BTCUSDT", trade_id=7, aggressor=Side.SELL))
+    hub.dispatch(trade("3000", symbol="ETHUSDT"))  # not subscribed
     frame = await socket.receive_json_from(timeout=5)
     assert frame == {
         "event": "trade",
-        "event_time": 1_737_383_405_000,
+        "event_time": T0,
         "symbol": "BTCUSDT",
         "price": 54718.1,
         "quantity": 0.006,
-        "trade_time": 1_737_383_405_000,
+        "trade_time": T0,
         "market_maker": True,
         "ignore": None,
         "trade_id": 7,
@@ -54,7 +55,7 @@ async def test_subscribe_then_receive_trades_in_the_compat_shape(
 
 async def test_prices_are_sent_with_their_exact_digits(socket: WebsocketCommunicator) -> None:
     await ask(socket, {"action": "subscribe", "pair": "BTCUSDT", "stream": "trade"})
-    hub.dispatch(trade("BTCUSDT", "0.10000001", quantity="123456789.00000001"))
+    hub.dispatch(trade("0.10000001", "123456789.00000001", symbol="BTCUSDT"))
     text = await socket.receive_from(timeout=5)
     assert '"price":0.10000001' in text
     assert '"quantity":123456789.00000001' in text
@@ -99,13 +100,13 @@ async def test_list_and_unsubscribe(socket: WebsocketCommunicator) -> None:
     assert listed["result"] == ["AAPL-kline_1m", "BTCUSDT-ticker"]
     ack = await ask(socket, {"action": "unsubscribe", "pair": "AAPL", "stream": "kline_1m"})
     assert ack["result"] is True
-    hub.dispatch(kline("AAPL", "101"))
+    hub.dispatch(kline("101", symbol="AAPL"))
     assert await socket.receive_nothing(timeout=0.2)
 
 
 async def test_kline_stream(socket: WebsocketCommunicator) -> None:
     await ask(socket, {"action": "subscribe", "pair": "AAPL", "stream": "kline_1m"})
-    hub.dispatch(kline("AAPL", "100.5"))
+    hub.dispatch(kline("100.5", symbol="AAPL"))
     frame = await socket.receive_json_from(timeout=5)
     assert (frame["event"], frame["symbol"], frame["interval"]) == ("kline", "AAPL", "1m")
     assert (frame["close"], frame["closed"]) == (100.5, False)
@@ -114,12 +115,12 @@ async def test_kline_stream(socket: WebsocketCommunicator) -> None:
 async def test_depth_starts_with_the_current_book_then_sequenced_diffs(
     socket: WebsocketCommunicator,
 ) -> None:
-    runtime.state.apply(book("ETHUSDT", 10))
+    runtime.state.apply(book(10, symbol="ETHUSDT"))
     await ask(socket, {"action": "subscribe", "pair": "ETHUSDT", "stream": "depth"})
     snapshot = await socket.receive_json_from(timeout=5)
     assert snapshot["event"] == "depth_snapshot"
     assert (snapshot["last_update_id"], snapshot["bids"]) == (10, [[99.5, 1]])
-    hub.dispatch(delta("ETHUSDT", 11, 12))
+    hub.dispatch(delta(11, 12, symbol="ETHUSDT"))
     diff = await socket.receive_json_from(timeout=5)
     assert (diff["event"], diff["first_update_id"], diff["final_update_id"]) == ("depth", 11, 12)
 
@@ -132,5 +133,5 @@ async def test_a_flood_of_requests_is_limited_without_closing(
     answers = [await socket.receive_json_from(timeout=5) for _ in range(40)]
     limited = [a for a in answers if "Too many messages" in a.get("error", "")]
     assert 10 <= len(limited) < 40
-    hub.dispatch(trade("BTCUSDT", "1"))  # still connected and served
+    hub.dispatch(trade("1", symbol="BTCUSDT"))  # still connected and served
     assert await socket.receive_nothing(timeout=0.1)

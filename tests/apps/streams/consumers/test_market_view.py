@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -12,25 +10,9 @@ from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.services import candles_upsert
 from paperex.apps.streams.fanout.hub import hub
 from paperex.config.asgi import application
-from paperex.marketdata.events import MiniTicker
-from tests.apps.streams.events import T0, book, delta, kline, trade
+from tests.support.market_events import book, delta, kline, mini_ticker, trade
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def mini_ticker(symbol: str, close: str) -> MiniTicker:
-    return MiniTicker(
-        venue="synthetic",
-        symbol=symbol,
-        event_time=T0,
-        received_at=T0,
-        close=Decimal(close),
-        open=Decimal("100"),
-        high=Decimal("110"),
-        low=Decimal("90"),
-        volume=Decimal("5"),
-        quote_volume=Decimal("500"),
-    )
 
 
 async def connect(path: str) -> WebsocketCommunicator:
@@ -41,12 +23,12 @@ async def connect(path: str) -> WebsocketCommunicator:
 
 
 async def test_all_markets_snapshot_then_live_mini_tickers(seeded: None) -> None:
-    runtime.state.apply(mini_ticker("BTCUSDT", "105"))
+    runtime.state.apply(mini_ticker("105", symbol="BTCUSDT"))
     socket = await connect("/ws/markets/")
     snapshot = await socket.receive_json_from(timeout=5)
     assert snapshot["event"] == "mini_tickers"
     assert [(t["symbol"], t["close"]) for t in snapshot["tickers"]] == [("BTCUSDT", 105)]
-    hub.dispatch(mini_ticker("AAPL", "99.5"))
+    hub.dispatch(mini_ticker("99.5", symbol="AAPL"))
     update = await socket.receive_json_from(timeout=5)
     assert (update["event"], update["symbol"], update["close"]) == ("mini_ticker", "AAPL", 99.5)
     await socket.disconnect()
@@ -55,10 +37,10 @@ async def test_all_markets_snapshot_then_live_mini_tickers(seeded: None) -> None
 async def test_market_view_snapshot_then_candles_trades_and_sequenced_book(
     seeded: None,
 ) -> None:
-    stored = kline("ETHUSDT", "100.25")
+    stored = kline("100.25", symbol="ETHUSDT")
     await sync_to_async(candles_upsert)(klines=[stored])
-    runtime.state.apply(book("ETHUSDT", 20))
-    runtime.state.apply(trade("ETHUSDT", "100.5"))
+    runtime.state.apply(book(20, symbol="ETHUSDT"))
+    runtime.state.apply(trade("100.5", symbol="ETHUSDT"))
     socket = await connect("/ws/markets/ethusdt/")
     snapshot = await socket.receive_json_from(timeout=5)
     assert snapshot["event"] == "snapshot"
@@ -68,10 +50,10 @@ async def test_market_view_snapshot_then_candles_trades_and_sequenced_book(
     assert snapshot["book"]["bids"] == [[99.5, 1]]
     assert [t["price"] for t in snapshot["trades"]] == [100.5]
 
-    hub.dispatch(kline("ETHUSDT", "101"))
-    hub.dispatch(trade("ETHUSDT", "101"))
-    hub.dispatch(delta("ETHUSDT", 21, 22))
-    hub.dispatch(trade("BTCUSDT", "60000"))  # another market
+    hub.dispatch(kline("101", symbol="ETHUSDT"))
+    hub.dispatch(trade("101", symbol="ETHUSDT"))
+    hub.dispatch(delta(21, 22, symbol="ETHUSDT"))
+    hub.dispatch(trade("60000", symbol="BTCUSDT"))  # another market
     frames = [await socket.receive_json_from(timeout=5) for _ in range(3)]
     assert [f["event"] for f in frames] == ["kline", "trade", "depth"]
     assert (frames[2]["first_update_id"], frames[2]["final_update_id"]) == (21, 22)

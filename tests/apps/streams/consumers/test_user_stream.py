@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,9 +16,8 @@ from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host.host import EngineHost
 from paperex.config.asgi import application
 from paperex.domain.commands import Deposit
-from paperex.marketdata.events import Ticker24h
-from paperex.marketdata.state import MarketState
-from tests.apps.streams.events import kline
+from paperex.marketdata.live_view import LiveMarketView
+from tests.support.market_events import kline, ticker
 from tests.support.trading import register
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,42 +25,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def fresh_market_state() -> Iterator[None]:
-    saved, runtime.state = runtime.state, MarketState()
+    saved, runtime.state = runtime.state, LiveMarketView()
     yield
     runtime.state = saved
     hub.clear()
-
-
-def ticker(symbol: str, *, change: str, percent: str) -> Ticker24h:
-    amounts = dict.fromkeys(
-        [
-            "weighted_average_price",
-            "last_price",
-            "last_quantity",
-            "best_bid",
-            "best_bid_quantity",
-            "best_ask",
-            "best_ask_quantity",
-            "open",
-            "high",
-            "low",
-            "volume",
-            "quote_volume",
-        ],
-        Decimal(1),
-    )
-    return Ticker24h(
-        venue="synthetic",
-        symbol=symbol,
-        event_time=1,
-        received_at=1,
-        open_time=0,
-        close_time=1,
-        trade_count=1,
-        price_change=Decimal(change),
-        price_change_percent=Decimal(percent),
-        **amounts,
-    )
 
 
 async def connect(user: User | None) -> WebsocketCommunicator:
@@ -217,7 +183,7 @@ async def test_the_market_view_tracks_a_logged_in_users_position(
     await engine_gateway.execute(
         Deposit(timestamp=1, user_id=alice.pk, asset="BTC", amount=10_000_000)  # 0.1 BTC
     )
-    runtime.state.apply(ticker("BTCUSDT", change="1200", percent="2.04"))
+    runtime.state.apply(ticker(symbol="BTCUSDT", price_change="1200", price_change_percent="2.04"))
     path = f"/ws/markets/BTCUSDT/?token={AccessToken.for_user(alice)}"
     socket = WebsocketCommunicator(application, path)
     assert (await socket.connect())[0]
@@ -225,11 +191,11 @@ async def test_the_market_view_tracks_a_logged_in_users_position(
     position = await next_frame(socket, "position")
     assert (position["symbol"], position["quantity"]) == ("BTCUSDT", "0.1")
 
-    hub.dispatch(kline("BTCUSDT", "60000"))
+    hub.dispatch(kline("60000", symbol="BTCUSDT"))
     position = await next_frame(socket, "position")
     assert position["market_value"] == "6000"
     assert (position["percent_change"], position["equity_change"]) == ("2.04", "120")
-    hub.dispatch(kline("BTCUSDT", "61000.5"))
+    hub.dispatch(kline("61000.5", symbol="BTCUSDT"))
     assert (await next_frame(socket, "position"))["market_value"] == "6100.05"
     await socket.disconnect()
 
@@ -238,7 +204,7 @@ async def test_an_anonymous_market_view_gets_no_position(host: EngineHost) -> No
     socket = WebsocketCommunicator(application, "/ws/markets/BTCUSDT/")
     assert (await socket.connect())[0]
     assert (await next_frame(socket))["event"] == "snapshot"
-    hub.dispatch(kline("BTCUSDT", "60000"))
+    hub.dispatch(kline("60000", symbol="BTCUSDT"))
     assert (await next_frame(socket))["event"] == "kline"
     assert await socket.receive_nothing(timeout=0.2)
     await socket.disconnect()

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from paperex.apps.accounts.services import user_register
-from paperex.apps.trading.catalog import catalog_read, now_ms
+from paperex.apps.trading.catalog import catalog_read
 from paperex.apps.trading.gateway.redis_client import RedisEngineClient
 from paperex.apps.trading.host.fee_account import fee_account_ensure
 from paperex.apps.trading.host.recovery import engine_restore
@@ -25,6 +25,7 @@ from paperex.apps.trading.models import Fill, Order, Trade
 from paperex.apps.trading.protocol import COMMANDS_KEY, EngineUnavailableError
 from paperex.domain import Side
 from paperex.domain.commands import Deposit, PlaceOrder
+from paperex.support.clock import wall_clock_ms
 from tests.support.ledger import assert_balances_equal_ledger
 
 pytestmark = [
@@ -81,7 +82,7 @@ def test_acknowledged_orders_survive_a_sigkill_and_nothing_fills_twice(
     bob = user_register(username="bob", password="x-long-password-1")
     engine_process.append(start_engine())
     client = RedisEngineClient(settings.PAPEREX_REDIS_URL)
-    deposit = Deposit(timestamp=now_ms(), user_id=alice.pk, asset="BTC", amount=10**8)
+    deposit = Deposit(timestamp=wall_clock_ms(), user_id=alice.pk, asset="BTC", amount=10**8)
     assert client.execute_sync(deposit, timeout=5).rejection_reason is None
 
     acknowledged: dict[str, int] = {}
@@ -95,7 +96,7 @@ def test_acknowledged_orders_survive_a_sigkill_and_nothing_fills_twice(
             if stop.is_set():
                 return
             command = PlaceOrder(
-                timestamp=now_ms(), user_id=user_id, symbol="BTCUSDT", side=side,
+                timestamp=wall_clock_ms(), user_id=user_id, symbol="BTCUSDT", side=side,
                 price=3_000_000, quantity=100, client_order_id=f"{prefix}-{index}",
             )  # fmt: skip
             try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -17,18 +16,12 @@ from paperex.apps.trading.models import Order
 from paperex.apps.trading.services.orders import order_place
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.marketdata.bus import LocalBus
-from paperex.marketdata.events import BookSnapshot, Trade
+from tests.support.market_events import book, trade
 from tests.support.trading import register
+from tests.support.waiting import async_wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 async def limit(user: User, side: Side, price: str, quantity: str, **extra: Any) -> Any:
@@ -52,22 +45,14 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
     feed.start(bus)
     try:
         await bus.publish(
-            BookSnapshot(
-                venue="synthetic",
-                symbol="BTCUSDT",
-                event_time=1,
-                received_at=1,
-                last_update_id=1,
-                bids=[(D(29990), D(1))],
-                asks=[(D(30010), D("0.3")), (D(30020), D(1))],
-            )
+            book(1, bids=[("29990", "1")], asks=[("30010", "0.3"), ("30020", "1")], time_ms=1)
         )
 
         async def reference_loaded() -> bool:
             assert host.state is not None
             return bool(host.state.engine.reference_depth("BTCUSDT")[1])
 
-        await eventually(reference_loaded)
+        await async_wait_until(reference_loaded, what="the reference book", interval=0.01)
         market = await limit(alice, Side.BUY, "", "0.5", order_type=OrderType.MARKET)
         assert (market.order.status, market.order.cumulative_quote) == (
             "FILLED",
@@ -75,25 +60,13 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
         )
         bid = await limit(alice, Side.BUY, "29000", "0.1")
         assert bid.order.status == "NEW"
-        await bus.publish(
-            Trade(
-                venue="synthetic",
-                symbol="BTCUSDT",
-                event_time=2,
-                received_at=2,
-                trade_id=9,
-                price=D(28990),
-                quantity=D(1),
-                trade_time=2,
-                aggressor=Side.SELL,
-            )
-        )
+        await bus.publish(trade("28990", time_ms=2, trade_id=9, aggressor=Side.SELL))
 
         async def bid_filled() -> bool:
             order = await Order.objects.aget(pk=bid.order.id)
             return order.status == "FILLED"
 
-        await eventually(bid_filled)
+        await async_wait_until(bid_filled, what="the bid filled", interval=0.01)
         fills = [fill async for fill in alice.fills.all()]
         assert len(fills) == 3
         assert all(fill.is_reference for fill in fills)

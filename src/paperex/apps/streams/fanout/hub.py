@@ -14,7 +14,7 @@ from decimal import Decimal
 from paperex.apps.streams.fanout.formats import encode, event_frame, stock_price_frame
 from paperex.apps.streams.fanout.frames import Frame
 from paperex.apps.streams.fanout.outbound import Outbound
-from paperex.marketdata.aggregation import TimeWindowAverage
+from paperex.marketdata.aggregation import PriceWindow, TimeWindowAverage
 from paperex.marketdata.events import (
     BookDelta,
     Event,
@@ -45,7 +45,7 @@ class PriceMonitor:
 
     def __init__(self) -> None:
         self.average = TimeWindowAverage(5 * MINUTE_MS)
-        self.last_minute: list[tuple[int, Decimal]] = []
+        self.last_minute = PriceWindow(MINUTE_MS)
         self.last_price: Decimal | None = None
         self.last_time = 0
         self.alert_armed = True
@@ -55,12 +55,8 @@ class PriceMonitor:
         the alert threshold (once, until the move falls back under it), else None."""
         self.average.add(time_ms, price)
         self.last_price, self.last_time = price, time_ms
-        window = self.last_minute
-        window.append((time_ms, price))
-        cutoff = time_ms - MINUTE_MS
-        while window and window[0][0] < cutoff:
-            window.pop(0)
-        oldest = window[0][1]
+        self.last_minute.add(time_ms, price)
+        oldest = self.last_minute.first(since_ms=time_ms - MINUTE_MS)
         change = (price - oldest) / oldest * 100 if oldest else Decimal(0)
         if abs(change) < STOCK_ALERT_PERCENT:
             self.alert_armed = True

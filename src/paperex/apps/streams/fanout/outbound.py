@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from paperex.apps.streams.fanout.frames import Frame
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
 
 SLOW_CONSUMER_CLOSE_CODE = 4008
 """WebSocket close code for a client that stopped reading (its queue overflowed)."""

@@ -19,7 +19,6 @@ import redis.asyncio as redis_async
 from django.conf import settings
 
 from paperex.apps.marketdata.runtime import runtime
-from paperex.apps.trading.catalog import now_ms
 from paperex.apps.trading.gateway.gateway import EngineGateway
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.protocol import (
@@ -30,7 +29,8 @@ from paperex.apps.trading.protocol import (
     decode_envelope,
     encode,
 )
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.clock import wall_clock_ms
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class RedisCommandServer:
         await self._client.aclose()
 
     def _submit(self, raw: list[bytes | str]) -> None:
-        now = now_ms()
+        now = wall_clock_ms()
         waiting: list[tuple[str, Future[EngineReply]]] = []
         for payload in raw:
             try:

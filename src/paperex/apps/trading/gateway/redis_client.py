@@ -14,7 +14,6 @@ import uuid
 import redis
 import redis.asyncio as redis_async
 
-from paperex.apps.trading.catalog import now_ms
 from paperex.apps.trading.protocol import (
     COMMANDS_KEY,
     REPLY_PREFIX,
@@ -25,12 +24,13 @@ from paperex.apps.trading.protocol import (
     encode,
 )
 from paperex.domain.commands import EngineCommand
+from paperex.support.clock import wall_clock_ms
 
 
 def _envelope(command: EngineCommand, timeout: float) -> tuple[str, bytes]:
     reply_to = REPLY_PREFIX + uuid.uuid4().hex
     envelope = CommandEnvelope(
-        command=command, reply_to=reply_to, deadline_ms=now_ms() + int(timeout * 1000)
+        command=command, reply_to=reply_to, deadline_ms=wall_clock_ms() + int(timeout * 1000)
     )
     return reply_to, encode(envelope)
 

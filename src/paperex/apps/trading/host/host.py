@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections, connection, transaction
 
-from paperex.apps.trading.catalog import Catalog, catalog_read, now_ms
+from paperex.apps.trading.catalog import Catalog, catalog_read
 from paperex.apps.trading.host.batch_writer import BatchRecord, batch_write
 from paperex.apps.trading.host.exchange_book import ExchangeBookLevels
 from paperex.apps.trading.host.fee_account import fee_account_ensure
@@ -52,6 +52,7 @@ from paperex.domain.events import (
     OrderRejected,
     TransferRejected,
 )
+from paperex.support.clock import wall_clock_ms
 
 logger = logging.getLogger(__name__)
 _STOP = object()
@@ -211,7 +212,7 @@ class EngineHost:
                     fee_account_id=self.fee_account_id,
                     record=record,
                     book_changes=book_changes,
-                    time=now_ms(),
+                    time=wall_clock_ms(),
                 )
             )
 

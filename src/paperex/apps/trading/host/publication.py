@@ -42,7 +42,7 @@ from paperex.domain.commands import EngineCommand
 from paperex.engine import reference_book_command, reference_trade_command
 from paperex.marketdata.bus import MarketDataBus
 from paperex.marketdata.events import BookDelta, BookSnapshot, Trade
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 Message = tuple[str, dict[str, Any]]

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.conf import settings
 
 from paperex.apps.markets.models import Asset
-from paperex.apps.trading.catalog import now_ms
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.models import Balance
 from paperex.domain.commands import Deposit, EngineCommand, ResetAccount
+from paperex.support.clock import wall_clock_ms
 
 
 def starting_balances() -> dict[str, Decimal]:
@@ -31,7 +31,7 @@ def balances_grant_starting(*, user_id: int) -> None:
         units = int(amounts[asset.code].scaleb(asset.decimals))
         if units > 0:
             commands.append(
-                Deposit(timestamp=now_ms(), user_id=user_id, asset=asset.code, amount=units)
+                Deposit(timestamp=wall_clock_ms(), user_id=user_id, asset=asset.code, amount=units)
             )
     if commands:
         engine_gateway.fund(user_id=user_id, commands=commands)
@@ -46,5 +46,5 @@ def funds_reset(*, user_id: int) -> None:
     )
     engine_gateway.fund(
         user_id=user_id,
-        commands=[ResetAccount(timestamp=now_ms(), user_id=user_id, balances=balances)],
+        commands=[ResetAccount(timestamp=wall_clock_ms(), user_id=user_id, balances=balances)],
     )

@@ -9,7 +9,6 @@ from typing import Any
 from asgiref.sync import sync_to_async
 
 from paperex.apps.core.errors import ErrorCode, PaperexError
-from paperex.apps.trading.catalog import now_ms
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.schemas import OrderView
 from paperex.apps.trading.selectors.markets import order_entry_market
@@ -19,6 +18,7 @@ from paperex.domain import OrderType, RejectReason, SelfTradePrevention, Side, T
 from paperex.domain.commands import CancelAllOrders, CancelOrder
 from paperex.domain.events import OrderRejected
 from paperex.engine import place_order_from_decimals
+from paperex.support.clock import wall_clock_ms
 
 
 class OrderRefusedError(PaperexError):
@@ -61,7 +61,7 @@ async def order_place(
     command = place_order_from_decimals(
         market.spec.instrument,
         market.quote,
-        timestamp=now_ms(),
+        timestamp=wall_clock_ms(),
         user_id=user_id,
         side=side,
         order_type=order_type,
@@ -117,7 +117,7 @@ async def order_place_from_values(*, user_id: int, values: dict[str, Any]) -> Or
 def order_cancel(*, user_id: int, order_id: int, symbol: str) -> OrderView:
     """Cancel one of the user's open orders and return it; OrderRefusedError when not open."""
     reply = engine_gateway.execute_sync(
-        CancelOrder(timestamp=now_ms(), user_id=user_id, symbol=symbol, order_id=order_id)
+        CancelOrder(timestamp=wall_clock_ms(), user_id=user_id, symbol=symbol, order_id=order_id)
     )
     if reply.rejection_reason:
         raise OrderRefusedError(
@@ -130,6 +130,6 @@ def order_cancel(*, user_id: int, order_id: int, symbol: str) -> OrderView:
 def orders_cancel_all(*, user_id: int, symbol: str | None = None) -> list[OrderView]:
     """Cancel every open order of the user (in one market, or all); returns the canceled."""
     reply = engine_gateway.execute_sync(
-        CancelAllOrders(timestamp=now_ms(), user_id=user_id, symbol=symbol)
+        CancelAllOrders(timestamp=wall_clock_ms(), user_id=user_id, symbol=symbol)
     )
     return reply.orders

@@ -6,7 +6,7 @@ import pytest
 
 from paperex.marketdata.aggregation import CandleAggregator, interval_milliseconds, open_time_of
 from paperex.marketdata.events import Kline
-from tests.marketdata.trades import T0, make_trade
+from tests.support.market_events import T0, VENUE, trade
 
 MINUTE = 60_000
 
@@ -35,16 +35,16 @@ def test_unknown_interval_is_refused() -> None:
 
 def test_a_later_trade_closes_the_candle_with_hand_computed_ohlcv() -> None:
     aggregator = CandleAggregator(["1m"])
-    assert aggregator.add_trade(make_trade("100", "1", T0 + 1_000)) == ()
-    assert aggregator.add_trade(make_trade("105", "2", T0 + 10_000)) == ()
-    assert aggregator.add_trade(make_trade("99", "0.5", T0 + 30_000)) == ()
-    assert aggregator.add_trade(make_trade("101", "1", T0 + 59_999)) == ()  # last ms of the bar
+    assert aggregator.add_trade(trade("100", "1", T0 + 1_000)) == ()
+    assert aggregator.add_trade(trade("105", "2", T0 + 10_000)) == ()
+    assert aggregator.add_trade(trade("99", "0.5", T0 + 30_000)) == ()
+    assert aggregator.add_trade(trade("101", "1", T0 + 59_999)) == ()  # last ms of the bar
 
-    emitted = aggregator.add_trade(make_trade("102", "3", T0 + MINUTE))
+    emitted = aggregator.add_trade(trade("102", "3", T0 + MINUTE))
 
     assert emitted == [
         Kline(
-            venue="test",
+            venue=VENUE,
             symbol="BTCUSDT",
             event_time=T0 + MINUTE,
             received_at=T0 + MINUTE,
@@ -74,15 +74,15 @@ def test_a_later_trade_closes_the_candle_with_hand_computed_ohlcv() -> None:
 
 def test_every_interval_closes_on_its_own_boundary() -> None:
     aggregator = CandleAggregator(["1s", "1m", "5m"])
-    aggregator.add_trade(make_trade("10", "1", T0))
-    aggregator.add_trade(make_trade("11", "1", T0 + 500))
+    aggregator.add_trade(trade("10", "1", T0))
+    aggregator.add_trade(trade("11", "1", T0 + 500))
 
-    closed_by_second = aggregator.add_trade(make_trade("12", "1", T0 + 1_000))
+    closed_by_second = aggregator.add_trade(trade("12", "1", T0 + 1_000))
     assert [(k.interval, k.open_time, k.close, k.trade_count) for k in closed_by_second] == [
         ("1s", T0, Decimal("11"), 2)
     ]
 
-    closed_by_minute = aggregator.add_trade(make_trade("9", "2", T0 + MINUTE + 5))
+    closed_by_minute = aggregator.add_trade(trade("9", "2", T0 + MINUTE + 5))
     assert [(k.interval, k.open_time, k.close_time) for k in closed_by_minute] == [
         ("1s", T0 + 1_000, T0 + 1_999),
         ("1m", T0, T0 + MINUTE - 1),
@@ -106,8 +106,8 @@ def test_every_interval_closes_on_its_own_boundary() -> None:
 
 def test_a_gap_without_trades_produces_no_empty_candles() -> None:
     aggregator = CandleAggregator(["1m"])
-    aggregator.add_trade(make_trade("10", "1", T0))
-    emitted = aggregator.add_trade(make_trade("11", "1", T0 + 3 * MINUTE + 1))
+    aggregator.add_trade(trade("10", "1", T0))
+    emitted = aggregator.add_trade(trade("11", "1", T0 + 3 * MINUTE + 1))
     assert [k.open_time for k in emitted] == [T0]
     current = aggregator.current("BTCUSDT", "1m")
     assert current is not None
@@ -116,7 +116,7 @@ def test_a_gap_without_trades_produces_no_empty_candles() -> None:
 
 def test_close_due_closes_only_candles_whose_close_time_has_passed() -> None:
     aggregator = CandleAggregator(["1s", "1m"])
-    aggregator.add_trade(make_trade("10", "1", T0 + 100))
+    aggregator.add_trade(trade("10", "1", T0 + 100))
 
     assert aggregator.close_due(T0 + 999) == []
     due = aggregator.close_due(T0 + 1_000)
@@ -129,20 +129,20 @@ def test_close_due_closes_only_candles_whose_close_time_has_passed() -> None:
 
 def test_a_trade_of_an_already_closed_candle_is_late_and_ignored() -> None:
     aggregator = CandleAggregator(["1m"])
-    aggregator.add_trade(make_trade("10", "1", T0 + MINUTE))
-    assert aggregator.add_trade(make_trade("50", "1", T0 + 5)) == ()
+    aggregator.add_trade(trade("10", "1", T0 + MINUTE))
+    assert aggregator.add_trade(trade("50", "1", T0 + 5)) == ()
     aggregator.close_due(T0 + 2 * MINUTE)
-    assert aggregator.add_trade(make_trade("60", "1", T0 + MINUTE + 5)) == ()
+    assert aggregator.add_trade(trade("60", "1", T0 + MINUTE + 5)) == ()
     assert aggregator.late_trades == 2
     assert aggregator.current("BTCUSDT", "1m") is None
 
 
 def test_out_of_order_trades_within_a_candle_keep_open_and_close_by_trade_time() -> None:
     aggregator = CandleAggregator(["1m"])
-    aggregator.add_trade(make_trade("10", "1", T0 + 20_000))
-    aggregator.add_trade(make_trade("12", "1", T0 + 40_000))
-    aggregator.add_trade(make_trade("8", "1", T0 + 10_000))  # earlier: the new open
-    aggregator.add_trade(make_trade("11", "1", T0 + 30_000))  # neither first nor last
+    aggregator.add_trade(trade("10", "1", T0 + 20_000))
+    aggregator.add_trade(trade("12", "1", T0 + 40_000))
+    aggregator.add_trade(trade("8", "1", T0 + 10_000))  # earlier: the new open
+    aggregator.add_trade(trade("11", "1", T0 + 30_000))  # neither first nor last
     current = aggregator.current("BTCUSDT", "1m")
     assert current is not None
     assert (current.open, current.high, current.low, current.close, current.trade_count) == (
@@ -156,7 +156,7 @@ def test_out_of_order_trades_within_a_candle_keep_open_and_close_by_trade_time()
 
 def test_open_candle_updates_are_emitted_and_throttled_by_trade_time() -> None:
     every_trade = CandleAggregator(["1m"], update_every_ms=0)
-    updates = [every_trade.add_trade(make_trade("10", "1", T0 + ms)) for ms in (0, 100, 200)]
+    updates = [every_trade.add_trade(trade("10", "1", T0 + ms)) for ms in (0, 100, 200)]
     assert [[(k.closed, k.trade_count) for k in batch] for batch in updates] == [
         [(False, 1)],
         [(False, 2)],
@@ -165,7 +165,7 @@ def test_open_candle_updates_are_emitted_and_throttled_by_trade_time() -> None:
 
     throttled = CandleAggregator(["1m"], update_every_ms=2_000)
     times = [0, 1_000, 1_999, 2_000, 3_000, 60_000]
-    emitted = [throttled.add_trade(make_trade("10", "1", T0 + ms)) for ms in times]
+    emitted = [throttled.add_trade(trade("10", "1", T0 + ms)) for ms in times]
     assert [[(k.open_time, k.closed, k.trade_count) for k in batch] for batch in emitted] == [
         [(T0, False, 1)],
         [],
@@ -178,9 +178,9 @@ def test_open_candle_updates_are_emitted_and_throttled_by_trade_time() -> None:
 
 def test_symbols_are_aggregated_separately() -> None:
     aggregator = CandleAggregator(["1m"])
-    aggregator.add_trade(make_trade("100", "1", T0, symbol="BTCUSDT"))
-    aggregator.add_trade(make_trade("5", "2", T0 + 1, symbol="ETHUSDT"))
-    closed = aggregator.add_trade(make_trade("6", "1", T0 + MINUTE, symbol="ETHUSDT"))
+    aggregator.add_trade(trade("100", "1", T0, symbol="BTCUSDT"))
+    aggregator.add_trade(trade("5", "2", T0 + 1, symbol="ETHUSDT"))
+    closed = aggregator.add_trade(trade("6", "1", T0 + MINUTE, symbol="ETHUSDT"))
     assert [(k.symbol, k.close, k.volume) for k in closed] == [("ETHUSDT", Decimal(5), Decimal(2))]
     assert sorted(aggregator.symbols) == ["BTCUSDT", "ETHUSDT"]
     btc = aggregator.current("BTCUSDT", "1m")
@@ -196,7 +196,7 @@ def test_current_refuses_an_interval_it_does_not_aggregate() -> None:
 @pytest.mark.parametrize("interval", ["1s", "1m", "5m", "15m", "1h", "4h", "1d"])
 def test_close_time_is_open_time_plus_interval_minus_one(interval: str) -> None:
     aggregator = CandleAggregator([interval])
-    aggregator.add_trade(make_trade("1", "1", T0 + 123))
+    aggregator.add_trade(trade("1", "1", T0 + 123))
     candle = aggregator.current("BTCUSDT", interval)
     assert candle is not None
     assert candle.close_time == candle.open_time + interval_milliseconds(interval) - 1

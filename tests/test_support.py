@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
-from paperex.marketdata.tasks import cancel_and_wait
+from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.clock import wall_clock_ms
 
 
 async def test_every_task_is_cancelled_and_finished_and_none_is_skipped() -> None:
@@ -13,3 +15,10 @@ async def test_every_task_is_cancelled_and_finished_and_none_is_skipped() -> Non
     assert all(task.cancelled() for task in blocked)
     assert finished.done()
     assert not finished.cancelled()
+
+
+def test_the_wall_clock_counts_milliseconds_since_the_epoch() -> None:
+    before = time.time_ns() // 1_000_000
+    now = wall_clock_ms()
+    after = time.time_ns() // 1_000_000
+    assert before <= now <= after

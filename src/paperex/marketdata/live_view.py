@@ -1,6 +1,6 @@
 """The latest view of every market, kept up to date from bus events.
 
-Each server process keeps one ``MarketState`` fed by its bus subscription and answers REST and
+Each server process keeps one ``LiveMarketView`` fed by its bus subscription and answers REST and
 WebSocket snapshots from it: the order book, the 24h ticker, the open candle per interval, the
 last trades and the last stock quote.
 """
@@ -50,7 +50,7 @@ class SymbolState:
         return self.quote.price if self.quote else None
 
 
-class MarketState:
+class LiveMarketView:
     """Per-symbol state for every market seen on the bus."""
 
     def __init__(self) -> None:

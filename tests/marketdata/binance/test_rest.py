@@ -8,9 +8,12 @@ from decimal import Decimal
 import pytest
 
 from paperex.domain import Instrument
+from paperex.marketdata.binance.feed import snapshot_frame
+from paperex.marketdata.binance.parse import parse_message
 from paperex.marketdata.binance.rest import BinanceApiError, BinanceRestClient, PriceTicker
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookSnapshot
+from paperex.marketdata.feed import RawMessage
 from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer, symbol_info
 
 NOW = 1_700_000_100_000
@@ -137,7 +140,7 @@ async def test_a_bad_interval_is_a_typed_error(
         await rest.klines("BTCUSDT", "7m")
 
 
-async def test_depth_snapshot_is_a_book_snapshot(
+async def test_the_depth_body_comes_as_sent_and_wraps_into_a_book_snapshot(
     venue: FakeBinanceRestServer, rest: BinanceRestClient
 ) -> None:
     venue.depth_snapshots["BTCUSDT"] = [
@@ -147,17 +150,20 @@ async def test_depth_snapshot_is_a_book_snapshot(
             "asks": [["4.00000200", "12.00000000"]],
         }
     ]
-    snapshot = await rest.depth("BTCUSDT", limit=100)
-    assert snapshot == BookSnapshot(
-        venue="binance",
-        symbol="BTCUSDT",
-        event_time=NOW,
-        received_at=NOW,
-        last_update_id=1027024,
-        bids=[(Decimal("4"), Decimal("431"))],
-        asks=[(Decimal("4.000002"), Decimal("12"))],
-    )
+    body = await rest.depth_body("BTCUSDT", limit=100)
     assert venue.requests[-1] == ("/api/v3/depth", {"symbol": "BTCUSDT", "limit": "100"})
+    message = RawMessage(received_at=NOW, payload=snapshot_frame("BTCUSDT", 100, body))
+    assert parse_message(message) == [
+        BookSnapshot(
+            venue="binance",
+            symbol="BTCUSDT",
+            event_time=NOW,
+            received_at=NOW,
+            last_update_id=1027024,
+            bids=[(Decimal("4"), Decimal("431"))],
+            asks=[(Decimal("4.000002"), Decimal("12"))],
+        )
+    ]
 
 
 async def test_prices_ping_and_time(venue: FakeBinanceRestServer, rest: BinanceRestClient) -> None:

@@ -1,4 +1,5 @@
-"""Binance frames, written from the venue's documentation, through ``parse_message``."""
+"""Binance frames, written from the venue's documentation (kept in tests/resources), through
+``parse_message``."""
 
 from __future__ import annotations
 
@@ -19,14 +20,15 @@ from paperex.marketdata.events import (
     Trade,
 )
 from paperex.marketdata.feed import RawMessage, parser_for
+from tests.support.resources import venue_frame
 
-TRADE = b'{"e":"trade","E":1672515782136,"s":"BNBBTC","t":12345,"p":"0.001","q":"100","T":1672515782136,"m":true,"M":true}'  # noqa: E501
-AGG_TRADE = b'{"e":"aggTrade","E":1672515782136,"s":"BNBBTC","a":12345,"p":"0.001","q":"100","f":100,"l":105,"T":1672515782136,"m":false,"M":true}'  # noqa: E501
-KLINE = b'{"e":"kline","E":1672515782136,"s":"BNBBTC","k":{"t":1672515780000,"T":1672515839999,"s":"BNBBTC","i":"1m","f":100,"L":200,"o":"0.0010","c":"0.0020","h":"0.0025","l":"0.0015","v":"1000","n":100,"x":false,"q":"1.0000","V":"500","Q":"0.500","B":"123456"}}'  # noqa: E501
-TICKER = b'{"e":"24hrTicker","E":1672515782136,"s":"BNBBTC","p":"0.0015","P":"250.00","w":"0.0018","x":"0.0009","c":"0.0025","Q":"10","b":"0.0024","B":"10","a":"0.0026","A":"100","o":"0.0010","h":"0.0025","l":"0.0010","v":"10000","q":"18","O":0,"C":86400000,"F":0,"L":18150,"n":18151}'  # noqa: E501
-MINI_TICKER = b'{"e":"24hrMiniTicker","E":1672515782136,"s":"BNBBTC","c":"0.0025","o":"0.0010","h":"0.0025","l":"0.0010","v":"10000","q":"18"}'  # noqa: E501
-DEPTH_UPDATE = b'{"e":"depthUpdate","E":1672515782136,"s":"BNBBTC","U":157,"u":160,"b":[["0.0024","10"]],"a":[["0.0026","100"]]}'  # noqa: E501
-PARTIAL_DEPTH = b'{"lastUpdateId":160,"bids":[["0.0024","10"]],"asks":[["0.0026","100"]]}'
+TRADE = venue_frame("binance", "trade")
+AGG_TRADE = venue_frame("binance", "agg_trade")
+KLINE = venue_frame("binance", "kline")
+TICKER = venue_frame("binance", "ticker")
+MINI_TICKER = venue_frame("binance", "mini_ticker")
+DEPTH_UPDATE = venue_frame("binance", "depth_update")
+PARTIAL_DEPTH = venue_frame("binance", "partial_depth")
 
 
 def combined(stream: str, data: bytes) -> bytes:

@@ -1,5 +1,5 @@
-"""Gemini v2: parsing messages written from the venue's documentation, and the live client
-against a local fake venue."""
+"""Gemini v2: parsing messages written from the venue's documentation (kept in tests/resources),
+and the live client against a local fake venue."""
 
 from __future__ import annotations
 
@@ -20,47 +20,12 @@ from paperex.marketdata.gemini import GeminiParser, default_parser
 from paperex.marketdata.gemini.client import GeminiStreamClient, parse_stream_name
 from paperex.marketdata.local_book import BookSync
 from tests.marketdata.fakes.gemini_stream import FakeGeminiServer
-from tests.marketdata.fakes.waiting import wait_until
+from tests.support.resources import venue_message
+from tests.support.waiting import async_wait_until
 
-CANDLES = {
-    "type": "candles_1m_updates",
-    "symbol": "BTCUSD",
-    "changes": [
-        [1561054500000, 9350.18, 9358.35, 9350.18, 9355.51, 2.07],
-        [1561054440000, 9357.33, 9357.33, 9350.18, 9350.18, 1.5],
-    ],
-}
-L2_TRADE = {
-    "type": "trade",
-    "symbol": "BTCUSD",
-    "event_id": 169841458,
-    "timestamp": 1560976400428,
-    "price": "9122.04",
-    "quantity": "0.0073173",
-    "side": "sell",
-    "tid": 2840140800042677,
-}
-INITIAL_BOOK = {
-    "type": "l2_updates",
-    "symbol": "BTCUSD",
-    "changes": [
-        ["sell", "9122.07", "0.98942292"],
-        ["buy", "9122.04", "0.00121425"],
-        ["buy", "9122.01", "1.5"],
-        ["sell", "9123.00", "2"],
-    ],
-    "trades": [L2_TRADE],
-}
-TRADE = {
-    "type": "trade",
-    "symbol": "BTCUSD",
-    "event_id": 3575573053,
-    "timestamp": 1512312412,
-    "price": "9004.21000000",
-    "quantity": "0.09110000",
-    "side": "buy",
-    "tid": 2840140800042678,
-}
+CANDLES = venue_message("gemini", "candles_1m_updates")
+INITIAL_BOOK = venue_message("gemini", "l2_updates")
+TRADE = venue_message("gemini", "trade")
 NOW = 1561054530000
 
 
@@ -239,13 +204,15 @@ async def test_the_client_subscribes_gets_the_book_and_updates(venue: FakeGemini
 async def test_live_subscribe_and_unsubscribe_messages(venue: FakeGeminiServer) -> None:
     client = GeminiStreamClient(base_url=venue.url, options=FAST)
     client.start()
-    await wait_until(
+    await async_wait_until(
         lambda: client.status.state is FeedState.CONNECTED and venue.open_connections != []
     )
     await client.subscribe(["ethusd@candles_5m", "btcusd@candles_5m"])
-    await wait_until(lambda: len(venue.open_connections[0].subscriptions) == 2)
+    await async_wait_until(lambda: len(venue.open_connections[0].subscriptions) == 2)
     await client.unsubscribe(["ethusd@candles_5m"])
-    await wait_until(lambda: venue.open_connections[0].subscriptions == {("candles_5m", "BTCUSD")})
+    await async_wait_until(
+        lambda: venue.open_connections[0].subscriptions == {("candles_5m", "BTCUSD")}
+    )
     assert venue.open_connections[0].requests[-1] == {
         "type": "unsubscribe",
         "subscriptions": [{"name": "candles_5m", "symbols": ["ETHUSD"]}],
@@ -276,7 +243,7 @@ async def test_malformed_messages_are_recorded_and_the_feed_keeps_going(
 ) -> None:
     client = GeminiStreamClient(["btcusd@candles_1m"], base_url=venue.url, options=FAST)
     events = client.events()
-    await wait_until(
+    await async_wait_until(
         lambda: (
             client.status.state is FeedState.CONNECTED
             and any(c.subscriptions for c in venue.open_connections)
@@ -286,7 +253,7 @@ async def test_malformed_messages_are_recorded_and_the_feed_keeps_going(
     await venue.send_to_all(json.dumps({"type": "candles_1m_updates", "symbol": "BTCUSD"}))
     await venue.publish("candles_1m", CANDLES)
     assert isinstance(await next_event(events), Kline)
-    assert client.parse_errors == 2
+    assert client.status.parse_errors == 2
     assert "gemini" in (client.status.last_error or "")
     assert len(venue.connections) == 1
     await client.close()
@@ -296,6 +263,6 @@ async def test_silence_marks_the_gemini_feed_stale(venue: FakeGeminiServer) -> N
     options = ConnectionOptions(stale_after=0.05)
     client = GeminiStreamClient(["btcusd@candles_1m"], base_url=venue.url, options=options)
     client.start()
-    await wait_until(lambda: client.status.state is FeedState.STALE, what="stale")
+    await async_wait_until(lambda: client.status.state is FeedState.STALE, what="stale")
     assert client.status.stale_since is not None
     await client.close()

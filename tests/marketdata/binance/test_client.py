@@ -15,7 +15,7 @@ from paperex.marketdata.connection import BackoffPolicy, ConnectionOptions
 from paperex.marketdata.events import Event, Trade
 from paperex.marketdata.feed import FeedState, RawMessage
 from tests.marketdata.fakes.binance_stream import FakeBinanceStreamServer
-from tests.marketdata.fakes.waiting import wait_until
+from tests.support.waiting import async_wait_until
 
 T = TypeVar("T")
 
@@ -53,7 +53,7 @@ async def venue() -> AsyncIterator[FakeBinanceStreamServer]:
 
 
 async def until_connected(client: BinanceStreamClient, venue: FakeBinanceStreamServer) -> None:
-    await wait_until(
+    await async_wait_until(
         lambda: client.status.state is FeedState.CONNECTED and len(venue.open_connections) == 1,
         what="a connection",
     )
@@ -137,9 +137,9 @@ async def test_after_a_drop_it_reconnects_and_resubscribes_everything(
     await until_connected(client, venue)
     await client.subscribe(["ethusdt@trade"])
     await venue.drop_all()
-    await wait_until(lambda: len(venue.connections) == 2 and len(venue.open_connections) == 1)
+    await async_wait_until(lambda: len(venue.connections) == 2 and len(venue.open_connections) == 1)
     assert venue.open_connections[0].streams == ["btcusdt@trade", "ethusdt@trade"]
-    await wait_until(lambda: client.status.state is FeedState.CONNECTED, what="reconnected")
+    await async_wait_until(lambda: client.status.state is FeedState.CONNECTED, what="reconnected")
     assert client.status.reconnects == 1
     assert client.status.last_error is not None
 
@@ -163,7 +163,7 @@ async def test_malformed_frames_are_recorded_and_the_feed_keeps_going(
     event = await next_item(events)
     assert isinstance(event, Trade)
     assert event.trade_id == 2
-    assert client.parse_errors == 2
+    assert client.status.parse_errors == 2
     assert client.malformed_frames == 1
     assert client.status.state is FeedState.CONNECTED
     assert len(venue.connections) == 1, "no reconnect for a bad frame"
@@ -175,7 +175,7 @@ async def test_silence_marks_the_feed_stale_and_a_frame_recovers_it(
 ) -> None:
     client = client_for(venue, "btcusdt@trade", stale_after=0.2)
     messages = client.raw_messages()
-    await wait_until(lambda: client.status.state is FeedState.STALE, what="stale")
+    await async_wait_until(lambda: client.status.state is FeedState.STALE, what="stale")
     stale_since = client.status.stale_since
     assert stale_since is not None
     assert client.status.connected_since is not None
@@ -218,7 +218,7 @@ async def test_streams_beyond_the_url_cap_are_subscribed_right_after_connecting(
     client.start()
     await until_connected(client, venue)
     (connection,) = venue.open_connections
-    await wait_until(lambda: connection.streams == names, what="the rest subscribed")
+    await async_wait_until(lambda: connection.streams == names, what="the rest subscribed")
     assert connection.requests[0]["params"] == names[2:]
     assert await client.list_subscriptions() == names
     await client.close()

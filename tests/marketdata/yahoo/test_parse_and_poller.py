@@ -14,6 +14,7 @@ from paperex.marketdata.feed import FeedState, RawMessage, parser_for
 from paperex.marketdata.yahoo import parse_message
 from paperex.marketdata.yahoo.poller import YahooQuotePoller, symbol_of_stream
 from paperex.marketdata.yahoo.wire import QuoteWire
+from tests.support.resources import venue_frame
 
 NOW = 1_700_000_000_000
 
@@ -23,7 +24,7 @@ def quote(symbol: str, price: str) -> QuoteWire:
 
 
 def test_a_recorded_quote_parses_to_an_exact_quote_event() -> None:
-    payload = b'{"symbol":"AAPL","price":"189.84","currency":"USD","time":1699999999500}'
+    payload = venue_frame("yahoo", "quote")
     assert parse_message(RawMessage(received_at=NOW, payload=payload)) == [
         Quote(
             venue="yahoo",

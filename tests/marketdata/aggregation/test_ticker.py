@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paperex.marketdata.aggregation import RollingTicker, TickerAggregator
-from tests.marketdata.trades import T0, make_trade
+from tests.support.market_events import T0, trade
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -15,10 +15,10 @@ DAY = 24 * HOUR
 
 def test_ticker_over_the_window_with_hand_computed_figures() -> None:
     ticker = RollingTicker("test", "BTCUSDT")
-    ticker.add_trade(make_trade("100", "1", T0))
-    ticker.add_trade(make_trade("120", "2", T0 + HOUR))
-    ticker.add_trade(make_trade("90", "1", T0 + 2 * HOUR))
-    ticker.add_trade(make_trade("110", "0.5", T0 + 3 * HOUR))
+    ticker.add_trade(trade("100", "1", T0))
+    ticker.add_trade(trade("120", "2", T0 + HOUR))
+    ticker.add_trade(trade("90", "1", T0 + 2 * HOUR))
+    ticker.add_trade(trade("110", "0.5", T0 + 3 * HOUR))
     ticker.set_best_quotes(Decimal("109"), Decimal("3"), Decimal("111"), Decimal("4"))
 
     result = ticker.ticker(T0 + 4 * HOUR)
@@ -40,9 +40,9 @@ def test_ticker_over_the_window_with_hand_computed_figures() -> None:
 
 def test_trades_leave_the_window_and_take_high_low_and_volume_with_them() -> None:
     ticker = RollingTicker("test", "BTCUSDT")
-    ticker.add_trade(make_trade("200", "1", T0))  # the high, soon out of the window
-    ticker.add_trade(make_trade("50", "1", T0 + HOUR))  # the low, out a bit later
-    ticker.add_trade(make_trade("100", "2", T0 + 2 * HOUR))
+    ticker.add_trade(trade("200", "1", T0))  # the high, soon out of the window
+    ticker.add_trade(trade("50", "1", T0 + HOUR))  # the low, out a bit later
+    ticker.add_trade(trade("100", "2", T0 + 2 * HOUR))
 
     after_first = ticker.ticker(T0 + DAY)  # (T0, T0 + DAY]: the first trade is out
     assert after_first is not None
@@ -62,7 +62,7 @@ def test_an_empty_window_keeps_the_last_price_with_zero_volume() -> None:
     ticker = RollingTicker("test", "ETHUSDT")
     assert ticker.ticker() is None
     assert ticker.mini_ticker() is None
-    ticker.add_trade(make_trade("3000", "1", T0, symbol="ETHUSDT"))
+    ticker.add_trade(trade("3000", "1", T0, symbol="ETHUSDT"))
     quiet = ticker.ticker(T0 + 2 * DAY)
     assert quiet is not None
     assert (quiet.open, quiet.high, quiet.low, quiet.last_price) == (Decimal(3000),) * 4
@@ -73,9 +73,9 @@ def test_an_empty_window_keeps_the_last_price_with_zero_volume() -> None:
 
 def test_aggregator_keeps_one_ticker_per_symbol() -> None:
     tickers = TickerAggregator(window_ms=HOUR)
-    tickers.add_trade(make_trade("100", "1", T0, symbol="BTCUSDT"))
-    tickers.add_trade(make_trade("5", "1", T0, symbol="ETHUSDT"))
-    tickers.add_trade(make_trade("6", "1", T0 + 10, symbol="ETHUSDT"))
+    tickers.add_trade(trade("100", "1", T0, symbol="BTCUSDT"))
+    tickers.add_trade(trade("5", "1", T0, symbol="ETHUSDT"))
+    tickers.add_trade(trade("6", "1", T0 + 10, symbol="ETHUSDT"))
     minis = {mini.symbol: mini for mini in tickers.mini_tickers(T0 + 10)}
     assert minis["ETHUSDT"].close == Decimal(6)
     assert minis["BTCUSDT"].volume == Decimal(1)
@@ -114,7 +114,7 @@ def test_incremental_window_matches_recomputing_from_scratch(
     for step, cents, lots in steps:
         now += step
         price, quantity = Decimal(cents) / 100, Decimal(lots) / 1000
-        ticker.add_trade(make_trade(str(price), str(quantity), now))
+        ticker.add_trade(trade(str(price), str(quantity), now))
         seen.append((now, price, quantity))
         inside = [(p, q) for t, p, q in seen if t > now - window]
         result = ticker.ticker()

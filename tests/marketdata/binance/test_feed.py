@@ -14,16 +14,41 @@ from paperex.marketdata.binance.parse import parse_message
 from paperex.marketdata.connection import BackoffPolicy
 from paperex.marketdata.events import BookSnapshot
 from paperex.marketdata.feed import RawMessage, feed_parser
+from paperex.marketdata.live_view import LiveMarketView
 from paperex.marketdata.recording import RecordingHeader, RecordingWriter
-from paperex.marketdata.replay import ReplayFeed
-from paperex.marketdata.state import MarketState
 from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer
 from tests.marketdata.fakes.binance_stream import FakeBinanceStreamServer
 from tests.marketdata.fakes.binance_venue import FakeBinanceBook, trade
-from tests.marketdata.fakes.waiting import wait_until
+from tests.support.recordings import replayed_events
+from tests.support.waiting import async_wait_until
 
 FAST_RETRY = BackoffPolicy(initial_delay=0.01, maximum_delay=0.02)
 Venues = tuple[FakeBinanceStreamServer, FakeBinanceRestServer]
+DIFF_STREAM = "btcusdt@depth@100ms"
+
+
+def depth_update(
+    first: int, final: int, bids: list[list[str]], asks: list[list[str]]
+) -> dict[str, object]:
+    return {
+        "e": "depthUpdate",
+        "E": 1_700_000_000_000 + final,
+        "s": "BTCUSDT",
+        "U": first,
+        "u": final,
+        "b": bids,
+        "a": asks,
+    }
+
+
+def depth_snapshot(
+    last_update_id: int, bids: list[list[str]], asks: list[list[str]]
+) -> dict[str, object]:
+    return {"lastUpdateId": last_update_id, "bids": bids, "asks": asks}
+
+
+def levels(*pairs: tuple[str, str]) -> list[tuple[Decimal, Decimal]]:
+    return [(Decimal(price), Decimal(quantity)) for price, quantity in pairs]
 
 
 @pytest.fixture
@@ -33,12 +58,12 @@ async def venues() -> AsyncIterator[Venues]:
 
 
 class Consumer:
-    """What a server does with a feed: parse every message and keep a MarketState."""
+    """What a server does with a feed: parse every message and keep a LiveMarketView."""
 
     def __init__(self, feed: BinanceFeed) -> None:
         self.feed = feed
         self.messages: list[RawMessage] = []
-        self.state = MarketState()
+        self.state = LiveMarketView()
         self._task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
@@ -99,14 +124,16 @@ async def test_snapshot_then_diffs_then_a_fresh_snapshot_after_a_gap_keep_consum
     assert feed.streams == ["btcusdt@trade", "btcusdt@depth@100ms"]
     consumer = Consumer(feed)
     try:
-        await wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
         await book.change(bids=[("100.00", "2.5")])
-        await wait_until(lambda: feed.snapshots_fetched == 1, what="the first snapshot")
+        await async_wait_until(lambda: feed.snapshots_fetched == 1, what="the first snapshot")
         await book.change(asks=[("100.50", "0"), ("100.75", "4")], ids=3)
         await stream_venue.publish("btcusdt@trade", trade("BTCUSDT", 7, "100.75", "0.5"))
         await book.change(bids=[("99.75", "1")])
         state = consumer.state.of("BTCUSDT")
-        await wait_until(lambda: state.book.last_update_id == book.last_update_id, what="sync")
+        await async_wait_until(
+            lambda: state.book.last_update_id == book.last_update_id, what="sync"
+        )
         assert (state.book.book.bids(), state.book.book.asks()) == book.levels()
         assert state.last_price == Decimal("100.75")
         first_snapshot = consumer.messages.index(consumer.snapshots()[0])
@@ -115,9 +142,11 @@ async def test_snapshot_then_diffs_then_a_fresh_snapshot_after_a_gap_keep_consum
 
         await book.change(bids=[("98.00", "7")], lost=True)  # the venue moves, the diff is lost
         await book.change(asks=[("102.00", "1")])
-        await wait_until(lambda: feed.snapshots_fetched == 2, what="a snapshot after the gap")
+        await async_wait_until(lambda: feed.snapshots_fetched == 2, what="a snapshot after the gap")
         await book.change(bids=[("100.00", "0")])
-        await wait_until(lambda: state.book.last_update_id == book.last_update_id, what="resync")
+        await async_wait_until(
+            lambda: state.book.last_update_id == book.last_update_id, what="resync"
+        )
         assert (state.book.book.bids(), state.book.book.asks()) == book.levels()
         assert state.book.resyncs == feed.books["BTCUSDT"].resyncs == 1
         assert len(consumer.snapshots()) == 2
@@ -131,48 +160,18 @@ async def test_snapshot_then_diffs_then_a_fresh_snapshot_after_a_gap_keep_consum
     )
     with RecordingWriter(path, header) as writer:
         writer.write_many(consumer.messages)
-    replayed = MarketState()
-    replay = ReplayFeed(path, speed=None)
-    parse = feed_parser(replay)
-    async for message in replay.raw_messages():
-        for event in parse(message):
-            replayed.apply(event)
+    replayed = LiveMarketView()
+    for event in await replayed_events(path):
+        replayed.apply(event)
     assert replayed.of("BTCUSDT").book.book.bids() == book.levels()[0]
     assert replayed.of("BTCUSDT").book.book.asks() == book.levels()[1]
 
 
-async def test_a_failing_snapshot_is_retried_and_reported(venues: Venues) -> None:
-    stream_venue, rest_venue = venues
-    book = FakeBinanceBook("BTCUSDT", stream_venue, rest_venue, bids=[("10", "1")])
-    rest_venue.failures_before_depth = 2
-    feed = BinanceFeed(
-        ["BTCUSDT"],
-        ["depth"],
-        stream_url=stream_venue.url,
-        rest_url=rest_venue.url,
-        snapshot_retry=FAST_RETRY,
-    )
-    consumer = Consumer(feed)
-    try:
-        await wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
-        await book.change(asks=[("11", "2")])
-        await wait_until(lambda: feed.snapshots_fetched == 1, what="a snapshot at last")
-        await wait_until(lambda: feed.books["BTCUSDT"].in_sync, what="in sync")
-        assert feed.status.last_error is not None
-        assert "depth snapshot of BTCUSDT" in feed.status.last_error
-        assert "-1001" in feed.status.last_error
-        assert feed.snapshots_fetched == 1
-        depth_requests = [path for path, _ in rest_venue.requests if path == "/api/v3/depth"]
-        assert len(depth_requests) == 3
-    finally:
-        await consumer.close()
-
-
-async def test_a_snapshot_older_than_the_buffered_diffs_is_fetched_again(venues: Venues) -> None:
+async def test_hand_written_diffs_around_two_snapshots_give_the_exact_book(venues: Venues) -> None:
     stream_venue, rest_venue = venues
     rest_venue.depth_snapshots["BTCUSDT"] = [
-        {"lastUpdateId": 100, "bids": [["1.00", "1"]], "asks": []},
-        {"lastUpdateId": 160, "bids": [["5.00", "1"]], "asks": [["6.00", "1"]]},
+        depth_snapshot(100, [["99.00", "1.0"], ["98.00", "2.0"]], [["101.00", "1.0"]]),
+        depth_snapshot(205, [["90.00", "3.0"]], [["110.00", "4.0"], ["111.00", "1.0"]]),
     ]
     feed = BinanceFeed(
         ["BTCUSDT"],
@@ -182,27 +181,95 @@ async def test_a_snapshot_older_than_the_buffered_diffs_is_fetched_again(venues:
         snapshot_retry=FAST_RETRY,
     )
     consumer = Consumer(feed)
-    stream = "btcusdt@depth@100ms"
-
-    def diff(first: int, final: int, bids: list[list[str]]) -> dict[str, object]:
-        return {
-            "e": "depthUpdate",
-            "E": 1,
-            "s": "BTCUSDT",
-            "U": first,
-            "u": final,
-            "b": bids,
-            "a": [],
-        }
-
     try:
-        await wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
-        await stream_venue.publish(stream, diff(150, 155, [["4.00", "1"]]))
-        await stream_venue.publish(stream, diff(156, 160, [["4.50", "1"]]))
-        await wait_until(lambda: feed.snapshots_fetched == 2, what="a second snapshot")
-        await stream_venue.publish(stream, diff(161, 163, [["5.00", "2"]]))
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        await stream_venue.publish(DIFF_STREAM, depth_update(95, 99, [["1.00", "1"]], []))
+        await stream_venue.publish(DIFF_STREAM, depth_update(100, 102, [["99.00", "4.0"]], []))
+        await stream_venue.publish(
+            DIFF_STREAM, depth_update(103, 105, [["98.00", "0"]], [["102.00", "2"]])
+        )
         state = consumer.state.of("BTCUSDT")
-        await wait_until(lambda: state.book.last_update_id == 163, what="sync")
+        await async_wait_until(lambda: state.book.last_update_id == 105, what="the first sync")
+        assert state.book.book.bids() == levels(("99.00", "4.0"))
+        assert state.book.book.asks() == levels(("101.00", "1.0"), ("102.00", "2"))
+
+        gap = depth_update(110, 112, [["97.00", "1"]], [])  # 106..109 never arrive
+        await stream_venue.publish(DIFF_STREAM, gap)
+        await stream_venue.publish(
+            DIFF_STREAM, depth_update(205, 207, [["90.00", "0"], ["91.00", "1"]], [])
+        )
+        await async_wait_until(lambda: state.book.last_update_id == 207, what="the resync")
+        assert state.book.resyncs == 1
+        assert feed.snapshots_fetched == 2
+        assert state.book.book.bids() == levels(("91.00", "1"))
+        assert state.book.book.asks() == levels(("110.00", "4.0"), ("111.00", "1.0"))
+        depth_requests = [query for path, query in rest_venue.requests if path == "/api/v3/depth"]
+        assert depth_requests == [{"symbol": "BTCUSDT", "limit": "1000"}] * 2
+    finally:
+        await consumer.close()
+
+
+async def test_a_failing_snapshot_is_retried_and_reported(venues: Venues) -> None:
+    stream_venue, rest_venue = venues
+    book = FakeBinanceBook("BTCUSDT", stream_venue, rest_venue, bids=[("10", "1")])
+    rest_venue.failures_before_depth = 2
+    delays: list[float] = []
+
+    async def recorded_sleep(seconds: float) -> None:
+        delays.append(seconds)
+        await asyncio.sleep(0)
+
+    feed = BinanceFeed(
+        ["BTCUSDT"],
+        ["depth"],
+        stream_url=stream_venue.url,
+        rest_url=rest_venue.url,
+        snapshot_retry=FAST_RETRY,
+        random_fraction=lambda: 0.5,
+        sleep=recorded_sleep,
+    )
+    consumer = Consumer(feed)
+    try:
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        await book.change(asks=[("11", "2")])
+        await async_wait_until(lambda: feed.snapshots_fetched == 1, what="a snapshot at last")
+        await async_wait_until(lambda: feed.books["BTCUSDT"].in_sync, what="in sync")
+        assert feed.status.last_error is not None
+        assert "depth snapshot of BTCUSDT" in feed.status.last_error
+        assert "-1001" in feed.status.last_error
+        assert feed.snapshots_fetched == 1
+        depth_requests = [path for path, _ in rest_venue.requests if path == "/api/v3/depth"]
+        assert len(depth_requests) == 3
+        assert delays == [FAST_RETRY.delay(0, 0.5), FAST_RETRY.delay(1, 0.5)] == [0.0075, 0.015]
+        state = consumer.state.of("BTCUSDT")
+        await async_wait_until(lambda: state.book.in_sync, what="the consumer in sync")
+        assert (state.book.book.bids(), state.book.book.asks()) == book.levels()
+    finally:
+        await consumer.close()
+
+
+async def test_a_snapshot_older_than_the_buffered_diffs_is_fetched_again(venues: Venues) -> None:
+    stream_venue, rest_venue = venues
+    rest_venue.depth_snapshots["BTCUSDT"] = [
+        depth_snapshot(100, [["1.00", "1"]], []),
+        depth_snapshot(160, [["5.00", "1"]], [["6.00", "1"]]),
+    ]
+    feed = BinanceFeed(
+        ["BTCUSDT"],
+        ["depth"],
+        stream_url=stream_venue.url,
+        rest_url=rest_venue.url,
+        snapshot_retry=FAST_RETRY,
+    )
+    consumer = Consumer(feed)
+    try:
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        await stream_venue.publish(DIFF_STREAM, depth_update(150, 155, [["4.00", "1"]], []))
+        await stream_venue.publish(DIFF_STREAM, depth_update(156, 160, [["4.50", "1"]], []))
+        await async_wait_until(lambda: feed.snapshots_fetched == 2, what="a second snapshot")
+        await stream_venue.publish(DIFF_STREAM, depth_update(161, 163, [["5.00", "2"]], []))
+        state = consumer.state.of("BTCUSDT")
+        await async_wait_until(lambda: state.book.last_update_id == 163, what="sync")
         assert state.book.book.bids() == [(Decimal("5.00"), Decimal("2"))]
         assert feed.books["BTCUSDT"].last_update_id == 163
         assert "older than the buffered diffs" in (feed.status.last_error or "")
@@ -222,9 +289,9 @@ async def test_symbol_map_renames_events_and_close_ends_the_messages(venues: Ven
     assert feed.symbols == ["XBTUSDT"]
     consumer = Consumer(feed)
     try:
-        await wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
         await stream_venue.publish("btcusdt@trade", trade("BTCUSDT", 1, "5.5", "1"))
-        await wait_until(lambda: "XBTUSDT" in consumer.state.symbols, what="a renamed trade")
+        await async_wait_until(lambda: "XBTUSDT" in consumer.state.symbols, what="a renamed trade")
         assert "BTCUSDT" not in consumer.state.symbols
         assert b'"s":"BTCUSDT"' in consumer.messages[0].payload  # raw stays the venue's
     finally:

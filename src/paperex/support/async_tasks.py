@@ -1,4 +1,4 @@
-"""Stopping asyncio tasks."""
+"""Stopping asyncio tasks (named so as not to shadow the standard `asyncio` module)."""
 
 from __future__ import annotations
 

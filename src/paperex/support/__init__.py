@@ -1,0 +1,1 @@
+"""Helpers every layer may use: no Django, no other Paperex import."""
