@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from paperex.apps.core.amounts import format_amount
 from paperex.marketdata.aggregation import PriceWindow
 
 ONE_MINUTE_MS = 60_000
@@ -35,9 +36,7 @@ def describe(
 
 
 def _plain(value: Decimal | None) -> str:
-    if value is None:
-        return "?"
-    return format(value.normalize(), "f")
+    return "?" if value is None else format_amount(value)
 
 
 def move_window() -> PriceWindow:

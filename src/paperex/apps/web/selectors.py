@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.staticfiles import finders
 
+from paperex.apps.core.amounts import format_amount
 from paperex.apps.markets.models import Market
 from paperex.apps.markets.selectors import market_get, market_list
 
@@ -26,9 +27,9 @@ def market_summary(market: Market) -> dict[str, Any]:
         "quote": market.quote.code,
         "kind": market.kind,
         "status": market.status,
-        "tick_size": format(market.tick_size.normalize(), "f"),
-        "step_size": format(market.step_size.normalize(), "f"),
-        "min_notional": format(market.min_notional.normalize(), "f"),
+        "tick_size": format_amount(market.tick_size),
+        "step_size": format_amount(market.step_size),
+        "min_notional": format_amount(market.min_notional),
     }
 
 
