@@ -19,7 +19,7 @@ from paperex.domain.commands import (
     Withdraw,
 )
 from paperex.domain.events import TransferRejected
-from tests.engine.helpers import SYMBOL, Recorder, make_engine
+from tests.support.engine import SYMBOL, Recorder, make_engine
 
 USERS = st.sampled_from([1, 2, 3])
 ASSET = st.sampled_from(["BTC", "USDT"])

@@ -14,7 +14,7 @@ from paperex.domain.events import (
 )
 from paperex.engine import MatchingEngine, reference_book_command, reference_trade_command
 from paperex.marketdata.events import BookDelta, BookSnapshot, Trade
-from tests.engine.helpers import (
+from tests.support.engine import (
     ALICE,
     BOB,
     SYMBOL,

@@ -11,7 +11,7 @@ from paperex.domain.events import (
     OrderTriggered,
     TradeExecuted,
 )
-from tests.engine.helpers import (
+from tests.support.engine import (
     ALICE,
     BOB,
     CAROL,
