@@ -207,6 +207,10 @@ class EngineMachine(RuleBasedStateMachine):
             )
 
     @invariant()
+    def internal_structures_agree(self) -> None:
+        self.engine.validate_internal_state()
+
+    @invariant()
     def book_is_never_crossed_and_levels_add_up(self) -> None:
         bids, asks = self.engine.depth(SYMBOL, limit=1_000)
         if bids and asks:

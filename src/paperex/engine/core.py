@@ -171,6 +171,11 @@ class MatchingEngine:
         asks = list(reference.asks.levels_best_first())[:limit]
         return bids, asks
 
+    def validate_internal_state(self) -> None:
+        """Raise InternalStateError when the engine's structures disagree
+        with each other: a bug, for tests to catch after each command."""
+        self._state.validate_internal_state()
+
     def last_price(self, symbol: str) -> int | None:
         """The last trade price of ``symbol`` in ticks, or None before the first trade."""
         return self._state.markets[symbol].last_price

@@ -13,6 +13,7 @@ from paperex.domain.asset import Asset
 from paperex.domain.events import Event
 from paperex.domain.market_spec import MarketSpec
 from paperex.engine.accounts import Accounts, Balance
+from paperex.engine.integrity import InternalStateError
 from paperex.engine.market import MarketState
 from paperex.engine.order import WorkingOrder
 
@@ -102,3 +103,38 @@ class EngineState:
         base = self.accounts.get(user_id, market.base_asset)
         quote = self.accounts.get(user_id, market.quote_asset)
         return (quote, base) if is_buy else (base, quote)
+
+    def validate_internal_state(self) -> None:
+        """Raise InternalStateError when a market breaks its rules, or when the open orders
+        (by id and by client order id) are not exactly what the markets' books and stops hold:
+        between commands every open order waits in one place."""
+        waiting: list[WorkingOrder] = []
+        for market in self.markets.values():
+            market.validate_internal_state()
+            for queues in (
+                market.bids.levels,
+                market.asks.levels,
+                market.stops.rising,
+                market.stops.falling,
+            ):
+                for queue in queues.values():
+                    for order in queue.values():
+                        if order.market is not market:
+                            raise InternalStateError(
+                                f"{market.symbol}: order {order.order_id} of another market"
+                            )
+                        waiting.append(order)
+        by_id = {order.order_id: order for order in waiting}
+        if len(by_id) != len(waiting) or by_id != self.orders:
+            raise InternalStateError(
+                f"open orders {sorted(self.orders)} differ from the waiting ones"
+                f" {sorted(order.order_id for order in waiting)}"
+            )
+        by_client_id = {(order.user_id, order.client_order_id): order for order in waiting}
+        registered = {
+            (user_id, client_order_id): order
+            for user_id, orders in self.client_orders.items()
+            for client_order_id, order in orders.items()
+        }
+        if registered != by_client_id:
+            raise InternalStateError("orders by client order id differ from the open orders")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 
+from paperex.engine.integrity import InternalStateError, check_price_index, check_queue
 from paperex.engine.order import WorkingOrder
 
 
@@ -80,6 +81,29 @@ class StopBook:
             del self.falling_prices[cut:]
         triggered.sort(key=_priority)
         return triggered
+
+    def validate_internal_state(self) -> None:
+        """Raise InternalStateError unless each price list indexes its levels and every level
+        holds untriggered stops of its direction at its stop price, in time priority."""
+        for what, rising, by_price, prices in (
+            ("rising stops", True, self.rising, self.rising_prices),
+            ("falling stops", False, self.falling, self.falling_prices),
+        ):
+            check_price_index(what, prices, by_price)
+            for stop_price, orders in by_price.items():
+                check_queue(what, stop_price, orders)
+                for order in orders.values():
+                    if (
+                        order.stop_price != stop_price
+                        or order.triggered
+                        or order.is_resting
+                        or self.triggers_on_rise(order) != rising
+                    ):
+                        raise InternalStateError(
+                            f"{what} {stop_price}: order {order.order_id} (stop"
+                            f" {order.stop_price}, triggered {order.triggered}) does not belong"
+                            " here"
+                        )
 
     def __len__(self) -> int:
         return sum(len(orders) for orders in self.rising.values()) + sum(
