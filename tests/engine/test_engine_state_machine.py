@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import msgspec
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -20,7 +21,13 @@ from paperex.domain.commands import (
     UpdateReferenceBook,
     Withdraw,
 )
-from paperex.domain.events import Event, TradeExecuted, TransferRejected
+from paperex.domain.events import (
+    Event,
+    OrderAccepted,
+    OrderChange,
+    TradeExecuted,
+    TransferRejected,
+)
 from tests.support.engine import SYMBOL, Recorder, make_engine
 
 USERS = st.sampled_from([1, 2, 3])
@@ -44,9 +51,11 @@ class EngineMachine(RuleBasedStateMachine):
     """The rules and invariants of every market mode; ``mode`` picks the market's."""
 
     mode = MarketMode.EXCHANGE
+    events_carry_queue_ahead = True
 
     def __init__(self) -> None:
         super().__init__()
+        self.folded_orders: dict[int, OpenOrder] = {}
         self.recorder = Recorder(
             make_engine(mode=self.mode, funded=(), maker_fee="0.001", taker_fee="0.003")
         )
@@ -63,6 +72,12 @@ class EngineMachine(RuleBasedStateMachine):
     def run(self, command: object) -> list[Event]:
         self.clock += 1
         events = self.recorder.process(command)
+        for event in events:
+            # OpenOrder.apply raises OrderTransitionError when an event breaks ORDER_TRANSITIONS.
+            if isinstance(event, OrderAccepted):
+                self.folded_orders[event.order_id] = OpenOrder.accepted(event)
+            elif isinstance(event, OrderChange):
+                self.folded_orders[event.order_id] = self.folded_orders[event.order_id].apply(event)
         for trade in events:
             if isinstance(trade, TradeExecuted) and trade.is_reference:
                 # The reference market is the only counterparty from outside: what it pays
@@ -228,6 +243,18 @@ class EngineMachine(RuleBasedStateMachine):
         self.engine.validate_internal_state()
 
     @invariant()
+    def each_orders_events_fold_into_its_live_record(self) -> None:
+        live = {order.order_id: order for order in self.engine.open_orders()}
+        assert live.keys() == {
+            order_id for order_id, order in self.folded_orders.items() if order.status.is_open
+        }
+        for order_id, order in live.items():
+            folded = self.folded_orders[order_id]
+            if not self.events_carry_queue_ahead:
+                folded = msgspec.structs.replace(folded, queue_ahead=order.queue_ahead)
+            assert folded == order
+
+    @invariant()
     def book_is_never_crossed_and_levels_add_up(self) -> None:
         bids, asks = self.engine.depth(SYMBOL, limit=1_000)
         if bids and asks:
@@ -295,6 +322,9 @@ class PaperEngineMachine(EngineMachine):
     """
 
     mode = MarketMode.PAPER
+    # The reference book shortens queues, and a triggered stop-limit queues, without an event:
+    # folded events know only the queue_ahead of the last OrderAccepted or OrderAmended.
+    events_carry_queue_ahead = False
 
     def __init__(self) -> None:
         self.last_command: object = None
