@@ -255,6 +255,20 @@ class EngineMachine(RuleBasedStateMachine):
             assert folded == order
 
     @invariant()
+    def no_waiting_stop_is_already_reached(self) -> None:
+        last_price = self.engine.last_price(SYMBOL)
+        if last_price is None:
+            return
+        for order in self.engine.open_orders():
+            if order.order_type.is_stop and not order.triggered:
+                assert order.stop_price is not None
+                stop_loss = order.order_type in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT)
+                if (order.side is Side.BUY) == stop_loss:  # triggers as the price rises
+                    assert order.stop_price > last_price
+                else:
+                    assert order.stop_price < last_price
+
+    @invariant()
     def book_is_never_crossed_and_levels_add_up(self) -> None:
         bids, asks = self.engine.depth(SYMBOL, limit=1_000)
         if bids and asks:

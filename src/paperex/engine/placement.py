@@ -12,6 +12,7 @@ from paperex.engine.market import MarketState
 from paperex.engine.order import WorkingOrder
 from paperex.engine.state import EngineState
 from paperex.engine.stop_triggers import execute_then_trigger_stops
+from paperex.engine.stops import stop_reached
 from paperex.engine.vocabulary import (
     BUY,
     DUPLICATE_CLIENT_ORDER_ID,
@@ -136,8 +137,7 @@ def _check_against_state(
     if order_type.is_stop and last_price is not None:
         stop_price = command.stop_price
         assert stop_price is not None
-        rises = is_buy == order_type.is_stop_loss
-        if last_price >= stop_price if rises else last_price <= stop_price:
+        if stop_reached(is_buy, order_type, stop_price, last_price):
             return WOULD_TRIGGER_IMMEDIATELY, "Stop price would trigger immediately."
     if order_type is LIMIT_MAKER and crosses(market, is_buy, command.price or 0):
         return WOULD_MATCH_IMMEDIATELY, WOULD_MATCH_MESSAGE

@@ -31,10 +31,6 @@ class ReferenceSide:
             return None
         return prices[-1] if self.is_bid else prices[0]
 
-    def quantity_at(self, price: int) -> int:
-        """The quantity at ``price`` (0 when there is no level)."""
-        return self.quantities.get(price, 0)
-
     def levels_best_first(self) -> Iterator[tuple[int, int]]:
         """(price, quantity) from the best price outwards."""
         quantities = self.quantities
