@@ -46,7 +46,7 @@ def amend(state: EngineState, command: AmendOrder) -> None:
             "Only limit orders resting in the book can be amended.",
         )
         return
-    market = order.market
+    market = state.markets[order.symbol]
     old_price = order.price
     new_price = command.new_price
     if new_price is None:
@@ -151,7 +151,7 @@ def _report_amended(state: EngineState, order: WorkingOrder, kept_priority: bool
             timestamp=state.timestamp,
             order_id=order.order_id,
             user_id=order.user_id,
-            symbol=order.market.symbol,
+            symbol=order.symbol,
             price=order.price,
             quantity=order.quantity,
             filled=order.filled,

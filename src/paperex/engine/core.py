@@ -153,7 +153,7 @@ class MatchingEngine:
             order.record()
             for order in sorted(self._state.orders.values(), key=by_order_id)
             if (user_id is None or order.user_id == user_id)
-            and (symbol is None or order.market.symbol == symbol)
+            and (symbol is None or order.symbol == symbol)
         ]
 
     def depth(self, symbol: str, limit: int = 100) -> tuple[list[tuple[int, int]], ...]:

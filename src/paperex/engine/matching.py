@@ -38,7 +38,7 @@ def execute(state: EngineState, market: MarketState, order: WorkingOrder) -> Non
             None,
         )[0]
         if available < order.remaining:
-            expire(state, order, TIME_IN_FORCE)
+            expire(state, market, order, TIME_IN_FORCE)
             return
     if order.remaining:
         match(state, market, order)
@@ -48,7 +48,7 @@ def execute(state: EngineState, market: MarketState, order: WorkingOrder) -> Non
     if order.price and order.time_in_force is GTC and order.remaining:
         rest(market, order)
     else:
-        expire(state, order, TIME_IN_FORCE)
+        expire(state, market, order, TIME_IN_FORCE)
 
 
 def match(state: EngineState, market: MarketState, taker: WorkingOrder) -> None:
@@ -85,7 +85,7 @@ def match(state: EngineState, market: MarketState, taker: WorkingOrder) -> None:
             affordable = taker.locked // (price * per_lot)
             if affordable < quantity:
                 if not affordable:
-                    expire(state, taker, INSUFFICIENT_LOCK)
+                    expire(state, market, taker, INSUFFICIENT_LOCK)
                     return
                 quantity = affordable
         if level is None:
@@ -99,9 +99,9 @@ def match(state: EngineState, market: MarketState, taker: WorkingOrder) -> None:
         maker = next(iter(level.values()))
         if maker.user_id == taker.user_id and stp is not STP_NONE:
             if stp is not EXPIRE_TAKER:
-                expire(state, maker, SELF_TRADE_PREVENTION)
+                expire(state, market, maker, SELF_TRADE_PREVENTION)
             if stp is not EXPIRE_MAKER:
-                expire(state, taker, SELF_TRADE_PREVENTION)
+                expire(state, market, taker, SELF_TRADE_PREVENTION)
                 return
             continue
         if maker.remaining < quantity:

@@ -83,7 +83,7 @@ class EngineState:
             order = None if client_orders is None else client_orders.get(client_order_id)
         else:
             return None
-        if order is None or order.user_id != user_id or order.market.symbol != symbol:
+        if order is None or order.user_id != user_id or order.symbol != symbol:
             return None
         return order
 
@@ -119,7 +119,7 @@ class EngineState:
             ):
                 for queue in queues.values():
                     for order in queue.values():
-                        if order.market is not market:
+                        if order.symbol != market.symbol:
                             raise InternalStateError(
                                 f"{market.symbol}: order {order.order_id} of another market"
                             )
