@@ -9,7 +9,7 @@ import pytest
 from paperex.domain import OrderType, Side
 from paperex.engine import MatchingEngine
 from paperex.engine.integrity import InternalStateError
-from paperex.engine.market import MarketState
+from paperex.engine.market import EngineMarket
 from tests.support.engine import ALICE, BOB, SYMBOL, paper_engine, place
 
 BUY, SELL = Side.BUY, Side.SELL
@@ -27,7 +27,7 @@ def busy_paper_engine() -> MatchingEngine:
     return engine
 
 
-def market_of(engine: MatchingEngine) -> MarketState:
+def market_of(engine: MatchingEngine) -> EngineMarket:
     return engine._state.markets[SYMBOL]
 
 

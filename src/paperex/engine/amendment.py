@@ -10,12 +10,7 @@ from __future__ import annotations
 from paperex.domain.commands import AmendOrder
 from paperex.domain.events import AmendRejected, OrderAmended
 from paperex.domain.orders import RejectReason
-from paperex.engine.lifecycle import queue_ahead
-from paperex.engine.liquidity import crosses
-from paperex.engine.order import WorkingOrder
-from paperex.engine.state import EngineState
-from paperex.engine.stop_triggers import execute_then_trigger_stops
-from paperex.engine.vocabulary import (
+from paperex.engine.constants import (
     INSUFFICIENT_BALANCE,
     INSUFFICIENT_BALANCE_MESSAGE,
     LIMIT_MAKER,
@@ -28,6 +23,11 @@ from paperex.engine.vocabulary import (
     WOULD_MATCH_IMMEDIATELY,
     WOULD_MATCH_MESSAGE,
 )
+from paperex.engine.lifecycle import queue_ahead
+from paperex.engine.liquidity import crosses
+from paperex.engine.order import WorkingOrder
+from paperex.engine.state import EngineState
+from paperex.engine.stop_triggers import execute_then_trigger_stops
 
 
 def amend(state: EngineState, command: AmendOrder) -> None:

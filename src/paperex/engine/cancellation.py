@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from paperex.domain.commands import CancelAllOrders, CancelOrder
 from paperex.domain.events import CancelRejected
+from paperex.engine.constants import UNKNOWN_ORDER, UNKNOWN_ORDER_MESSAGE
 from paperex.engine.lifecycle import cancel_open_order
 from paperex.engine.order import WorkingOrder
 from paperex.engine.state import EngineState
-from paperex.engine.vocabulary import UNKNOWN_ORDER, UNKNOWN_ORDER_MESSAGE
 
 
 def cancel(state: EngineState, command: CancelOrder) -> None:

@@ -23,7 +23,7 @@ from paperex.engine.reference import ReferenceBook
 from paperex.engine.stops import StopBook
 
 
-class MarketState:
+class EngineMarket:
     """Everything the engine keeps for one market."""
 
     __slots__ = (

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from paperex.engine.lifecycle import expire, rest
-from paperex.engine.liquidity import walk_liquidity
-from paperex.engine.market import MarketState
-from paperex.engine.order import WorkingOrder
-from paperex.engine.settlement import fill
-from paperex.engine.state import EngineState
-from paperex.engine.vocabulary import (
+from paperex.engine.constants import (
     EXPIRE_MAKER,
     EXPIRE_TAKER,
     EXPIRED,
@@ -20,9 +14,15 @@ from paperex.engine.vocabulary import (
     STP_NONE,
     TIME_IN_FORCE,
 )
+from paperex.engine.lifecycle import expire, rest
+from paperex.engine.liquidity import walk_liquidity
+from paperex.engine.market import EngineMarket
+from paperex.engine.order import WorkingOrder
+from paperex.engine.settlement import fill
+from paperex.engine.state import EngineState
 
 
-def execute(state: EngineState, market: MarketState, order: WorkingOrder) -> None:
+def execute(state: EngineState, market: EngineMarket, order: WorkingOrder) -> None:
     """Match ``order``, then rest what is left (GTC with a price) or expire it.
 
     A FOK order with a price expires untouched unless the book can fill all of it now.
@@ -51,7 +51,7 @@ def execute(state: EngineState, market: MarketState, order: WorkingOrder) -> Non
         expire(state, market, order, TIME_IN_FORCE)
 
 
-def match(state: EngineState, market: MarketState, taker: WorkingOrder) -> None:
+def match(state: EngineState, market: EngineMarket, taker: WorkingOrder) -> None:
     """Trade ``taker`` against the best prices (users first at equal price) while it crosses,
     applying the taker's self-trade prevention and, for buys, what its lock can still pay."""
     is_buy = taker.is_buy

@@ -5,7 +5,7 @@ from __future__ import annotations
 from paperex.domain.orders import OrderStatus, OrderType, SelfTradePrevention, TimeInForce
 from paperex.domain.records import OpenOrder
 from paperex.domain.side import Side
-from paperex.engine.accounts import Balance
+from paperex.engine.accounts import WorkingBalance
 
 
 class WorkingOrder:
@@ -59,8 +59,8 @@ class WorkingOrder:
         quantity: int,
         quote_amount: int | None,
         self_trade_prevention: SelfTradePrevention,
-        lock_balance: Balance,
-        receive_balance: Balance,
+        lock_balance: WorkingBalance,
+        receive_balance: WorkingBalance,
         priority: int,
         created_at: int,
     ) -> None:

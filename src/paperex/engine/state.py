@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from paperex.domain.asset import Asset
 from paperex.domain.events import Event
 from paperex.domain.market_spec import MarketSpec
-from paperex.engine.accounts import Accounts, Balance
+from paperex.engine.accounts import Accounts, WorkingBalance
 from paperex.engine.integrity import InternalStateError
-from paperex.engine.market import MarketState
+from paperex.engine.market import EngineMarket
 from paperex.engine.order import WorkingOrder
 
 
@@ -43,8 +43,8 @@ class EngineState:
         self, assets: Iterable[Asset], markets: Iterable[MarketSpec], fee_account_id: int
     ) -> None:
         self.assets: dict[str, Asset] = {asset.code: asset for asset in assets}
-        self.markets: dict[str, MarketState] = {
-            spec.symbol: MarketState(spec, self.assets) for spec in markets
+        self.markets: dict[str, EngineMarket] = {
+            spec.symbol: EngineMarket(spec, self.assets) for spec in markets
         }
         self.accounts = Accounts(fee_account_id)
         self.orders: dict[int, WorkingOrder] = {}
@@ -96,8 +96,8 @@ class EngineState:
         client_orders[order.client_order_id] = order
 
     def lock_and_receive_balances(
-        self, user_id: int, market: MarketState, is_buy: bool
-    ) -> tuple[Balance, Balance]:
+        self, user_id: int, market: EngineMarket, is_buy: bool
+    ) -> tuple[WorkingBalance, WorkingBalance]:
         """(balance an order of ``user_id`` locks from, balance it receives into) in ``market``:
         quote then base for a buy, base then quote for a sell."""
         base = self.accounts.get(user_id, market.base_asset)
