@@ -276,7 +276,8 @@ class EngineMachine(RuleBasedStateMachine):
         resting: Counter[tuple[Side, int]] = Counter()
         for order in self.engine.open_orders():
             assert 0 <= order.filled < order.quantity
-            if order.price is not None and (not order.order_type.is_stop or order.triggered):
+            if order.is_resting:
+                assert order.price is not None
                 resting[(order.side, order.price)] += order.quantity - order.filled
         levels = {(Side.BUY, price): quantity for price, quantity in bids}
         levels |= {(Side.SELL, price): quantity for price, quantity in asks}
@@ -312,10 +313,6 @@ class EngineMachine(RuleBasedStateMachine):
         assert rebuilt == actual
         reported = self.recorder.last_reported_balances()
         assert {key: pair for key, pair in reported.items() if any(pair)} == actual
-
-
-def is_resting(order: OpenOrder) -> bool:
-    return order.price is not None and (not order.order_type.is_stop or order.triggered)
 
 
 class PaperEngineMachine(EngineMachine):
@@ -357,7 +354,7 @@ class PaperEngineMachine(EngineMachine):
         self.queues_before = {
             order.order_id: order.queue_ahead
             for order in self.engine.open_orders()
-            if is_resting(order)
+            if order.is_resting
         }
         self.last_command = command
         self.last_events = super().run(command)
@@ -436,7 +433,7 @@ class PaperEngineMachine(EngineMachine):
             return
         for order in self.engine.open_orders():
             before = self.queues_before.get(order.order_id)
-            if before is not None and is_resting(order):
+            if before is not None and order.is_resting:
                 assert order.queue_ahead <= before
 
 
