@@ -22,7 +22,7 @@ from paperex.domain.events import (
     TransferRejected,
 )
 from paperex.engine import MatchingEngine
-from tests.engine.helpers import (
+from tests.support.engine import (
     ALICE,
     BOB,
     FEE_ACCOUNT,

@@ -10,7 +10,7 @@ from paperex.domain.events import (
     OrderCanceled,
     TradeExecuted,
 )
-from tests.engine.helpers import (
+from tests.support.engine import (
     ALICE,
     BOB,
     CAROL,

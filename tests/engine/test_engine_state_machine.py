@@ -1,25 +1,34 @@
-"""Random command sequences on a pure exchange market keep the engine's invariants."""
+"""Random command sequences keep the engine's invariants, on an exchange and on a paper market."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+import msgspec
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from paperex.domain import OrderType, SelfTradePrevention, Side, TimeInForce
+from paperex.domain import MarketMode, OpenOrder, OrderType, SelfTradePrevention, Side, TimeInForce
 from paperex.domain.commands import (
     AmendOrder,
     CancelAllOrders,
     CancelOrder,
     Deposit,
     PlaceOrder,
+    RecordReferenceTrade,
     ResetAccount,
+    UpdateReferenceBook,
     Withdraw,
 )
-from paperex.domain.events import TransferRejected
-from tests.engine.helpers import SYMBOL, Recorder, make_engine
+from paperex.domain.events import (
+    Event,
+    OrderAccepted,
+    OrderChange,
+    TradeExecuted,
+    TransferRejected,
+)
+from tests.support.engine import SYMBOL, Recorder, make_engine
 
 USERS = st.sampled_from([1, 2, 3])
 ASSET = st.sampled_from(["BTC", "USDT"])
@@ -39,9 +48,17 @@ STOP_TYPES = st.sampled_from(
 
 
 class EngineMachine(RuleBasedStateMachine):
+    """The rules and invariants of every market mode; ``mode`` picks the market's."""
+
+    mode = MarketMode.EXCHANGE
+    events_carry_queue_ahead = True
+
     def __init__(self) -> None:
         super().__init__()
-        self.recorder = Recorder(make_engine(funded=(), maker_fee="0.001", taker_fee="0.003"))
+        self.folded_orders: dict[int, OpenOrder] = {}
+        self.recorder = Recorder(
+            make_engine(mode=self.mode, funded=(), maker_fee="0.001", taker_fee="0.003")
+        )
         self.expected_totals: Counter[str] = Counter()
         self.clock = 0
         for user_id in (1, 2, 3):
@@ -52,9 +69,24 @@ class EngineMachine(RuleBasedStateMachine):
     def engine(self):  # type: ignore[no-untyped-def]
         return self.recorder.engine
 
-    def run(self, command: object) -> list[object]:
+    def run(self, command: object) -> list[Event]:
         self.clock += 1
-        return list(self.recorder.process(command))
+        events = self.recorder.process(command)
+        for event in events:
+            # OpenOrder.apply raises OrderTransitionError when an event breaks ORDER_TRANSITIONS.
+            if isinstance(event, OrderAccepted):
+                self.folded_orders[event.order_id] = OpenOrder.accepted(event)
+            elif isinstance(event, OrderChange):
+                self.folded_orders[event.order_id] = self.folded_orders[event.order_id].apply(event)
+        for trade in events:
+            if isinstance(trade, TradeExecuted) and trade.is_reference:
+                # The reference market is the only counterparty from outside: what it pays
+                # or receives enters or leaves the users' totals (one lot = one BTC unit).
+                user_buys = (trade.taker_side is Side.BUY) == (trade.maker_order_id is None)
+                sign = 1 if user_buys else -1
+                self.expected_totals["BTC"] += sign * trade.quantity
+                self.expected_totals["USDT"] -= sign * trade.quote_quantity
+        return events
 
     def pick_open_order(self, index: int):  # type: ignore[no-untyped-def]
         orders = self.engine.open_orders()
@@ -207,6 +239,36 @@ class EngineMachine(RuleBasedStateMachine):
             )
 
     @invariant()
+    def internal_structures_agree(self) -> None:
+        self.engine.validate_internal_state()
+
+    @invariant()
+    def each_orders_events_fold_into_its_live_record(self) -> None:
+        live = {order.order_id: order for order in self.engine.open_orders()}
+        assert live.keys() == {
+            order_id for order_id, order in self.folded_orders.items() if order.status.is_open
+        }
+        for order_id, order in live.items():
+            folded = self.folded_orders[order_id]
+            if not self.events_carry_queue_ahead:
+                folded = msgspec.structs.replace(folded, queue_ahead=order.queue_ahead)
+            assert folded == order
+
+    @invariant()
+    def no_waiting_stop_is_already_reached(self) -> None:
+        last_price = self.engine.last_price(SYMBOL)
+        if last_price is None:
+            return
+        for order in self.engine.open_orders():
+            if order.order_type.is_stop and not order.triggered:
+                assert order.stop_price is not None
+                stop_loss = order.order_type in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT)
+                if (order.side is Side.BUY) == stop_loss:  # triggers as the price rises
+                    assert order.stop_price > last_price
+                else:
+                    assert order.stop_price < last_price
+
+    @invariant()
     def book_is_never_crossed_and_levels_add_up(self) -> None:
         bids, asks = self.engine.depth(SYMBOL, limit=1_000)
         if bids and asks:
@@ -214,7 +276,8 @@ class EngineMachine(RuleBasedStateMachine):
         resting: Counter[tuple[Side, int]] = Counter()
         for order in self.engine.open_orders():
             assert 0 <= order.filled < order.quantity
-            if order.price is not None and (not order.order_type.is_stop or order.triggered):
+            if order.is_resting:
+                assert order.price is not None
                 resting[(order.side, order.price)] += order.quantity - order.filled
         levels = {(Side.BUY, price): quantity for price, quantity in bids}
         levels |= {(Side.SELL, price): quantity for price, quantity in asks}
@@ -252,5 +315,131 @@ class EngineMachine(RuleBasedStateMachine):
         assert {key: pair for key, pair in reported.items() if any(pair)} == actual
 
 
+class PaperEngineMachine(EngineMachine):
+    """A PAPER market: user orders meet the reference (venue) book and the venue's trades.
+
+    Two more invariants, checked on the last command's events against the state just before it:
+
+    * Paper fills never beat the venue. A user order that takes reference liquidity (a
+      reference trade whose maker is None) trades at a price level the reference book showed
+      on the opposite side before the command (so a buy never fills below the best ask, a sell
+      never above the best bid), never more at that level than it showed, and what it took is
+      gone from the book afterwards. A resting order that a reference trade fills (taker None)
+      trades at its own price, which is at or through the venue's trade price (a bid at or
+      above it, an ask at or below it), and the orders of one side never share more than the
+      venue trade's quantity.
+    * An UpdateReferenceBook or RecordReferenceTrade never lengthens the ``queue_ahead`` of an
+      order that was resting before it and still is.
+    """
+
+    mode = MarketMode.PAPER
+    # The reference book shortens queues, and a triggered stop-limit queues, without an event:
+    # folded events know only the queue_ahead of the last OrderAccepted or OrderAmended.
+    events_carry_queue_ahead = False
+
+    def __init__(self) -> None:
+        self.last_command: object = None
+        self.last_events: list[Event] = []
+        self.reference_before: dict[Side, dict[int, int]] = {Side.BUY: {}, Side.SELL: {}}
+        self.queues_before: dict[int, int] = {}
+        super().__init__()
+
+    def reference_book(self) -> dict[Side, dict[int, int]]:
+        """Reference quantity by price: bids under BUY, asks under SELL."""
+        bids, asks = self.engine.reference_depth(SYMBOL, limit=1_000)
+        return {Side.BUY: dict(bids), Side.SELL: dict(asks)}
+
+    def run(self, command: object) -> list[Event]:
+        self.reference_before = self.reference_book()
+        self.queues_before = {
+            order.order_id: order.queue_ahead
+            for order in self.engine.open_orders()
+            if order.is_resting
+        }
+        self.last_command = command
+        self.last_events = super().run(command)
+        return self.last_events
+
+    @rule(
+        bids=st.lists(st.tuples(PRICE, st.integers(min_value=0, max_value=8)), max_size=4),
+        asks=st.lists(st.tuples(PRICE, st.integers(min_value=0, max_value=8)), max_size=4),
+        is_snapshot=st.booleans(),
+    )
+    def update_reference_book(
+        self, bids: list[tuple[int, int]], asks: list[tuple[int, int]], is_snapshot: bool
+    ) -> None:
+        self.run(
+            UpdateReferenceBook(
+                timestamp=self.clock,
+                symbol=SYMBOL,
+                bids=tuple(bids),
+                asks=tuple(asks),
+                is_snapshot=is_snapshot,
+            )
+        )
+
+    @rule(
+        price=st.integers(min_value=95, max_value=105),
+        quantity=st.integers(min_value=1, max_value=10),
+        aggressor=SIDE,
+    )
+    def record_reference_trade(self, price: int, quantity: int, aggressor: Side) -> None:
+        self.run(
+            RecordReferenceTrade(
+                timestamp=self.clock,
+                symbol=SYMBOL,
+                price=price,
+                quantity=quantity,
+                aggressor=aggressor,
+            )
+        )
+
+    @invariant()
+    def paper_fills_never_beat_the_reference_book(self) -> None:
+        taken: Counter[tuple[Side, int]] = Counter()  # (reference side, price) -> lots
+        filled_by_venue_trade: Counter[Side] = Counter()  # side of the resting orders -> lots
+        for trade in self.last_events:
+            if not isinstance(trade, TradeExecuted) or not trade.is_reference:
+                continue
+            if trade.maker_order_id is None:
+                reference_side = Side.SELL if trade.taker_side is Side.BUY else Side.BUY
+                taken[(reference_side, trade.price)] += trade.quantity
+                continue
+            command = self.last_command
+            assert isinstance(command, RecordReferenceTrade)
+            if trade.taker_side is Side.SELL:  # the venue sold into a resting bid
+                assert trade.price >= command.price
+                filled_by_venue_trade[Side.BUY] += trade.quantity
+            else:
+                assert trade.price <= command.price
+                filled_by_venue_trade[Side.SELL] += trade.quantity
+        if isinstance(self.last_command, RecordReferenceTrade):
+            assert all(q <= self.last_command.quantity for q in filled_by_venue_trade.values())
+        if isinstance(self.last_command, UpdateReferenceBook):
+            assert not taken
+            assert not filled_by_venue_trade
+            return
+        expected = {side: dict(levels) for side, levels in self.reference_before.items()}
+        for (side, price), quantity in taken.items():
+            assert quantity <= expected[side].get(price, 0)
+            expected[side][price] -= quantity
+            if not expected[side][price]:
+                del expected[side][price]
+        assert self.reference_book() == expected
+
+    @invariant()
+    def reference_news_never_lengthens_a_queue(self) -> None:
+        if not isinstance(self.last_command, UpdateReferenceBook | RecordReferenceTrade):
+            return
+        for order in self.engine.open_orders():
+            before = self.queues_before.get(order.order_id)
+            if before is not None and order.is_resting:
+                assert order.queue_ahead <= before
+
+
 EngineMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
 test_engine_state_machine = EngineMachine.TestCase
+PaperEngineMachine.TestCase.settings = settings(
+    max_examples=60, stateful_step_count=40, deadline=None
+)
+test_paper_engine_state_machine = PaperEngineMachine.TestCase

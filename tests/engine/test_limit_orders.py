@@ -11,7 +11,7 @@ from paperex.domain.events import (
     TradeExecuted,
 )
 from paperex.domain.orders import TimeInForce
-from tests.engine.helpers import (
+from tests.support.engine import (
     ALICE,
     BOB,
     CAROL,

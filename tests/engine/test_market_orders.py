@@ -8,7 +8,7 @@ from paperex.domain.events import (
     OrderRejected,
     TradeExecuted,
 )
-from tests.engine.helpers import ALICE, BOB, free_and_locked, make_engine, of_type, only, place
+from tests.support.engine import ALICE, BOB, free_and_locked, make_engine, of_type, only, place
 
 BUY, SELL, MARKET = Side.BUY, Side.SELL, OrderType.MARKET
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from paperex.domain import Instrument, LedgerBucket, MarketMode, OrderType, RejectReason, Side
+from paperex.domain import Instrument, LedgerBucket, OrderType, RejectReason, Side
 from paperex.domain.commands import RecordReferenceTrade, UpdateReferenceBook
 from paperex.domain.events import (
     LedgerEntryRecorded,
@@ -14,7 +14,7 @@ from paperex.domain.events import (
 )
 from paperex.engine import MatchingEngine, reference_book_command, reference_trade_command
 from paperex.marketdata.events import BookDelta, BookSnapshot, Trade
-from tests.engine.helpers import (
+from tests.support.engine import (
     ALICE,
     BOB,
     SYMBOL,
@@ -22,20 +22,11 @@ from tests.engine.helpers import (
     make_engine,
     of_type,
     only,
+    paper_engine,
     place,
 )
 
 BUY, SELL, MARKET = Side.BUY, Side.SELL, OrderType.MARKET
-
-
-def paper_engine(
-    bids: tuple[tuple[int, int], ...] = (), asks: tuple[tuple[int, int], ...] = ()
-) -> MatchingEngine:
-    engine = make_engine(mode=MarketMode.PAPER)
-    engine.process(
-        UpdateReferenceBook(timestamp=1, symbol=SYMBOL, bids=bids, asks=asks, is_snapshot=True)
-    )
-    return engine
 
 
 def reference_trade(engine: MatchingEngine, price: int, quantity: int) -> list[object]:

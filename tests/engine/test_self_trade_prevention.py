@@ -4,7 +4,7 @@ import pytest
 
 from paperex.domain import ExpiryReason, SelfTradePrevention, Side
 from paperex.domain.events import OrderAccepted, OrderExpired, TradeExecuted
-from tests.engine.helpers import ALICE, BOB, SYMBOL, make_engine, of_type, only, place
+from tests.support.engine import ALICE, BOB, SYMBOL, make_engine, of_type, only, place
 
 BUY, SELL = Side.BUY, Side.SELL
 

@@ -10,7 +10,7 @@ from paperex.domain.commands import AmendOrder, PlaceOrder
 from paperex.domain.events import OrderRejected
 from paperex.domain.records import BalanceRecord
 from paperex.engine import EngineSnapshot, MatchingEngine, place_order_from_decimals
-from tests.engine.helpers import ALICE, ASSETS, BOB, CAROL, SYMBOL, make_engine, place
+from tests.support.engine import ALICE, ASSETS, BOB, CAROL, SYMBOL, make_engine, place
 
 BUY, SELL = Side.BUY, Side.SELL
 

@@ -5,6 +5,7 @@ from paperex.domain.instrument import Instrument, OffGridError
 from paperex.domain.ledger import LedgerBucket, LedgerReason
 from paperex.domain.market_spec import MarketMode, MarketSpec
 from paperex.domain.orders import (
+    ORDER_TRANSITIONS,
     ExpiryReason,
     Liquidity,
     OrderStatus,
@@ -13,10 +14,11 @@ from paperex.domain.orders import (
     SelfTradePrevention,
     TimeInForce,
 )
-from paperex.domain.records import BalanceRecord, OpenOrder
+from paperex.domain.records import BalanceRecord, OpenOrder, OrderTransitionError
 from paperex.domain.side import Side
 
 __all__ = [
+    "ORDER_TRANSITIONS",
     "Asset",
     "BalanceRecord",
     "ExpiryReason",
@@ -29,6 +31,7 @@ __all__ = [
     "OffGridError",
     "OpenOrder",
     "OrderStatus",
+    "OrderTransitionError",
     "OrderType",
     "RejectReason",
     "SelfTradePrevention",

@@ -206,6 +206,9 @@ class BalanceChanged(EngineEvent, frozen=True, kw_only=True, gc=False):
     locked: int
 
 
+OrderChange = OrderTriggered | OrderFilled | OrderAmended | OrderCanceled | OrderExpired
+"""An event that changes an accepted order (``OpenOrder.apply`` folds it into the record)."""
+
 Event = (
     OrderAccepted
     | OrderRejected

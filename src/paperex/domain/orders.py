@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
 
 
 class OrderType(StrEnum):
@@ -70,8 +73,29 @@ class OrderStatus(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        """True while the order can still trade."""
-        return self is OrderStatus.NEW or self is OrderStatus.PARTIALLY_FILLED
+        """True while the order can still trade (it has somewhere to go in ORDER_TRANSITIONS)."""
+        return bool(ORDER_TRANSITIONS[self])
+
+
+_ENDINGS = frozenset({OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.EXPIRED})
+
+ORDER_TRANSITIONS: Final[Mapping[OrderStatus, frozenset[OrderStatus]]] = MappingProxyType(
+    {
+        OrderStatus.NEW: frozenset({OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED}) | _ENDINGS,
+        OrderStatus.PARTIALLY_FILLED: frozenset({OrderStatus.PARTIALLY_FILLED}) | _ENDINGS,
+        OrderStatus.FILLED: frozenset(),
+        OrderStatus.CANCELED: frozenset(),
+        OrderStatus.EXPIRED: frozenset(),
+        OrderStatus.REJECTED: frozenset(),
+    }
+)
+"""The statuses each status may move to with the next order event.
+
+An order starts NEW (OrderAccepted) or is REJECTED before it exists (OrderRejected). It stays
+NEW or PARTIALLY_FILLED while amended or triggered, moves to PARTIALLY_FILLED or FILLED with a
+fill, and ends FILLED, CANCELED (by its user) or EXPIRED (by the engine); an ended order
+never changes again.
+"""
 
 
 class SelfTradePrevention(StrEnum):

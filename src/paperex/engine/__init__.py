@@ -5,8 +5,8 @@
 """
 
 from paperex.engine.core import MatchingEngine
+from paperex.engine.decimal_edge import place_order_from_decimals
 from paperex.engine.ledger import balances_from_ledger
-from paperex.engine.order_entry import place_order_from_decimals
 from paperex.engine.reference import reference_book_command, reference_trade_command
 from paperex.engine.snapshot import EngineSnapshot
 

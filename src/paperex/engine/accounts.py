@@ -5,11 +5,11 @@ from __future__ import annotations
 from paperex.domain.events import BalanceChanged, Event, LedgerEntryRecorded
 from paperex.domain.ledger import LedgerBucket, LedgerReason
 from paperex.domain.records import BalanceRecord
-from paperex.engine.vocabulary import FREE, LOCK, LOCKED, RELEASE
+from paperex.engine.constants import FREE, LOCK, LOCKED, RELEASE
 
 
-class Balance:
-    """One user's holding of one asset, in the asset's smallest units."""
+class WorkingBalance:
+    """One user's holding of one asset while the engine owns it, in the asset's smallest units."""
 
     __slots__ = ("asset", "free", "is_touched", "locked", "user_id")
 
@@ -39,26 +39,26 @@ class Accounts:
 
     def __init__(self, fee_account_id: int) -> None:
         self.fee_account_id = fee_account_id
-        self.balances: dict[tuple[int, str], Balance] = {}
+        self.balances: dict[tuple[int, str], WorkingBalance] = {}
         self.next_entry_id = 1
         self.events: list[Event] = []
         self.timestamp = 0
-        self.touched: list[Balance] = []
+        self.touched: list[WorkingBalance] = []
 
-    def get(self, user_id: int, asset: str) -> Balance:
+    def get(self, user_id: int, asset: str) -> WorkingBalance:
         """The balance of ``user_id`` in ``asset``, created empty on first use."""
         balance = self.balances.get((user_id, asset))
         if balance is None:
-            balance = self.balances[(user_id, asset)] = Balance(user_id, asset)
+            balance = self.balances[(user_id, asset)] = WorkingBalance(user_id, asset)
         return balance
 
     def transfer(
         self,
         asset: str,
         amount: int,
-        source: Balance | None,
+        source: WorkingBalance | None,
         source_bucket: LedgerBucket,
-        destination: Balance | None,
+        destination: WorkingBalance | None,
         destination_bucket: LedgerBucket,
         reason: LedgerReason,
         order_id: int | None = None,
@@ -100,12 +100,12 @@ class Accounts:
             )
         )
 
-    def lock(self, balance: Balance, amount: int, order_id: int) -> None:
+    def lock(self, balance: WorkingBalance, amount: int, order_id: int) -> None:
         """Move ``amount`` from free to locked for an order."""
         if amount:
             self.transfer(balance.asset, amount, balance, FREE, balance, LOCKED, LOCK, order_id)
 
-    def release(self, balance: Balance, amount: int, order_id: int) -> None:
+    def release(self, balance: WorkingBalance, amount: int, order_id: int) -> None:
         """Move ``amount`` from locked back to free for an order."""
         if amount:
             self.transfer(balance.asset, amount, balance, LOCKED, balance, FREE, RELEASE, order_id)

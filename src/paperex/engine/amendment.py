@@ -10,12 +10,7 @@ from __future__ import annotations
 from paperex.domain.commands import AmendOrder
 from paperex.domain.events import AmendRejected, OrderAmended
 from paperex.domain.orders import RejectReason
-from paperex.engine.lifecycle import queue_ahead
-from paperex.engine.liquidity import crosses
-from paperex.engine.order import WorkingOrder
-from paperex.engine.state import EngineState
-from paperex.engine.stop_triggers import execute_then_trigger_stops
-from paperex.engine.vocabulary import (
+from paperex.engine.constants import (
     INSUFFICIENT_BALANCE,
     INSUFFICIENT_BALANCE_MESSAGE,
     LIMIT_MAKER,
@@ -28,6 +23,11 @@ from paperex.engine.vocabulary import (
     WOULD_MATCH_IMMEDIATELY,
     WOULD_MATCH_MESSAGE,
 )
+from paperex.engine.lifecycle import queue_ahead
+from paperex.engine.liquidity import crosses
+from paperex.engine.order import WorkingOrder
+from paperex.engine.state import EngineState
+from paperex.engine.stop_triggers import execute_then_trigger_stops
 
 
 def amend(state: EngineState, command: AmendOrder) -> None:
@@ -46,7 +46,7 @@ def amend(state: EngineState, command: AmendOrder) -> None:
             "Only limit orders resting in the book can be amended.",
         )
         return
-    market = order.market
+    market = state.markets[order.symbol]
     old_price = order.price
     new_price = command.new_price
     if new_price is None:
@@ -151,7 +151,7 @@ def _report_amended(state: EngineState, order: WorkingOrder, kept_priority: bool
             timestamp=state.timestamp,
             order_id=order.order_id,
             user_id=order.user_id,
-            symbol=order.market.symbol,
+            symbol=order.symbol,
             price=order.price,
             quantity=order.quantity,
             filled=order.filled,

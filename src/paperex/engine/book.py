@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Iterator
 
+from paperex.engine.integrity import InternalStateError, check_price_index, check_queue
 from paperex.engine.order import WorkingOrder
 
 Level = dict[int, WorkingOrder]
@@ -83,6 +84,26 @@ class BookSide:
             target = levels[price] = level if not level else {}
             insort(self.prices, price)
         target[order_id] = order
+
+    def validate_internal_state(self) -> None:
+        """Raise InternalStateError unless ``prices`` indexes ``levels`` and every level holds
+        this side's resting, unfilled orders at its price, in time priority."""
+        what = "bids" if self.is_bid else "asks"
+        check_price_index(what, self.prices, self.levels)
+        for price, level in self.levels.items():
+            check_queue(what, price, level)
+            for order in level.values():
+                if (
+                    order.price != price
+                    or order.is_buy != self.is_bid
+                    or not order.is_resting
+                    or order.remaining <= 0
+                ):
+                    raise InternalStateError(
+                        f"{what} {price}: order {order.order_id} (price {order.price},"
+                        f" remaining {order.remaining}, resting {order.is_resting}) does not"
+                        " belong here"
+                    )
 
     def depth(self, limit: int) -> list[tuple[int, int]]:
         """Up to ``limit`` (price, total quantity) pairs from the best price outwards."""

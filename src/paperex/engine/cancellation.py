@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from paperex.domain.commands import CancelAllOrders, CancelOrder
 from paperex.domain.events import CancelRejected
+from paperex.engine.constants import UNKNOWN_ORDER, UNKNOWN_ORDER_MESSAGE
 from paperex.engine.lifecycle import cancel_open_order
 from paperex.engine.order import WorkingOrder
 from paperex.engine.state import EngineState
-from paperex.engine.vocabulary import UNKNOWN_ORDER, UNKNOWN_ORDER_MESSAGE
 
 
 def cancel(state: EngineState, command: CancelOrder) -> None:
@@ -28,7 +28,7 @@ def cancel(state: EngineState, command: CancelOrder) -> None:
             )
         )
         return
-    cancel_open_order(state, order)
+    cancel_open_order(state, state.markets[order.symbol], order)
 
 
 def cancel_all(state: EngineState, command: CancelAllOrders) -> None:
@@ -39,8 +39,8 @@ def cancel_all(state: EngineState, command: CancelAllOrders) -> None:
         return
     symbol = command.symbol
     for order in sorted(client_orders.values(), key=by_order_id):
-        if symbol is None or order.market.symbol == symbol:
-            cancel_open_order(state, order)
+        if symbol is None or order.symbol == symbol:
+            cancel_open_order(state, state.markets[order.symbol], order)
 
 
 def by_order_id(order: WorkingOrder) -> int:

@@ -153,7 +153,7 @@ class MatchingEngine:
             order.record()
             for order in sorted(self._state.orders.values(), key=by_order_id)
             if (user_id is None or order.user_id == user_id)
-            and (symbol is None or order.market.symbol == symbol)
+            and (symbol is None or order.symbol == symbol)
         ]
 
     def depth(self, symbol: str, limit: int = 100) -> tuple[list[tuple[int, int]], ...]:
@@ -170,6 +170,11 @@ class MatchingEngine:
         bids = list(reference.bids.levels_best_first())[:limit]
         asks = list(reference.asks.levels_best_first())[:limit]
         return bids, asks
+
+    def validate_internal_state(self) -> None:
+        """Raise InternalStateError when the engine's structures disagree
+        with each other: a bug, for tests to catch after each command."""
+        self._state.validate_internal_state()
 
     def last_price(self, symbol: str) -> int | None:
         """The last trade price of ``symbol`` in ticks, or None before the first trade."""

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from paperex.domain.commands import PlaceOrder
 from paperex.domain.orders import OrderType, RejectReason
-from paperex.engine.market import MarketState
-from paperex.engine.vocabulary import INVALID_PARAMETERS as INVALID
+from paperex.engine.constants import INVALID_PARAMETERS as INVALID
+from paperex.engine.market import EngineMarket
 
 Rejection = tuple[RejectReason, str]
 """A reject reason and a human-readable message."""
 
 
-def check_place_order(market: MarketState, command: PlaceOrder) -> Rejection | None:
+def check_place_order(market: EngineMarket, command: PlaceOrder) -> Rejection | None:
     """The first rule ``command`` breaks in ``market``, or None when it passes every rule.
 
     Covers which parameters each order type needs (Binance), positive prices and quantities
     (PRICE_FILTER, LOT_SIZE) and the minimum notional (NOTIONAL). Off-grid decimals are caught
-    earlier, where decimals become ticks and lots (``paperex.engine.order_entry``).
+    earlier, where decimals become ticks and lots (``paperex.engine.decimal_edge``).
     """
     order_type = command.order_type
     quantity = command.quantity

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from paperex.domain.events import OrderCanceled, OrderExpired
 from paperex.domain.orders import ExpiryReason
-from paperex.engine.market import MarketState
+from paperex.engine.constants import CANCELED, EXPIRED
+from paperex.engine.market import EngineMarket
 from paperex.engine.order import WorkingOrder
 from paperex.engine.state import EngineState
-from paperex.engine.vocabulary import CANCELED, EXPIRED
 
 
-def queue_ahead(market: MarketState, is_buy: bool, price: int) -> int:
+def queue_ahead(market: EngineMarket, is_buy: bool, price: int) -> int:
     """The reference quantity resting at ``price`` on the order's side (0 when not paper)."""
     reference = market.reference
     if reference is None:
@@ -18,7 +18,7 @@ def queue_ahead(market: MarketState, is_buy: bool, price: int) -> int:
     return (reference.bids if is_buy else reference.asks).quantities.get(price, 0)
 
 
-def rest(market: MarketState, order: WorkingOrder) -> None:
+def rest(market: EngineMarket, order: WorkingOrder) -> None:
     """Append ``order`` to its level; in a paper market it queues behind the reference."""
     (market.bids if order.is_buy else market.asks).add(order)
     order.is_resting = True
@@ -36,9 +36,8 @@ def close(state: EngineState, order: WorkingOrder) -> None:
         state.accounts.release(order.lock_balance, locked, order.order_id)
 
 
-def take_off_book(order: WorkingOrder) -> None:
-    """Remove ``order`` from its book side or from the stops, wherever it waits."""
-    market = order.market
+def take_off_book(market: EngineMarket, order: WorkingOrder) -> None:
+    """Remove ``order`` from its book side or from the stops of ``market``, wherever it waits."""
     if order.is_resting:
         (market.bids if order.is_buy else market.asks).remove(order)
         order.is_resting = False
@@ -46,16 +45,19 @@ def take_off_book(order: WorkingOrder) -> None:
         market.stops.remove(order)
 
 
-def expire(state: EngineState, order: WorkingOrder, reason: ExpiryReason) -> None:
-    """End ``order`` on the engine's initiative (OrderExpired) and release its funds."""
-    take_off_book(order)
+def expire(
+    state: EngineState, market: EngineMarket, order: WorkingOrder, reason: ExpiryReason
+) -> None:
+    """End ``order`` of ``market`` on the engine's initiative (OrderExpired) and release its
+    funds."""
+    take_off_book(market, order)
     order.status = EXPIRED
     state.events.append(
         OrderExpired(
             timestamp=state.timestamp,
             order_id=order.order_id,
             user_id=order.user_id,
-            symbol=order.market.symbol,
+            symbol=market.symbol,
             client_order_id=order.client_order_id,
             filled=order.filled,
             reason=reason,
@@ -64,16 +66,17 @@ def expire(state: EngineState, order: WorkingOrder, reason: ExpiryReason) -> Non
     close(state, order)
 
 
-def cancel_open_order(state: EngineState, order: WorkingOrder) -> None:
-    """End ``order`` at its user's request (OrderCanceled) and release its funds."""
-    take_off_book(order)
+def cancel_open_order(state: EngineState, market: EngineMarket, order: WorkingOrder) -> None:
+    """End ``order`` of ``market`` at its user's request (OrderCanceled) and release its
+    funds."""
+    take_off_book(market, order)
     order.status = CANCELED
     state.events.append(
         OrderCanceled(
             timestamp=state.timestamp,
             order_id=order.order_id,
             user_id=order.user_id,
-            symbol=order.market.symbol,
+            symbol=market.symbol,
             client_order_id=order.client_order_id,
             filled=order.filled,
         )

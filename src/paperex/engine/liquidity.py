@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 from paperex.domain.orders import SelfTradePrevention
 from paperex.engine.book import Level, level_volume
-from paperex.engine.market import MarketState
-from paperex.engine.vocabulary import EXPIRE_MAKER, STP_NONE
+from paperex.engine.constants import EXPIRE_MAKER, STP_NONE
+from paperex.engine.market import EngineMarket
 
 
-def crosses(market: MarketState, is_buy: bool, price: int) -> bool:
+def crosses(market: EngineMarket, is_buy: bool, price: int) -> bool:
     """True when a limit order at ``price`` would trade at once (users' or reference book)."""
     best = (market.asks if is_buy else market.bids).best_price()
     if best is not None and (best <= price if is_buy else best >= price):
@@ -23,7 +23,7 @@ def crosses(market: MarketState, is_buy: bool, price: int) -> bool:
 
 
 def walk_liquidity(
-    market: MarketState,
+    market: EngineMarket,
     user_id: int,
     is_buy: bool,
     limit: int,

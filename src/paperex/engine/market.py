@@ -23,7 +23,7 @@ from paperex.engine.reference import ReferenceBook
 from paperex.engine.stops import StopBook
 
 
-class MarketState:
+class EngineMarket:
     """Everything the engine keeps for one market."""
 
     __slots__ = (
@@ -73,6 +73,15 @@ class MarketState:
     def notional(self, price: int, quantity: int) -> int:
         """The quote units ``quantity`` lots cost at ``price`` ticks."""
         return price * quantity * self.quote_units_per_tick_lot
+
+    def validate_internal_state(self) -> None:
+        """Raise InternalStateError when a book side, the stops or the reference book breaks
+        its rules (see each ``validate_internal_state``)."""
+        self.bids.validate_internal_state()
+        self.asks.validate_internal_state()
+        self.stops.validate_internal_state()
+        if self.reference is not None:
+            self.reference.validate_internal_state()
 
 
 def fee_for(amount: int, rate: tuple[int, int]) -> int:

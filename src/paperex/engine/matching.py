@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from paperex.engine.lifecycle import expire, rest
-from paperex.engine.liquidity import walk_liquidity
-from paperex.engine.market import MarketState
-from paperex.engine.order import WorkingOrder
-from paperex.engine.settlement import fill
-from paperex.engine.state import EngineState
-from paperex.engine.vocabulary import (
+from paperex.engine.constants import (
     EXPIRE_MAKER,
     EXPIRE_TAKER,
     EXPIRED,
@@ -20,9 +14,15 @@ from paperex.engine.vocabulary import (
     STP_NONE,
     TIME_IN_FORCE,
 )
+from paperex.engine.lifecycle import expire, rest
+from paperex.engine.liquidity import walk_liquidity
+from paperex.engine.market import EngineMarket
+from paperex.engine.order import WorkingOrder
+from paperex.engine.settlement import fill
+from paperex.engine.state import EngineState
 
 
-def execute(state: EngineState, market: MarketState, order: WorkingOrder) -> None:
+def execute(state: EngineState, market: EngineMarket, order: WorkingOrder) -> None:
     """Match ``order``, then rest what is left (GTC with a price) or expire it.
 
     A FOK order with a price expires untouched unless the book can fill all of it now.
@@ -38,7 +38,7 @@ def execute(state: EngineState, market: MarketState, order: WorkingOrder) -> Non
             None,
         )[0]
         if available < order.remaining:
-            expire(state, order, TIME_IN_FORCE)
+            expire(state, market, order, TIME_IN_FORCE)
             return
     if order.remaining:
         match(state, market, order)
@@ -48,10 +48,10 @@ def execute(state: EngineState, market: MarketState, order: WorkingOrder) -> Non
     if order.price and order.time_in_force is GTC and order.remaining:
         rest(market, order)
     else:
-        expire(state, order, TIME_IN_FORCE)
+        expire(state, market, order, TIME_IN_FORCE)
 
 
-def match(state: EngineState, market: MarketState, taker: WorkingOrder) -> None:
+def match(state: EngineState, market: EngineMarket, taker: WorkingOrder) -> None:
     """Trade ``taker`` against the best prices (users first at equal price) while it crosses,
     applying the taker's self-trade prevention and, for buys, what its lock can still pay."""
     is_buy = taker.is_buy
@@ -85,7 +85,7 @@ def match(state: EngineState, market: MarketState, taker: WorkingOrder) -> None:
             affordable = taker.locked // (price * per_lot)
             if affordable < quantity:
                 if not affordable:
-                    expire(state, taker, INSUFFICIENT_LOCK)
+                    expire(state, market, taker, INSUFFICIENT_LOCK)
                     return
                 quantity = affordable
         if level is None:
@@ -99,9 +99,9 @@ def match(state: EngineState, market: MarketState, taker: WorkingOrder) -> None:
         maker = next(iter(level.values()))
         if maker.user_id == taker.user_id and stp is not STP_NONE:
             if stp is not EXPIRE_TAKER:
-                expire(state, maker, SELF_TRADE_PREVENTION)
+                expire(state, market, maker, SELF_TRADE_PREVENTION)
             if stp is not EXPIRE_MAKER:
-                expire(state, taker, SELF_TRADE_PREVENTION)
+                expire(state, market, taker, SELF_TRADE_PREVENTION)
                 return
             continue
         if maker.remaining < quantity:

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from paperex.domain.orders import OrderStatus, OrderType, SelfTradePrevention, TimeInForce
 from paperex.domain.records import OpenOrder
 from paperex.domain.side import Side
-
-if TYPE_CHECKING:
-    from paperex.engine.accounts import Balance
-    from paperex.engine.market import MarketState
+from paperex.engine.accounts import WorkingBalance
 
 
 class WorkingOrder:
@@ -30,7 +25,6 @@ class WorkingOrder:
         "is_stop",
         "lock_balance",
         "locked",
-        "market",
         "order_id",
         "order_type",
         "price",
@@ -44,6 +38,7 @@ class WorkingOrder:
         "side",
         "status",
         "stop_price",
+        "symbol",
         "time_in_force",
         "triggered",
         "user_id",
@@ -54,7 +49,7 @@ class WorkingOrder:
         *,
         order_id: int,
         user_id: int,
-        market: MarketState,
+        symbol: str,
         client_order_id: str,
         side: Side,
         order_type: OrderType,
@@ -64,14 +59,14 @@ class WorkingOrder:
         quantity: int,
         quote_amount: int | None,
         self_trade_prevention: SelfTradePrevention,
-        lock_balance: Balance,
-        receive_balance: Balance,
+        lock_balance: WorkingBalance,
+        receive_balance: WorkingBalance,
         priority: int,
         created_at: int,
     ) -> None:
         self.order_id = order_id
         self.user_id = user_id
-        self.market = market
+        self.symbol = symbol
         self.client_order_id = client_order_id
         self.side = side
         self.is_buy = side is Side.BUY
@@ -101,7 +96,7 @@ class WorkingOrder:
         return OpenOrder(
             order_id=self.order_id,
             user_id=self.user_id,
-            symbol=self.market.symbol,
+            symbol=self.symbol,
             client_order_id=self.client_order_id,
             side=self.side,
             order_type=self.order_type,

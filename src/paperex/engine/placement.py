@@ -5,14 +5,7 @@ from __future__ import annotations
 from paperex.domain.commands import PlaceOrder
 from paperex.domain.events import OrderAccepted, OrderRejected
 from paperex.domain.orders import RejectReason, SelfTradePrevention
-from paperex.engine.filters import Rejection, check_place_order
-from paperex.engine.lifecycle import queue_ahead
-from paperex.engine.liquidity import crosses, walk_liquidity
-from paperex.engine.market import MarketState
-from paperex.engine.order import WorkingOrder
-from paperex.engine.state import EngineState
-from paperex.engine.stop_triggers import execute_then_trigger_stops
-from paperex.engine.vocabulary import (
+from paperex.engine.constants import (
     BUY,
     DUPLICATE_CLIENT_ORDER_ID,
     GTC,
@@ -25,6 +18,14 @@ from paperex.engine.vocabulary import (
     WOULD_MATCH_MESSAGE,
     WOULD_TRIGGER_IMMEDIATELY,
 )
+from paperex.engine.filters import Rejection, check_place_order
+from paperex.engine.lifecycle import queue_ahead
+from paperex.engine.liquidity import crosses, walk_liquidity
+from paperex.engine.market import EngineMarket
+from paperex.engine.order import WorkingOrder
+from paperex.engine.state import EngineState
+from paperex.engine.stop_triggers import execute_then_trigger_stops
+from paperex.engine.stops import stop_reached
 
 UNLIMITED = 1 << 62
 """A quantity no order reaches: the cap of a walk that is limited by quote only."""
@@ -59,7 +60,7 @@ def place(state: EngineState, command: PlaceOrder) -> None:
     order = WorkingOrder(
         order_id=order_id,
         user_id=user_id,
-        market=market,
+        symbol=market.symbol,
         client_order_id=client_order_id,
         side=command.side,
         order_type=order_type,
@@ -121,7 +122,7 @@ def reject_place(
 
 
 def _check_against_state(
-    state: EngineState, market: MarketState, command: PlaceOrder
+    state: EngineState, market: EngineMarket, command: PlaceOrder
 ) -> Rejection | None:
     """The first rule that depends on open orders and prices: a client order id already in
     use, a stop the last price already reaches, a post-only order that would take."""
@@ -136,8 +137,7 @@ def _check_against_state(
     if order_type.is_stop and last_price is not None:
         stop_price = command.stop_price
         assert stop_price is not None
-        rises = is_buy == order_type.is_stop_loss
-        if last_price >= stop_price if rises else last_price <= stop_price:
+        if stop_reached(is_buy, order_type, stop_price, last_price):
             return WOULD_TRIGGER_IMMEDIATELY, "Stop price would trigger immediately."
     if order_type is LIMIT_MAKER and crosses(market, is_buy, command.price or 0):
         return WOULD_MATCH_IMMEDIATELY, WOULD_MATCH_MESSAGE
@@ -145,7 +145,7 @@ def _check_against_state(
 
 
 def _quantity_lock_and_need(
-    market: MarketState, command: PlaceOrder, is_buy: bool, stp: SelfTradePrevention
+    market: EngineMarket, command: PlaceOrder, is_buy: bool, stp: SelfTradePrevention
 ) -> tuple[int, int, int]:
     """(quantity in lots, units to lock, free units the user must have) for a new order.
 

@@ -11,6 +11,7 @@ from typing import Protocol
 from paperex.domain.commands import BookLevels, RecordReferenceTrade, UpdateReferenceBook
 from paperex.domain.instrument import Instrument
 from paperex.domain.side import Side
+from paperex.engine.integrity import InternalStateError, check_price_index
 
 
 class ReferenceSide:
@@ -29,10 +30,6 @@ class ReferenceSide:
         if not prices:
             return None
         return prices[-1] if self.is_bid else prices[0]
-
-    def quantity_at(self, price: int) -> int:
-        """The quantity at ``price`` (0 when there is no level)."""
-        return self.quantities.get(price, 0)
 
     def levels_best_first(self) -> Iterator[tuple[int, int]]:
         """(price, quantity) from the best price outwards."""
@@ -61,6 +58,15 @@ class ReferenceSide:
         self.quantities.clear()
         self.prices.clear()
 
+    def validate_internal_state(self) -> None:
+        """Raise InternalStateError unless ``prices`` indexes ``quantities`` and every level
+        holds a positive quantity."""
+        what = "reference bids" if self.is_bid else "reference asks"
+        check_price_index(what, self.prices, self.quantities)
+        for price, quantity in self.quantities.items():
+            if quantity <= 0:
+                raise InternalStateError(f"{what}: level {price} holds {quantity}")
+
 
 class ReferenceBook:
     """Both sides of a paper market's reference book."""
@@ -80,6 +86,12 @@ class ReferenceBook:
             self.bids.set_level(price, quantity)
         for price, quantity in asks:
             self.asks.set_level(price, quantity)
+
+    def validate_internal_state(self) -> None:
+        """Raise InternalStateError when either side breaks its rules (a crossed book is the
+        feed's, not a breach)."""
+        self.bids.validate_internal_state()
+        self.asks.validate_internal_state()
 
 
 class BookLevelsEvent(Protocol):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from paperex.domain.records import OpenOrder
-from paperex.engine.accounts import Balance
+from paperex.engine.accounts import WorkingBalance
 from paperex.engine.cancellation import by_order_id
-from paperex.engine.market import MarketState
+from paperex.engine.constants import BUY, MARKET
+from paperex.engine.market import EngineMarket
 from paperex.engine.order import WorkingOrder
 from paperex.engine.snapshot import EngineSnapshot
 from paperex.engine.state import EngineState
-from paperex.engine.vocabulary import BUY, MARKET
 
 
 def take_snapshot(state: EngineState) -> EngineSnapshot:
@@ -42,7 +42,7 @@ def load_snapshot(state: EngineState, snapshot: EngineSnapshot) -> None:
     for record in snapshot.balances:
         if record.asset not in state.assets:
             raise ValueError(f"balance in unknown asset {record.asset}")
-        accounts.balances[(record.user_id, record.asset)] = Balance(
+        accounts.balances[(record.user_id, record.asset)] = WorkingBalance(
             record.user_id, record.asset, record.free, record.locked
         )
     held: dict[tuple[int, str], int] = {}
@@ -84,7 +84,7 @@ def _load_order(state: EngineState, record: OpenOrder) -> WorkingOrder:
     order = WorkingOrder(
         order_id=record.order_id,
         user_id=record.user_id,
-        market=market,
+        symbol=market.symbol,
         client_order_id=record.client_order_id,
         side=record.side,
         order_type=record.order_type,
@@ -120,7 +120,7 @@ def _load_order(state: EngineState, record: OpenOrder) -> WorkingOrder:
     return order
 
 
-def _market_for(state: EngineState, symbol: str) -> MarketState:
+def _market_for(state: EngineState, symbol: str) -> EngineMarket:
     market = state.markets.get(symbol)
     if market is None:
         raise ValueError(f"unknown market {symbol}")

@@ -9,11 +9,7 @@ from __future__ import annotations
 from paperex.domain.events import OrderFilled, TradeExecuted
 from paperex.domain.orders import Liquidity
 from paperex.engine.accounts import Accounts
-from paperex.engine.lifecycle import close
-from paperex.engine.market import MarketState, fee_for
-from paperex.engine.order import WorkingOrder
-from paperex.engine.state import EngineState
-from paperex.engine.vocabulary import (
+from paperex.engine.constants import (
     BUY,
     FEE,
     FILLED,
@@ -26,11 +22,15 @@ from paperex.engine.vocabulary import (
     TAKER,
     TRADE,
 )
+from paperex.engine.lifecycle import close
+from paperex.engine.market import EngineMarket, fee_for
+from paperex.engine.order import WorkingOrder
+from paperex.engine.state import EngineState
 
 
 def fill(
     state: EngineState,
-    market: MarketState,
+    market: EngineMarket,
     taker: WorkingOrder | None,
     maker: WorkingOrder | None,
     taker_is_buy: bool,
@@ -127,7 +127,7 @@ def _pay(
 
 def _report_fill(
     state: EngineState,
-    market: MarketState,
+    market: EngineMarket,
     order: WorkingOrder,
     liquidity: Liquidity,
     trade_id: int,

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from paperex.domain.asset import Asset
 from paperex.domain.events import Event
 from paperex.domain.market_spec import MarketSpec
-from paperex.engine.accounts import Accounts, Balance
-from paperex.engine.market import MarketState
+from paperex.engine.accounts import Accounts, WorkingBalance
+from paperex.engine.integrity import InternalStateError
+from paperex.engine.market import EngineMarket
 from paperex.engine.order import WorkingOrder
 
 
@@ -42,8 +43,8 @@ class EngineState:
         self, assets: Iterable[Asset], markets: Iterable[MarketSpec], fee_account_id: int
     ) -> None:
         self.assets: dict[str, Asset] = {asset.code: asset for asset in assets}
-        self.markets: dict[str, MarketState] = {
-            spec.symbol: MarketState(spec, self.assets) for spec in markets
+        self.markets: dict[str, EngineMarket] = {
+            spec.symbol: EngineMarket(spec, self.assets) for spec in markets
         }
         self.accounts = Accounts(fee_account_id)
         self.orders: dict[int, WorkingOrder] = {}
@@ -82,7 +83,7 @@ class EngineState:
             order = None if client_orders is None else client_orders.get(client_order_id)
         else:
             return None
-        if order is None or order.user_id != user_id or order.market.symbol != symbol:
+        if order is None or order.user_id != user_id or order.symbol != symbol:
             return None
         return order
 
@@ -95,10 +96,45 @@ class EngineState:
         client_orders[order.client_order_id] = order
 
     def lock_and_receive_balances(
-        self, user_id: int, market: MarketState, is_buy: bool
-    ) -> tuple[Balance, Balance]:
+        self, user_id: int, market: EngineMarket, is_buy: bool
+    ) -> tuple[WorkingBalance, WorkingBalance]:
         """(balance an order of ``user_id`` locks from, balance it receives into) in ``market``:
         quote then base for a buy, base then quote for a sell."""
         base = self.accounts.get(user_id, market.base_asset)
         quote = self.accounts.get(user_id, market.quote_asset)
         return (quote, base) if is_buy else (base, quote)
+
+    def validate_internal_state(self) -> None:
+        """Raise InternalStateError when a market breaks its rules, or when the open orders
+        (by id and by client order id) are not exactly what the markets' books and stops hold:
+        between commands every open order waits in one place."""
+        waiting: list[WorkingOrder] = []
+        for market in self.markets.values():
+            market.validate_internal_state()
+            for queues in (
+                market.bids.levels,
+                market.asks.levels,
+                market.stops.rising,
+                market.stops.falling,
+            ):
+                for queue in queues.values():
+                    for order in queue.values():
+                        if order.symbol != market.symbol:
+                            raise InternalStateError(
+                                f"{market.symbol}: order {order.order_id} of another market"
+                            )
+                        waiting.append(order)
+        by_id = {order.order_id: order for order in waiting}
+        if len(by_id) != len(waiting) or by_id != self.orders:
+            raise InternalStateError(
+                f"open orders {sorted(self.orders)} differ from the waiting ones"
+                f" {sorted(order.order_id for order in waiting)}"
+            )
+        by_client_id = {(order.user_id, order.client_order_id): order for order in waiting}
+        registered = {
+            (user_id, client_order_id): order
+            for user_id, orders in self.client_orders.items()
+            for client_order_id, order in orders.items()
+        }
+        if registered != by_client_id:
+            raise InternalStateError("orders by client order id differ from the open orders")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from paperex.domain.events import OrderTriggered
-from paperex.engine.market import MarketState
+from paperex.engine.market import EngineMarket
 from paperex.engine.matching import execute
 from paperex.engine.order import WorkingOrder
 from paperex.engine.state import EngineState
 
 
 def execute_then_trigger_stops(
-    state: EngineState, market: MarketState, order: WorkingOrder
+    state: EngineState, market: EngineMarket, order: WorkingOrder
 ) -> None:
     """Match ``order`` (see ``matching.execute``); if it moved the last price, run the stops."""
     last_price = market.last_price
@@ -19,7 +19,7 @@ def execute_then_trigger_stops(
         trigger_stops(state, market)
 
 
-def trigger_stops(state: EngineState, market: MarketState) -> None:
+def trigger_stops(state: EngineState, market: EngineMarket) -> None:
     """Trigger every stop the last price reaches, again after each triggered order traded.
 
     Triggered orders get a new priority and an OrderTriggered, then match like new orders.

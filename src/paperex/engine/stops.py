@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 
+from paperex.domain.orders import OrderType
+from paperex.engine.integrity import InternalStateError, check_price_index, check_queue
 from paperex.engine.order import WorkingOrder
 
 
-class StopBook:
-    """Untriggered stop orders of one market.
+def triggers_on_rise(is_buy: bool, order_type: OrderType) -> bool:
+    """True when a stop of this side and type triggers as the last price rises to its stop
+    price (buy STOP_LOSS*, sell TAKE_PROFIT*), False when it triggers as the price falls."""
+    return is_buy == order_type.is_stop_loss
 
-    ``rising`` orders trigger when the last price is at or above their stop price (buy
-    STOP_LOSS*, sell TAKE_PROFIT*); ``falling`` ones when it is at or below (sell STOP_LOSS*,
-    buy TAKE_PROFIT*), as on Binance.
-    """
+
+def stop_reached(is_buy: bool, order_type: OrderType, stop_price: int, last_price: int) -> bool:
+    """True when ``last_price`` is at or beyond ``stop_price`` in the stop's direction: the
+    rule ``StopBook.pop_triggered`` applies to its sorted prices."""
+    if triggers_on_rise(is_buy, order_type):
+        return last_price >= stop_price
+    return last_price <= stop_price
+
+
+class StopBook:
+    """Untriggered stop orders of one market, by stop price: ``rising`` holds those that
+    ``triggers_on_rise``, ``falling`` the others."""
 
     __slots__ = ("falling", "falling_prices", "rising", "rising_prices")
 
@@ -23,25 +35,11 @@ class StopBook:
         self.falling: dict[int, dict[int, WorkingOrder]] = {}
         self.falling_prices: list[int] = []
 
-    @staticmethod
-    def triggers_on_rise(order: WorkingOrder) -> bool:
-        """True when ``order`` triggers as the price rises to its stop price."""
-        return order.is_buy == order.order_type.is_stop_loss
-
-    @staticmethod
-    def would_trigger(order: WorkingOrder, last_price: int | None) -> bool:
-        """True when ``last_price`` already reaches ``order``'s stop price."""
-        if last_price is None or order.stop_price is None:
-            return False
-        if StopBook.triggers_on_rise(order):
-            return last_price >= order.stop_price
-        return last_price <= order.stop_price
-
     def add(self, order: WorkingOrder) -> None:
         """Start watching ``order``."""
         assert order.stop_price is not None
         stop_price = order.stop_price
-        if self.triggers_on_rise(order):
+        if triggers_on_rise(order.is_buy, order.order_type):
             by_price, prices = self.rising, self.rising_prices
         else:
             by_price, prices = self.falling, self.falling_prices
@@ -55,7 +53,7 @@ class StopBook:
         """Stop watching ``order`` (canceled)."""
         assert order.stop_price is not None
         stop_price = order.stop_price
-        if self.triggers_on_rise(order):
+        if triggers_on_rise(order.is_buy, order.order_type):
             by_price, prices = self.rising, self.rising_prices
         else:
             by_price, prices = self.falling, self.falling_prices
@@ -80,6 +78,29 @@ class StopBook:
             del self.falling_prices[cut:]
         triggered.sort(key=_priority)
         return triggered
+
+    def validate_internal_state(self) -> None:
+        """Raise InternalStateError unless each price list indexes its levels and every level
+        holds untriggered stops of its direction at its stop price, in time priority."""
+        for what, rising, by_price, prices in (
+            ("rising stops", True, self.rising, self.rising_prices),
+            ("falling stops", False, self.falling, self.falling_prices),
+        ):
+            check_price_index(what, prices, by_price)
+            for stop_price, orders in by_price.items():
+                check_queue(what, stop_price, orders)
+                for order in orders.values():
+                    if (
+                        order.stop_price != stop_price
+                        or order.triggered
+                        or order.is_resting
+                        or triggers_on_rise(order.is_buy, order.order_type) != rising
+                    ):
+                        raise InternalStateError(
+                            f"{what} {stop_price}: order {order.order_id} (stop"
+                            f" {order.stop_price}, triggered {order.triggered}) does not belong"
+                            " here"
+                        )
 
     def __len__(self) -> int:
         return sum(len(orders) for orders in self.rising.values()) + sum(

@@ -6,8 +6,7 @@ from paperex.domain.commands import CancelAllOrders, Deposit, ResetAccount, With
 from paperex.domain.events import TransferRejected
 from paperex.domain.orders import RejectReason
 from paperex.engine.cancellation import cancel_all
-from paperex.engine.state import EngineState
-from paperex.engine.vocabulary import (
+from paperex.engine.constants import (
     DEPOSIT,
     EXTERNAL,
     FREE,
@@ -17,6 +16,7 @@ from paperex.engine.vocabulary import (
     UNKNOWN_ASSET,
     WITHDRAWAL,
 )
+from paperex.engine.state import EngineState
 
 
 def deposit(state: EngineState, command: Deposit) -> None:

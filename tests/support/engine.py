@@ -15,7 +15,13 @@ from paperex.domain import (
     Side,
     TimeInForce,
 )
-from paperex.domain.commands import AmendOrder, CancelOrder, Deposit, PlaceOrder
+from paperex.domain.commands import (
+    AmendOrder,
+    CancelOrder,
+    Deposit,
+    PlaceOrder,
+    UpdateReferenceBook,
+)
 from paperex.domain.events import BalanceChanged, Event, LedgerEntryRecorded
 from paperex.engine import MatchingEngine, balances_from_ledger
 
@@ -50,6 +56,17 @@ def make_engine(
     for user_id in funded:
         for asset in ("BTC", "USDT"):
             engine.process(Deposit(timestamp=0, user_id=user_id, asset=asset, amount=amount))
+    return engine
+
+
+def paper_engine(
+    bids: tuple[tuple[int, int], ...] = (), asks: tuple[tuple[int, int], ...] = ()
+) -> MatchingEngine:
+    """A PAPER-mode ``make_engine()`` whose reference book holds ``bids`` and ``asks``."""
+    engine = make_engine(mode=MarketMode.PAPER)
+    engine.process(
+        UpdateReferenceBook(timestamp=1, symbol=SYMBOL, bids=bids, asks=asks, is_snapshot=True)
+    )
     return engine
 
 
