@@ -3,19 +3,21 @@
 The one write path to the engine's tables, used by the host (``host.py``) and, while no host
 runs, by the offline writer (``offline_writer.py``): the events of every command in the batch
 become order, trade, fill, ledger and balance rows, and the per-market sequences advance,
-atomically. Nothing is published here; the host publishes once the transaction has committed.
+atomically. An order's row is its record after the domain fold (``OpenOrder.apply``) mapped to
+columns, so the rows follow the engine's order state machine and nothing else. Nothing is
+published here; the host publishes once the transaction has committed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TypeVar
 
 from django.db import connection, models, transaction
 
 from paperex.apps.trading.catalog import Catalog, engine_time
+from paperex.apps.trading.host.recovery import open_order_record
 from paperex.apps.trading.models import (
     Balance,
     Fill,
@@ -24,24 +26,19 @@ from paperex.apps.trading.models import (
     Order,
     Trade,
 )
-from paperex.domain import OrderStatus, Side
+from paperex.domain import OpenOrder, OrderStatus, Side
 from paperex.domain.commands import EngineCommand
 from paperex.domain.events import (
     BalanceChanged,
     Event,
     LedgerEntryRecorded,
     OrderAccepted,
-    OrderAmended,
-    OrderCanceled,
-    OrderExpired,
+    OrderChange,
     OrderFilled,
-    OrderTriggered,
     TradeExecuted,
 )
 
-ZERO = Decimal(0)
 _Row = TypeVar("_Row", bound=models.Model)
-ORDER_CHANGES = (OrderFilled, OrderCanceled, OrderExpired, OrderAmended, OrderTriggered)
 ORDER_UPDATE_FIELDS = [
     "price",
     "quantity",
@@ -73,6 +70,8 @@ class BatchRecord:
 class _Rows:
     created: dict[int, Order] = field(default_factory=dict)
     changed: dict[int, Order] = field(default_factory=dict)
+    records: dict[int, OpenOrder] = field(default_factory=dict)
+    """Each touched order's record after the batch's events so far (the domain fold)."""
     entries: list[LedgerEntry] = field(default_factory=list)
 
 
@@ -120,7 +119,7 @@ def batch_write(
         if touched_sequences:
             _sequences_write(catalog, touched_sequences, trade_sequences, book_sequences)
     for order in [*rows.created.values(), *rows.changed.values()]:
-        if order.status in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED):
+        if OrderStatus(order.status).is_open:
             open_orders[order.id] = order
         else:
             open_orders.pop(order.id, None)
@@ -172,114 +171,109 @@ def _apply(
                 recorded_at=engine_time(event.timestamp),
             )
         )
-        return
-    if isinstance(event, BalanceChanged):
+    elif isinstance(event, BalanceChanged):
         record.balances[(event.user_id, event.asset)] = (event.free, event.locked)
-        return
-    if isinstance(event, OrderAccepted):
-        order = _order_created(event, catalog)
+    elif isinstance(event, TradeExecuted):
+        record.trades.append(_trade_row(event, catalog, trade_sequences))
+    elif isinstance(event, OrderAccepted):
+        order_record = OpenOrder.accepted(event)
+        order = _order_created(order_record, catalog)
+        _order_write(order, order_record, catalog, event.timestamp)
         rows.created[order.id] = order
+        rows.records[order.id] = order_record
         touched[order.id] = order
-        return
-    if isinstance(event, TradeExecuted):
-        market = catalog.markets[event.symbol]
-        sequence = trade_sequences.get(event.symbol, 0) + 1
-        trade_sequences[event.symbol] = sequence
-        record.trades.append(
-            Trade(
-                id=event.trade_id,
-                market_id=market.market_id,
-                sequence=sequence,
-                price=market.price(event.price),
-                quantity=market.quantity(event.quantity),
-                quote_quantity=catalog.amount(market.quote.code, event.quote_quantity),
-                taker_side=event.taker_side.value,
-                taker_order_id=event.taker_order_id,
-                maker_order_id=event.maker_order_id,
-                is_reference=event.is_reference,
-                executed_at=engine_time(event.timestamp),
-            )
-        )
-        return
-    if not isinstance(event, ORDER_CHANGES):
-        return  # rejections change nothing
-    order_id = event.order_id
-    order = rows.created.get(order_id) or rows.changed.get(order_id) or open_orders[order_id]
-    market = catalog.markets[event.symbol]
-    lock_asset = market.quote.code if order.side == Side.BUY else market.base.code
-    if isinstance(event, OrderFilled):
-        order.executed_quantity = market.quantity(event.filled)
-        order.cumulative_quote = catalog.amount(market.quote.code, event.executed_quote)
-        order.locked = catalog.amount(lock_asset, event.locked)
-        order.status = event.status.value
-        record.fills.append(
-            Fill(
-                order_id=order_id,
-                trade_id=event.trade_id,
-                user_id=event.user_id,
-                market_id=market.market_id,
-                side=event.side.value,
-                price=market.price(event.price),
-                quantity=market.quantity(event.quantity),
-                quote_quantity=catalog.amount(market.quote.code, event.quote_quantity),
-                fee=catalog.amount(event.fee_asset, event.fee),
-                fee_asset_id=catalog.asset_ids[event.fee_asset],
-                liquidity=event.liquidity.value,
-                is_reference=event.is_reference,
-                executed_at=engine_time(event.timestamp),
-            )
-        )
-    elif isinstance(event, OrderCanceled | OrderExpired):
-        order.status = event.status.value
-        order.executed_quantity = market.quantity(event.filled)
-        if isinstance(event, OrderExpired):
-            order.status_reason = event.reason.value
-    elif isinstance(event, OrderAmended):
-        order.price = market.price(event.price)
-        order.quantity = market.quantity(event.quantity)
-        order.executed_quantity = market.quantity(event.filled)
-        order.locked = catalog.amount(lock_asset, event.locked)
-        order.priority = event.priority
-        order.queue_ahead = event.queue_ahead
-    else:
-        order.triggered = True
-        order.priority = event.priority
-    if order.status not in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED):
-        order.locked = catalog.amount(lock_asset, 0)  # a closed order releases what it held
-    order.updated_at = engine_time(event.timestamp)
-    if order_id not in rows.created:
-        rows.changed[order_id] = order
-    touched[order_id] = order
+    elif isinstance(event, OrderChange):
+        order_id = event.order_id
+        order = rows.created.get(order_id) or rows.changed.get(order_id) or open_orders[order_id]
+        before = rows.records.get(order_id) or open_order_record(order, catalog)
+        order_record = before.apply(event)  # OrderTransitionError: an engine bug, fail the batch
+        _order_write(order, order_record, catalog, event.timestamp)
+        rows.records[order_id] = order_record
+        if order_id not in rows.created:
+            rows.changed[order_id] = order
+        touched[order_id] = order
+        if isinstance(event, OrderFilled):
+            record.fills.append(_fill_row(event, catalog))
+    # Rejections change nothing.
 
 
-def _order_created(event: OrderAccepted, catalog: Catalog) -> Order:
-    market = catalog.markets[event.symbol]
-    at = engine_time(event.timestamp)
+def _order_created(order_record: OpenOrder, catalog: Catalog) -> Order:
+    """A new row with what never changes about the order; ``_order_write`` adds the rest."""
+    market = catalog.markets[order_record.symbol]
     return Order(
-        id=event.order_id,
-        user_id=event.user_id,
+        id=order_record.order_id,
+        user_id=order_record.user_id,
         market_id=market.market_id,
-        client_order_id=event.client_order_id,
-        side=event.side.value,
-        type=event.order_type.value,
-        time_in_force=event.time_in_force.value,
-        price=None if event.price is None else market.price(event.price),
-        stop_price=None if event.stop_price is None else market.price(event.stop_price),
-        quantity=market.quantity(event.quantity),
+        client_order_id=order_record.client_order_id,
+        side=order_record.side.value,
+        type=order_record.order_type.value,
+        time_in_force=order_record.time_in_force.value,
+        stop_price=(
+            None if order_record.stop_price is None else market.price(order_record.stop_price)
+        ),
         quote_amount=(
             None
-            if event.quote_amount is None
-            else catalog.amount(market.quote.code, event.quote_amount)
+            if order_record.quote_amount is None
+            else catalog.amount(market.quote.code, order_record.quote_amount)
         ),
-        executed_quantity=ZERO,
-        cumulative_quote=ZERO,
-        status=event.status.value,
-        self_trade_prevention=event.self_trade_prevention.value,
-        locked=catalog.amount(event.locked_asset, event.locked),
-        priority=event.priority,
-        queue_ahead=event.queue_ahead,
-        created_at=at,
-        updated_at=at,
+        self_trade_prevention=order_record.self_trade_prevention.value,
+        created_at=engine_time(order_record.created_at),
+    )
+
+
+def _order_write(order: Order, order_record: OpenOrder, catalog: Catalog, timestamp: int) -> None:
+    """Set the row's changing columns from the order's record after an event at ``timestamp``."""
+    market = catalog.markets[order_record.symbol]
+    lock_asset = market.quote.code if order_record.side is Side.BUY else market.base.code
+    order.price = None if order_record.price is None else market.price(order_record.price)
+    order.quantity = market.quantity(order_record.quantity)
+    order.executed_quantity = market.quantity(order_record.filled)
+    order.cumulative_quote = catalog.amount(market.quote.code, order_record.executed_quote)
+    order.locked = catalog.amount(lock_asset, order_record.locked)
+    order.status = order_record.status.value
+    if order_record.expiry_reason is not None:
+        order.status_reason = order_record.expiry_reason.value
+    order.priority = order_record.priority
+    order.queue_ahead = order_record.queue_ahead
+    order.triggered = order_record.triggered
+    order.updated_at = engine_time(timestamp)
+
+
+def _trade_row(event: TradeExecuted, catalog: Catalog, trade_sequences: dict[str, int]) -> Trade:
+    market = catalog.markets[event.symbol]
+    sequence = trade_sequences.get(event.symbol, 0) + 1
+    trade_sequences[event.symbol] = sequence
+    return Trade(
+        id=event.trade_id,
+        market_id=market.market_id,
+        sequence=sequence,
+        price=market.price(event.price),
+        quantity=market.quantity(event.quantity),
+        quote_quantity=catalog.amount(market.quote.code, event.quote_quantity),
+        taker_side=event.taker_side.value,
+        taker_order_id=event.taker_order_id,
+        maker_order_id=event.maker_order_id,
+        is_reference=event.is_reference,
+        executed_at=engine_time(event.timestamp),
+    )
+
+
+def _fill_row(event: OrderFilled, catalog: Catalog) -> Fill:
+    market = catalog.markets[event.symbol]
+    return Fill(
+        order_id=event.order_id,
+        trade_id=event.trade_id,
+        user_id=event.user_id,
+        market_id=market.market_id,
+        side=event.side.value,
+        price=market.price(event.price),
+        quantity=market.quantity(event.quantity),
+        quote_quantity=catalog.amount(market.quote.code, event.quote_quantity),
+        fee=catalog.amount(event.fee_asset, event.fee),
+        fee_asset_id=catalog.asset_ids[event.fee_asset],
+        liquidity=event.liquidity.value,
+        is_reference=event.is_reference,
+        executed_at=engine_time(event.timestamp),
     )
 
 
