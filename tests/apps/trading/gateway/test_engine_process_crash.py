@@ -107,7 +107,7 @@ def test_acknowledged_orders_survive_a_sigkill_and_nothing_fills_twice(
                 continue
             assert reply.rejection_reason is None, reply
             with guard:
-                acknowledged[command.client_order_id or ""] = reply.orders[0]["id"]
+                acknowledged[command.client_order_id or ""] = reply.orders[0].id
 
     senders = [
         threading.Thread(target=send, args=(alice.pk, Side.SELL, "sell")),
@@ -131,7 +131,7 @@ def test_acknowledged_orders_survive_a_sigkill_and_nothing_fills_twice(
     # A client retries what got no answer: idempotent by client order id.
     for command in unanswered:
         reply = client.execute_sync(command, timeout=5)
-        order_id = reply.duplicate_of if reply.duplicate_of else reply.orders[0]["id"]
+        order_id = reply.duplicate_of if reply.duplicate_of else reply.orders[0].id
         acknowledged[command.client_order_id or ""] = order_id
     engine_process[1].send_signal(signal.SIGKILL)  # everything acknowledged is committed
     engine_process[1].wait(timeout=10)
