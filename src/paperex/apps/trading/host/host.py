@@ -34,9 +34,9 @@ from django.db import close_old_connections, connection, transaction
 
 from paperex.apps.trading.catalog import Catalog, catalog_read
 from paperex.apps.trading.host.batch_writer import BatchRecord, batch_write
-from paperex.apps.trading.host.exchange_book import ExchangeBookLevels
+from paperex.apps.trading.host.exchange_book import ExchangeBookLevels, LevelChanges
 from paperex.apps.trading.host.fee_account import fee_account_ensure
-from paperex.apps.trading.host.publication import LevelChanges, Publisher, batch_messages
+from paperex.apps.trading.host.publication import Publisher, batch_messages
 from paperex.apps.trading.host.recovery import RestoredState, engine_restore
 from paperex.apps.trading.host.writer_lock import EngineLock
 from paperex.apps.trading.models import Order

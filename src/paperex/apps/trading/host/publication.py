@@ -28,6 +28,7 @@ from paperex.apps.core.amounts import format_amount
 from paperex.apps.core.groups import book_group, trades_group, user_group
 from paperex.apps.trading.catalog import Catalog, CatalogMarket
 from paperex.apps.trading.host.batch_writer import BatchRecord
+from paperex.apps.trading.host.exchange_book import LevelChanges
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.schemas import (
     BalanceView,
@@ -47,8 +48,6 @@ from paperex.support.async_tasks import cancel_and_wait
 logger = logging.getLogger(__name__)
 Message = tuple[str, dict[str, Any]]
 """(group name, message) for ``channel_layer.group_send``."""
-LevelChanges = tuple[list[tuple[int, int]], list[tuple[int, int]]]
-"""(bids, asks) of (price ticks, new total lots); 0 lots removes the level."""
 Publisher = Callable[[list[Message]], None]
 PUBLISH_QUEUE_LIMIT = 10_000
 """Batches of messages waiting for the channel layer; beyond it the oldest are dropped."""
