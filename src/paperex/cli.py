@@ -71,6 +71,8 @@ def serve(options: argparse.Namespace) -> None:
 
     import uvicorn
 
+    from paperex.config.server import uvicorn_options
+
     url = f"http://{options.host}:{options.port}/"
     demo = settings.PAPEREX_DEMO_USER
     print(f"Paperex is starting on {url}")
@@ -83,19 +85,7 @@ def serve(options: argparse.Namespace) -> None:
         host=options.host,
         port=options.port,
         workers=options.workers,
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
-        # Pings find dead peers (and clients that stopped reading) within about 20 s; frames
-        # are small, so a large one is refused by the server before it reaches the app.
-        ws_ping_interval=10,
-        ws_ping_timeout=10,
-        ws_max_size=64 * 1024,
-        # Uncompressed, a market frame's bytes are the same for every client and are built
-        # once (streams.fanout.socket_writer); compression would cost each client a pass.
-        ws_per_message_deflate=False,
-        lifespan="on",
-        log_level=options.log_level,
+        **uvicorn_options(log_level=options.log_level),
     )
 
 

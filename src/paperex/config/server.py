@@ -1,0 +1,26 @@
+"""How ``paperex serve`` runs uvicorn: the options every server process gets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def uvicorn_options(*, log_level: str) -> dict[str, Any]:
+    """uvicorn's options besides the address and the number of workers."""
+    return {
+        "loop": "uvloop",
+        "http": "httptools",
+        # The fan-out writes frames straight to this protocol's transport
+        # (streams.fanout.socket_writer); under another one it falls back to ASGI send.
+        "ws": "websockets-sansio",
+        # Pings find dead peers (and clients that stopped reading) within about 20 s; frames
+        # are small, so a large one is refused by the server before it reaches the app.
+        "ws_ping_interval": 10,
+        "ws_ping_timeout": 10,
+        "ws_max_size": 64 * 1024,
+        # Uncompressed, a market frame's bytes are the same for every client and are built
+        # once; compression would cost each client a pass.
+        "ws_per_message_deflate": False,
+        "lifespan": "on",
+        "log_level": log_level,
+    }
