@@ -6,6 +6,7 @@ import pytest
 
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.streams.fanout.hub import FanoutHub, hub
+from paperex.apps.streams.price_monitors import price_monitors
 from paperex.marketdata.live_view import LiveMarketView
 
 
@@ -13,7 +14,9 @@ from paperex.marketdata.live_view import LiveMarketView
 def fresh_hub_and_state() -> Iterator[FanoutHub]:
     """Each test starts with no subscriptions, no price history and an empty market state."""
     hub.clear()
+    price_monitors.clear()
     saved_state, runtime.state = runtime.state, LiveMarketView()
     yield hub
     hub.clear()
+    price_monitors.clear()
     runtime.state = saved_state

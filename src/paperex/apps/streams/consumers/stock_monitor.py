@@ -5,7 +5,7 @@ from __future__ import annotations
 from paperex.apps.markets.symbols import market_symbols
 from paperex.apps.streams.consumers.base import HubConsumer
 from paperex.apps.streams.fanout.formats import stock_price_frame
-from paperex.apps.streams.fanout.hub import hub, stock_topic
+from paperex.apps.streams.price_monitors import price_monitors, stock_topic
 
 UNKNOWN_TICKER_CLOSE_CODE = 4004
 
@@ -21,7 +21,7 @@ class StockMonitorConsumer(HubConsumer):
             )
             return
         self.reply({"message": f"Connected to {ticker} WebSocket"})
-        monitor = hub.monitors.get(ticker)
+        monitor = price_monitors.get(ticker)
         if monitor is None or monitor.last_price is None:
             self.reply({"ticker": ticker, "error": f"No price available for {ticker} yet."})
         else:

@@ -9,24 +9,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from decimal import Decimal
 
-from paperex.apps.streams.fanout.formats import encode, event_frame, stock_price_frame
+from paperex.apps.streams.fanout.formats import encode, event_frame
 from paperex.apps.streams.fanout.frames import Frame
 from paperex.apps.streams.fanout.outbound import Outbound
-from paperex.marketdata.aggregation import PriceWindow, TimeWindowAverage
 from paperex.marketdata.events import (
     BookDelta,
     Event,
     Kline,
     MiniTicker,
-    Quote,
     Ticker24h,
     Trade,
 )
 
-MINUTE_MS = 60_000
-STOCK_ALERT_PERCENT = Decimal(2)
 ALL_MINI_TICKERS = "!miniTicker"
 
 
@@ -35,44 +30,11 @@ def market_topic(symbol: str, stream: str) -> str:
     return f"{symbol}@{stream}"
 
 
-def stock_topic(ticker: str) -> str:
-    """The topic of a stock monitor."""
-    return f"{ticker}@monitor"
-
-
-class PriceMonitor:
-    """One market's 5-minute moving average and its price over the last minute."""
-
-    def __init__(self) -> None:
-        self.average = TimeWindowAverage(5 * MINUTE_MS)
-        self.last_minute = PriceWindow(MINUTE_MS)
-        self.last_price: Decimal | None = None
-        self.last_time = 0
-        self.alert_armed = True
-
-    def observe(self, time_ms: int, price: Decimal) -> Decimal | None:
-        """Record a price; returns the change in percent over the last minute when it reaches
-        the alert threshold (once, until the move falls back under it), else None."""
-        self.average.add(time_ms, price)
-        self.last_price, self.last_time = price, time_ms
-        self.last_minute.add(time_ms, price)
-        oldest = self.last_minute.first(since_ms=time_ms - MINUTE_MS)
-        change = (price - oldest) / oldest * 100 if oldest else Decimal(0)
-        if abs(change) < STOCK_ALERT_PERCENT:
-            self.alert_armed = True
-            return None
-        if not self.alert_armed:
-            return None
-        self.alert_armed = False
-        return change.quantize(Decimal("0.01"))
-
-
 class FanoutHub:
     """Topic subscriptions of this process's sockets."""
 
     def __init__(self) -> None:
         self._subscribers: defaultdict[str, set[Outbound]] = defaultdict(set)
-        self.monitors: defaultdict[str, PriceMonitor] = defaultdict(PriceMonitor)
         self._candle_watchers: defaultdict[str, set[Callable[[Kline], None]]] = defaultdict(set)
 
     def watch_candles(self, symbol: str, watcher: Callable[[Kline], None]) -> None:
@@ -101,10 +63,13 @@ class FanoutHub:
             self.unsubscribe(topic, queue)
 
     def clear(self) -> None:
-        """Forget every subscription and price monitor."""
+        """Forget every subscription and candle watcher."""
         self._subscribers.clear()
-        self.monitors.clear()
         self._candle_watchers.clear()
+
+    def followed(self, topic: str) -> bool:
+        """Whether any socket subscribes to ``topic``."""
+        return topic in self._subscribers
 
     def publish(self, topic: str, frame: Frame) -> None:
         """Offer the same frame to every subscriber of ``topic``."""
@@ -116,7 +81,6 @@ class FanoutHub:
         symbol = event.symbol
         if isinstance(event, Trade):
             self._publish_event(market_topic(symbol, "trade"), event)
-            self._observe_price(symbol, event.trade_time, event.price)
         elif isinstance(event, BookDelta):
             self._publish_event(market_topic(symbol, "depth"), event)
         elif isinstance(event, Kline):
@@ -128,32 +92,10 @@ class FanoutHub:
             self._publish_event(market_topic(symbol, "ticker"), event)
         elif isinstance(event, MiniTicker):
             self._publish_event(ALL_MINI_TICKERS, event)
-        elif isinstance(event, Quote):
-            self._observe_price(symbol, event.event_time, event.price)
 
     def _publish_event(self, topic: str, event: Event) -> None:
         if topic in self._subscribers:
             self.publish(topic, encode(event_frame(event)))
-
-    def _observe_price(self, symbol: str, time_ms: int, price: Decimal) -> None:
-        monitor = self.monitors[symbol]
-        change = monitor.observe(time_ms, price)
-        topic = stock_topic(symbol)
-        if topic not in self._subscribers:
-            return
-        average = monitor.average.value()
-        self.publish(topic, encode(stock_price_frame(symbol, price, time_ms, average)))
-        if change is not None:
-            self.publish(
-                topic,
-                encode(
-                    {
-                        "ticker": symbol,
-                        "alert": "Stock price changed more than 2%!",
-                        "change_percent": change,
-                    }
-                ),
-            )
 
 
 hub = FanoutHub()
