@@ -16,14 +16,14 @@ from paperex.apps.markets.models import Asset, Market
 from paperex.apps.trading.models import Balance, Fill, Order, Trade
 
 
-class UserFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
 
     username = factory.Sequence(lambda number: f"user{number}")
 
 
-class AssetFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+class AssetFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Asset
         django_get_or_create = ("code",)
@@ -34,7 +34,7 @@ class AssetFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
     decimals = 8
 
 
-class MarketFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+class MarketFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Market
         django_get_or_create = ("symbol",)
@@ -50,7 +50,7 @@ class MarketFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
     venue_symbol = factory.LazyAttribute(lambda market: market.symbol)
 
 
-class OrderFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+class OrderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Order
 
@@ -70,7 +70,7 @@ class OrderFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
     updated_at = factory.LazyAttribute(lambda order: order.created_at)
 
 
-class TradeFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+class TradeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Trade
 
@@ -85,7 +85,7 @@ class TradeFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
     executed_at = factory.LazyFunction(timezone.now)
 
 
-class FillFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+class FillFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Fill
 
@@ -104,7 +104,7 @@ class FillFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
     executed_at = factory.SelfAttribute("trade.executed_at")
 
 
-class BalanceFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+class BalanceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Balance
 
