@@ -1,5 +1,5 @@
 """``WS /stream/``: subscribe to any market's trade, ticker, depth and kline_<interval> streams
-(compat interface §1)."""
+(kept exactly for older tools)."""
 
 from __future__ import annotations
 

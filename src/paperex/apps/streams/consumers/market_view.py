@@ -58,7 +58,7 @@ def _position_entry(user_id: int, symbol: str) -> dict[str, Any] | None:
 
 
 class MarketViewConsumer(HubConsumer):
-    """One market as a trading page shows it (compat interface §4).
+    """One market as a trading page shows it (kept exactly for older tools).
 
     For a logged-in user it also sends ``{"event": "position", ...}``: the user's position in
     this market (a ``GET /api/portfolio/`` entry) on connect, after each of the user's fills, and

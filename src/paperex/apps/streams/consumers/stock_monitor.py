@@ -1,4 +1,4 @@
-"""``WS /ws/stocks/<ticker>/``: price, 5-minute moving average and 2% alerts (compat §2)."""
+"""``WS /ws/stocks/<ticker>/``: price, 5-minute moving average and 2% alerts (kept exactly for older tools)."""
 
 from __future__ import annotations
 

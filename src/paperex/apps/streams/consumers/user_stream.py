@@ -1,5 +1,5 @@
 """``WS /ws/user/``: one user's orders, fills, balances and alerts, and placing and cancelling
-orders over the socket (compat interface §5).
+orders over the socket (kept exactly for older tools).
 
 Authenticated by the session cookie or a JWT (see ``auth``). Every open connection of a user
 is in the channel-layer group ``user.<id>``, where the engine host publishes after commit.

@@ -1,7 +1,7 @@
 """The JSON frames clients receive, encoded once per event and shared by every subscriber.
 
 Prices and quantities are written as JSON numbers straight from their exact decimal text
-(never through a float), as the interfaces in ``shared/reference/compat-interfaces.md`` show.
+(never through a float): the frames older tools read, kept exactly (README, WebSockets).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def encode(data: Any) -> Frame:
 
 def event_frame(event: Event) -> dict[str, Any]:
     """The client-side shape of a market event: ``event``, ``event_time``, ``symbol`` and the
-    venue's other fields in snake_case (a trade as in the compat interface §1)."""
+    venue's other fields in snake_case (a trade as older tools read it on ``/stream/``)."""
     if isinstance(event, Trade):
         return {
             "event": "trade",
@@ -73,7 +73,7 @@ def stock_timestamp(time_ms: int) -> str:
 def stock_price_frame(
     ticker: str, price: Decimal, time_ms: int, moving_average: Decimal | None
 ) -> dict[str, Any]:
-    """A stock monitor price update (compat interface §2)."""
+    """A stock monitor price update, as older tools read it."""
     return {
         "ticker": ticker,
         "price": price,
