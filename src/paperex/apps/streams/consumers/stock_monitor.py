@@ -1,4 +1,5 @@
-"""``WS /ws/stocks/<ticker>/``: price, 5-minute moving average and 2% alerts (kept exactly for older tools)."""
+"""``WS /ws/stocks/<ticker>/``: price, 5-minute moving average and 2% alerts, kept exactly
+for older tools."""
 
 from __future__ import annotations
 
