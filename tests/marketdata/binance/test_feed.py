@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -81,6 +82,32 @@ class Consumer:
         await asyncio.wait_for(self._task, 5)
 
 
+@asynccontextmanager
+async def consuming(
+    feed: BinanceFeed, stream_venue: FakeBinanceStreamServer
+) -> AsyncIterator[Consumer]:
+    """A consumer of ``feed`` once the feed has connected to the venue; closed afterwards."""
+    consumer = Consumer(feed)
+    try:
+        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+        yield consumer
+    finally:
+        await consumer.close()
+
+
+def depth_feed(
+    stream_venue: FakeBinanceStreamServer, rest_venue: FakeBinanceRestServer
+) -> BinanceFeed:
+    """A feed of BTCUSDT's depth stream that retries a failed snapshot at once."""
+    return BinanceFeed(
+        ["BTCUSDT"],
+        ["depth"],
+        stream_url=stream_venue.url,
+        rest_url=rest_venue.url,
+        snapshot_retry=FAST_RETRY,
+    )
+
+
 def test_short_stream_names_become_venue_streams() -> None:
     assert stream_names(["BTCUSDT"], ["trade", "depth", "kline_1m", "miniTicker"]) == [
         "btcusdt@trade",
@@ -122,9 +149,7 @@ async def test_snapshot_then_diffs_then_a_fresh_snapshot_after_a_gap_keep_consum
         snapshot_retry=FAST_RETRY,
     )
     assert feed.streams == ["btcusdt@trade", "btcusdt@depth@100ms"]
-    consumer = Consumer(feed)
-    try:
-        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+    async with consuming(feed, stream_venue) as consumer:
         await book.change(bids=[("100.00", "2.5")])
         await async_wait_until(lambda: feed.snapshots_fetched == 1, what="the first snapshot")
         await book.change(asks=[("100.50", "0"), ("100.75", "4")], ids=3)
@@ -150,8 +175,6 @@ async def test_snapshot_then_diffs_then_a_fresh_snapshot_after_a_gap_keep_consum
         assert (state.book.book.bids(), state.book.book.asks()) == book.levels()
         assert state.book.resyncs == feed.books["BTCUSDT"].resyncs == 1
         assert len(consumer.snapshots()) == 2
-    finally:
-        await consumer.close()
 
     # The recorded messages replay into the same book: the snapshots travel with the diffs.
     path = tmp_path / "binance.jsonl.gz"
@@ -173,16 +196,8 @@ async def test_hand_written_diffs_around_two_snapshots_give_the_exact_book(venue
         depth_snapshot(100, [["99.00", "1.0"], ["98.00", "2.0"]], [["101.00", "1.0"]]),
         depth_snapshot(205, [["90.00", "3.0"]], [["110.00", "4.0"], ["111.00", "1.0"]]),
     ]
-    feed = BinanceFeed(
-        ["BTCUSDT"],
-        ["depth"],
-        stream_url=stream_venue.url,
-        rest_url=rest_venue.url,
-        snapshot_retry=FAST_RETRY,
-    )
-    consumer = Consumer(feed)
-    try:
-        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+    feed = depth_feed(stream_venue, rest_venue)
+    async with consuming(feed, stream_venue) as consumer:
         await stream_venue.publish(DIFF_STREAM, depth_update(95, 99, [["1.00", "1"]], []))
         await stream_venue.publish(DIFF_STREAM, depth_update(100, 102, [["99.00", "4.0"]], []))
         await stream_venue.publish(
@@ -205,8 +220,6 @@ async def test_hand_written_diffs_around_two_snapshots_give_the_exact_book(venue
         assert state.book.book.asks() == levels(("110.00", "4.0"), ("111.00", "1.0"))
         depth_requests = [query for path, query in rest_venue.requests if path == "/api/v3/depth"]
         assert depth_requests == [{"symbol": "BTCUSDT", "limit": "1000"}] * 2
-    finally:
-        await consumer.close()
 
 
 async def test_a_failing_snapshot_is_retried_and_reported(venues: Venues) -> None:
@@ -228,9 +241,7 @@ async def test_a_failing_snapshot_is_retried_and_reported(venues: Venues) -> Non
         random_fraction=lambda: 0.5,
         sleep=recorded_sleep,
     )
-    consumer = Consumer(feed)
-    try:
-        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+    async with consuming(feed, stream_venue) as consumer:
         await book.change(asks=[("11", "2")])
         await async_wait_until(lambda: feed.snapshots_fetched == 1, what="a snapshot at last")
         await async_wait_until(lambda: feed.books["BTCUSDT"].in_sync, what="in sync")
@@ -244,8 +255,6 @@ async def test_a_failing_snapshot_is_retried_and_reported(venues: Venues) -> Non
         state = consumer.state.of("BTCUSDT")
         await async_wait_until(lambda: state.book.in_sync, what="the consumer in sync")
         assert (state.book.book.bids(), state.book.book.asks()) == book.levels()
-    finally:
-        await consumer.close()
 
 
 async def test_a_snapshot_older_than_the_buffered_diffs_is_fetched_again(venues: Venues) -> None:
@@ -254,16 +263,8 @@ async def test_a_snapshot_older_than_the_buffered_diffs_is_fetched_again(venues:
         depth_snapshot(100, [["1.00", "1"]], []),
         depth_snapshot(160, [["5.00", "1"]], [["6.00", "1"]]),
     ]
-    feed = BinanceFeed(
-        ["BTCUSDT"],
-        ["depth"],
-        stream_url=stream_venue.url,
-        rest_url=rest_venue.url,
-        snapshot_retry=FAST_RETRY,
-    )
-    consumer = Consumer(feed)
-    try:
-        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+    feed = depth_feed(stream_venue, rest_venue)
+    async with consuming(feed, stream_venue) as consumer:
         await stream_venue.publish(DIFF_STREAM, depth_update(150, 155, [["4.00", "1"]], []))
         await stream_venue.publish(DIFF_STREAM, depth_update(156, 160, [["4.50", "1"]], []))
         await async_wait_until(lambda: feed.snapshots_fetched == 2, what="a second snapshot")
@@ -273,8 +274,6 @@ async def test_a_snapshot_older_than_the_buffered_diffs_is_fetched_again(venues:
         assert state.book.book.bids() == [(Decimal("5.00"), Decimal("2"))]
         assert feed.books["BTCUSDT"].last_update_id == 163
         assert "older than the buffered diffs" in (feed.status.last_error or "")
-    finally:
-        await consumer.close()
 
 
 async def test_symbol_map_renames_events_and_close_ends_the_messages(venues: Venues) -> None:
@@ -287,14 +286,10 @@ async def test_symbol_map_renames_events_and_close_ends_the_messages(venues: Ven
         rest_url=rest_venue.url,
     )
     assert feed.symbols == ["XBTUSDT"]
-    consumer = Consumer(feed)
-    try:
-        await async_wait_until(lambda: len(stream_venue.open_connections) == 1, what="a connection")
+    async with consuming(feed, stream_venue) as consumer:
         await stream_venue.publish("btcusdt@trade", trade("BTCUSDT", 1, "5.5", "1"))
         await async_wait_until(lambda: "XBTUSDT" in consumer.state.symbols, what="a renamed trade")
         assert "BTCUSDT" not in consumer.state.symbols
         assert b'"s":"BTCUSDT"' in consumer.messages[0].payload  # raw stays the venue's
-    finally:
-        await consumer.close()
     assert feed.status.state.value == "stopped"
     assert rest_venue.requests == []  # no depth stream: no snapshot
