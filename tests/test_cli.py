@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,9 @@ from django.core.management.base import CommandError
 
 from paperex.apps.accounts.models import User
 from paperex.cli import build_parser, parse_duration
+from tests.support.network import unused_port
+
+START_UP_CHECK_LIMIT_SECONDS = 3
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -72,3 +77,54 @@ def test_replay_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "paperex replay:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def run_cli_with(environment: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "paperex.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **environment},
+    )
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["serve"], ["engine"], ["feed"]])
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        ({"DATABASE_URL": "postgres://postgres@127.0.0.1:{port}/test"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite:////no/such/folder/paperex.sqlite3"}, "DATABASE_URL"),
+        ({"REDIS_URL": "redis://127.0.0.1:{port}/0"}, "REDIS_URL"),
+    ],
+)
+def test_a_service_that_does_not_answer_is_one_line_and_exit_status_2(
+    command: list[str], environment: dict[str, str], named: str, tmp_path: Path
+) -> None:
+    port = str(unused_port())
+    settings = {name: value.replace("{port}", port) for name, value in environment.items()}
+    settings.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'paperex.sqlite3'}")
+    started = time.monotonic()
+    result = run_cli_with(settings, *command, *(["--port", port] if command == ["serve"] else []))
+    elapsed = time.monotonic() - started
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("paperex: cannot reach")
+    assert named in lines[0]
+    assert elapsed < START_UP_CHECK_LIMIT_SECONDS
+
+
+def test_the_engine_without_redis_says_it_needs_it(tmp_path: Path) -> None:
+    result = run_cli_with({"DATABASE_URL": f"sqlite:///{tmp_path / 'paperex.sqlite3'}"}, "engine")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "paperex: this command needs Redis: set REDIS_URL"
+
+
+def test_a_bad_setting_is_exit_status_2() -> None:
+    result = run_cli_with({"DATABASE_URL": "mysql://somewhere/paperex"}, "migrate")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "paperex: configuration error: DATABASE_URL must be a postgres:// or sqlite:// URL, "
+        "got scheme 'mysql'"
+    ]

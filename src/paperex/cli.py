@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from paperex.marketdata.bus import Subscription
@@ -22,7 +22,15 @@ FEED_HELP = (
 )
 
 
-def _setup_django() -> None:
+def _refuse_setting(message: str) -> NoReturn:
+    """A setting that cannot work: one line, exit status 2."""
+    print(f"paperex: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _setup_django(*, needs_redis: bool = False) -> None:
+    """Read the settings and check that the database (and Redis, when ``needs_redis`` or
+    REDIS_URL is set) answer; a bad setting ends the command."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     import django
 
@@ -31,7 +39,18 @@ def _setup_django() -> None:
     try:
         django.setup()
     except ConfigurationError as error:
-        sys.exit(f"paperex: configuration error: {error}")
+        _refuse_setting(f"configuration error: {error}")
+    from django.conf import settings
+
+    from paperex.apps.core.reachability import database_problem, redis_problem
+
+    problem = database_problem()
+    if problem is None and settings.PAPEREX_REDIS_URL:
+        problem = redis_problem(settings.PAPEREX_REDIS_URL)
+    elif problem is None and needs_redis:
+        problem = "this command needs Redis: set REDIS_URL"
+    if problem is not None:
+        _refuse_setting(problem)
 
 
 def _call(command: str, *args: str) -> None:
@@ -117,7 +136,7 @@ async def _run_until_signalled() -> None:
 
 
 def engine(options: argparse.Namespace) -> None:
-    _setup_django()
+    _setup_django(needs_redis=True)
     from paperex.apps.trading.gateway.process import run_engine_process
 
     run_engine_process(max_batch=options.max_batch)
