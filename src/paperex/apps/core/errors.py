@@ -1,19 +1,22 @@
 """One error vocabulary and one renderer for every transport.
 
 Every error a client sees has one shape, ``{"code", "message"}`` plus ``"errors"`` (per field)
-for invalid input. ``render_error`` words it for the DRF exception handler (every Django API),
-the ASGI order lane and the WebSocket error frames alike. The engine's refusals
-(``paperex.domain.RejectReason``: ``PRICE_FILTER``, ``INSUFFICIENT_BALANCE``, ...) pass through as
-codes; Paperex's own are the ``ErrorCode`` members; DRF's own (``not_authenticated``,
+for invalid input; a service that is away (the engine, the database) is a 503 with
+``Retry-After``, never a 500. ``render_error`` words it for the DRF exception handler (every
+Django API), the ASGI order lane and the WebSocket error frames alike. The engine's refusals
+(``paperex.domain.RejectReason``: ``PRICE_FILTER``, ``INSUFFICIENT_BALANCE``, ...) pass through
+as codes; Paperex's own are the ``ErrorCode`` members; DRF's own (``not_authenticated``,
 ``permission_denied``, ``method_not_allowed``, ...) keep their names.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -26,15 +29,18 @@ class ErrorCode(StrEnum):
     INVALID = "invalid"
     NOT_FOUND = "not_found"
     ENGINE_UNAVAILABLE = "engine_unavailable"
+    DATABASE_UNAVAILABLE = "database_unavailable"
     UNKNOWN_SYMBOL = "UNKNOWN_SYMBOL"
     ORDER_NOT_OPEN = "ORDER_NOT_OPEN"
     NO_MARKET_DATA = "no_market_data"
 
 
 class PaperexError(Exception):
-    """An error a client is told about: its code, a message for people, the HTTP status."""
+    """An error a client is told about: its code, a message for people, the HTTP status, and
+    for a service that is away (503) how many seconds to wait before trying again."""
 
     status = 400
+    retry_after: int | None = None
 
     def __init__(
         self,
@@ -52,13 +58,39 @@ class PaperexError(Exception):
             self.status = status
 
 
-def render_error(error: Exception) -> tuple[int, dict[str, Any]] | None:
-    """(HTTP status, body) for an error a client should see, or None for a bug (a 500)."""
+class ServiceUnavailableError(PaperexError):
+    """A service the answer needs is away: HTTP 503, worth trying again after ``retry_after``
+    seconds."""
+
+    status = 503
+    retry_after = 1
+
+
+@dataclass(frozen=True)
+class RenderedError:
+    """An error as every transport sends it: the status, the body, and ``Retry-After``."""
+
+    status: int
+    body: dict[str, Any]
+    retry_after: int | None = None
+
+    def headers(self) -> dict[str, str]:
+        """The HTTP headers that go with the body."""
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+
+
+def render_error(error: Exception) -> RenderedError | None:
+    """How an error a client should see is told, or None for a bug (a 500)."""
+    if isinstance(error, OperationalError | InterfaceError):
+        # Connections lost or refused: the service is away, not broken.
+        error = ServiceUnavailableError(
+            ErrorCode.DATABASE_UNAVAILABLE, "The database is not available; try again."
+        )
     if isinstance(error, PaperexError):
         body: dict[str, Any] = {"code": str(error.code), "message": error.message}
         if error.fields is not None:
             body["errors"] = error.fields
-        return error.status, body
+        return RenderedError(error.status, body, error.retry_after)
     if isinstance(error, Http404):
         error = exceptions.NotFound()
     elif isinstance(error, PermissionDenied):
@@ -69,7 +101,7 @@ def render_error(error: Exception) -> tuple[int, dict[str, Any]] | None:
     if isinstance(error, exceptions.ValidationError):
         body["code"] = ErrorCode.INVALID.value
         body["errors"] = _plain(error.detail)
-    return error.status_code, body
+    return RenderedError(error.status_code, body)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -78,11 +110,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     rendered = render_error(exc)
     if rendered is None:
         return None
-    status, body = rendered
     response = exception_handler(exc, context)
     if response is None:
-        return Response(body, status=status)
-    response.data = body
+        return Response(rendered.body, status=rendered.status, headers=rendered.headers())
+    response.data = rendered.body
     return response
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from paperex.apps.core.errors import ErrorCode, PaperexError
+from paperex.apps.core.errors import ErrorCode, ServiceUnavailableError
 from paperex.apps.trading.schemas import OrderView
 from paperex.domain.commands import EngineCommand
 
@@ -18,10 +18,8 @@ REPLY_PREFIX = "paperex:engine:reply:"
 REPLY_TTL_SECONDS = 60
 
 
-class EngineUnavailableError(PaperexError):
+class EngineUnavailableError(ServiceUnavailableError):
     """No engine answered in time, or the engine could not store the command (HTTP 503)."""
-
-    status = 503
 
     def __init__(self, message: str) -> None:
         super().__init__(ErrorCode.ENGINE_UNAVAILABLE, message)

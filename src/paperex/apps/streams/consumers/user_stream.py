@@ -31,8 +31,10 @@ FILL_MESSAGES = {
 def _error_frame(error: PaperexError | APIException) -> dict[str, Any]:
     rendered = render_error(error)
     assert rendered is not None
-    status, body = rendered
-    return {"status_code": status, **body}
+    frame = {"status_code": rendered.status, **rendered.body}
+    if rendered.retry_after is not None:
+        frame["retry_after"] = rendered.retry_after
+    return frame
 
 
 def _cancel_own_order(user_id: int, order_id: int) -> OrderView:

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
@@ -67,8 +68,9 @@ def _replayed(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _place(user_id: int, body: bytes) -> tuple[int, bytes]:
-    """(status, JSON body) of placing the order ``body`` describes, as OrderListApi answers."""
+async def _place(user_id: int, body: bytes) -> tuple[int, bytes, dict[str, str]]:
+    """(status, JSON body, extra headers) of placing the order ``body`` describes, as
+    OrderListApi answers."""
     try:
         values = fast_order_values(body)
         if values is not None:
@@ -76,12 +78,11 @@ async def _place(user_id: int, body: bytes) -> tuple[int, bytes]:
         else:
             data = JSONParser().parse(io.BytesIO(body)) if body else {}
             placement = await order_place_from_request(user_id=user_id, data=data)
-    except (PaperexError, exceptions.APIException) as error:
+    except (PaperexError, exceptions.APIException, OperationalError, InterfaceError) as error:
         rendered = render_error(error)
         assert rendered is not None
-        status, content = rendered
-        return status, json.dumps(content).encode()
-    return (201 if placement.created else 200), _encode(placement.order)
+        return rendered.status, json.dumps(rendered.body).encode(), rendered.headers()
+    return (201 if placement.created else 200), _encode(placement.order), {}
 
 
 def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
@@ -97,18 +98,14 @@ def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
         if limit is not None and len(body) > limit:  # Django refuses it as it always does
             await django_app(scope, _replayed(body, receive), send)
             return
-        status, content = await _place(user_id, body)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(content)).encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                ],
-            }
-        )
+        status, content, extra = await _place(user_id, body)
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(content)).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            *((name.lower().encode(), value.encode()) for name, value in extra.items()),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
 
     return app

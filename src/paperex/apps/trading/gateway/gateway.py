@@ -131,8 +131,9 @@ class EngineGateway:
     def _remote(self) -> RedisEngineClient:
         if not self._uses_redis:
             raise EngineUnavailableError("the matching engine is not running")
-        if self._redis is None:
-            self._redis = RedisEngineClient(str(settings.PAPEREX_REDIS_URL))
+        url = str(settings.PAPEREX_REDIS_URL)
+        if self._redis is None or self._redis.url != url:
+            self._redis = RedisEngineClient(url)
         return self._redis
 
 

@@ -44,11 +44,24 @@ def _answer(raw: bytes | str | None) -> EngineReply:
     return reply
 
 
+CONNECT_SECONDS = 2
+"""How long a caller waits for a connection to Redis before the engine counts as away."""
+
+
+def _redis_away(error: redis.RedisError) -> EngineUnavailableError:
+    return EngineUnavailableError(f"the engine cannot be reached: Redis is away ({error})")
+
+
 class RedisEngineClient:
-    """Sends commands to the engine process and waits for the replies."""
+    """Sends commands to the engine process and waits for the replies.
+
+    A Redis that is away (refused, dropped or timed out) is EngineUnavailableError, as is an
+    engine that does not answer: the caller cannot know whether the command ran, and a retry
+    with the same client order id never places an order twice.
+    """
 
     def __init__(self, url: str) -> None:
-        self._url = url
+        self.url = url
         self._sync: redis.Redis | None = None
         self._async: dict[int, redis_async.Redis] = {}
 
@@ -58,18 +71,24 @@ class RedisEngineClient:
         client = self._async.get(loop_id)
         if client is None:
             client = self._async[loop_id] = redis_async.Redis.from_url(
-                self._url, max_connections=512
+                self.url, max_connections=512, socket_connect_timeout=CONNECT_SECONDS
             )
         reply_to, payload = _envelope(command, timeout)
-        await client.lpush(COMMANDS_KEY, payload)
-        answer = await client.blpop([reply_to], timeout=timeout)
+        try:
+            await client.lpush(COMMANDS_KEY, payload)
+            answer = await client.blpop([reply_to], timeout=timeout)
+        except redis.RedisError as error:
+            raise _redis_away(error) from error
         return _answer(None if answer is None else answer[1])
 
     def execute_sync(self, command: EngineCommand, *, timeout: float) -> EngineReply:
         """``execute`` for synchronous callers."""
         if self._sync is None:
-            self._sync = redis.Redis.from_url(self._url)
+            self._sync = redis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_SECONDS)
         reply_to, payload = _envelope(command, timeout)
-        self._sync.lpush(COMMANDS_KEY, payload)
-        answer = self._sync.blpop([reply_to], timeout=timeout)
+        try:
+            self._sync.lpush(COMMANDS_KEY, payload)
+            answer = self._sync.blpop([reply_to], timeout=timeout)
+        except redis.RedisError as error:
+            raise _redis_away(error) from error
         return _answer(None if answer is None else answer[1])  # type: ignore[index,unused-ignore]
