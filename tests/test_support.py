@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import Callable
+
+import pytest
 
 from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.backoff import BackoffPolicy
 from paperex.support.clock import wall_clock_ms
+from paperex.support.supervision import supervise
 
 
 async def test_every_task_is_cancelled_and_finished_and_none_is_skipped() -> None:
@@ -22,3 +28,48 @@ def test_the_wall_clock_counts_milliseconds_since_the_epoch() -> None:
     now = wall_clock_ms()
     after = time.time_ns() // 1_000_000
     assert before <= now <= after
+
+
+class OutageError(ConnectionError):
+    """A transient failure of a test's pretend service."""
+
+
+async def test_a_transient_failure_is_retried_with_backoff_and_logged_once_per_outage(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    waits: list[float] = []
+    calls = 0
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def body(working: Callable[[], None]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls in (1, 2, 3):  # one outage of three failed attempts
+            raise OutageError("connection refused")
+        if calls == 4:
+            working()
+            raise OutageError("connection reset")  # a second outage, after it worked
+        if calls == 5:
+            working()  # and it is over: the body returns
+
+    policy = BackoffPolicy(initial_delay=1.0, maximum_delay=8.0, multiplier=2.0, jitter=0.0)
+    with caplog.at_level(logging.WARNING, logger="paperex.supervision"):
+        await supervise(
+            "pretend loop", body, transient=(OutageError,), backoff=policy, sleep=no_wait
+        )
+    assert calls == 5
+    assert waits == [1.0, 2.0, 4.0, 1.0]  # the backoff starts over once it worked
+    messages = [record.getMessage() for record in caplog.records]
+    assert len([m for m in messages if "failed" in m]) == 2
+    assert len([m for m in messages if "works again" in m]) == 2
+    assert "connection refused" in messages[0]
+
+
+async def test_any_other_failure_ends_the_loop() -> None:
+    async def body(working: Callable[[], None]) -> None:
+        raise KeyError("a bug")
+
+    with pytest.raises(KeyError):
+        await supervise("pretend loop", body, transient=(OutageError,))

@@ -7,15 +7,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from paperex.marketdata.connection import (
-    BackoffPolicy,
-    ConnectionOptions,
-    ReconnectingWebSocket,
-    parse_messages,
-)
+from paperex.marketdata.connection import ConnectionOptions, ReconnectingWebSocket, parse_messages
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage
+from paperex.support.backoff import BackoffPolicy
 from tests.support.market_events import T0, trade
 from tests.support.network import unused_port
 from tests.support.waiting import async_wait_until

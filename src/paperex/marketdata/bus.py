@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -19,6 +19,7 @@ import redis.asyncio as redis
 
 from paperex.marketdata.events import Event
 from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.supervision import supervise
 
 logger = logging.getLogger(__name__)
 _encoder = msgspec.json.Encoder(decimal_format="string")
@@ -172,18 +173,22 @@ class RedisBus(LocalBus):
         await self._client.publish(self._channel, _encoder.encode(event))
 
     async def _read(self) -> None:
-        while True:
-            pubsub = self._client.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(self._channel)
-                self._ready.set()
-                async for message in pubsub.listen():
-                    self._deliver_raw(message)
-            except (redis.ConnectionError, redis.TimeoutError) as error:
-                logger.warning("market-data bus lost Redis (%s); reconnecting in 1 s", error)
-                await asyncio.sleep(1)
-            finally:
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+        await supervise(
+            "market-data bus reader",
+            self._listen,
+            transient=(redis.ConnectionError, redis.TimeoutError),
+        )
+
+    async def _listen(self, working: Callable[[], None]) -> None:
+        pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(self._channel)
+            working()
+            self._ready.set()
+            async for message in pubsub.listen():
+                self._deliver_raw(message)
+        finally:
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     def _deliver_raw(self, message: dict[str, Any]) -> None:
         try:

@@ -11,9 +11,10 @@ from typing import TypeVar
 import pytest
 
 from paperex.marketdata.binance.client import BinanceRequestError, BinanceStreamClient
-from paperex.marketdata.connection import BackoffPolicy, ConnectionOptions
+from paperex.marketdata.connection import ConnectionOptions
 from paperex.marketdata.events import Event, Trade
 from paperex.marketdata.feed import FeedState, RawMessage
+from paperex.support.backoff import BackoffPolicy
 from tests.marketdata.fakes.binance_stream import FakeBinanceStreamServer
 from tests.support.waiting import async_wait_until
 

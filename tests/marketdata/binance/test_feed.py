@@ -12,11 +12,11 @@ import pytest
 
 from paperex.marketdata.binance.feed import BinanceFeed, snapshot_frame, stream_names
 from paperex.marketdata.binance.parse import parse_message
-from paperex.marketdata.connection import BackoffPolicy
 from paperex.marketdata.events import BookSnapshot
 from paperex.marketdata.feed import RawMessage, feed_parser
 from paperex.marketdata.live_view import LiveMarketView
 from paperex.marketdata.recording import RecordingHeader, RecordingWriter
+from paperex.support.backoff import BackoffPolicy
 from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer
 from tests.marketdata.fakes.binance_stream import FakeBinanceStreamServer
 from tests.marketdata.fakes.binance_venue import FakeBinanceBook, trade

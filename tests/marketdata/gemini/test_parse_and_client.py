@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 from paperex.domain import Side
-from paperex.marketdata.connection import BackoffPolicy, ConnectionOptions
+from paperex.marketdata.connection import ConnectionOptions
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookDelta, BookSnapshot, Event, Kline, Trade
 from paperex.marketdata.feed import FeedState, RawMessage, parser_for
 from paperex.marketdata.gemini import GeminiParser, default_parser
 from paperex.marketdata.gemini.client import GeminiStreamClient, parse_stream_name
 from paperex.marketdata.local_book import BookSync
+from paperex.support.backoff import BackoffPolicy
 from tests.marketdata.fakes.gemini_stream import FakeGeminiServer
 from tests.support.resources import venue_message
 from tests.support.waiting import async_wait_until

@@ -25,14 +25,13 @@ from paperex.marketdata.binance.wire import EnvelopeWire
 from paperex.marketdata.connection import (
     ConnectionOptions,
     NotConnectedError,
-    RandomFraction,
     ReconnectingWebSocket,
-    Sleep,
     parse_messages,
 )
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedStatus, RawMessage
+from paperex.support.backoff import RandomFraction, Sleep
 from paperex.support.clock import ClockMs, wall_clock_ms
 
 DEFAULT_STREAM_URL = "wss://stream.binance.com:9443"

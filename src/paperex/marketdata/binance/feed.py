@@ -22,12 +22,13 @@ from collections.abc import AsyncIterator, Sequence
 from paperex.marketdata.binance.client import DEFAULT_STREAM_URL, BinanceStreamClient
 from paperex.marketdata.binance.parse import VENUE, parse_message
 from paperex.marketdata.binance.rest import DEFAULT_REST_URL, BinanceRestClient
-from paperex.marketdata.connection import BackoffPolicy, ConnectionOptions, RandomFraction, Sleep
+from paperex.marketdata.connection import ConnectionOptions
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookDelta, BookSnapshot
 from paperex.marketdata.feed import FeedStatus, RawMessage, SymbolMap
 from paperex.marketdata.local_book import BookSync
 from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.backoff import BackoffPolicy, RandomFraction, Sleep
 from paperex.support.clock import ClockMs, wall_clock_ms
 
 KLINE_INTERVALS = frozenset(

@@ -23,15 +23,14 @@ from websockets.asyncio.client import ClientConnection
 from paperex.marketdata.connection import (
     ConnectionOptions,
     NotConnectedError,
-    RandomFraction,
     ReconnectingWebSocket,
-    Sleep,
     parse_messages,
 )
 from paperex.marketdata.events import Event
 from paperex.marketdata.feed import FeedStatus, RawMessage, SymbolMap, feed_parser
 from paperex.marketdata.gemini.parse import CANDLE_INTERVALS_MS, VENUE, GeminiParser
 from paperex.marketdata.gemini.wire import SubscribeRequestWire, SubscriptionWire
+from paperex.support.backoff import RandomFraction, Sleep
 from paperex.support.clock import ClockMs, wall_clock_ms
 
 DEFAULT_URL = "wss://api.gemini.com"

@@ -12,9 +12,11 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from concurrent.futures import Future
 
 import msgspec
+import redis
 import redis.asyncio as redis_async
 from django.conf import settings
 
@@ -31,6 +33,7 @@ from paperex.apps.trading.protocol import (
 )
 from paperex.support.async_tasks import cancel_and_wait
 from paperex.support.clock import wall_clock_ms
+from paperex.support.supervision import supervise
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +48,18 @@ class RedisCommandServer:
         self._replies: set[asyncio.Task[None]] = set()
 
     async def serve(self) -> None:
-        """Pop and submit commands until cancelled."""
+        """Pop and submit commands until cancelled, riding out Redis outages (see
+        ``supervise``); raises what cannot be ridden out."""
+        await supervise(
+            "engine command consumer",
+            self._pop_forever,
+            transient=(redis.ConnectionError, redis.TimeoutError),
+        )
+
+    async def _pop_forever(self, working: Callable[[], None]) -> None:
         while True:
             first = await self._client.brpop([COMMANDS_KEY], timeout=1)
+            working()
             if first is None:
                 continue
             raw = [first[1]]
@@ -120,11 +132,17 @@ async def _serve_engine(url: str, max_batch: int) -> None:
     assert gateway.host is not None
     server = RedisCommandServer(url, gateway.host, max_batch=max_batch)
     serving = asyncio.create_task(server.serve(), name="engine-commands")
+    stopping = asyncio.create_task(stop.wait(), name="engine-stop-signal")
     logger.info("engine ready: serving commands from Redis")
     print("engine ready", flush=True)
     try:
-        await stop.wait()
+        # A consumer that ends on its own failed for good: the process exits with its error
+        # rather than stay up taking no commands.
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if serving.done():
+            serving.result()
     finally:
+        await cancel_and_wait(stopping)
         await cancel_and_wait(serving)
         await server.close()
         await gateway.stop()

@@ -1,0 +1,114 @@
+"""`paperex engine` rides out a Redis restart: it takes commands again by itself, says so once
+per outage, and stops cleanly on SIGTERM afterwards. The Redis server is the test's own."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from paperex.apps.trading.gateway.redis_client import RedisEngineClient
+from paperex.apps.trading.protocol import EngineUnavailableError
+from paperex.domain.commands import CancelAllOrders
+from paperex.support.clock import wall_clock_ms
+from tests.integration.servers import PAPEREX, free_port
+from tests.support.waiting import wait_until
+
+REDIS_SERVER = shutil.which("redis-server")
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server to start one of its own"),
+]
+RECOVERY_SECONDS = 15
+
+
+@contextlib.contextmanager
+def redis_server(port: int) -> Iterator[None]:
+    """An empty Redis on ``port`` until the block ends, then killed (nothing saved)."""
+    assert REDIS_SERVER is not None
+    process = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+
+    def answers() -> bool:
+        with contextlib.suppress(redis.RedisError):
+            return bool(client.ping())
+        return False
+
+    try:
+        wait_until(answers, timeout=10)
+        yield
+    finally:
+        client.close()
+        process.kill()
+        process.wait(timeout=10)
+
+
+def answered(engine: RedisEngineClient) -> bool:
+    """Whether the engine answers a command that changes nothing."""
+    command = CancelAllOrders(timestamp=wall_clock_ms(), user_id=1, symbol=None)
+    try:
+        return engine.execute_sync(command, timeout=1).rejection_reason is None
+    except EngineUnavailableError:
+        return False
+
+
+def test_the_engine_takes_commands_again_after_redis_comes_back_empty(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DATABASE_URL", "REDIS_URL", "PAPEREX_FEED"}
+    }
+    env["PAPEREX_DATA_DIR"] = str(tmp_path)
+    for command in ("migrate", "seed"):
+        subprocess.run([*PAPEREX, command], env=env, check=True, capture_output=True, timeout=120)
+    log = tmp_path / "engine.log"
+    engine_client = RedisEngineClient(url)
+    with redis_server(port), log.open("w") as output:
+        engine = subprocess.Popen(
+            [*PAPEREX, "engine"],
+            env={**env, "REDIS_URL": url},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until(lambda: "engine ready" in log.read_text(), timeout=30)
+            assert answered(engine_client)
+        except BaseException:
+            engine.kill()
+            raise
+    try:
+        with redis_server(port):  # Redis is back, and empty
+            wait_until(lambda: answered(engine_client), timeout=RECOVERY_SECONDS)
+            assert engine.poll() is None
+            engine.terminate()
+            assert engine.wait(timeout=5) == 0
+    finally:
+        if engine.poll() is None:
+            engine.kill()
+            engine.wait(timeout=10)
+    text = log.read_text()
+    assert text.count("engine command consumer failed") == 1, text
+    assert "engine command consumer works again" in text
+    assert "Traceback" not in text
