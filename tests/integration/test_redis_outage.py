@@ -1,12 +1,16 @@
-"""`paperex engine` rides out a Redis restart: it takes commands again by itself, says so once
-per outage, and stops cleanly on SIGTERM afterwards. The Redis server is the test's own."""
+"""`paperex engine` and `paperex feed` ride out a Redis restart (one that comes back empty): the
+engine takes commands again by itself and the feed publishes trades and whole books again; each
+says so once per outage and stops cleanly on SIGTERM afterwards. The Redis server is the test's
+own."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +20,7 @@ import redis
 from paperex.apps.trading.gateway.redis_client import RedisEngineClient
 from paperex.apps.trading.protocol import EngineUnavailableError
 from paperex.domain.commands import CancelAllOrders
+from paperex.marketdata.bus import redis_channel
 from paperex.support.clock import wall_clock_ms
 from tests.integration.servers import PAPEREX, free_port
 from tests.support.waiting import wait_until
@@ -72,17 +77,23 @@ def answered(engine: RedisEngineClient) -> bool:
         return False
 
 
-def test_the_engine_takes_commands_again_after_redis_comes_back_empty(tmp_path: Path) -> None:
-    port = free_port()
-    url = f"redis://127.0.0.1:{port}/0"
+def embedded_environment(data_dir: Path) -> dict[str, str]:
+    """This process's environment on a SQLite database of its own, migrated and seeded."""
     env = {
         name: value
         for name, value in os.environ.items()
         if name not in {"DATABASE_URL", "REDIS_URL", "PAPEREX_FEED"}
     }
-    env["PAPEREX_DATA_DIR"] = str(tmp_path)
+    env["PAPEREX_DATA_DIR"] = str(data_dir)
     for command in ("migrate", "seed"):
         subprocess.run([*PAPEREX, command], env=env, check=True, capture_output=True, timeout=120)
+    return env
+
+
+def test_the_engine_takes_commands_again_after_redis_comes_back_empty(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    env = embedded_environment(tmp_path)
     log = tmp_path / "engine.log"
     engine_client = RedisEngineClient(url)
     with redis_server(port), log.open("w") as output:
@@ -111,4 +122,60 @@ def test_the_engine_takes_commands_again_after_redis_comes_back_empty(tmp_path: 
     text = log.read_text()
     assert text.count("engine command consumer failed") == 1, text
     assert "engine command consumer works again" in text
+    assert "Traceback" not in text
+
+
+def bus_events(port: int, seconds: float) -> list[dict[str, object]]:
+    """The market-data events published on the bus of Redis ``port`` for ``seconds``."""
+    client = redis.Redis(port=port)
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(redis_channel(f"redis://127.0.0.1:{port}/0"))
+    events: list[dict[str, object]] = []
+    deadline = time.monotonic() + seconds
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            message = pubsub.get_message(timeout=left)
+            if message is not None:
+                events.append(json.loads(message["data"]))
+    finally:
+        pubsub.close()
+        client.close()
+    return events
+
+
+def test_the_feed_publishes_trades_and_whole_books_again_after_redis_comes_back(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    env = {**embedded_environment(tmp_path), "REDIS_URL": f"redis://127.0.0.1:{port}/0"}
+    log = tmp_path / "feed.log"
+    with redis_server(port), log.open("w") as output:
+        feed = subprocess.Popen(
+            [*PAPEREX, "feed", "--feed", "synthetic"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            before = bus_events(port, seconds=3)
+            assert any(event["kind"] == "trade" for event in before)
+        except BaseException:
+            feed.kill()
+            raise
+    try:
+        with redis_server(port):  # Redis is back, and empty
+            after = bus_events(port, seconds=RECOVERY_SECONDS)
+            assert feed.poll() is None
+            feed.terminate()
+            assert feed.wait(timeout=5) == 0
+    finally:
+        if feed.poll() is None:
+            feed.kill()
+            feed.wait(timeout=10)
+    kinds = [event["kind"] for event in after]
+    assert "trade" in kinds
+    assert "book_snapshot" in kinds  # a subscriber that missed deltas gets the books whole
+    text = log.read_text()
+    assert text.count("market-data publishing failed") == 1, text
+    assert "market-data publishing works again" in text
     assert "Traceback" not in text

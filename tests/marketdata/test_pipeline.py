@@ -4,12 +4,14 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 
-from paperex.marketdata.bus import LocalBus, Subscription
+from paperex.marketdata.bus import BusUnavailableError, LocalBus, Subscription
 from paperex.marketdata.events import BookSnapshot, Event, Kline, Ticker24h, Trade
 from paperex.marketdata.feed import FeedStatus, RawMessage
 from paperex.marketdata.pipeline import FeedPipeline
 from paperex.marketdata.synthetic import encode_event
-from tests.support.market_events import T0, trade
+from paperex.support.backoff import BackoffPolicy
+from paperex.support.supervision import Outage
+from tests.support.market_events import T0, book, delta, trade
 
 MINUTE = 60_000
 
@@ -128,3 +130,63 @@ async def test_malformed_messages_are_counted_and_skipped() -> None:
     assert isinstance(received, Trade)
     assert received.price == Decimal(100)
     assert pipeline.parse_errors == 1
+
+
+class FlakyBus(LocalBus):
+    """A bus that is away while ``away`` is set: publishing raises as Redis's would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.away = False
+
+    async def publish(self, event: Event) -> None:
+        if self.away:
+            raise BusUnavailableError("Connection refused")
+        await super().publish(event)
+
+
+async def test_a_bus_outage_drops_events_then_republishes_the_books_before_going_on() -> None:
+    bus = FlakyBus()
+    pipeline = FeedPipeline(bus, [], store_closed_candles=Stored(), candle_update_every_ms=0)
+    pipeline.bus_outage = Outage("publishing", backoff=BackoffPolicy(0, 0, jitter=0))
+    everything = bus.subscribe()
+    await pipeline.handle([book(10, bids=(("99", "1"),), asks=(("101", "1"),))])
+    bus.away = True
+    await pipeline.handle([delta(11, 11, bids=(("99", "3"),)), trade("100")])  # nobody sees
+    await pipeline.tick()
+    bus.away = False
+    drain(everything)  # what was published before the outage
+    await pipeline.handle([trade("100.5", time_ms=T0 + 10)])
+    after = drain(everything)
+    snapshot = after[0]
+    assert isinstance(snapshot, BookSnapshot)  # the books first, as the feed holds them now
+    assert (snapshot.last_update_id, snapshot.bids, snapshot.asks) == (
+        11,
+        [(Decimal(99), Decimal(3))],
+        [(Decimal(101), Decimal(1))],
+    )
+    assert isinstance(after[1], Trade)
+    assert after[1].price == Decimal("100.5")
+    assert pipeline.events_dropped >= 3
+    assert pipeline.bus_outage.since is None
+
+
+async def test_books_in_sync_go_out_whole_every_ten_seconds() -> None:
+    now = [T0]
+    pipeline, _ = make_pipeline(now)
+    everything = pipeline.bus.subscribe()
+    await pipeline.handle([book(10, time_ms=T0), delta(11, 11, asks=(("100.5", "3"),))])
+    drain(everything)
+
+    def snapshots() -> list[BookSnapshot]:
+        return [event for event in drain(everything) if isinstance(event, BookSnapshot)]
+
+    await pipeline.tick()
+    (first,) = snapshots()
+    assert (first.last_update_id, first.asks) == (11, [(Decimal("100.5"), Decimal(3))])
+    now[0] = T0 + 9_999
+    await pipeline.tick()
+    assert snapshots() == []
+    now[0] = T0 + 10_000
+    await pipeline.tick()
+    assert len(snapshots()) == 1

@@ -100,6 +100,10 @@ class MarketDataBus(Protocol):
     async def stop(self) -> None: ...
 
 
+class BusUnavailableError(ConnectionError):
+    """The bus could not take an event: Redis is away."""
+
+
 class LocalBus:
     """In-process fan-out to subscriptions."""
 
@@ -169,8 +173,16 @@ class RedisBus(LocalBus):
         await self._client.aclose()
 
     async def publish(self, event: Event) -> None:
-        """Send the event to every process subscribed to the channel, this one included."""
-        await self._client.publish(self._channel, _encoder.encode(event))
+        """Send the event to every process subscribed to the channel, this one included.
+
+        Raises BusUnavailableError when Redis is away (the event is not sent).
+        """
+        try:
+            await self._client.publish(self._channel, _encoder.encode(event))
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            # Every pooled connection went with the server: none may fail once more later.
+            await self._client.connection_pool.disconnect()
+            raise BusUnavailableError(str(error)) from error
 
     async def _read(self) -> None:
         await supervise(

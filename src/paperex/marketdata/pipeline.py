@@ -13,16 +13,20 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from paperex.marketdata.aggregation import CandleAggregator, TickerAggregator
-from paperex.marketdata.bus import MarketDataBus
+from paperex.marketdata.bus import BusUnavailableError, MarketDataBus
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.events import BookDelta, BookSnapshot, Event, Kline, Trade
 from paperex.marketdata.feed import Feed, feed_parser
 from paperex.marketdata.local_book import BookSync
 from paperex.support.async_tasks import cancel_and_wait
 from paperex.support.clock import ClockMs, wall_clock_ms
+from paperex.support.supervision import Outage
 
 logger = logging.getLogger(__name__)
 
+BOOK_SNAPSHOT_EVERY_MS = 10_000
+"""How often each book in sync goes out whole, so that a subscriber that missed deltas (it
+joined late, or Redis was away) is back in sync within this long."""
 TIME_WENT_BACK_MS = 60_000
 """A trade this much older than its symbol's last one starts a new session (a replay loop)."""
 ClosedCandleSink = Callable[[list[Kline]], Awaitable[None]]
@@ -40,6 +44,7 @@ class FeedPipeline:
         clock: ClockMs = wall_clock_ms,
         tick_seconds: float = 1.0,
         candle_update_every_ms: int = 1_000,
+        book_snapshot_every_ms: int = BOOK_SNAPSHOT_EVERY_MS,
     ) -> None:
         self.bus = bus
         self.feeds = list(feeds)
@@ -50,7 +55,13 @@ class FeedPipeline:
         self.tickers = TickerAggregator()
         self._last_trade_time: dict[str, int] = {}
         self.books: dict[str, BookSync] = {}
-        """Kept only for the tickers' best bid and ask."""
+        """Kept for the tickers' best bid and ask, and to republish after a bus outage."""
+        self._book_venues: dict[str, str] = {}
+        self._book_snapshot_every_ms = book_snapshot_every_ms
+        self._books_published_at = 0
+        self.bus_outage = Outage("market-data publishing")
+        self.events_dropped = 0
+        """Events the bus could not take during an outage."""
         self._closed: list[Kline] = []
         self._pumps: list[asyncio.Task[None]] = []
         self._ticker: asyncio.Task[None] | None = None
@@ -80,30 +91,34 @@ class FeedPipeline:
         """Publish events and what they aggregate into."""
         self.events_published += len(events)
         for event in events:
-            await self.bus.publish(event)
+            await self._publish(event)
             if isinstance(event, Trade):
                 self._start_over_if_time_went_back(event)
                 self.tickers.add_trade(event)
                 for kline in self.candles.add_trade(event):
-                    await self.bus.publish(kline)
+                    await self._publish(kline)
                     if kline.closed:
                         self._closed.append(kline)
             elif isinstance(event, BookDelta):
-                self._book(event.symbol).on_delta(event)
+                self._book(event.symbol, event.venue).on_delta(event)
             elif isinstance(event, BookSnapshot):
-                self._book(event.symbol).on_snapshot(event)
+                self._book(event.symbol, event.venue).on_snapshot(event)
 
     async def tick(self) -> None:
         """Close candles that are due, publish tickers, store closed candles."""
         now = self._clock()
         for kline in self.candles.close_due(now):
-            await self.bus.publish(kline)
+            await self._publish(kline)
             self._closed.append(kline)
         self._update_best_quotes()
         for ticker in self.tickers.tickers(now):
-            await self.bus.publish(ticker)
+            await self._publish(ticker)
         for mini_ticker in self.tickers.mini_tickers(now):
-            await self.bus.publish(mini_ticker)
+            await self._publish(mini_ticker)
+        if now - self._books_published_at >= self._book_snapshot_every_ms:
+            self._books_published_at = now
+            for snapshot in self._book_snapshots():
+                await self._publish(snapshot)
         await self._flush_closed()
 
     def _start_over_if_time_went_back(self, trade: Trade) -> None:
@@ -115,7 +130,43 @@ class FeedPipeline:
             self.tickers.forget(trade.symbol)
         self._last_trade_time[trade.symbol] = trade.trade_time
 
-    def _book(self, symbol: str) -> BookSync:
+    async def _publish(self, event: Event) -> None:
+        """Publish one event. While the bus is away, drop events (trying again after a
+        backoff); the first publish after an outage sends every book that is in sync first,
+        so that subscribers who missed deltas start again from a snapshot."""
+        if self.bus_outage.should_wait():
+            self.events_dropped += 1
+            return
+        recovering = self.bus_outage.since is not None
+        try:
+            if recovering:
+                for snapshot in self._book_snapshots():
+                    await self.bus.publish(snapshot)
+            await self.bus.publish(event)
+        except BusUnavailableError as error:
+            self.bus_outage.failed(error)
+            self.events_dropped += 1
+            return
+        self.bus_outage.worked()
+
+    def _book_snapshots(self) -> list[BookSnapshot]:
+        now = self._clock()
+        return [
+            BookSnapshot(
+                venue=self._book_venues[symbol],
+                symbol=symbol,
+                event_time=now,
+                received_at=now,
+                last_update_id=sync.last_update_id,
+                bids=sync.book.bids(),
+                asks=sync.book.asks(),
+            )
+            for symbol, sync in self.books.items()
+            if sync.last_update_id is not None
+        ]
+
+    def _book(self, symbol: str, venue: str) -> BookSync:
+        self._book_venues[symbol] = venue
         book = self.books.get(symbol)
         if book is None:
             book = self.books[symbol] = BookSync(symbol)

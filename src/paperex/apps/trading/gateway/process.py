@@ -58,7 +58,12 @@ class RedisCommandServer:
 
     async def _pop_forever(self, working: Callable[[], None]) -> None:
         while True:
-            first = await self._client.brpop([COMMANDS_KEY], timeout=1)
+            try:
+                first = await self._client.brpop([COMMANDS_KEY], timeout=1)
+            except (redis.ConnectionError, redis.TimeoutError):
+                # Every pooled connection went with the server, the replies' ones too.
+                await self._client.connection_pool.disconnect()
+                raise
             working()
             if first is None:
                 continue
