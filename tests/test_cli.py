@@ -80,12 +80,18 @@ def test_replay_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def run_cli_with(environment: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The command with exactly the services ``environment`` names (none of this run's)."""
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DATABASE_URL", "REDIS_URL"}
+    }
     return subprocess.run(
         [sys.executable, "-m", "paperex.cli", *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, **environment},
+        env={**inherited, **environment},
     )
 
 
