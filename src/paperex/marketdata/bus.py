@@ -199,6 +199,9 @@ class RedisBus(LocalBus):
             self._ready.set()
             async for message in pubsub.listen():
                 self._deliver_raw(message)
+        except (redis.ConnectionError, redis.TimeoutError):
+            await self._client.connection_pool.disconnect()  # none stale for the next try
+            raise
         finally:
             await pubsub.aclose()  # type: ignore[no-untyped-call]
 
