@@ -31,7 +31,7 @@ class BalanceSerializer(serializers.ModelSerializer[Balance]):
 
     class Meta:
         model = Balance
-        fields = ["asset", "free", "locked"]
+        fields = list(BalanceView.__struct_fields__)
 
     def to_representation(self, instance: Balance) -> dict[str, Any]:
         return plain(BalanceView.of(instance))
@@ -50,25 +50,7 @@ class OrderSerializer(serializers.ModelSerializer[Order]):
 
     class Meta:
         model = Order
-        fields = [
-            "id",
-            "symbol",
-            "client_order_id",
-            "side",
-            "type",
-            "time_in_force",
-            "price",
-            "stop_price",
-            "quantity",
-            "quote_order_qty",
-            "executed_quantity",
-            "cumulative_quote",
-            "status",
-            "status_reason",
-            "self_trade_prevention",
-            "created_at",
-            "updated_at",
-        ]
+        fields = list(OrderView.__struct_fields__)  # the one definition of the shape
         read_only_fields = fields
 
     def to_representation(self, instance: Order) -> dict[str, Any]:
@@ -102,21 +84,7 @@ class FillSerializer(serializers.ModelSerializer[Fill]):
 
     class Meta:
         model = Fill
-        fields = [
-            "id",
-            "order_id",
-            "trade_id",
-            "symbol",
-            "side",
-            "price",
-            "quantity",
-            "quote_quantity",
-            "fee",
-            "fee_asset",
-            "liquidity",
-            "is_reference",
-            "executed_at",
-        ]
+        fields = list(FillView.__struct_fields__)  # the one definition of the shape
         read_only_fields = fields
 
     def to_representation(self, instance: Fill) -> dict[str, Any]:
