@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.databases import own_database
+
 PAPEREX = [sys.executable, "-m", "paperex.cli"]
 START_SECONDS = 30
 
@@ -25,13 +27,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def prepared_environment(data_dir: Path) -> dict[str, str]:
-    """This process's environment with its own data folder, migrated and seeded (on the
-    database the environment names)."""
+@contextlib.contextmanager
+def prepared_environment(data_dir: Path) -> Iterator[dict[str, str]]:
+    """This process's environment with its own data folder and, on PostgreSQL, a database of its
+    own on the server the environment names; migrated and seeded."""
     env = {**os.environ, "PAPEREX_DATA_DIR": str(data_dir)}
-    for command in ("migrate", "seed"):
-        subprocess.run([*PAPEREX, command], env=env, check=True, capture_output=True, timeout=120)
-    return env
+    with own_database(env.get("DATABASE_URL", "")) as database_url:
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        for command in ("migrate", "seed"):
+            subprocess.run(
+                [*PAPEREX, command], env=env, check=True, capture_output=True, timeout=120
+            )
+        yield env
 
 
 @contextlib.contextmanager

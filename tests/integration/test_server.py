@@ -16,9 +16,11 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server with its own data folder, on the database the environment names."""
-    env = prepared_environment(tmp_path_factory.mktemp("server-data"))
-    with running_server(env) as url:
+    """A server with its own data folder and database."""
+    with (
+        prepared_environment(tmp_path_factory.mktemp("server-data")) as env,
+        running_server(env) as url,
+    ):
         yield url
 
 

@@ -23,7 +23,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,7 +35,7 @@ from paperex.domain import Side
 from paperex.marketdata.bus import encode_event, redis_channel
 from paperex.marketdata.events import Event, MiniTicker, Trade
 from paperex.support.clock import wall_clock_ms
-from tests.integration.servers import PAPEREX, free_port
+from tests.integration.servers import PAPEREX, free_port, prepared_environment
 
 pytestmark = pytest.mark.integration
 REDIS_URL = os.environ.get("REDIS_URL")
@@ -80,12 +79,6 @@ class Server:
         return self.process.poll() is None
 
 
-def server_environment(data_dir: Path) -> dict[str, str]:
-    # The matching engine owns its database's books, one process at a time; the streams do not
-    # need it, and several servers here share one database.
-    return {**os.environ, "PAPEREX_DATA_DIR": str(data_dir), "PAPEREX_RUN_ENGINE": "false"}
-
-
 def start_server(env: dict[str, str], *, feed: bool) -> Server:
     port = free_port()
     command = [*PAPEREX, "serve", "--port", str(port)] + ([] if feed else ["--no-feed"])
@@ -118,12 +111,12 @@ def stop_server(server: Server) -> None:
 
 
 @pytest.fixture(scope="module")
-def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """A migrated, seeded database (the one the environment names, else SQLite in a folder)."""
-    env = server_environment(tmp_path_factory.mktemp("streams-server"))
-    for command in ("migrate", "seed"):
-        subprocess.run([*PAPEREX, command], env=env, check=True, capture_output=True, timeout=120)
-    return env
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A migrated, seeded database of the module's own. The matching engine owns its database's
+    books, one process at a time; the streams do not need it, and several servers here share one
+    database."""
+    with prepared_environment(tmp_path_factory.mktemp("streams-server")) as env:
+        yield {**env, "PAPEREX_RUN_ENGINE": "false"}
 
 
 @pytest.fixture(scope="module")

@@ -62,8 +62,10 @@ if not BUNDLE.exists():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server with its own data folder and the demo user."""
-    env = prepared_environment(tmp_path_factory.mktemp("web-server-data"))
-    with running_server(env) as url:
+    with (
+        prepared_environment(tmp_path_factory.mktemp("web-server-data")) as env,
+        running_server(env) as url,
+    ):
         yield url
 
 
