@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from paperex.support.process_exit import exit_status
+
 if TYPE_CHECKING:
     from paperex.marketdata.bus import Subscription
 
@@ -106,6 +108,7 @@ def serve(options: argparse.Namespace) -> None:
         workers=options.workers,
         **uvicorn_options(log_level=options.log_level),
     )
+    sys.exit(exit_status())
 
 
 def feed(options: argparse.Namespace) -> None:
@@ -140,6 +143,7 @@ def engine(options: argparse.Namespace) -> None:
     from paperex.apps.trading.gateway.process import run_engine_process
 
     run_engine_process(max_batch=options.max_batch)
+    sys.exit(exit_status())
 
 
 def parse_duration(text: str) -> float:

@@ -5,13 +5,10 @@ own."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,49 +20,14 @@ from paperex.domain.commands import CancelAllOrders
 from paperex.marketdata.bus import redis_channel
 from paperex.support.clock import wall_clock_ms
 from tests.integration.servers import PAPEREX, free_port
+from tests.support.redis_server import REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
 
-REDIS_SERVER = shutil.which("redis-server")
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server to start one of its own"),
 ]
 RECOVERY_SECONDS = 15
-
-
-@contextlib.contextmanager
-def redis_server(port: int) -> Iterator[None]:
-    """An empty Redis on ``port`` until the block ends, then killed (nothing saved)."""
-    assert REDIS_SERVER is not None
-    process = subprocess.Popen(
-        [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port, socket_connect_timeout=1)
-
-    def answers() -> bool:
-        with contextlib.suppress(redis.RedisError):
-            return bool(client.ping())
-        return False
-
-    try:
-        wait_until(answers, timeout=10)
-        yield
-    finally:
-        client.close()
-        process.kill()
-        process.wait(timeout=10)
 
 
 def assert_each_outage_logged_once(log: str, *loops: str) -> None:

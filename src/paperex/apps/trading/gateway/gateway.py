@@ -27,6 +27,7 @@ from paperex.apps.trading.host.offline_writer import funding_write_offline
 from paperex.apps.trading.host.publication import ChannelPublisher, ReferenceFeed
 from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
 from paperex.domain.commands import EngineCommand
+from paperex.support.process_exit import exit_requested
 
 ENGINE_ELSEWHERE = (
     "A running server holds the matching engine and this process cannot reach it (there is "
@@ -48,10 +49,18 @@ class EngineGateway:
         return float(settings.PAPEREX_ENGINE_TIMEOUT)
 
     async def start(self, *, max_batch: int = 2048) -> None:
-        """Run a host in this process: rebuild it from the database, follow the feed."""
+        """Run a host in this process: rebuild it from the database, follow the feed.
+
+        A host that stops for good (another engine took over its database) ends the process,
+        non-zero, rather than leave it up without a writer.
+        """
         self._publisher = ChannelPublisher(asyncio.get_running_loop())
         self._publisher.start()
-        host = EngineHost(max_batch=max_batch, publish=self._publisher.publish)
+        host = EngineHost(
+            max_batch=max_batch,
+            publish=self._publisher.publish,
+            on_failure=lambda _error: exit_requested(),
+        )
         await asyncio.to_thread(host.start)
         self.host = host
         assert host.catalog is not None

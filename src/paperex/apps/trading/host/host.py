@@ -14,7 +14,12 @@ the publisher. So an acknowledged command is durable, and nothing is published t
 Recovery: on start (and after a failed commit) the engine is rebuilt from the database: open
 orders, balances, the id counters (max id + 1) and the last trade prices. Commands whose batch
 did not commit were never acknowledged; their callers get a timeout or an error and may retry
-(placing is idempotent by client order id).
+(placing is idempotent by client order id). While the database is away the writer retries the
+rebuild with backoff, answering every command with EngineUnavailableError meanwhile, and
+retakes its lock first if the lock's connection went with the database.
+
+Fencing: a writer whose lock was taken by another engine (``writer_fence``) stops for good:
+``failure`` says why and ``on_failure`` is called, so that its process can exit.
 
 Idempotency: a PlaceOrder whose (user, client order id) already exists, in the database or
 earlier in the same batch, is not processed again: the reply names the existing order.
@@ -22,15 +27,23 @@ earlier in the same batch, is not processed again: the reply names the existing 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 
 from paperex.apps.trading.catalog import Catalog, catalog_read
 from paperex.apps.trading.host.batch_writer import BatchRecord, batch_write
@@ -38,7 +51,8 @@ from paperex.apps.trading.host.exchange_book import ExchangeBookLevels, LevelCha
 from paperex.apps.trading.host.fee_account import fee_account_ensure
 from paperex.apps.trading.host.publication import Publisher, batch_messages
 from paperex.apps.trading.host.recovery import RestoredState, engine_restore
-from paperex.apps.trading.host.writer_lock import EngineLock
+from paperex.apps.trading.host.writer_fence import WriterFencedError, epoch_take
+from paperex.apps.trading.host.writer_lock import EngineLock, EngineLockedError
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
 from paperex.apps.trading.schemas import OrderView
@@ -53,9 +67,19 @@ from paperex.domain.events import (
     TransferRejected,
 )
 from paperex.support.clock import wall_clock_ms
+from paperex.support.supervision import Outage
 
 logger = logging.getLogger(__name__)
 _STOP = object()
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
+"""The database went away (connection refused, terminated, server restarted)."""
+LOCK_CHECK_SECONDS = 1.0
+"""How often an idle writer checks that it still holds the engine lock."""
+FailureCallback = Callable[[BaseException], None]
+
+
+class _LockLostError(Exception):
+    """The engine lock's connection went away while the writer was idle."""
 
 
 @dataclass(slots=True)
@@ -75,10 +99,15 @@ class EngineHost:
         max_batch: int = 2048,
         publish: Publisher | None = None,
         lock_timeout: float = 10.0,
+        on_failure: FailureCallback | None = None,
     ) -> None:
         self.max_batch = max_batch
         self._publish = publish
         self._lock_timeout = lock_timeout
+        self._on_failure = on_failure
+        self._epoch = 0
+        self.failure: BaseException | None = None
+        """Why the writer stopped for good (another engine took over), if it did."""
         self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = EngineLock()
@@ -129,6 +158,8 @@ class EngineHost:
         future: Future[EngineReply] = Future()
         deadline = None if timeout is None else time.monotonic() + timeout
         self._queue.put(_Pending(command, future, deadline))
+        if self.failure is not None:  # the writer stopped for good, maybe after it last looked
+            self._refuse_queued(EngineUnavailableError("the engine stopped"))
         return future
 
     def submit_untracked(self, command: EngineCommand) -> None:
@@ -140,7 +171,7 @@ class EngineHost:
     def _run(self) -> None:
         try:
             self._lock.acquire(timeout=self._lock_timeout)
-            self._restore()
+            self._take_over()
         except BaseException as error:
             self._start_error = error
             self._lock.release()
@@ -148,38 +179,130 @@ class EngineHost:
             return
         self._ready.set()
         try:
-            stopping = False
-            while not stopping:
-                item = self._queue.get()
-                if item is _STOP:
-                    break
-                batch = [item]
-                while len(batch) < self.max_batch:
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is _STOP:
-                        stopping = True
-                        break
-                    batch.append(item)
-                pending = [item for item in batch if isinstance(item, _Pending)]
-                try:
-                    self._execute(pending)
-                except Exception:
-                    # A bug, not a database failure: answer everyone, rebuild, carry on.
-                    logger.exception("engine batch failed")
-                    for item in pending:
-                        _fail(item, EngineUnavailableError("the engine failed on this command"))
-                    self._restore()
+            self._serve()
+        except (EngineLockedError, WriterFencedError) as error:
+            self.failure = error
+            logger.critical("the engine stopped writing: %s", error)
+            self._refuse_queued(EngineUnavailableError("the engine stopped"))
+            if self._on_failure is not None:
+                self._on_failure(error)
         finally:
-            connection.close()
+            with contextlib.suppress(DatabaseError):
+                connection.close()
             self._lock.release()
 
-    def _restore(self) -> None:
+    def _serve(self) -> None:
+        """Run batches until stopped; after a failed batch, rebuild before the next one."""
+        while True:
+            try:
+                batch = self._next_batch()
+            except _LockLostError as lost:
+                if self._recover(lost):
+                    return
+                continue
+            if batch is None:
+                return
+            try:
+                self._execute(batch)
+            except TRANSIENT_DATABASE_ERRORS as error:
+                self._fail_all(batch, "the engine could not store the command")
+                if self._recover(error):
+                    return
+            except WriterFencedError:
+                self._fail_all(batch, "another engine took over")
+                raise
+            except Exception:
+                # A bug, not a database failure: answer everyone, rebuild, carry on.
+                logger.exception("engine batch failed")
+                self._fail_all(batch, "the engine failed on this command")
+                if self._recover(None):
+                    return
+
+    def _next_batch(self) -> list[_Pending] | None:
+        """The commands queued up to ``max_batch``, waiting for the first; None to stop.
+
+        While idle, checks every ``LOCK_CHECK_SECONDS`` that the lock is still held (raising
+        _LockLostError), so a lost lock is noticed before the next command rather than by it.
+        """
+        while True:
+            try:
+                item = self._queue.get(timeout=LOCK_CHECK_SECONDS)
+                break
+            except queue.Empty:
+                if not self._lock.held():
+                    raise _LockLostError("the engine's lock connection was lost") from None
+        if item is _STOP:
+            return None
+        batch = [item]
+        while len(batch) < self.max_batch:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is _STOP:
+                self._queue.put(_STOP)  # for the next call, after this batch
+                break
+            batch.append(item)
+        return [item for item in batch if isinstance(item, _Pending)]
+
+    def _recover(self, error: BaseException | None) -> bool:
+        """Retake the lock and rebuild from the database, retrying while the database is away
+        (refusing commands meanwhile); True when asked to stop while waiting.
+
+        Raises EngineLockedError when another engine took the lock meanwhile.
+        """
+        outage = Outage("engine writer", log=logger)
+        if error is not None and self._refuse_for(outage.failed(error)):
+            return True
+        while True:
+            try:
+                self._lock.retake()
+                self._take_over()
+            except TRANSIENT_DATABASE_ERRORS as failure:
+                if self._refuse_for(outage.failed(failure)):
+                    return True
+                continue
+            outage.worked()
+            return False
+
+    def _refuse_for(self, seconds: float) -> bool:
+        """Answer every command that arrives within ``seconds`` with EngineUnavailableError;
+        True when asked to stop meanwhile."""
+        error = EngineUnavailableError("the engine is rebuilding after a database failure")
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                item = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                return False
+            if item is _STOP:
+                return True
+            assert isinstance(item, _Pending)
+            _fail(item, error)
+        return False
+
+    def _refuse_queued(self, error: EngineUnavailableError) -> None:
+        """Answer every command still queued with ``error``."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(item, _Pending):
+                _fail(item, error)
+
+    @staticmethod
+    def _fail_all(batch: list[_Pending], message: str) -> None:
+        error = EngineUnavailableError(message)
+        for pending in batch:
+            _fail(pending, error)
+
+    def _take_over(self) -> None:
+        """Take the next writer epoch and rebuild the engine from the database, in one
+        transaction (which also waits for one that wrote without a host to commit)."""
         close_old_connections()
-        # A write transaction: waits for a transaction that wrote without a host to commit.
         with transaction.atomic():
+            self._epoch = epoch_take()
             self.fee_account_id = fee_account_ensure()
             self.catalog = catalog_read()
             self.state = engine_restore(catalog=self.catalog, fee_account_id=self.fee_account_id)
@@ -199,8 +322,6 @@ class EngineHost:
         run = self._run_engine(live)
         book_changes = self._book_changes(run.touched_orders)
         record = self._write_batch(run, book_changes)
-        if record is None:
-            return
         self.batches += 1
         self.commands += len(live)
         self._answer(run, record)
@@ -251,29 +372,21 @@ class EngineHost:
 
     def _write_batch(
         self, run: _EngineRun, book_changes: dict[str, tuple[int, LevelChanges]]
-    ) -> BatchRecord | None:
-        """Store the batch in one transaction; None (every caller failed, the engine rebuilt
-        from the database) when it could not be stored."""
+    ) -> BatchRecord:
+        """Store the batch in one transaction (raising what stopped it: the caller rebuilds)."""
         assert self.state is not None
         assert self.catalog is not None
         if not any(events for _, events in run.results) and not book_changes:
             return BatchRecord(orders_per_command=[[] for _ in run.results])
-        try:
-            return batch_write(
-                catalog=self.catalog,
-                results=run.results,
-                open_orders=self.state.open_orders,
-                trade_sequences=self.state.trade_sequences,
-                book_sequences=self.state.book_sequences,
-                books_changed=set(book_changes),
-            )
-        except Exception:
-            logger.exception("engine batch of %d commands failed to commit", len(run.live))
-            error = EngineUnavailableError("the engine could not store the command")
-            for pending in run.live:
-                _fail(pending, error)
-            self._restore()
-            return None
+        return batch_write(
+            catalog=self.catalog,
+            results=run.results,
+            open_orders=self.state.open_orders,
+            trade_sequences=self.state.trade_sequences,
+            book_sequences=self.state.book_sequences,
+            books_changed=set(book_changes),
+            epoch=self._epoch,
+        )
 
     def _answer(self, run: _EngineRun, record: BatchRecord) -> None:
         """Resolve the callers' futures, now that the batch is committed."""

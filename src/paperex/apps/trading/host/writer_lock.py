@@ -21,11 +21,20 @@ from typing import Any
 from django.db import DatabaseError, connection, connections
 
 ADVISORY_LOCK_KEY = 0x50415045524558  # "PAPEREX"
+_HELD_SQL = (
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND pid = pg_backend_pid() AND classid = %s AND objid = %s AND objsubid = 1)"
+)
 _memory_lock = threading.Lock()
 
 
 class EngineLockedError(RuntimeError):
     """Another engine host holds the lock."""
+
+
+def _key_parts() -> tuple[int, int]:
+    """The lock's key as ``pg_locks`` shows a bigint advisory lock: high and low 32 bits."""
+    return ADVISORY_LOCK_KEY >> 32, ADVISORY_LOCK_KEY & 0xFFFFFFFF
 
 
 def _is_postgres() -> bool:
@@ -55,13 +64,35 @@ class EngineLock:
                 raise EngineLockedError("another engine is running on this database")
             time.sleep(0.05)
 
+    def held(self) -> bool:
+        """Whether the lock is still this engine's: False once its PostgreSQL connection is
+        gone (terminated, or the server restarted), whatever took the lock since."""
+        if self._connection is None:
+            return self._file is not None or self._memory
+        try:
+            with self._connection.cursor() as cursor:
+                cursor.execute(_HELD_SQL, _key_parts())
+                return bool(cursor.fetchone()[0])
+        except DatabaseError:
+            return False
+
+    def retake(self) -> None:
+        """Take the lock again if it was lost (see ``held``), without waiting; raises
+        EngineLockedError when another engine holds it now."""
+        if self.held():
+            return
+        self.release()
+        if not self._try():
+            raise EngineLockedError("another engine took over this database")
+
     def release(self) -> None:
         """Give the lock back (closing its connection or file)."""
         if self._connection is not None:
             # Unlock first: closing a pooled connection returns it to the pool, session alive.
-            with contextlib.suppress(DatabaseError), self._connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
-            self._connection.close()
+            with contextlib.suppress(DatabaseError):
+                with self._connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+                self._connection.close()
             self._connection = None
         if self._file is not None:
             os.close(self._file)

@@ -1,0 +1,22 @@
+"""Ending a process whose loop cannot go on: it shuts down as on SIGTERM (finishing what is in
+flight) and then exits non-zero, so that whatever supervises it (systemd, the Procfile runner)
+starts it again."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+_status = 0
+
+
+def exit_requested(status: int = 1) -> None:
+    """Shut this process down as SIGTERM would, and make it exit with ``status``."""
+    global _status
+    _status = status
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def exit_status() -> int:
+    """The status this process should exit with: non-zero after ``exit_requested``."""
+    return _status

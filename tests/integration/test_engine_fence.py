@@ -1,0 +1,173 @@
+"""Two `paperex engine` processes and one database: an engine paused (SIGSTOP) while its lock
+connection is terminated and a second engine takes over commits nothing when it continues, and
+exits non-zero so that its supervisor can see it. PostgreSQL, with a database and a Redis server
+of the test's own."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from paperex.apps.trading.gateway.redis_client import RedisEngineClient
+from paperex.apps.trading.host.writer_lock import ADVISORY_LOCK_KEY
+from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
+from paperex.domain import OrderType, Side, TimeInForce
+from paperex.domain.commands import PlaceOrder
+from tests.integration.servers import PAPEREX, free_port, prepared_environment
+from tests.support.redis_server import REDIS_SERVER, redis_server
+from tests.support.waiting import wait_until
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server to start one of its own"),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="the engine lock's connection is a PostgreSQL session (DATABASE_URL)",
+    ),
+]
+ANSWER_SECONDS = 30
+
+
+@contextlib.contextmanager
+def engine_process(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`paperex engine`, once it serves commands; killed if still running at the end."""
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*PAPEREX, "engine"], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_until(lambda: "engine ready" in log.read_text(), timeout=30, what=str(log))
+        yield process
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGCONT)
+            process.kill()
+            process.wait(timeout=10)
+
+
+def demo_bid(database: str, client_order_id: str) -> PlaceOrder:
+    """A small resting buy of BTC for the seeded demo user."""
+    with psycopg.connect(database) as db:
+        row = db.execute(
+            "SELECT u.id, m.tick_size, m.step_size FROM accounts_user u, markets_market m"
+            " WHERE u.username = 'demo' AND m.symbol = 'BTCUSDT'"
+        ).fetchone()
+    assert row is not None
+    user_id, tick_size, step_size = row
+    return PlaceOrder(
+        timestamp=1,
+        user_id=user_id,
+        symbol="BTCUSDT",
+        side=Side.BUY,
+        order_type=OrderType.LIMIT,
+        time_in_force=TimeInForce.GTC,
+        price=int(Decimal(20000) / tick_size),
+        quantity=int(Decimal("0.001") / step_size),
+        client_order_id=client_order_id,
+    )
+
+
+def terminate_lock_holder(database: str) -> None:
+    with psycopg.connect(database, autocommit=True) as db:
+        [(pid,)] = db.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid = %s AND objid = %s AND objsubid = 1"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [ADVISORY_LOCK_KEY >> 32, ADVISORY_LOCK_KEY & 0xFFFFFFFF],
+        ).fetchall()
+        db.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+def stored_orders(database: str, client_order_id: str) -> int:
+    with psycopg.connect(database) as db:
+        row = db.execute(
+            "SELECT count(*) FROM trading_order WHERE client_order_id = %s", [client_order_id]
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def balances_off_the_ledger(database: str) -> int:
+    """How many stored balances differ from the sum of their ledger entries."""
+    with psycopg.connect(database) as db:
+        row = db.execute(
+            """
+            WITH moves AS (
+                SELECT from_user_id AS user_id, asset_id, from_bucket AS bucket, -amount AS amount
+                FROM trading_ledgerentry WHERE from_user_id IS NOT NULL
+                UNION ALL
+                SELECT to_user_id, asset_id, to_bucket, amount
+                FROM trading_ledgerentry WHERE to_user_id IS NOT NULL
+            ), totals AS (
+                SELECT user_id, asset_id, bucket, sum(amount) AS total FROM moves GROUP BY 1, 2, 3
+            )
+            SELECT count(*) FROM trading_balance b
+            LEFT JOIN totals f
+                ON (f.user_id, f.asset_id, f.bucket) = (b.user_id, b.asset_id, 'FREE')
+            LEFT JOIN totals l
+                ON (l.user_id, l.asset_id, l.bucket) = (b.user_id, b.asset_id, 'LOCKED')
+            WHERE b.free <> coalesce(f.total, 0) OR b.locked <> coalesce(l.total, 0)
+            """
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+class Sent:
+    """A command sent from a thread of its own; its reply, or the error, once it came."""
+
+    def __init__(self, client: RedisEngineClient, command: PlaceOrder) -> None:
+        self.reply: EngineReply | None = None
+        self.error: EngineUnavailableError | None = None
+        self._thread = threading.Thread(target=self._send, args=(client, command))
+        self._thread.start()
+
+    def _send(self, client: RedisEngineClient, command: PlaceOrder) -> None:
+        try:
+            self.reply = client.execute_sync(command, timeout=ANSWER_SECONDS)
+        except EngineUnavailableError as error:
+            self.error = error
+
+    def wait(self) -> None:
+        self._thread.join(ANSWER_SECONDS + 5)
+
+
+def test_a_paused_engine_whose_lock_was_taken_over_commits_nothing(tmp_path: Path) -> None:
+    port = free_port()
+    redis_url = f"redis://127.0.0.1:{port}/0"
+    with (
+        prepared_environment(tmp_path / "data") as prepared,
+        redis_server(port),
+    ):
+        env = {**prepared, "REDIS_URL": redis_url}
+        database = env["DATABASE_URL"]
+        client = RedisEngineClient(redis_url)
+        with engine_process(env, tmp_path / "first.log") as first:
+            reply = client.execute_sync(demo_bid(database, "before"), timeout=ANSWER_SECONDS)
+            assert reply.orders
+
+            first.send_signal(signal.SIGSTOP)
+            # Redis hands this command to the paused engine's waiting BRPOP.
+            stale = Sent(client, demo_bid(database, "stale"))
+            terminate_lock_holder(database)
+            with engine_process(env, tmp_path / "second.log"):
+                first.send_signal(signal.SIGCONT)
+                assert first.wait(timeout=15) != 0
+                stale.wait()
+                assert stale.reply is None or not stale.reply.orders
+                assert stored_orders(database, "stale") == 0
+                after = client.execute_sync(demo_bid(database, "after"), timeout=ANSWER_SECONDS)
+                assert after.orders
+        first_log = (tmp_path / "first.log").read_text()
+        assert "the engine stopped writing: another engine took over" in first_log, first_log
+        assert stored_orders(database, "before") == stored_orders(database, "after") == 1
+        assert balances_off_the_ledger(database) == 0

@@ -1,0 +1,50 @@
+"""A Redis server of a test's own, on a port of its choosing: fault tests kill and restart it,
+which they must never do to the shared one."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+import redis
+
+from tests.support.waiting import wait_until
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+@contextlib.contextmanager
+def redis_server(port: int) -> Iterator[None]:
+    """An empty Redis on ``port`` until the block ends, then killed (nothing saved)."""
+    assert REDIS_SERVER is not None
+    process = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+
+    def answers() -> bool:
+        with contextlib.suppress(redis.RedisError):
+            return bool(client.ping())
+        return False
+
+    try:
+        wait_until(answers, timeout=10)
+        yield
+    finally:
+        client.close()
+        process.kill()
+        process.wait(timeout=10)
