@@ -77,7 +77,11 @@ def parse_list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-POSTGRES_POOL = {"min_size": 2, "max_size": 20, "timeout": 10}
+POSTGRES_POOL = {
+    "min_size": 2,
+    "max_size": 20,
+    "timeout": 10,
+}
 """Connections each process keeps ready and may open; a request waits at most 10 s for one."""
 
 
@@ -111,6 +115,9 @@ def parse_database_url(url: str | None, *, data_dir: Path) -> dict[str, Any]:
         # synchronous part on a thread of its own, and a persistent connection per thread
         # would stay open until its thread was garbage-collected.
         config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": POSTGRES_POOL}
+        # The pool checks each connection as it hands it out, so one the server dropped
+        # (restarted, or the session terminated) is replaced instead of failing a request.
+        config["CONN_HEALTH_CHECKS"] = True
         config["TEST"] = {"NAME": f"test_{config['NAME']}"}
     return config
 

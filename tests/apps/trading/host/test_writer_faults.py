@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from asgiref.sync import SyncToAsync
+from django.db import connection, connections
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
@@ -31,6 +32,14 @@ pytestmark = pytest.mark.skipif(
     reason="terminating the engine's connections needs PostgreSQL (DATABASE_URL)",
 )
 ANSWER_SECONDS = 5
+
+
+@pytest.fixture(autouse=True)
+def reconnect_the_async_thread() -> Iterator[None]:
+    """Terminating every session also ends the one that async tests' database work holds on
+    asgiref's single thread (never returned to the pool between tests): drop it afterwards."""
+    yield
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture
