@@ -1,5 +1,6 @@
 import "./styles/app.css";
 import { pageData } from "./lib/ui.js";
+import { watchHealth } from "./lib/health.js";
 import { startUserStream } from "./pages/user.js";
 import { markets } from "./pages/markets.js";
 import { trade } from "./pages/trade.js";
@@ -22,3 +23,4 @@ const data = pageData();
 const start = pages[data.page];
 if (document.querySelector(".user")) startUserStream(data);
 if (start) start(data);
+watchHealth();

@@ -43,8 +43,9 @@ def prepared_environment(data_dir: Path) -> Iterator[dict[str, str]]:
 
 
 @contextlib.contextmanager
-def running_server(env: dict[str, str], *arguments: str) -> Iterator[str]:
-    """`paperex serve` on a free port until the block ends; yields its base URL."""
+def running_server(env: dict[str, str], *arguments: str, ready: bool = True) -> Iterator[str]:
+    """`paperex serve` on a free port until the block ends; yields its base URL once the
+    server is ready (/api/health/ answers 200), or only answers when not ``ready``."""
     port = free_port()
     process = subprocess.Popen(
         [*PAPEREX, "serve", "--port", str(port), *arguments],
@@ -55,17 +56,21 @@ def running_server(env: dict[str, str], *arguments: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_SECONDS
+    answer = "nothing"
     try:
         while True:
             if process.poll() is not None:
                 pytest.fail(f"server exited: {process.stdout.read() if process.stdout else ''}")
             if time.monotonic() > deadline:
-                pytest.fail(f"server did not answer within {START_SECONDS} s")
+                pytest.fail(f"server was not ready within {START_SECONDS} s: {answer}")
             try:
-                httpx.get(f"{url}/api/health/", timeout=1)
-                break
+                health = httpx.get(f"{url}/api/health/", timeout=3)
+                if health.status_code == 200 or not ready:
+                    break
+                answer = health.text
             except httpx.TransportError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         yield url
     finally:
         process.terminate()

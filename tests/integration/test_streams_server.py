@@ -92,7 +92,7 @@ def start_server(env: dict[str, str], *, feed: bool) -> Server:
             output = process.stdout.read() if process.stdout else ""
             pytest.fail(f"server exited: {output}")
         try:
-            if httpx.get(f"{server.http}/api/health/", timeout=1).status_code == 200:
+            if httpx.get(f"{server.http}/api/health/live/", timeout=1).status_code == 200:
                 return server
         except httpx.TransportError:
             pass
@@ -392,7 +392,7 @@ async def test_bad_input_gets_error_frames_and_harms_no_one(server: Server) -> N
         trade = await next_trade(bystander, "BNBUSDT")
         assert trade["symbol"] == "BNBUSDT"
     assert server.alive()
-    assert httpx.get(f"{server.http}/api/health/", timeout=10).status_code == 200
+    assert httpx.get(f"{server.http}/api/health/live/", timeout=10).status_code == 200
 
 
 async def send_and_read(socket: ClientConnection, text: str) -> None:

@@ -60,12 +60,15 @@ if not BUNDLE.exists():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server with its own data folder and the demo user."""
-    with (
-        prepared_environment(tmp_path_factory.mktemp("web-server-data")) as env,
-        running_server(env) as url,
-    ):
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A data folder and database of the module's own, with the demo user."""
+    with prepared_environment(tmp_path_factory.mktemp("web-server-data")) as env:
+        yield env
+
+
+@pytest.fixture(scope="module")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    with running_server(server_env) as url:
         yield url
 
 
@@ -441,3 +444,21 @@ def test_a_dropped_socket_shows_reconnecting_and_comes_back(page: Page) -> None:
     page.evaluate("() => { for (const socket of window.paperex.sockets) socket.ws.close(); }")
     expect(status).to_have_text("Reconnecting…")
     expect(status).to_have_text(re.compile("Live"))
+
+
+def test_a_degraded_exchange_shows_a_banner_that_names_what_is_down(
+    browser: Browser, server: str, server_env: dict[str, str], trader: tuple[str, str]
+) -> None:
+    with logged_in_page(browser, server, trader, "ready-no-banner") as page:
+        page.goto("/web/markets/")
+        expect(page.locator("#connection-status")).to_have_text(re.compile("Live"))
+        expect(page.locator(".degraded-banner")).to_be_hidden()
+    # A second server on the same database whose engine does not run: orders would be refused.
+    with (
+        running_server(server_env, "--no-engine", ready=False) as degraded,
+        logged_in_page(browser, degraded, trader, "degraded-banner") as page,
+    ):
+        page.goto("/web/markets/")
+        expect(page.locator(".degraded-banner")).to_contain_text(
+            "The exchange is degraded: the matching engine is unavailable."
+        )

@@ -52,3 +52,23 @@ def test_trades_candles_and_quotes_are_kept() -> None:
     assert state.of("AAPL").last_price is None
     state.apply(quote("150.75", symbol="AAPL"))
     assert state.of("AAPL").last_price == D("150.75")
+
+
+def test_markets_whose_book_or_trades_stopped_arriving_are_stale() -> None:
+    now = [1_000_000]
+    state = LiveMarketView(clock=lambda: now[0])
+    state.apply(book(10, bids=BIDS, asks=ASKS))
+    state.apply(trade("100", "0.1"))
+    state.apply(book(10, bids=BIDS, asks=ASKS, symbol="ETHUSDT"))  # never traded
+    state.apply(quote("150.75", symbol="AAPL"))  # quotes only
+    assert state.stale_markets(max_age=5_000) == {}
+
+    now[0] += 4_000
+    state.apply(delta(11, 11, bids=[("99", "2")]))
+    now[0] += 2_000  # BTCUSDT's book moved 2 s ago, its last trade 6 s ago
+    assert state.stale_markets(max_age=5_000) == {
+        "BTCUSDT": "no trade for 6 s",
+        "ETHUSDT": "no book update for 6 s",
+    }
+    state.apply(trade("101", "0.1"))
+    assert state.stale_markets(max_age=5_000) == {"ETHUSDT": "no book update for 6 s"}

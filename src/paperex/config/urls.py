@@ -4,11 +4,13 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from paperex.apps.core.views import api_not_found
-from paperex.apps.web.apis import HealthApi
+from paperex.apps.web.apis import HealthApi, LivenessApi
 from paperex.apps.web.views import home
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("health/", HealthApi.as_view(), name="health"),
+    path("health/ready/", HealthApi.as_view(), name="health-ready"),
+    path("health/live/", LivenessApi.as_view(), name="health-live"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("paperex.apps.accounts.urls")),

@@ -22,6 +22,7 @@ from paperex.marketdata.events import (
     Trade,
 )
 from paperex.marketdata.local_book import BookSync
+from paperex.support.clock import ClockMs, wall_clock_ms
 
 RECENT_TRADES = 100
 
@@ -38,6 +39,10 @@ class SymbolState:
     open_candles: dict[str, Kline] = field(default_factory=dict)
     trades: deque[Trade] = field(default_factory=lambda: deque(maxlen=RECENT_TRADES))
     quote: Quote | None = None
+    book_received_at: int = 0
+    """When (this view's clock, ms) the book last changed; 0 before it had one."""
+    trade_received_at: int = 0
+    """When (this view's clock, ms) the last trade arrived; 0 before one did."""
 
     def __post_init__(self) -> None:
         self.book = BookSync(self.symbol)
@@ -53,8 +58,10 @@ class SymbolState:
 class LiveMarketView:
     """Per-symbol state for every market seen on the bus."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: ClockMs = wall_clock_ms) -> None:
         self.symbols: dict[str, SymbolState] = {}
+        self._clock = clock
+        """When events arrive here, whatever time they carry (a replay's are old)."""
 
     def of(self, symbol: str) -> SymbolState:
         """The state of ``symbol``, empty if nothing arrived for it yet."""
@@ -68,9 +75,11 @@ class LiveMarketView:
         state = self.of(event.symbol)
         if isinstance(event, Trade):
             state.trades.append(event)
+            state.trade_received_at = self._clock()
         elif isinstance(event, BookDelta):
             if state.book.on_delta(event):
                 state.book_updated_at = event.event_time
+                state.book_received_at = self._clock()
         elif isinstance(event, Kline):
             if event.closed:
                 state.open_candles.pop(event.interval, None)
@@ -79,9 +88,27 @@ class LiveMarketView:
         elif isinstance(event, BookSnapshot):
             state.book.on_snapshot(event)
             state.book_updated_at = event.event_time
+            state.book_received_at = self._clock()
         elif isinstance(event, Ticker24h):
             state.ticker = event
         elif isinstance(event, MiniTicker):
             state.mini_ticker = event
         elif isinstance(event, Quote):
             state.quote = event
+
+    def stale_markets(self, *, max_age: int) -> dict[str, str]:
+        """The markets with a book whose book or trades stopped arriving ``max_age`` ms ago,
+        each with what stopped. Quotes-only markets (stocks) and a
+        market that never traded are not judged on what they never had."""
+        now = self._clock()
+        stale: dict[str, str] = {}
+        for symbol, state in self.symbols.items():
+            if not state.book_received_at:
+                continue
+            book_age = now - state.book_received_at
+            trade_age = now - state.trade_received_at if state.trade_received_at else 0
+            if book_age > max_age:
+                stale[symbol] = f"no book update for {book_age // 1000} s"
+            elif trade_age > max_age:
+                stale[symbol] = f"no trade for {trade_age // 1000} s"
+        return stale

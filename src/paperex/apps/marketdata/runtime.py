@@ -50,6 +50,12 @@ class MarketDataRuntime:
     def running(self) -> bool:
         return self._state_task is not None
 
+    @property
+    def market_data_expected(self) -> bool:
+        """Whether market data should be arriving: this process runs the feeds, or follows
+        them over Redis from the feed process."""
+        return self.running and (self.pipeline is not None or isinstance(self.bus, RedisBus))
+
     async def start(self, *, run_feeds: bool) -> None:
         """Connect the bus, follow it into the state, and start the feeds if asked to."""
         self._loop = asyncio.get_running_loop()

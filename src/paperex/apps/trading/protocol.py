@@ -42,10 +42,22 @@ class EngineReply(msgspec.Struct, kw_only=True, omit_defaults=True):
     """Set (over Redis only) when the host failed; the caller raises EngineUnavailableError."""
 
 
+class Heartbeat(msgspec.Struct, frozen=True, kw_only=True, tag_field="command", tag=True):
+    """Asks the writer whether it takes commands: answered with an empty reply as soon as the
+    writer reaches it, touching nothing. It travels the orders' way, so an answer means an
+    order would be taken now (the readiness probe)."""
+
+    timestamp: int = 0
+
+
+HostCommand = EngineCommand | Heartbeat
+"""What the host takes: the engine's commands and the heartbeat."""
+
+
 class CommandEnvelope(msgspec.Struct, kw_only=True):
     """A command on the Redis command list: where to reply and until when it is worth doing."""
 
-    command: EngineCommand
+    command: HostCommand
     reply_to: str
     deadline_ms: int
 

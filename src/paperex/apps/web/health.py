@@ -1,4 +1,9 @@
-"""Read-only checks of the running system."""
+"""Whether this server can serve trading now: what ``/api/health/`` (readiness) reports.
+
+Ready means: the database answers, the channel layer carries a message, the engine answered a
+heartbeat sent the orders' way, and, where market data is expected, every market with a book
+had book updates and trades recently. Each component says why it is down.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,12 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import connection
 
+from paperex.apps.core.reachability import database_problem
 from paperex.apps.marketdata.runtime import runtime
+from paperex.apps.trading.gateway.gateway import engine_gateway
 
 
 @dataclass(frozen=True)
@@ -18,15 +26,14 @@ class ComponentStatus:
     ok: bool
     detail: dict[str, Any]
 
+    @classmethod
+    def of(cls, problem: str | None, **detail: Any) -> ComponentStatus:
+        """Up when there is no ``problem``; down with it as the error otherwise."""
+        return cls(True, detail) if problem is None else cls(False, {**detail, "error": problem})
+
 
 def database_status() -> ComponentStatus:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as error:  # any driver failure means "down", reported, not raised
-        return ComponentStatus(False, {"vendor": connection.vendor, "error": str(error)})
-    return ComponentStatus(True, {"vendor": connection.vendor})
+    return ComponentStatus.of(database_problem(), vendor=connection.vendor)
 
 
 async def _channel_layer_round_trip() -> dict[str, Any]:
@@ -50,21 +57,38 @@ def channel_layer_status() -> ComponentStatus:
     return ComponentStatus(True, detail)
 
 
+def engine_status() -> ComponentStatus:
+    timeout = float(settings.PAPEREX_HEALTH_CHECK_SECONDS)
+    return ComponentStatus.of(engine_gateway.heartbeat_problem(timeout=timeout))
+
+
 def feed_status() -> ComponentStatus:
-    """Market data in this process: configured feeds, their states, markets with data."""
-    return ComponentStatus(True, runtime.feed_status())
+    """Market data as this process receives it: stale markets, or none at all, are down."""
+    detail = runtime.feed_status()
+    if not runtime.market_data_expected:
+        return ComponentStatus(True, {**detail, "expected": False})
+    if not runtime.state.symbols:
+        return ComponentStatus.of("no market data has arrived", **detail)
+    max_age = int(settings.PAPEREX_FEED_STALE_SECONDS * 1000)
+    stale = runtime.state.stale_markets(max_age=max_age)
+    if stale:
+        problem = f"{len(stale)} market(s) stopped updating: " + ", ".join(sorted(stale))
+        return ComponentStatus.of(problem, **detail, stale=stale)
+    return ComponentStatus(True, detail)
 
 
 def health_report() -> tuple[bool, dict[str, Any]]:
-    """Whether the service can serve requests, and the status of each component."""
+    """Whether the service is ready, and the status of each component."""
     components = {
         "database": database_status(),
         "channel_layer": channel_layer_status(),
+        "engine": engine_status(),
         "feed": feed_status(),
     }
-    healthy = components["database"].ok and components["channel_layer"].ok
+    down = [name for name, component in components.items() if not component.ok]
     report = {
-        "status": "ok" if healthy else "unavailable",
+        "status": "unavailable" if down else "ok",
+        "down": down,
         "components": {name: {"ok": c.ok, **c.detail} for name, c in components.items()},
     }
-    return healthy, report
+    return not down, report

@@ -25,7 +25,7 @@ from paperex.apps.trading.gateway.redis_client import RedisEngineClient
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.host.offline_writer import funding_write_offline
 from paperex.apps.trading.host.publication import ChannelPublisher, ReferenceFeed
-from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
+from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError, Heartbeat
 from paperex.domain.commands import EngineCommand
 from paperex.support.process_exit import exit_requested
 
@@ -127,6 +127,21 @@ class EngineGateway:
             if not self.reachable:
                 raise EngineUnavailableError(ENGINE_ELSEWHERE)
         transaction.on_commit(lambda: _check_funding(self.execute_many_sync(commands)))
+
+    def heartbeat_problem(self, *, timeout: float) -> str | None:
+        """Why no order would be taken now (a heartbeat sent the orders' way was not answered
+        within ``timeout`` seconds), or None when one would."""
+        host = self.host
+        try:
+            if host is not None and host.running:
+                host.submit(Heartbeat(), timeout=timeout).result(timeout)
+            else:
+                self._remote().execute_sync(Heartbeat(), timeout=timeout)
+        except TimeoutError:
+            return f"the engine did not answer within {timeout:g} s"
+        except EngineUnavailableError as error:
+            return error.message
+        return None
 
     @property
     def reachable(self) -> bool:

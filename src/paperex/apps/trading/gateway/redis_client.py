@@ -20,14 +20,14 @@ from paperex.apps.trading.protocol import (
     CommandEnvelope,
     EngineReply,
     EngineUnavailableError,
+    HostCommand,
     decode_reply,
     encode,
 )
-from paperex.domain.commands import EngineCommand
 from paperex.support.clock import wall_clock_ms
 
 
-def _envelope(command: EngineCommand, timeout: float) -> tuple[str, bytes]:
+def _envelope(command: HostCommand, timeout: float) -> tuple[str, bytes]:
     reply_to = REPLY_PREFIX + uuid.uuid4().hex
     envelope = CommandEnvelope(
         command=command, reply_to=reply_to, deadline_ms=wall_clock_ms() + int(timeout * 1000)
@@ -65,7 +65,7 @@ class RedisEngineClient:
         self._sync: redis.Redis | None = None
         self._async: dict[int, redis_async.Redis] = {}
 
-    async def execute(self, command: EngineCommand, *, timeout: float) -> EngineReply:
+    async def execute(self, command: HostCommand, *, timeout: float) -> EngineReply:
         """The reply to ``command``; raises EngineUnavailableError after ``timeout`` s."""
         loop_id = id(asyncio.get_running_loop())
         client = self._async.get(loop_id)
@@ -81,7 +81,7 @@ class RedisEngineClient:
             raise _redis_away(error) from error
         return _answer(None if answer is None else answer[1])
 
-    def execute_sync(self, command: EngineCommand, *, timeout: float) -> EngineReply:
+    def execute_sync(self, command: HostCommand, *, timeout: float) -> EngineReply:
         """``execute`` for synchronous callers."""
         if self._sync is None:
             self._sync = redis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_SECONDS)

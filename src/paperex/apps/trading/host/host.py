@@ -54,7 +54,12 @@ from paperex.apps.trading.host.recovery import RestoredState, engine_restore
 from paperex.apps.trading.host.writer_fence import WriterFencedError, epoch_take
 from paperex.apps.trading.host.writer_lock import EngineLock, EngineLockedError
 from paperex.apps.trading.models import Order
-from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
+from paperex.apps.trading.protocol import (
+    EngineReply,
+    EngineUnavailableError,
+    Heartbeat,
+    HostCommand,
+)
 from paperex.apps.trading.schemas import OrderView
 from paperex.domain import RejectReason
 from paperex.domain.commands import EngineCommand, PlaceOrder
@@ -84,7 +89,7 @@ class _LockLostError(Exception):
 
 @dataclass(slots=True)
 class _Pending:
-    command: EngineCommand
+    command: HostCommand
     future: Future[EngineReply] | None
     deadline: float | None
     """time.monotonic() after which nobody waits for the answer: the command is dropped."""
@@ -147,9 +152,7 @@ class EngineHost:
         self._ready.clear()
         logger.info("engine stopped: %d commands in %d batches", self.commands, self.batches)
 
-    def submit(
-        self, command: EngineCommand, *, timeout: float | None = None
-    ) -> Future[EngineReply]:
+    def submit(self, command: HostCommand, *, timeout: float | None = None) -> Future[EngineReply]:
         """Queue ``command``; the future resolves once its effects are committed.
 
         With ``timeout`` the command is dropped (and the future fails) if it is still queued
@@ -346,6 +349,9 @@ class EngineHost:
         run = _EngineRun(live)
         for pending in live:
             command = pending.command
+            if isinstance(command, Heartbeat):
+                run.heartbeats.append(pending)
+                continue
             key = _client_key(command)
             if key is not None and key in existing:
                 run.duplicates.append((pending, existing[key]))
@@ -400,6 +406,9 @@ class EngineHost:
         for pending, order_id in run.duplicates:
             if pending.future is not None:
                 pending.future.set_result(EngineReply(duplicate_of=order_id))
+        for pending in run.heartbeats:
+            if pending.future is not None:
+                pending.future.set_result(EngineReply())
 
     def _book_changes(self, order_ids: Iterable[int]) -> dict[str, tuple[int, LevelChanges]]:
         """The changed levels of each touched market's book, with its next book sequence."""
@@ -423,6 +432,7 @@ class _EngineRun:
     """Each processed command's caller and the index of its result."""
     duplicates: list[tuple[_Pending, int]] = field(default_factory=list)
     """Client-id retries and the order id they are answered with."""
+    heartbeats: list[_Pending] = field(default_factory=list)
     touched_orders: dict[int, None] = field(default_factory=dict)
 
 
@@ -438,13 +448,13 @@ def _drop_expired(batch: list[_Pending]) -> list[_Pending]:
     return live
 
 
-def _client_key(command: EngineCommand) -> tuple[int, str] | None:
+def _client_key(command: HostCommand) -> tuple[int, str] | None:
     if isinstance(command, PlaceOrder) and command.client_order_id:
         return command.user_id, command.client_order_id
     return None
 
 
-def _existing_client_orders(commands: list[EngineCommand]) -> dict[tuple[int, str], int]:
+def _existing_client_orders(commands: list[HostCommand]) -> dict[tuple[int, str], int]:
     """(user id, client order id) -> order id for the batch's client ids already stored."""
     keys = {key for key in map(_client_key, commands) if key is not None}
     if not keys:
