@@ -73,3 +73,23 @@ async def test_any_other_failure_ends_the_loop() -> None:
 
     with pytest.raises(KeyError):
         await supervise("pretend loop", body, transient=(OutageError,))
+
+
+async def test_a_task_that_swallows_its_cancellation_is_cancelled_again() -> None:
+    swallowed: list[bool] = []
+
+    async def swallows_once() -> None:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            swallowed.append(True)  # as a client tidying a connection may
+        await asyncio.sleep(30)
+
+    task = asyncio.create_task(swallows_once())
+    await asyncio.sleep(0)
+    stopping = asyncio.create_task(cancel_and_wait(task))
+    done, _ = await asyncio.wait({stopping}, timeout=2)
+    task.cancel()  # in case it did not stop it
+    assert done == {stopping}
+    assert swallowed == [True]
+    assert task.cancelled()

@@ -92,7 +92,15 @@ def serve(options: argparse.Namespace) -> None:
 
     import uvicorn
 
-    from paperex.config.server import uvicorn_options
+    from paperex.config.server import WORKER_ENVIRONMENT, uvicorn_options
+
+    if options.workers > 1:
+        os.environ[WORKER_ENVIRONMENT] = "1"
+    # uvicorn raises the signal that stopped it again once it has shut down; with these
+    # handlers that ends nothing, and the process exits with its own status below (0, or 1
+    # when a loop inside could not go on).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: None)
 
     url = f"http://{options.host}:{options.port}/"
     demo = settings.PAPEREX_DEMO_USER

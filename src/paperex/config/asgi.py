@@ -1,5 +1,6 @@
 """The ASGI application: Django for HTTP, Channels for WebSockets, market data on lifespan."""
 
+import asyncio
 import os
 from typing import Any
 
@@ -25,11 +26,15 @@ from paperex.apps.trading.api.order_lane import (  # noqa: E402
     takes_order_fast_lane,
 )
 from paperex.apps.trading.gateway.gateway import engine_gateway  # noqa: E402
+from paperex.config.server import WORKER_ENVIRONMENT  # noqa: E402
+from paperex.support.async_tasks import cancel_and_wait  # noqa: E402
+from paperex.support.process_exit import exit_with_parent  # noqa: E402
 
 
 async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Start market data (and the embedded matching engine) with the server process and stop
-    them with the process."""
+    them with the process. A worker of ``serve --workers N`` also exits with its supervisor."""
+    parent_watch: asyncio.Task[None] | None = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
@@ -40,9 +45,12 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
             except Exception as error:
                 await send({"type": "lifespan.startup.failed", "message": str(error)})
                 return
+            if os.environ.get(WORKER_ENVIRONMENT):
+                parent_watch = asyncio.create_task(exit_with_parent(), name="parent-watch")
             tune_for_serving()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            await cancel_and_wait(parent_watch)
             await engine_gateway.stop()
             await runtime.stop()
             await send({"type": "lifespan.shutdown.complete"})

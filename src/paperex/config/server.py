@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+WORKER_ENVIRONMENT = "PAPEREX_SERVE_WORKER"
+"""Set for the worker processes of ``serve --workers N``: they exit with their supervisor."""
+
 
 def uvicorn_options(*, log_level: str) -> dict[str, Any]:
     """uvicorn's options besides the address and the number of workers."""
@@ -22,5 +25,8 @@ def uvicorn_options(*, log_level: str) -> dict[str, Any]:
         # once; compression would cost each client a pass.
         "ws_per_message_deflate": False,
         "lifespan": "on",
+        # SIGTERM closes the sockets and waits this long for requests in flight, so that every
+        # role stops within 5 s.
+        "timeout_graceful_shutdown": 3,
         "log_level": log_level,
     }

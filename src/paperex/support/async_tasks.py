@@ -6,12 +6,23 @@ import asyncio
 import contextlib
 from typing import Any
 
+RECANCEL_SECONDS = 0.1
+"""How long a cancelled task may take to finish before it is cancelled again."""
+
 
 async def cancel_and_wait(*tasks: asyncio.Future[Any] | None) -> None:
-    """Cancel ``tasks`` (None entries are skipped) and wait until each has finished."""
+    """Cancel ``tasks`` (None entries are skipped) and wait until each has finished.
+
+    A task that swallows its cancellation and goes on (Redis's client does, now and then, while
+    it tidies a connection it was using) is cancelled again until it ends, so that stopping a
+    process never hangs on it.
+    """
     running = [task for task in tasks if task is not None]
     for task in running:
         task.cancel()
     for task in running:
+        while not task.done():
+            await asyncio.wait({task}, timeout=RECANCEL_SECONDS)
+            task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

@@ -4,6 +4,7 @@ starts it again."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 
@@ -20,3 +21,12 @@ def exit_requested(status: int = 1) -> None:
 def exit_status() -> int:
     """The status this process should exit with: non-zero after ``exit_requested``."""
     return _status
+
+
+async def exit_with_parent(*, every: float = 1.0) -> None:
+    """Ask this process to exit once its parent is gone (a server's worker whose supervisor was
+    killed is adopted by another process); runs until cancelled."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        await asyncio.sleep(every)
+    exit_requested()
