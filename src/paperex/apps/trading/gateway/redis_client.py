@@ -3,7 +3,12 @@
 A caller LPUSHes a ``CommandEnvelope`` onto ``COMMANDS_KEY`` and waits (BLPOP) on its own reply
 key. An envelope carries a deadline: the engine drops a command nobody waits for any more, so a
 caller that got a timeout never finds a late order it did not know about (with a client order
-id it can simply retry). No answer within the timeout is EngineUnavailableError (503).
+id it can simply retry).
+
+What the caller learns: a Redis that refuses or drops the LPUSH is EngineUnavailableError (the
+command was not sent); no reply within the timeout, or a connection lost while waiting for it,
+is EngineOutcomeUnknownError (sent: the engine may have run it); a reply saying the engine
+failed is EngineUnavailableError (it did not run).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from paperex.apps.trading.protocol import (
     COMMANDS_KEY,
     REPLY_PREFIX,
     CommandEnvelope,
+    EngineOutcomeUnknownError,
     EngineReply,
     EngineUnavailableError,
     HostCommand,
@@ -35,9 +41,12 @@ def _envelope(command: HostCommand, timeout: float) -> tuple[str, bytes]:
     return reply_to, encode(envelope)
 
 
+NO_ANSWER = "no engine answered in time; is `paperex engine` running?"
+
+
 def _answer(raw: bytes | str | None) -> EngineReply:
     if raw is None:
-        raise EngineUnavailableError("no engine answered in time; is `paperex engine` running?")
+        raise EngineOutcomeUnknownError(NO_ANSWER)
     reply = decode_reply(raw)
     if reply.error:
         raise EngineUnavailableError(reply.error)
@@ -52,12 +61,16 @@ def _redis_away(error: redis.RedisError) -> EngineUnavailableError:
     return EngineUnavailableError(f"the engine cannot be reached: Redis is away ({error})")
 
 
+def _reply_lost(error: redis.RedisError) -> EngineOutcomeUnknownError:
+    return EngineOutcomeUnknownError(f"{NO_ANSWER} (Redis went away after the command: {error})")
+
+
 class RedisEngineClient:
     """Sends commands to the engine process and waits for the replies.
 
-    A Redis that is away (refused, dropped or timed out) is EngineUnavailableError, as is an
-    engine that does not answer: the caller cannot know whether the command ran, and a retry
-    with the same client order id never places an order twice.
+    A Redis that is away is EngineUnavailableError before the command is sent and
+    EngineOutcomeUnknownError after (see the module docstring); a retry with the same client
+    order id never places an order twice.
     """
 
     def __init__(self, url: str) -> None:
@@ -66,7 +79,7 @@ class RedisEngineClient:
         self._async: dict[int, redis_async.Redis] = {}
 
     async def execute(self, command: HostCommand, *, timeout: float) -> EngineReply:
-        """The reply to ``command``; raises EngineUnavailableError after ``timeout`` s."""
+        """The reply to ``command``; raises EngineOutcomeUnknownError after ``timeout`` s."""
         loop_id = id(asyncio.get_running_loop())
         client = self._async.get(loop_id)
         if client is None:
@@ -76,9 +89,12 @@ class RedisEngineClient:
         reply_to, payload = _envelope(command, timeout)
         try:
             await client.lpush(COMMANDS_KEY, payload)
-            answer = await client.blpop([reply_to], timeout=timeout)
         except redis.RedisError as error:
             raise _redis_away(error) from error
+        try:
+            answer = await client.blpop([reply_to], timeout=timeout)
+        except redis.RedisError as error:
+            raise _reply_lost(error) from error
         return _answer(None if answer is None else answer[1])
 
     def execute_sync(self, command: HostCommand, *, timeout: float) -> EngineReply:
@@ -88,7 +104,10 @@ class RedisEngineClient:
         reply_to, payload = _envelope(command, timeout)
         try:
             self._sync.lpush(COMMANDS_KEY, payload)
-            answer = self._sync.blpop([reply_to], timeout=timeout)
         except redis.RedisError as error:
             raise _redis_away(error) from error
+        try:
+            answer = self._sync.blpop([reply_to], timeout=timeout)
+        except redis.RedisError as error:
+            raise _reply_lost(error) from error
         return _answer(None if answer is None else answer[1])  # type: ignore[index,unused-ignore]
