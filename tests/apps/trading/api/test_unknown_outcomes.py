@@ -1,0 +1,130 @@
+"""An engine that takes a command but answers too late: the answer says so (503 with
+``"status": "unknown"`` and the client order id), the order can be looked up by that id, and a
+retry with it never places the order twice. The host is real; its commits are held up by a lock
+(``commits_held``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from paperex.apps.accounts.models import User
+from paperex.apps.trading.host.host import EngineHost
+from paperex.apps.trading.models import Order
+from paperex.config.asgi import application
+from tests.support.trading import commits_held, place, register
+from tests.support.waiting import async_wait_until, wait_until
+
+Trader = Callable[[str], tuple[User, APIClient]]
+ORDER = {"symbol": "BTCUSDT", "side": "BUY", "price": "100", "quantity": "0.1"}
+
+
+@pytest.fixture(autouse=True)
+def short_wait(settings: Any) -> None:
+    """Callers wait a second for the engine's answer."""
+    settings.PAPEREX_ENGINE_TIMEOUT = 1.0
+
+
+def assert_unknown(status: int, headers: Any, body: dict[str, Any]) -> None:
+    assert status == 503, body
+    assert headers["Retry-After"] == "1"
+    assert (body["code"], body["status"]) == ("engine_unavailable", "unknown")
+
+
+def found(response: Any) -> dict[str, Any] | None:
+    """The order a lookup answered, None for its 404."""
+    if response.status_code == 404:
+        return None
+    assert response.status_code == 200, response.json()
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def lookup(client: APIClient, client_order_id: str) -> dict[str, Any] | None:
+    return found(client.get("/api/orders/lookup/", {"client_order_id": client_order_id}))
+
+
+@pytest.mark.usefixtures("engine_host")
+def test_a_placement_answered_too_late_is_unknown_then_found_and_never_placed_twice(
+    make_trader: Trader,
+) -> None:
+    trader, client = make_trader("alice")
+    with commits_held(trader):
+        response = place(client, **ORDER)
+        body = response.json()
+        assert_unknown(response.status_code, response.headers, body)
+        client_order_id = body["client_order_id"]
+        assert client_order_id.startswith("paperex-")  # the client sent none: the server named it
+        assert client_order_id in body["message"]
+        assert lookup(client, client_order_id) is None  # not committed yet
+    order = wait_until(lambda: lookup(client, client_order_id), what="the late order")
+    assert (order["client_order_id"], order["status"]) == (client_order_id, "NEW")
+
+    retry = place(client, client_order_id=client_order_id, **ORDER)
+    assert retry.status_code == 200, retry.json()
+    assert retry.json() == order
+    assert Order.objects.filter(user=trader).count() == 1
+
+
+@pytest.mark.usefixtures("engine_host")
+def test_a_cancel_answered_too_late_is_unknown_with_the_order_id(make_trader: Trader) -> None:
+    trader, client = make_trader("alice")
+    order = place(client, **ORDER).json()
+    with commits_held(trader):
+        response = client.delete(f"/api/orders/{order['id']}/")
+        body = response.json()
+        assert_unknown(response.status_code, response.headers, body)
+        assert body["order_id"] == order["id"]
+    wait_until(
+        lambda: client.get(f"/api/orders/{order['id']}/").json()["status"] == "CANCELED",
+        what="the late cancel",
+    )
+    assert client.delete(f"/api/orders/{order['id']}/").json()["code"] == "ORDER_NOT_OPEN"
+
+
+@pytest.mark.usefixtures("engine_host")
+def test_lookup_by_client_order_id(make_trader: Trader) -> None:
+    _, alice = make_trader("alice")
+    _, bob = make_trader("bob")
+    order = place(alice, client_order_id="a/b:c.d_e-f", **ORDER).json()
+    assert lookup(alice, "a/b:c.d_e-f") == order
+    assert lookup(bob, "a/b:c.d_e-f") is None  # another user's order is not found
+    assert lookup(alice, "other") is None
+    for query in ({}, {"client_order_id": "no spaces"}):
+        response = alice.get("/api/orders/lookup/", query)
+        assert (response.status_code, response.json()["code"]) == (400, "invalid")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_order_lane_answers_unknown_then_the_retry_finds_the_order(
+    host: EngineHost, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = await register("lane-alice")
+    order = {**ORDER, "client_order_id": "lane-1"}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=application),
+        base_url="http://testserver",
+        headers={"Authorization": f"Bearer {AccessToken.for_user(user)}"},
+    ) as api:
+
+        async def lookup_lane() -> dict[str, Any] | None:
+            return found(await api.get("/api/orders/lookup/", params={"client_order_id": "lane-1"}))
+
+        with commits_held(user):
+            response = await api.post("/api/orders/", json=order)
+            assert_unknown(response.status_code, response.headers, response.json())
+            assert response.json()["client_order_id"] == "lane-1"
+        stored = await async_wait_until(lookup_lane, what="the late order")
+        retry = await api.post("/api/orders/", json=order)
+    assert retry.status_code == 200
+    assert retry.json() == stored
+    assert await Order.objects.filter(user=user).acount() == 1
+    # The caller that stopped waiting left the host's answer alone: the batch was answered
+    # as committed, not failed and rebuilt.
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
