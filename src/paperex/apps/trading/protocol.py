@@ -61,11 +61,12 @@ HostCommand = EngineCommand | Heartbeat
 
 
 class CommandEnvelope(msgspec.Struct, kw_only=True):
-    """A command on the Redis command list: where to reply and until when it is worth doing."""
+    """A command on the Redis command list: where to reply and until when it is worth doing
+    (``deadline_ms`` None: whenever the engine takes it)."""
 
     command: HostCommand
     reply_to: str
-    deadline_ms: int
+    deadline_ms: int | None
 
 
 encode = msgspec.json.Encoder().encode

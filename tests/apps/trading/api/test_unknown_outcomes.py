@@ -1,7 +1,7 @@
 """An engine that takes a command but answers too late: the answer says so (503 with
 ``"status": "unknown"`` and the client order id), the order can be looked up by that id, and a
-retry with it never places the order twice. The host is real; its commits are held up by a lock
-(``commits_held``)."""
+retry with it never places the order twice; a cancel-all that takes long is accepted (202) and
+finishes. The host is real; its commits are held up by a lock (``commits_held``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from paperex.apps.accounts.models import User
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.models import Order
 from paperex.config.asgi import application
+from paperex.domain.commands import Deposit
+from paperex.support.clock import wall_clock_ms
 from tests.support.trading import commits_held, place, register
 from tests.support.waiting import async_wait_until, wait_until
 
@@ -99,6 +101,45 @@ def test_lookup_by_client_order_id(make_trader: Trader) -> None:
     for query in ({}, {"client_order_id": "no spaces"}):
         response = alice.get("/api/orders/lookup/", query)
         assert (response.status_code, response.json()["code"]) == (400, "invalid")
+
+
+@pytest.mark.parametrize("queued_behind_a_slow_batch", [False, True])
+def test_a_long_cancel_all_is_accepted_and_runs_to_the_end(
+    make_trader: Trader, engine_host: EngineHost, queued_behind_a_slow_batch: bool
+) -> None:
+    trader, client = make_trader("alice")
+    for step in range(40):
+        assert place(client, **{**ORDER, "price": str(100 + step)}).status_code == 201
+    with commits_held(trader):
+        if queued_behind_a_slow_batch:
+            # The writer takes a batch ahead of the cancel-all and waits to commit it: the
+            # cancel-all waits in the queue longer than its caller waits for the answer.
+            engine = engine_host.state.engine
+            free = engine.balance(trader.pk, "USDT").free
+            engine_host.submit_untracked(
+                Deposit(timestamp=wall_clock_ms(), user_id=trader.pk, asset="USDT", amount=1)
+            )
+            wait_until(
+                lambda: engine.balance(trader.pk, "USDT").free == free + 1,
+                what="the writer to take the deposit",
+            )
+        response = client.post("/api/orders/cancel-all/", {}, format="json")
+        assert response.status_code == 202, response.json()
+        assert response.json()["status"] == "accepted"
+    wait_until(
+        lambda: not Order.objects.filter(user=trader, status="NEW").exists(),
+        what="every order canceled",
+    )
+    assert Order.objects.filter(user=trader, status="CANCELED").count() == 40
+
+
+@pytest.mark.usefixtures("engine_host")
+def test_a_cancel_all_that_finishes_in_time_answers_what_it_canceled(make_trader: Trader) -> None:
+    _, client = make_trader("alice")
+    ids = {place(client, **ORDER).json()["id"] for _ in range(3)}
+    response = client.post("/api/orders/cancel-all/", {}, format="json")
+    assert response.status_code == 200
+    assert {order["id"] for order in response.json()} == ids
 
 
 @pytest.mark.django_db(transaction=True)

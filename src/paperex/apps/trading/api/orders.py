@@ -19,6 +19,7 @@ from paperex.apps.core.api import ERROR_SCHEMA as ERROR
 from paperex.apps.core.api import user_id_of
 from paperex.apps.markets.apis import market_or_404
 from paperex.apps.trading.api.serializers import (
+    CancelAllAcceptedSerializer,
     CancelAllSerializer,
     CancelUnavailableSerializer,
     OrderFilterSerializer,
@@ -145,12 +146,28 @@ class OrderDetailApi(APIView):
         return Response(plain(canceled))
 
 
+CANCEL_ALL_ACCEPTED = (
+    "The engine has not finished cancelling in time; the cancel runs to the end. "
+    "GET /api/orders/?status=NEW shows what is still open."
+)
+
+
 class OrderCancelAllApi(APIView):
-    """Cancel all your open orders, in one market (`symbol`) or everywhere."""
+    """Cancel all your open orders, in one market (`symbol`) or everywhere: 200 with the
+    canceled orders, or 202 when the engine has not finished in time (it will)."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CancelAllSerializer, responses={200: OrderSerializer(many=True)})
+    @extend_schema(
+        request=CancelAllSerializer,
+        responses={
+            200: OpenApiResponse(OrderSerializer(many=True), description="the canceled orders"),
+            202: OpenApiResponse(
+                CancelAllAcceptedSerializer, description="still cancelling; runs to the end"
+            ),
+            503: OpenApiResponse(ERROR, description="not sent: nothing canceled"),
+        },
+    )
     def post(self, request: Request) -> Response:
         body = CancelAllSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -158,4 +175,9 @@ class OrderCancelAllApi(APIView):
         if symbol:
             symbol = market_or_404(symbol).symbol
         canceled = orders_cancel_all(user_id=user_id_of(request), symbol=symbol)
+        if canceled is None:
+            return Response(
+                {"status": "accepted", "message": CANCEL_ALL_ACCEPTED},
+                status=status.HTTP_202_ACCEPTED,
+            )
         return Response([plain(order) for order in canceled])

@@ -78,6 +78,13 @@ class CancelAllSerializer(serializers.Serializer[None]):
     symbol = serializers.CharField(required=False)
 
 
+class CancelAllAcceptedSerializer(serializers.Serializer[None]):
+    """A cancel-all the engine has not finished in time: it runs to the end."""
+
+    status = serializers.CharField(help_text='"accepted"')
+    message = serializers.CharField()
+
+
 class EngineUnavailableSerializer(serializers.Serializer[None]):
     """A 503 (with Retry-After): a service the answer needs is away."""
 

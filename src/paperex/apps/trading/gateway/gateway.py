@@ -106,6 +106,18 @@ class EngineGateway:
             return _answer_sync(host.submit(command, timeout=self.timeout), self.timeout)
         return self._remote().execute_sync(command, timeout=self.timeout)
 
+    def execute_or_accept_sync(self, command: EngineCommand) -> EngineReply | None:
+        """``execute_sync`` for a command that must not fail for taking long: it is never
+        dropped, and None means it was sent and not finished within the timeout (it runs to
+        the end once the engine takes it)."""
+        host = self.host
+        try:
+            if host is not None and host.running:
+                return _answer_sync(host.submit(command), self.timeout)
+            return self._remote().execute_sync(command, timeout=self.timeout, droppable=False)
+        except EngineOutcomeUnknownError:
+            return None
+
     def execute_many_sync(self, commands: Iterable[EngineCommand]) -> list[EngineReply]:
         """Several commands, sent together so they share a batch."""
         host = self.host

@@ -3,7 +3,8 @@
 A caller LPUSHes a ``CommandEnvelope`` onto ``COMMANDS_KEY`` and waits (BLPOP) on its own reply
 key. An envelope carries a deadline: the engine drops a command nobody waits for any more, so a
 caller that got a timeout never finds a late order it did not know about (with a client order
-id it can simply retry).
+id it can simply retry). A command that must not fail for taking long (cancelling all orders)
+goes without a deadline and runs whenever the engine takes it.
 
 What the caller learns: a Redis that refuses or drops the LPUSH is EngineUnavailableError (the
 command was not sent); no reply within the timeout, or a connection lost while waiting for it,
@@ -33,11 +34,10 @@ from paperex.apps.trading.protocol import (
 from paperex.support.clock import wall_clock_ms
 
 
-def _envelope(command: HostCommand, timeout: float) -> tuple[str, bytes]:
+def _envelope(command: HostCommand, timeout: float, *, droppable: bool) -> tuple[str, bytes]:
     reply_to = REPLY_PREFIX + uuid.uuid4().hex
-    envelope = CommandEnvelope(
-        command=command, reply_to=reply_to, deadline_ms=wall_clock_ms() + int(timeout * 1000)
-    )
+    deadline_ms = wall_clock_ms() + int(timeout * 1000) if droppable else None
+    envelope = CommandEnvelope(command=command, reply_to=reply_to, deadline_ms=deadline_ms)
     return reply_to, encode(envelope)
 
 
@@ -86,7 +86,7 @@ class RedisEngineClient:
             client = self._async[loop_id] = redis_async.Redis.from_url(
                 self.url, max_connections=512, socket_connect_timeout=CONNECT_SECONDS
             )
-        reply_to, payload = _envelope(command, timeout)
+        reply_to, payload = _envelope(command, timeout, droppable=True)
         try:
             await client.lpush(COMMANDS_KEY, payload)
         except redis.RedisError as error:
@@ -97,11 +97,14 @@ class RedisEngineClient:
             raise _reply_lost(error) from error
         return _answer(None if answer is None else answer[1])
 
-    def execute_sync(self, command: HostCommand, *, timeout: float) -> EngineReply:
-        """``execute`` for synchronous callers."""
+    def execute_sync(
+        self, command: HostCommand, *, timeout: float, droppable: bool = True
+    ) -> EngineReply:
+        """``execute`` for synchronous callers; a command that is not ``droppable`` has no
+        deadline and runs whenever the engine takes it."""
         if self._sync is None:
             self._sync = redis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_SECONDS)
-        reply_to, payload = _envelope(command, timeout)
+        reply_to, payload = _envelope(command, timeout, droppable=droppable)
         try:
             self._sync.lpush(COMMANDS_KEY, payload)
         except redis.RedisError as error:

@@ -168,9 +168,11 @@ def order_cancel(*, user_id: int, order_id: int, symbol: str) -> OrderView:
     return reply.orders[0]
 
 
-def orders_cancel_all(*, user_id: int, symbol: str | None = None) -> list[OrderView]:
-    """Cancel every open order of the user (in one market, or all); returns the canceled."""
-    reply = engine_gateway.execute_sync(
+def orders_cancel_all(*, user_id: int, symbol: str | None = None) -> list[OrderView] | None:
+    """Cancel every open order of the user (in one market, or all); returns the canceled, or
+    None when the engine has not finished within the timeout: the cancel is never dropped and
+    runs to the end. Raises EngineUnavailableError when it could not be sent."""
+    reply = engine_gateway.execute_or_accept_sync(
         CancelAllOrders(timestamp=wall_clock_ms(), user_id=user_id, symbol=symbol)
     )
-    return reply.orders
+    return None if reply is None else reply.orders
