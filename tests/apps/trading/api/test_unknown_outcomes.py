@@ -169,3 +169,15 @@ async def test_the_order_lane_answers_unknown_then_the_retry_finds_the_order(
     # The caller that stopped waiting left the host's answer alone: the batch was answered
     # as committed, not failed and rebuilt.
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_answers() -> None:
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    assert set(paths["/api/orders/"]["post"]["responses"]) == {"200", "201", "400", "503"}
+    assert {"status", "client_order_id"} <= set(components["PlacementUnavailable"]["properties"])
+    assert {"status", "order_id"} <= set(components["CancelUnavailable"]["properties"])
+    assert set(paths["/api/orders/cancel-all/"]["post"]["responses"]) == {"200", "202", "503"}
+    lookup_parameters = paths["/api/orders/lookup/"]["get"]["parameters"]
+    assert [parameter["name"] for parameter in lookup_parameters] == ["client_order_id"]
