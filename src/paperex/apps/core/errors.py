@@ -1,12 +1,14 @@
 """One error vocabulary and one renderer for every transport.
 
 Every error a client sees has one shape, ``{"code", "message"}`` plus ``"errors"`` (per field)
-for invalid input; a service that is away (the engine, the database) is a 503 with
-``Retry-After``, never a 500. ``render_error`` words it for the DRF exception handler (every
-Django API), the ASGI order lane and the WebSocket error frames alike. The engine's refusals
-(``paperex.domain.RejectReason``: ``PRICE_FILTER``, ``INSUFFICIENT_BALANCE``, ...) pass through
-as codes; Paperex's own are the ``ErrorCode`` members; DRF's own (``not_authenticated``,
-``permission_denied``, ``method_not_allowed``, ...) keep their names.
+for invalid input, and any fields the error adds of its own (an order whose outcome is unknown
+adds ``"status": "unknown"`` and its ``"client_order_id"``); a service that is away (the
+engine, the database) is a 503 with ``Retry-After``, never a 500. ``render_error`` words it for
+the DRF exception handler (every Django API), the ASGI order lane and the WebSocket error frames
+alike. The engine's refusals (``paperex.domain.RejectReason``: ``PRICE_FILTER``,
+``INSUFFICIENT_BALANCE``, ...) pass through as codes; Paperex's own are the ``ErrorCode``
+members; DRF's own (``not_authenticated``, ``permission_denied``, ``method_not_allowed``, ...)
+keep their names.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ class ErrorCode(StrEnum):
 
 class PaperexError(Exception):
     """An error a client is told about: its code, a message for people, the HTTP status, and
-    for a service that is away (503) how many seconds to wait before trying again."""
+    for a service that is away (503) how many seconds to wait before trying again; ``details``
+    go into the body beside ``code`` and ``message``."""
 
     status = 400
     retry_after: int | None = None
@@ -49,11 +52,13 @@ class PaperexError(Exception):
         *,
         status: int | None = None,
         fields: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.fields = fields
+        self.details = details
         if status is not None:
             self.status = status
 
@@ -88,6 +93,8 @@ def render_error(error: Exception) -> RenderedError | None:
         )
     if isinstance(error, PaperexError):
         body: dict[str, Any] = {"code": str(error.code), "message": error.message}
+        if error.details is not None:
+            body.update(error.details)
         if error.fields is not None:
             body["errors"] = error.fields
         return RenderedError(error.status, body, error.retry_after)

@@ -19,10 +19,16 @@ REPLY_TTL_SECONDS = 60
 
 
 class EngineUnavailableError(ServiceUnavailableError):
-    """No engine answered in time, or the engine could not store the command (HTTP 503)."""
+    """The command did not run: no engine could be reached, or the engine dropped it or could
+    not store it (HTTP 503)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(ErrorCode.ENGINE_UNAVAILABLE, message)
+
+
+class EngineOutcomeUnknownError(EngineUnavailableError):
+    """The command was sent but no answer came in time: the engine may have dropped it or
+    committed it (HTTP 503, unless the caller can say more)."""
 
 
 class EngineReply(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -55,11 +61,12 @@ HostCommand = EngineCommand | Heartbeat
 
 
 class CommandEnvelope(msgspec.Struct, kw_only=True):
-    """A command on the Redis command list: where to reply and until when it is worth doing."""
+    """A command on the Redis command list: where to reply and until when it is worth doing
+    (``deadline_ms`` None: whenever the engine takes it)."""
 
     command: HostCommand
     reply_to: str
-    deadline_ms: int
+    deadline_ms: int | None
 
 
 encode = msgspec.json.Encoder().encode

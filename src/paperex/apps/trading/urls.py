@@ -10,11 +10,17 @@ from django.urls import path
 
 from paperex.apps.trading.api.account import BalanceListApi, FillListApi, PortfolioApi
 from paperex.apps.trading.api.market import MarketBookApi, PublicTradeListApi
-from paperex.apps.trading.api.orders import OrderCancelAllApi, OrderDetailApi, OrderListApi
+from paperex.apps.trading.api.orders import (
+    OrderCancelAllApi,
+    OrderDetailApi,
+    OrderListApi,
+    OrderLookupApi,
+)
 
 urlpatterns = [
     path("orders/", OrderListApi.as_view(), name="order-list"),
     path("orders/cancel-all/", OrderCancelAllApi.as_view(), name="order-cancel-all"),
+    path("orders/lookup/", OrderLookupApi.as_view(), name="order-lookup"),
     path("orders/<int:order_id>/", OrderDetailApi.as_view(), name="order-detail"),
     path("fills/", FillListApi.as_view(), name="fill-list"),
     path("balances/", BalanceListApi.as_view(), name="balance-list"),

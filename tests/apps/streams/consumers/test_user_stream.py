@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
@@ -14,11 +15,13 @@ from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.streams.fanout.hub import hub
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host.host import EngineHost
+from paperex.apps.trading.models import Order
 from paperex.config.asgi import application
 from paperex.domain.commands import Deposit
 from paperex.marketdata.live_view import LiveMarketView
 from tests.support.market_events import kline, ticker
-from tests.support.trading import register
+from tests.support.trading import commits_held, register
+from tests.support.waiting import async_wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,6 +48,13 @@ async def next_frame(socket: WebsocketCommunicator, event: str | None = None) ->
         frame: dict[str, Any] = await socket.receive_json_from(timeout=5)
         if event is None or frame.get("event") == event:
             return frame
+
+
+async def next_reply(socket: WebsocketCommunicator) -> dict[str, Any]:
+    """The next reply to a request (skipping events)."""
+    while "status_code" not in (frame := await next_frame(socket)):
+        pass
+    return frame
 
 
 async def test_without_a_login_or_token_the_socket_is_refused(host: EngineHost) -> None:
@@ -207,4 +217,50 @@ async def test_an_anonymous_market_view_gets_no_position(host: EngineHost) -> No
     hub.dispatch(kline("60000", symbol="BTCUSDT"))
     assert (await next_frame(socket))["event"] == "kline"
     assert await socket.receive_nothing(timeout=0.2)
+    await socket.disconnect()
+
+
+async def test_an_order_answered_too_late_is_unknown_and_its_retry_answers_the_order(
+    host: EngineHost, settings: Any
+) -> None:
+    settings.PAPEREX_ENGINE_TIMEOUT = 1.0
+    alice = await register("alice")
+    socket = await connect(alice)
+    await next_frame(socket)
+    order = {
+        "action": "create_order",
+        "symbol": "BTCUSDT",
+        "side": "BUY",
+        "price": "100",
+        "quantity": "0.1",
+    }
+    with commits_held(alice):
+        await socket.send_json_to(order)
+        reply = await next_reply(socket)
+    assert (reply["status_code"], reply["code"], reply["status"], reply["retry_after"]) == (
+        503,
+        "engine_unavailable",
+        "unknown",
+        1,
+    )
+    client_order_id = reply["client_order_id"]  # generated: the request named none
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=application),
+        base_url="http://testserver",
+        headers={"Authorization": f"Bearer {AccessToken.for_user(alice)}"},
+    ) as api:
+
+        async def looked_up() -> dict[str, Any] | None:
+            response = await api.get(
+                "/api/orders/lookup/", params={"client_order_id": client_order_id}
+            )
+            return response.json() if response.status_code == 200 else None
+
+        stored = await async_wait_until(looked_up, what="the late order")
+
+    await socket.send_json_to({**order, "client_order_id": client_order_id})
+    retry = await next_reply(socket)
+    assert (retry["status_code"], retry["message"]) == (200, "Order already exists")
+    assert retry["order"]["id"] == stored["id"]
+    assert await Order.objects.filter(user=alice).acount() == 1
     await socket.disconnect()

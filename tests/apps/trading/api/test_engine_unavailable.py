@@ -1,5 +1,6 @@
 """With no engine to reach, every way of placing or cancelling is a 503 with ``Retry-After`` and
-the code ``engine_unavailable``: no engine in this process, or Redis to the engine away."""
+the code ``engine_unavailable``: no engine in this process, or Redis to the engine away. Nothing
+was sent, so the answer does not say the outcome is unknown."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def assert_engine_unavailable(status: int, headers: Any, body: dict[str, Any]) -
     assert headers["Retry-After"] == "1"
     assert body["code"] == "engine_unavailable"
     assert body["message"]
+    assert "status" not in body
 
 
 @pytest.mark.django_db
@@ -74,6 +76,7 @@ async def test_the_user_stream_answers_503_frames(trader: User, engine_away: str
         "engine_unavailable",
         1,
     )
+    assert "status" not in frame
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from paperex.apps.core.amounts import AmountField, asset_code_field
 from paperex.apps.trading.models import Balance, Fill, Order
 from paperex.apps.trading.schemas import BalanceView, FillView, OrderView, plain
-from paperex.apps.trading.services.order_request import enum_values
+from paperex.apps.trading.services.order_request import client_order_id_field, enum_values
 from paperex.domain import OrderStatus, Side
 
 ORDERING_FIELDS = [
@@ -70,8 +70,43 @@ class OrderFilterSerializer(serializers.Serializer[None]):
     )
 
 
+class OrderLookupSerializer(serializers.Serializer[None]):
+    client_order_id = client_order_id_field(help_text="the order's client order id")
+
+
 class CancelAllSerializer(serializers.Serializer[None]):
     symbol = serializers.CharField(required=False)
+
+
+class CancelAllAcceptedSerializer(serializers.Serializer[None]):
+    """A cancel-all the engine has not finished in time: it runs to the end."""
+
+    status = serializers.CharField(help_text='"accepted"')
+    message = serializers.CharField()
+
+
+class EngineUnavailableSerializer(serializers.Serializer[None]):
+    """A 503 (with Retry-After): a service the answer needs is away."""
+
+    code = serializers.CharField(help_text="engine_unavailable (or database_unavailable)")
+    message = serializers.CharField()
+    status = serializers.CharField(
+        required=False,
+        help_text='"unknown" when the command was sent but not answered in time: it may or '
+        "may not have been carried out; absent, it was not",
+    )
+
+
+class PlacementUnavailableSerializer(EngineUnavailableSerializer):
+    client_order_id = serializers.CharField(
+        required=False, help_text="with status unknown: look the order up or retry by it"
+    )
+
+
+class CancelUnavailableSerializer(EngineUnavailableSerializer):
+    order_id = serializers.IntegerField(
+        required=False, help_text="with status unknown: the order to look up"
+    )
 
 
 class FillSerializer(serializers.ModelSerializer[Fill]):

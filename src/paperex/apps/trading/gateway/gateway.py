@@ -9,13 +9,16 @@ Redis, or, for funding while no host runs, the offline writer.
   ``RedisEngineClient``.
 
 ``execute``/``execute_sync`` send a command to whichever applies and return the EngineReply, or
-raise EngineUnavailableError (a 503 for the API).
+raise EngineUnavailableError (a 503 for the API): the command did not run, or, as its subclass
+EngineOutcomeUnknownError, it was sent but not answered in time, so it may have run. A command
+the host has taken is never cancelled by a caller that stops waiting: it runs to its commit.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from concurrent.futures import Future
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +28,12 @@ from paperex.apps.trading.gateway.redis_client import RedisEngineClient
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.host.offline_writer import funding_write_offline
 from paperex.apps.trading.host.publication import ChannelPublisher, ReferenceFeed
-from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError, Heartbeat
+from paperex.apps.trading.protocol import (
+    EngineOutcomeUnknownError,
+    EngineReply,
+    EngineUnavailableError,
+    Heartbeat,
+)
 from paperex.domain.commands import EngineCommand
 from paperex.support.process_exit import exit_requested
 
@@ -84,33 +92,38 @@ class EngineGateway:
         self.host = host
 
     async def execute(self, command: EngineCommand) -> EngineReply:
-        """The committed reply to ``command``; raises EngineUnavailableError."""
+        """The committed reply to ``command``; raises EngineUnavailableError (the command did
+        not run) or EngineOutcomeUnknownError (sent, no answer in time)."""
         host = self.host
         if host is not None and host.running:
-            future = host.submit(command, timeout=self.timeout)
-            try:
-                return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-            except TimeoutError as timeout:
-                raise EngineUnavailableError("the engine did not answer in time") from timeout
+            return await _answer(host.submit(command, timeout=self.timeout), self.timeout)
         return await self._remote().execute(command, timeout=self.timeout)
 
     def execute_sync(self, command: EngineCommand) -> EngineReply:
         """``execute`` for synchronous callers (never from the host's own writer thread)."""
         host = self.host
         if host is not None and host.running:
-            future = host.submit(command, timeout=self.timeout)
-            try:
-                return future.result(self.timeout)
-            except TimeoutError as timeout:
-                raise EngineUnavailableError("the engine did not answer in time") from timeout
+            return _answer_sync(host.submit(command, timeout=self.timeout), self.timeout)
         return self._remote().execute_sync(command, timeout=self.timeout)
+
+    def execute_or_accept_sync(self, command: EngineCommand) -> EngineReply | None:
+        """``execute_sync`` for a command that must not fail for taking long: it is never
+        dropped, and None means it was sent and not finished within the timeout (it runs to
+        the end once the engine takes it)."""
+        host = self.host
+        try:
+            if host is not None and host.running:
+                return _answer_sync(host.submit(command), self.timeout)
+            return self._remote().execute_sync(command, timeout=self.timeout, droppable=False)
+        except EngineOutcomeUnknownError:
+            return None
 
     def execute_many_sync(self, commands: Iterable[EngineCommand]) -> list[EngineReply]:
         """Several commands, sent together so they share a batch."""
         host = self.host
         if host is not None and host.running:
             futures = [host.submit(command, timeout=self.timeout) for command in commands]
-            return [future.result(self.timeout) for future in futures]
+            return [_answer_sync(future, self.timeout) for future in futures]
         return [self.execute_sync(command) for command in commands]
 
     def fund(self, *, user_id: int, commands: list[EngineCommand]) -> None:
@@ -159,6 +172,35 @@ class EngineGateway:
         if self._redis is None or self._redis.url != url:
             self._redis = RedisEngineClient(url)
         return self._redis
+
+
+NO_ANSWER = "the command was sent but the engine did not answer in time"
+
+
+async def _answer(future: Future[EngineReply], timeout: float) -> EngineReply:
+    """The host's reply, or EngineOutcomeUnknownError after ``timeout`` s. Waiting stops
+    without cancelling ``future``: the host still resolves it (a cancelled one would fail its
+    answer)."""
+    answer = asyncio.wrap_future(future)
+    done, _ = await asyncio.wait({answer}, timeout=timeout)
+    if not done:
+        answer.add_done_callback(_read_late_answer)
+        raise EngineOutcomeUnknownError(NO_ANSWER)
+    return answer.result()
+
+
+def _read_late_answer(answer: asyncio.Future[EngineReply]) -> None:
+    """Reads an answer nobody waits for any more, so that asyncio does not log its error."""
+    if not answer.cancelled():
+        answer.exception()
+
+
+def _answer_sync(future: Future[EngineReply], timeout: float) -> EngineReply:
+    """``_answer`` for synchronous callers."""
+    try:
+        return future.result(timeout)
+    except TimeoutError as timeout_error:
+        raise EngineOutcomeUnknownError(NO_ANSWER) from timeout_error
 
 
 def _check_funding(replies: list[EngineReply]) -> None:

@@ -3,7 +3,8 @@
 The server pops commands in bulk (BRPOP for the first, then RPOP with a count for whatever else
 is queued, which feeds the host's group commit) and, once a command's batch has committed,
 RPUSHes the ``EngineReply`` onto the caller's reply key (expiring after a minute). A command
-whose deadline has passed is dropped: its caller has given up.
+whose deadline has passed is dropped: its caller has given up; one without a deadline always
+runs.
 """
 
 from __future__ import annotations
@@ -88,9 +89,11 @@ class RedisCommandServer:
             except msgspec.DecodeError:
                 logger.warning("dropped an undecodable engine command")
                 continue
-            remaining = (envelope.deadline_ms - now) / 1000
-            if remaining <= 0:
-                continue  # its caller has given up
+            remaining = None
+            if envelope.deadline_ms is not None:
+                remaining = (envelope.deadline_ms - now) / 1000
+                if remaining <= 0:
+                    continue  # its caller has given up
             waiting.append(
                 (envelope.reply_to, self._host.submit(envelope.command, timeout=remaining))
             )

@@ -3,7 +3,13 @@
 A caller LPUSHes a ``CommandEnvelope`` onto ``COMMANDS_KEY`` and waits (BLPOP) on its own reply
 key. An envelope carries a deadline: the engine drops a command nobody waits for any more, so a
 caller that got a timeout never finds a late order it did not know about (with a client order
-id it can simply retry). No answer within the timeout is EngineUnavailableError (503).
+id it can simply retry). A command that must not fail for taking long (cancelling all orders)
+goes without a deadline and runs whenever the engine takes it.
+
+What the caller learns: a Redis that refuses or drops the LPUSH is EngineUnavailableError (the
+command was not sent); no reply within the timeout, or a connection lost while waiting for it,
+is EngineOutcomeUnknownError (sent: the engine may have run it); a reply saying the engine
+failed is EngineUnavailableError (it did not run).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from paperex.apps.trading.protocol import (
     COMMANDS_KEY,
     REPLY_PREFIX,
     CommandEnvelope,
+    EngineOutcomeUnknownError,
     EngineReply,
     EngineUnavailableError,
     HostCommand,
@@ -27,17 +34,19 @@ from paperex.apps.trading.protocol import (
 from paperex.support.clock import wall_clock_ms
 
 
-def _envelope(command: HostCommand, timeout: float) -> tuple[str, bytes]:
+def _envelope(command: HostCommand, timeout: float, *, droppable: bool) -> tuple[str, bytes]:
     reply_to = REPLY_PREFIX + uuid.uuid4().hex
-    envelope = CommandEnvelope(
-        command=command, reply_to=reply_to, deadline_ms=wall_clock_ms() + int(timeout * 1000)
-    )
+    deadline_ms = wall_clock_ms() + int(timeout * 1000) if droppable else None
+    envelope = CommandEnvelope(command=command, reply_to=reply_to, deadline_ms=deadline_ms)
     return reply_to, encode(envelope)
+
+
+NO_ANSWER = "no engine answered in time; is `paperex engine` running?"
 
 
 def _answer(raw: bytes | str | None) -> EngineReply:
     if raw is None:
-        raise EngineUnavailableError("no engine answered in time; is `paperex engine` running?")
+        raise EngineOutcomeUnknownError(NO_ANSWER)
     reply = decode_reply(raw)
     if reply.error:
         raise EngineUnavailableError(reply.error)
@@ -52,12 +61,16 @@ def _redis_away(error: redis.RedisError) -> EngineUnavailableError:
     return EngineUnavailableError(f"the engine cannot be reached: Redis is away ({error})")
 
 
+def _reply_lost(error: redis.RedisError) -> EngineOutcomeUnknownError:
+    return EngineOutcomeUnknownError(f"{NO_ANSWER} (Redis went away after the command: {error})")
+
+
 class RedisEngineClient:
     """Sends commands to the engine process and waits for the replies.
 
-    A Redis that is away (refused, dropped or timed out) is EngineUnavailableError, as is an
-    engine that does not answer: the caller cannot know whether the command ran, and a retry
-    with the same client order id never places an order twice.
+    A Redis that is away is EngineUnavailableError before the command is sent and
+    EngineOutcomeUnknownError after (see the module docstring); a retry with the same client
+    order id never places an order twice.
     """
 
     def __init__(self, url: str) -> None:
@@ -66,29 +79,38 @@ class RedisEngineClient:
         self._async: dict[int, redis_async.Redis] = {}
 
     async def execute(self, command: HostCommand, *, timeout: float) -> EngineReply:
-        """The reply to ``command``; raises EngineUnavailableError after ``timeout`` s."""
+        """The reply to ``command``; raises EngineOutcomeUnknownError after ``timeout`` s."""
         loop_id = id(asyncio.get_running_loop())
         client = self._async.get(loop_id)
         if client is None:
             client = self._async[loop_id] = redis_async.Redis.from_url(
                 self.url, max_connections=512, socket_connect_timeout=CONNECT_SECONDS
             )
-        reply_to, payload = _envelope(command, timeout)
+        reply_to, payload = _envelope(command, timeout, droppable=True)
         try:
             await client.lpush(COMMANDS_KEY, payload)
+        except redis.RedisError as error:
+            raise _redis_away(error) from error
+        try:
             answer = await client.blpop([reply_to], timeout=timeout)
         except redis.RedisError as error:
-            raise _redis_away(error) from error
+            raise _reply_lost(error) from error
         return _answer(None if answer is None else answer[1])
 
-    def execute_sync(self, command: HostCommand, *, timeout: float) -> EngineReply:
-        """``execute`` for synchronous callers."""
+    def execute_sync(
+        self, command: HostCommand, *, timeout: float, droppable: bool = True
+    ) -> EngineReply:
+        """``execute`` for synchronous callers; a command that is not ``droppable`` has no
+        deadline and runs whenever the engine takes it."""
         if self._sync is None:
             self._sync = redis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_SECONDS)
-        reply_to, payload = _envelope(command, timeout)
+        reply_to, payload = _envelope(command, timeout, droppable=droppable)
         try:
             self._sync.lpush(COMMANDS_KEY, payload)
-            answer = self._sync.blpop([reply_to], timeout=timeout)
         except redis.RedisError as error:
             raise _redis_away(error) from error
+        try:
+            answer = self._sync.blpop([reply_to], timeout=timeout)
+        except redis.RedisError as error:
+            raise _reply_lost(error) from error
         return _answer(None if answer is None else answer[1])  # type: ignore[index,unused-ignore]

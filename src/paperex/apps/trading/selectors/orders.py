@@ -43,6 +43,13 @@ def order_get(*, user_id: int, order_id: int) -> Order:
     return Order.objects.select_related("market").get(user_id=user_id, pk=order_id)
 
 
+def order_get_by_client_order_id(*, user_id: int, client_order_id: str) -> Order:
+    """The user's order of that client order id; raises Order.DoesNotExist."""
+    return Order.objects.select_related("market").get(
+        user_id=user_id, client_order_id=client_order_id
+    )
+
+
 def order_view_get(*, user_id: int, order_id: int) -> OrderView:
     """``order_get`` as its view."""
     order = order_get(user_id=user_id, order_id=order_id)

@@ -39,6 +39,15 @@ def order_fields_problem(order_type: OrderType, fields: set[str]) -> tuple[str, 
     return None
 
 
+def client_order_id_field(**options: Any) -> serializers.RegexField:
+    """A client order id: 1-36 letters, digits and ``. _ : / -``."""
+    return serializers.RegexField(
+        rf"^{CLIENT_ORDER_ID.pattern}$",
+        error_messages={"invalid": "Use 1-36 letters, digits and . _ : / - only."},
+        **options,
+    )
+
+
 class PositiveAmountField(AmountField):
     """A decimal string or number that must be greater than zero."""
 
@@ -64,10 +73,10 @@ class OrderPlaceSerializer(serializers.Serializer[None]):
     price = PositiveAmountField(required=False)
     stop_price = PositiveAmountField(required=False)
     quote_order_qty = PositiveAmountField(required=False, help_text="MARKET: spend this quote.")
-    client_order_id = serializers.RegexField(
-        rf"^{CLIENT_ORDER_ID.pattern}$",
+    client_order_id = client_order_id_field(
         required=False,
-        error_messages={"invalid": "Use 1-36 letters, digits and . _ : / - only."},
+        help_text="your name for the order, unique among your orders; a retry with it never "
+        "places the order twice (generated when absent)",
     )
     self_trade_prevention = serializers.ChoiceField(
         choices=enum_values(SelfTradePrevention), required=False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from asgiref.sync import sync_to_async
 
 from paperex.apps.core.errors import ErrorCode, PaperexError
 from paperex.apps.trading.gateway.gateway import engine_gateway
+from paperex.apps.trading.protocol import EngineOutcomeUnknownError
 from paperex.apps.trading.schemas import OrderView
 from paperex.apps.trading.selectors.markets import order_entry_market
 from paperex.apps.trading.selectors.orders import order_view_get
@@ -26,6 +28,32 @@ class OrderRefusedError(PaperexError):
 
     def __init__(self, code: ErrorCode | RejectReason, message: str) -> None:
         super().__init__(code, message)
+
+
+class OrderOutcomeUnknownError(EngineOutcomeUnknownError):
+    """A placement or cancel was sent but not answered in time: a 503 whose body adds
+    ``"status": "unknown"`` and names the order (``client_order_id``, or ``order_id``)."""
+
+    def __init__(self, message: str, **order: str | int) -> None:
+        super().__init__(message)
+        self.details = {"status": "unknown", **order}
+
+
+PLACEMENT_UNKNOWN = (
+    "The order was sent but the engine did not answer in time, so it may or may not be placed. "
+    "Send it again with the same client_order_id (it is never placed twice), or look it up: "
+    "GET /api/orders/lookup/?client_order_id={client_order_id}"
+)
+CANCEL_UNKNOWN = (
+    "The cancel was sent but the engine did not answer in time, so the order may or may not be "
+    "canceled. Look it up (GET /api/orders/{order_id}/) or cancel it again."
+)
+
+
+def new_client_order_id() -> str:
+    """A client order id for an order sent without one (as Binance generates newClientOrderId),
+    so that an order whose outcome is unknown has a name to look it up and retry by."""
+    return f"paperex-{secrets.token_urlsafe(16)}"
 
 
 @dataclass(frozen=True)
@@ -50,14 +78,17 @@ async def order_place(
     client_order_id: str | None = None,
     self_trade_prevention: SelfTradePrevention | None = None,
 ) -> OrderPlacement:
-    """Place an order and return it once the engine has stored it.
+    """Place an order and return it once the engine has stored it; without a
+    ``client_order_id`` it gets a new one (``new_client_order_id``).
 
-    Raises OrderRefusedError (unknown or halted market, a filter, insufficient balance, ...)
-    and EngineUnavailableError.
+    Raises OrderRefusedError (unknown or halted market, a filter, insufficient balance, ...),
+    EngineUnavailableError (not placed) and OrderOutcomeUnknownError (maybe placed).
     """
     market = await order_entry_market(symbol=symbol)
     if market is None or not market.trading:
         raise OrderRefusedError(ErrorCode.UNKNOWN_SYMBOL, f"Unknown or halted market {symbol!r}.")
+    if client_order_id is None:
+        client_order_id = new_client_order_id()
     command = place_order_from_decimals(
         market.spec.instrument,
         market.quote,
@@ -75,7 +106,11 @@ async def order_place(
     )
     if isinstance(command, OrderRejected):
         raise OrderRefusedError(command.reason, command.message)
-    reply = await engine_gateway.execute(command)
+    try:
+        reply = await engine_gateway.execute(command)
+    except EngineOutcomeUnknownError as unknown:
+        message = PLACEMENT_UNKNOWN.format(client_order_id=client_order_id)
+        raise OrderOutcomeUnknownError(message, client_order_id=client_order_id) from unknown
     if reply.rejection_reason:
         raise OrderRefusedError(RejectReason(reply.rejection_reason), reply.rejection_message or "")
     if reply.duplicate_of is not None:
@@ -115,10 +150,16 @@ async def order_place_from_values(*, user_id: int, values: dict[str, Any]) -> Or
 
 
 def order_cancel(*, user_id: int, order_id: int, symbol: str) -> OrderView:
-    """Cancel one of the user's open orders and return it; OrderRefusedError when not open."""
-    reply = engine_gateway.execute_sync(
-        CancelOrder(timestamp=wall_clock_ms(), user_id=user_id, symbol=symbol, order_id=order_id)
+    """Cancel one of the user's open orders and return it; OrderRefusedError when not open,
+    EngineUnavailableError (not canceled), OrderOutcomeUnknownError (maybe canceled)."""
+    command = CancelOrder(
+        timestamp=wall_clock_ms(), user_id=user_id, symbol=symbol, order_id=order_id
     )
+    try:
+        reply = engine_gateway.execute_sync(command)
+    except EngineOutcomeUnknownError as unknown:
+        message = CANCEL_UNKNOWN.format(order_id=order_id)
+        raise OrderOutcomeUnknownError(message, order_id=order_id) from unknown
     if reply.rejection_reason:
         raise OrderRefusedError(
             ErrorCode.ORDER_NOT_OPEN,
@@ -127,9 +168,11 @@ def order_cancel(*, user_id: int, order_id: int, symbol: str) -> OrderView:
     return reply.orders[0]
 
 
-def orders_cancel_all(*, user_id: int, symbol: str | None = None) -> list[OrderView]:
-    """Cancel every open order of the user (in one market, or all); returns the canceled."""
-    reply = engine_gateway.execute_sync(
+def orders_cancel_all(*, user_id: int, symbol: str | None = None) -> list[OrderView] | None:
+    """Cancel every open order of the user (in one market, or all); returns the canceled, or
+    None when the engine has not finished within the timeout: the cancel is never dropped and
+    runs to the end. Raises EngineUnavailableError when it could not be sent."""
+    reply = engine_gateway.execute_or_accept_sync(
         CancelAllOrders(timestamp=wall_clock_ms(), user_id=user_id, symbol=symbol)
     )
-    return reply.orders
+    return None if reply is None else reply.orders
