@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import channel_layers
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
@@ -15,6 +16,15 @@ from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.host.publication import ChannelPublisher
 from tests.support.trading import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> Iterator[None]:
+    """A channel layer of each test's own: a Redis layer binds its locks to the event loop that
+    used it first, and every async test runs in a loop of its own."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture(autouse=True)

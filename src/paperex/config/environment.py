@@ -45,6 +45,7 @@ class Environment:
     run_feeds: bool
     run_engine: bool
     engine_max_batch: int
+    feed_stale_seconds: int
     binance_stream_url: str = BINANCE_STREAM_URL
     binance_rest_url: str = BINANCE_REST_URL
     gemini_url: str = GEMINI_URL
@@ -213,6 +214,9 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         run_engine=parse_bool("PAPEREX_RUN_ENGINE", env.get("PAPEREX_RUN_ENGINE", "true")),
         engine_max_batch=parse_positive_int(
             "PAPEREX_ENGINE_MAX_BATCH", env.get("PAPEREX_ENGINE_MAX_BATCH", "2048")
+        ),
+        feed_stale_seconds=parse_positive_int(
+            "PAPEREX_FEED_STALE_SECONDS", env.get("PAPEREX_FEED_STALE_SECONDS", "60")
         ),
         binance_stream_url=parse_venue_url(
             "PAPEREX_BINANCE_STREAM_URL",
