@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
 import msgspec
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from paperex.domain import MarketMode, OpenOrder, OrderType, SelfTradePrevention, Side, TimeInForce
+from paperex.domain import (
+    MarketMode,
+    OpenOrder,
+    OrderType,
+    PercentPriceBySide,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+)
 from paperex.domain.commands import (
     AmendOrder,
     CancelAllOrders,
@@ -51,13 +60,16 @@ class EngineMachine(RuleBasedStateMachine):
     """The rules and invariants of every market mode; ``mode`` picks the market's."""
 
     mode = MarketMode.EXCHANGE
+    band: PercentPriceBySide | None = None
     events_carry_queue_ahead = True
 
     def __init__(self) -> None:
         super().__init__()
         self.folded_orders: dict[int, OpenOrder] = {}
         self.recorder = Recorder(
-            make_engine(mode=self.mode, funded=(), maker_fee="0.001", taker_fee="0.003")
+            make_engine(
+                mode=self.mode, funded=(), maker_fee="0.001", taker_fee="0.003", band=self.band
+            )
         )
         self.expected_totals: Counter[str] = Counter()
         self.clock = 0
@@ -437,9 +449,45 @@ class PaperEngineMachine(EngineMachine):
                 assert order.queue_ahead <= before
 
 
+class BandedPaperEngineMachine(PaperEngineMachine):
+    """A PAPER market with a price band as narrow as the prices the rules use, so that takers
+    often reach its edge. One more invariant: no user order that takes liquidity trades beyond
+    its side's band edge around the last reference trade price."""
+
+    band = PercentPriceBySide(Decimal("1.01"), Decimal("0.99"), Decimal("1.01"), Decimal("0.99"))
+
+    def __init__(self) -> None:
+        self.reference_price: int | None = None
+        super().__init__()
+
+    def run(self, command: object) -> list[Event]:
+        if isinstance(command, RecordReferenceTrade):
+            self.reference_price = command.price
+        return super().run(command)
+
+    @invariant()
+    def takers_never_trade_beyond_the_band_edge(self) -> None:
+        reference = self.reference_price
+        if reference is None:
+            return
+        assert self.band is not None
+        highest_buy = int(reference * self.band.bid_multiplier_up)
+        lowest_sell = -int(-reference * self.band.ask_multiplier_down)
+        for trade in self.last_events:
+            if isinstance(trade, TradeExecuted) and trade.taker_order_id is not None:
+                if trade.taker_side is Side.BUY:
+                    assert trade.price <= highest_buy
+                else:
+                    assert trade.price >= lowest_sell
+
+
 EngineMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
 test_engine_state_machine = EngineMachine.TestCase
 PaperEngineMachine.TestCase.settings = settings(
     max_examples=60, stateful_step_count=40, deadline=None
 )
 test_paper_engine_state_machine = PaperEngineMachine.TestCase
+BandedPaperEngineMachine.TestCase.settings = settings(
+    max_examples=60, stateful_step_count=40, deadline=None
+)
+test_banded_paper_engine_state_machine = BandedPaperEngineMachine.TestCase

@@ -17,6 +17,8 @@ from paperex.engine.constants import (
     LOT_SIZE,
     NOTIONAL,
     ORDER_NOT_AMENDABLE,
+    PERCENT_PRICE_BY_SIDE,
+    PERCENT_PRICE_MESSAGE,
     PRICE_FILTER,
     UNKNOWN_ORDER,
     UNKNOWN_ORDER_MESSAGE,
@@ -26,6 +28,7 @@ from paperex.engine.constants import (
 from paperex.engine.lifecycle import queue_ahead
 from paperex.engine.liquidity import crosses
 from paperex.engine.order import WorkingOrder
+from paperex.engine.price_band import in_price_band
 from paperex.engine.state import EngineState
 from paperex.engine.stop_triggers import execute_then_trigger_stops
 
@@ -53,6 +56,9 @@ def amend(state: EngineState, command: AmendOrder) -> None:
         new_price = old_price
     elif new_price <= 0:
         reject_amend(state, command, PRICE_FILTER, "Filter failure: PRICE_FILTER.")
+        return
+    elif new_price != old_price and not in_price_band(market, order.is_buy, new_price):
+        reject_amend(state, command, PERCENT_PRICE_BY_SIDE, PERCENT_PRICE_MESSAGE)
         return
     new_quantity = command.new_quantity
     filled = order.filled

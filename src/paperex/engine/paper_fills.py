@@ -37,7 +37,7 @@ def update_reference_book(state: EngineState, command: UpdateReferenceBook) -> N
 
 def record_reference_trade(state: EngineState, command: RecordReferenceTrade) -> None:
     """Fill the resting orders a reference trade reaches (maker: the user order, taker: the
-    reference), set the last price, run the stops it triggers.
+    reference), set the last price and the reference price, run the stops it triggers.
 
     Ignored for an unknown or non-paper market and for a non-positive price or quantity.
     """
@@ -50,7 +50,7 @@ def record_reference_trade(state: EngineState, command: RecordReferenceTrade) ->
     for book in (market.bids, market.asks):
         for order, quantity in reference_trade_fills(book, command.price, command.quantity):
             fill(state, market, None, order, not order.is_buy, order.price, quantity)
-    market.last_price = command.price
+    market.last_price = market.last_reference_price = command.price
     if market.last_price != last_price:
         trigger_stops(state, market)
 
