@@ -44,6 +44,7 @@ def make_engine(
     funded: tuple[int, ...] = (ALICE, BOB, CAROL),
     amount: int = 1_000_000,
     band: PercentPriceBySide | None = None,
+    requires_reference: bool = False,
 ) -> MatchingEngine:
     """An engine with one market and ``funded`` users holding ``amount`` of each asset."""
     instrument = Instrument(SYMBOL, "BTC", "USDT", Decimal(1), Decimal(1), Decimal(min_notional))
@@ -54,6 +55,7 @@ def make_engine(
         mode=mode,
         default_self_trade_prevention=stp,
         percent_price_by_side=band,
+        requires_reference=requires_reference,
     )
     engine = MatchingEngine(assets=ASSETS, markets=[spec], fee_account_id=FEE_ACCOUNT)
     for user_id in funded:

@@ -50,7 +50,9 @@ class MarketSpec:
     quantity, whose price is unknown until it triggers.
 
     ``percent_price_by_side`` (None: no band) bounds order prices around the market's reference
-    price, and where a taker may trade.
+    price, and where a taker may trade. ``requires_reference`` (PAPER only) says the reference
+    market reaches the engine from a feed: after the engine starts, the market takes no
+    liquidity until the feed has delivered a book snapshot and a trade.
     """
 
     instrument: Instrument
@@ -60,12 +62,15 @@ class MarketSpec:
     market_buy_headroom: Decimal = Decimal("0.05")
     default_self_trade_prevention: SelfTradePrevention = SelfTradePrevention.EXPIRE_MAKER
     percent_price_by_side: PercentPriceBySide | None = None
+    requires_reference: bool = False
 
     def __post_init__(self) -> None:
         for name in ("maker_fee_rate", "taker_fee_rate", "market_buy_headroom"):
             rate: Decimal = getattr(self, name)
             if not Decimal(0) <= rate < Decimal(1):
                 raise ValueError(f"{self.instrument.symbol}: {name} must be in [0, 1)")
+        if self.requires_reference and self.mode is not MarketMode.PAPER:
+            raise ValueError(f"{self.instrument.symbol}: only a PAPER market has a reference")
 
     @property
     def symbol(self) -> str:

@@ -128,6 +128,8 @@ class RejectReason(StrEnum):
     WOULD_MATCH_IMMEDIATELY = "WOULD_MATCH_IMMEDIATELY"
     WOULD_TRIGGER_IMMEDIATELY = "WOULD_TRIGGER_IMMEDIATELY"
     ORDER_NOT_AMENDABLE = "ORDER_NOT_AMENDABLE"
+    MARKET_NOT_READY = "MARKET_NOT_READY"
+    """The market waits for its reference market since the engine started; try again soon."""
 
 
 class ExpiryReason(StrEnum):

@@ -15,6 +15,8 @@ from paperex.engine.constants import (
     INSUFFICIENT_BALANCE_MESSAGE,
     LIMIT_MAKER,
     LOT_SIZE,
+    MARKET_NOT_READY,
+    MARKET_NOT_READY_MESSAGE,
     NOTIONAL,
     ORDER_NOT_AMENDABLE,
     PERCENT_PRICE_BY_SIDE,
@@ -110,6 +112,9 @@ def amend(state: EngineState, command: AmendOrder) -> None:
             takes = crosses(market, is_buy, new_price)
         if takes and order.order_type is LIMIT_MAKER:
             reject_amend(state, command, WOULD_MATCH_IMMEDIATELY, WOULD_MATCH_MESSAGE)
+            return
+        if takes and not market.ready:
+            reject_amend(state, command, MARKET_NOT_READY, MARKET_NOT_READY_MESSAGE)
             return
     order.quantity = new_quantity
     order.locked = new_lock

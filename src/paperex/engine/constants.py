@@ -74,10 +74,14 @@ DUPLICATE_CLIENT_ORDER_ID: Final = RejectReason.DUPLICATE_CLIENT_ORDER_ID
 WOULD_MATCH_IMMEDIATELY: Final = RejectReason.WOULD_MATCH_IMMEDIATELY
 WOULD_TRIGGER_IMMEDIATELY: Final = RejectReason.WOULD_TRIGGER_IMMEDIATELY
 ORDER_NOT_AMENDABLE: Final = RejectReason.ORDER_NOT_AMENDABLE
+MARKET_NOT_READY: Final = RejectReason.MARKET_NOT_READY
 
 INSUFFICIENT_BALANCE_MESSAGE: Final = "Account has insufficient balance for requested action."
 WOULD_MATCH_MESSAGE: Final = "Order would immediately match and take."
 UNKNOWN_ORDER_MESSAGE: Final = "Unknown order sent."
+MARKET_NOT_READY_MESSAGE: Final = (
+    "The market is waiting for its reference market's book and last trade; try again shortly."
+)
 PERCENT_PRICE_MESSAGE: Final = (
     "Filter failure: PERCENT_PRICE_BY_SIDE (the price is too far from the reference price)."
 )

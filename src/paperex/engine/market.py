@@ -30,6 +30,8 @@ class EngineMarket:
     __slots__ = (
         "ask_band",
         "asks",
+        "awaits_reference_book",
+        "awaits_reference_trade",
         "base_asset",
         "base_units_per_lot",
         "bid_band",
@@ -78,6 +80,13 @@ class EngineMarket:
         band = spec.percent_price_by_side
         self.bid_band = _side_band(band, "bid")
         self.ask_band = _side_band(band, "ask")
+        self.awaits_reference_book = self.awaits_reference_trade = spec.requires_reference
+
+    @property
+    def ready(self) -> bool:
+        """False while a market that ``requires_reference`` has had no reference book snapshot
+        or no reference trade since the engine started: it may not take liquidity yet."""
+        return not (self.awaits_reference_book or self.awaits_reference_trade)
 
     def notional(self, price: int, quantity: int) -> int:
         """The quote units ``quantity`` lots cost at ``price`` ticks."""

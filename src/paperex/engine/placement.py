@@ -11,8 +11,11 @@ from paperex.engine.constants import (
     GTC,
     INSUFFICIENT_BALANCE,
     INSUFFICIENT_BALANCE_MESSAGE,
+    LIMIT,
     LIMIT_MAKER,
     MARKET,
+    MARKET_NOT_READY,
+    MARKET_NOT_READY_MESSAGE,
     UNKNOWN_SYMBOL,
     WOULD_MATCH_IMMEDIATELY,
     WOULD_MATCH_MESSAGE,
@@ -126,7 +129,8 @@ def _check_against_state(
     state: EngineState, market: EngineMarket, command: PlaceOrder
 ) -> Rejection | None:
     """The first rule that depends on open orders and prices: a client order id already in
-    use, a stop the last price already reaches, a post-only order that would take."""
+    use, a stop the last price already reaches, a post-only order that would take, an order
+    that would take liquidity from a market that is not ready."""
     client_order_id = command.client_order_id
     if client_order_id is not None:
         client_orders = state.client_orders.get(command.user_id)
@@ -142,6 +146,11 @@ def _check_against_state(
             return WOULD_TRIGGER_IMMEDIATELY, "Stop price would trigger immediately."
     if order_type is LIMIT_MAKER and crosses(market, is_buy, command.price or 0):
         return WOULD_MATCH_IMMEDIATELY, WOULD_MATCH_MESSAGE
+    if not market.ready and (
+        order_type is MARKET
+        or (order_type is LIMIT and crosses(market, is_buy, command.price or 0))
+    ):
+        return MARKET_NOT_READY, MARKET_NOT_READY_MESSAGE
     return None
 
 
