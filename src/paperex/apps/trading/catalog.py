@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from paperex.apps.markets.instruments import market_instrument
+from paperex.apps.markets.instruments import market_instrument, market_percent_price
 from paperex.apps.markets.models import Asset as AssetRow
 from paperex.apps.markets.models import Market
 from paperex.domain import Asset, MarketMode, MarketSpec
@@ -78,6 +78,7 @@ def catalog_read() -> Catalog:
             maker_fee_rate=market.maker_fee_rate.normalize(),
             taker_fee_rate=market.taker_fee_rate.normalize(),
             mode=MarketMode(market.mode),
+            percent_price_by_side=market_percent_price(market),
         )
         markets[market.symbol] = CatalogMarket(
             market_id=market.pk,
