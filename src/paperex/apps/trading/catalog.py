@@ -67,8 +67,9 @@ class Catalog:
         return self.markets[symbol]
 
 
-def catalog_read() -> Catalog:
-    """Every asset and market in the database."""
+def catalog_read(*, reference_feed: bool = False) -> Catalog:
+    """Every asset and market in the database; with ``reference_feed``, the PAPER markets'
+    specs say their reference market comes from a feed (``MarketSpec.requires_reference``)."""
     asset_rows = list(AssetRow.objects.all())
     assets = {row.code: Asset(row.code, row.decimals) for row in asset_rows}
     markets: dict[str, CatalogMarket] = {}
@@ -79,6 +80,7 @@ def catalog_read() -> Catalog:
             taker_fee_rate=market.taker_fee_rate.normalize(),
             mode=MarketMode(market.mode),
             percent_price_by_side=market_percent_price(market),
+            requires_reference=reference_feed and market.mode == Market.Mode.PAPER,
         )
         markets[market.symbol] = CatalogMarket(
             market_id=market.pk,

@@ -48,15 +48,17 @@ class EngineGateway:
         return float(settings.PAPEREX_ENGINE_TIMEOUT)
 
     async def start(self, *, max_batch: int = 2048) -> None:
-        """Run a host in this process: rebuild it from the database, follow the feed."""
+        """Run a host in this process: rebuild it from the database, follow the feed (which
+        its PAPER markets wait for after the start: ``MarketSpec.requires_reference``)."""
         self._publisher = ChannelPublisher(asyncio.get_running_loop())
         self._publisher.start()
-        host = EngineHost(max_batch=max_batch, publish=self._publisher.publish)
+        host = EngineHost(max_batch=max_batch, publish=self._publisher.publish, reference_feed=True)
+        self._reference = ReferenceFeed(host.submit_untracked)
+        self._reference.subscribe(runtime.bus)  # from now: the restore misses no book or trade
         await asyncio.to_thread(host.start)
-        self.host = host
         assert host.catalog is not None
-        self._reference = ReferenceFeed(host.catalog, host.submit_untracked)
-        self._reference.start(runtime.bus)
+        self._reference.follow(host.catalog)
+        self.host = host
 
     async def stop(self) -> None:
         """Stop following the feed, finish queued commands, stop publishing."""

@@ -14,7 +14,10 @@ the publisher. So an acknowledged command is durable, and nothing is published t
 Recovery: on start (and after a failed commit) the engine is rebuilt from the database: open
 orders, balances, the id counters (max id + 1) and the last trade prices. Commands whose batch
 did not commit were never acknowledged; their callers get a timeout or an error and may retry
-(placing is idempotent by client order id).
+(placing is idempotent by client order id). A host that follows a reference feed
+(``reference_feed``) rebuilds its PAPER markets not ready: until the feed has delivered a book
+snapshot and a trade, they refuse orders that would take liquidity (MARKET_NOT_READY), so that
+commands queued while the engine was down cannot sweep stale orders far from the market.
 
 Idempotency: a PlaceOrder whose (user, client order id) already exists, in the database or
 earlier in the same batch, is not processed again: the reply names the existing order.
@@ -75,9 +78,11 @@ class EngineHost:
         max_batch: int = 2048,
         publish: Publisher | None = None,
         lock_timeout: float = 10.0,
+        reference_feed: bool = False,
     ) -> None:
         self.max_batch = max_batch
         self._publish = publish
+        self._reference_feed = reference_feed
         self._lock_timeout = lock_timeout
         self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -181,7 +186,7 @@ class EngineHost:
         # A write transaction: waits for a transaction that wrote without a host to commit.
         with transaction.atomic():
             self.fee_account_id = fee_account_ensure()
-            self.catalog = catalog_read()
+            self.catalog = catalog_read(reference_feed=self._reference_feed)
             self.state = engine_restore(catalog=self.catalog, fee_account_id=self.fee_account_id)
         self._book = ExchangeBookLevels(self.state.engine)
         logger.info(

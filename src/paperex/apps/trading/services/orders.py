@@ -28,6 +28,21 @@ class OrderRefusedError(PaperexError):
         super().__init__(code, message)
 
 
+class MarketNotReadyError(OrderRefusedError):
+    """MARKET_NOT_READY: the market waits for its reference market since the engine started,
+    and the same order passes once it is in: HTTP 503 with ``Retry-After``."""
+
+    status = 503
+    retry_after = 1
+
+
+def _engine_refusal(reason: str, message: str | None) -> OrderRefusedError:
+    """The error for an engine's refusal of an order."""
+    code = RejectReason(reason)
+    error = MarketNotReadyError if code is RejectReason.MARKET_NOT_READY else OrderRefusedError
+    return error(code, message or "")
+
+
 @dataclass(frozen=True)
 class OrderPlacement:
     """The placed order; ``created`` is False for a retry with a used client order id."""
@@ -52,8 +67,9 @@ async def order_place(
 ) -> OrderPlacement:
     """Place an order and return it once the engine has stored it.
 
-    Raises OrderRefusedError (unknown or halted market, a filter, insufficient balance, ...)
-    and EngineUnavailableError.
+    Raises OrderRefusedError (unknown or halted market, a filter, insufficient balance, ...;
+    MarketNotReadyError while the market waits for its reference market) and
+    EngineUnavailableError.
     """
     market = await order_entry_market(symbol=symbol)
     if market is None or not market.trading:
@@ -77,7 +93,7 @@ async def order_place(
         raise OrderRefusedError(command.reason, command.message)
     reply = await engine_gateway.execute(command)
     if reply.rejection_reason:
-        raise OrderRefusedError(RejectReason(reply.rejection_reason), reply.rejection_message or "")
+        raise _engine_refusal(reply.rejection_reason, reply.rejection_message)
     if reply.duplicate_of is not None:
         existing = await sync_to_async(order_view_get)(user_id=user_id, order_id=reply.duplicate_of)
         return OrderPlacement(order=existing, created=False)
