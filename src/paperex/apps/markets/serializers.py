@@ -57,7 +57,12 @@ class MarketSerializer(serializers.ModelSerializer[Market]):
 
     @extend_schema_field(PercentPriceBySideSerializer)
     def get_percent_price_by_side(self, market: Market) -> dict[str, Any]:
-        return dict(PercentPriceBySideSerializer(market_percent_price(market)).data)
+        return percent_price_by_side_data(market)
+
+
+def percent_price_by_side_data(market: Market) -> dict[str, Any]:
+    """The market's price band as the API and the pages show it (multipliers as strings)."""
+    return dict(PercentPriceBySideSerializer(market_percent_price(market)).data)
 
 
 class CandleQuerySerializer(serializers.Serializer[None]):
