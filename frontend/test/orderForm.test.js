@@ -79,3 +79,22 @@ test("a take-profit's request body carries the trigger as stop_price", () => {
     symbol: "BTCUSDT", side: "BUY", type: "TAKE_PROFIT_LIMIT", quantity: "0.001", price: "60000", stop_price: "65000",
   });
 });
+
+test("a limit price must lie in its side's band around the last price", () => {
+  const banded = {
+    ...market,
+    percent_price_by_side: { bid_multiplier_up: "1.2", bid_multiplier_down: "0.8", ask_multiplier_up: "5", ask_multiplier_down: "0.2" },
+  };
+  const context = { lastPrice: "60000.05" };
+  const priced = (fields) => validateOrder(form({ quantity: "0.01", ...fields }), banded, context).errors.price;
+  assert.equal(priced({ price: "72000.06" }), undefined);
+  assert.equal(
+    priced({ price: "72000.07" }),
+    "Price must be between 48,000.04 and 72,000.06 USDT, near the last price.",
+  );
+  assert.match(priced({ price: "48000.03" }), /between 48,000.04 and/);
+  assert.equal(priced({ side: "SELL", price: "12000.01" }), undefined);
+  assert.match(priced({ side: "SELL", price: "12000" }), /between 12,000.01 and 300,000.25 USDT/);
+  assert.match(priced({ type: "STOP_LOSS_LIMIT", stopPrice: "59000", price: "90000" }), /72,000.06/);
+  assert.equal(validateOrder(form({ price: "90000" }), banded).errors.price, undefined); // no last price yet
+});

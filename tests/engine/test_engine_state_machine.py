@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
 import msgspec
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from paperex.domain import MarketMode, OpenOrder, OrderType, SelfTradePrevention, Side, TimeInForce
+from paperex.domain import (
+    MarketMode,
+    OpenOrder,
+    OrderType,
+    PercentPriceBySide,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+)
 from paperex.domain.commands import (
     AmendOrder,
     CancelAllOrders,
@@ -51,13 +60,22 @@ class EngineMachine(RuleBasedStateMachine):
     """The rules and invariants of every market mode; ``mode`` picks the market's."""
 
     mode = MarketMode.EXCHANGE
+    band: PercentPriceBySide | None = None
+    requires_reference = False
     events_carry_queue_ahead = True
 
     def __init__(self) -> None:
         super().__init__()
         self.folded_orders: dict[int, OpenOrder] = {}
         self.recorder = Recorder(
-            make_engine(mode=self.mode, funded=(), maker_fee="0.001", taker_fee="0.003")
+            make_engine(
+                mode=self.mode,
+                funded=(),
+                maker_fee="0.001",
+                taker_fee="0.003",
+                band=self.band,
+                requires_reference=self.requires_reference,
+            )
         )
         self.expected_totals: Counter[str] = Counter()
         self.clock = 0
@@ -315,6 +333,20 @@ class EngineMachine(RuleBasedStateMachine):
         assert {key: pair for key, pair in reported.items() if any(pair)} == actual
 
 
+def book_after(
+    book: dict[Side, dict[int, int]], update: UpdateReferenceBook
+) -> dict[Side, dict[int, int]]:
+    """The reference book (bids under BUY, asks under SELL) as ``update`` leaves it."""
+    after = {side: {} if update.is_snapshot else dict(levels) for side, levels in book.items()}
+    for side, levels in ((Side.BUY, update.bids), (Side.SELL, update.asks)):
+        for price, quantity in levels:
+            if quantity:
+                after[side][price] = quantity
+            else:
+                after[side].pop(price, None)
+    return after
+
+
 class PaperEngineMachine(EngineMachine):
     """A PAPER market: user orders meet the reference (venue) book and the venue's trades.
 
@@ -322,9 +354,10 @@ class PaperEngineMachine(EngineMachine):
 
     * Paper fills never beat the venue. A user order that takes reference liquidity (a
       reference trade whose maker is None) trades at a price level the reference book showed
-      on the opposite side before the command (so a buy never fills below the best ask, a sell
-      never above the best bid), never more at that level than it showed, and what it took is
-      gone from the book afterwards. A resting order that a reference trade fills (taker None)
+      on the opposite side before the command (for an UpdateReferenceBook, which only lets
+      waiting stops take, as the update left it), so a buy never fills below the best ask, a
+      sell never above the best bid, never more at that level than it showed, and what it took
+      is gone from the book afterwards. A resting order that a reference trade fills (taker None)
       trades at its own price, which is at or through the venue's trade price (a bid at or
       above it, an ask at or below it), and the orders of one side never share more than the
       venue trade's quantity.
@@ -351,6 +384,8 @@ class PaperEngineMachine(EngineMachine):
 
     def run(self, command: object) -> list[Event]:
         self.reference_before = self.reference_book()
+        if isinstance(command, UpdateReferenceBook):
+            self.reference_before = book_after(self.reference_before, command)
         self.queues_before = {
             order.order_id: order.queue_ahead
             for order in self.engine.open_orders()
@@ -416,9 +451,7 @@ class PaperEngineMachine(EngineMachine):
         if isinstance(self.last_command, RecordReferenceTrade):
             assert all(q <= self.last_command.quantity for q in filled_by_venue_trade.values())
         if isinstance(self.last_command, UpdateReferenceBook):
-            assert not taken
             assert not filled_by_venue_trade
-            return
         expected = {side: dict(levels) for side, levels in self.reference_before.items()}
         for (side, price), quantity in taken.items():
             assert quantity <= expected[side].get(price, 0)
@@ -437,9 +470,67 @@ class PaperEngineMachine(EngineMachine):
                 assert order.queue_ahead <= before
 
 
+class BandedPaperEngineMachine(PaperEngineMachine):
+    """A PAPER market fed by a reference feed, with a price band as narrow as the prices the
+    rules use, so that takers often reach its edge. Two more invariants: no user order takes
+    liquidity before the feed's first book snapshot and trade (stops wait until then), and none
+    trades beyond its side's band edge around the last reference trade price."""
+
+    band = PercentPriceBySide(Decimal("1.01"), Decimal("0.99"), Decimal("1.01"), Decimal("0.99"))
+    requires_reference = True
+
+    def __init__(self) -> None:
+        self.reference_price: int | None = None
+        self.had_snapshot = False
+        super().__init__()
+
+    @property
+    def ready(self) -> bool:
+        return self.had_snapshot and self.reference_price is not None
+
+    def run(self, command: object) -> list[Event]:
+        if isinstance(command, RecordReferenceTrade):
+            self.reference_price = command.price
+        if isinstance(command, UpdateReferenceBook) and command.is_snapshot:
+            self.had_snapshot = True
+        return super().run(command)
+
+    @invariant()
+    def no_waiting_stop_is_already_reached(self) -> None:
+        if self.ready:
+            super().no_waiting_stop_is_already_reached()
+
+    @invariant()
+    def nothing_takes_liquidity_before_the_market_is_ready(self) -> None:
+        if not self.ready:
+            assert not any(
+                isinstance(event, TradeExecuted) and event.taker_order_id is not None
+                for event in self.last_events
+            )
+
+    @invariant()
+    def takers_never_trade_beyond_the_band_edge(self) -> None:
+        reference = self.reference_price
+        if reference is None:
+            return
+        assert self.band is not None
+        highest_buy = int(reference * self.band.bid_multiplier_up)
+        lowest_sell = -int(-reference * self.band.ask_multiplier_down)
+        for trade in self.last_events:
+            if isinstance(trade, TradeExecuted) and trade.taker_order_id is not None:
+                if trade.taker_side is Side.BUY:
+                    assert trade.price <= highest_buy
+                else:
+                    assert trade.price >= lowest_sell
+
+
 EngineMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
 test_engine_state_machine = EngineMachine.TestCase
 PaperEngineMachine.TestCase.settings = settings(
     max_examples=60, stateful_step_count=40, deadline=None
 )
 test_paper_engine_state_machine = PaperEngineMachine.TestCase
+BandedPaperEngineMachine.TestCase.settings = settings(
+    max_examples=60, stateful_step_count=40, deadline=None
+)
+test_banded_paper_engine_state_machine = BandedPaperEngineMachine.TestCase

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from paperex.domain import ExpiryReason, OrderStatus, OrderType, RejectReason, Side
+import pytest
+
+from paperex.domain import ExpiryReason, MarketMode, OrderStatus, OrderType, RejectReason, Side
+from paperex.domain.commands import RecordReferenceTrade
 from paperex.domain.events import (
     OrderAccepted,
     OrderExpired,
@@ -8,7 +11,17 @@ from paperex.domain.events import (
     OrderRejected,
     TradeExecuted,
 )
-from tests.support.engine import ALICE, BOB, free_and_locked, make_engine, of_type, only, place
+from tests.support.engine import (
+    ALICE,
+    BOB,
+    CAROL,
+    SYMBOL,
+    free_and_locked,
+    make_engine,
+    of_type,
+    only,
+    place,
+)
 
 BUY, SELL, MARKET = Side.BUY, Side.SELL, OrderType.MARKET
 
@@ -94,3 +107,30 @@ def test_market_quote_amount_below_min_notional_is_rejected() -> None:
     engine = make_engine(min_notional="10")
     events = place(engine, BOB, BUY, None, None, order_type=MARKET, quote_amount=9)
     assert only(events, OrderRejected).reason is RejectReason.NOTIONAL
+
+
+@pytest.mark.parametrize("side", [BUY, SELL])
+@pytest.mark.parametrize("mode", list(MarketMode))
+def test_a_market_order_by_quantity_needs_the_min_notional_at_the_reference_price(
+    mode: MarketMode, side: Side
+) -> None:
+    engine = make_engine(mode=mode, min_notional="10")
+    if mode is MarketMode.PAPER:
+        engine.process(
+            RecordReferenceTrade(timestamp=1, symbol=SYMBOL, price=5, quantity=1, aggressor=BUY)
+        )
+    else:
+        place(engine, ALICE, SELL, 5, 2)
+        place(engine, BOB, BUY, 5, 2)
+    below = place(engine, CAROL, side, None, 1, order_type=MARKET)
+    rejected = only(below, OrderRejected)
+    assert (rejected.reason, rejected.message) == (
+        RejectReason.NOTIONAL,
+        "Filter failure: NOTIONAL (below the minimum).",
+    )
+    assert only(place(engine, CAROL, side, None, 2, order_type=MARKET), OrderAccepted)
+
+
+def test_a_market_order_by_quantity_passes_before_the_market_has_a_reference_price() -> None:
+    engine = make_engine(min_notional="10")
+    assert only(place(engine, BOB, BUY, None, 1, order_type=MARKET), OrderAccepted)

@@ -22,18 +22,10 @@ from tests.support.engine import (
     of_type,
     only,
     place,
+    trade_at,
 )
 
 BUY, SELL = Side.BUY, Side.SELL
-
-
-def trade_at(engine: object, price: int) -> list[object]:
-    """BOB sells one lot to CAROL at ``price`` to set the last price."""
-    from paperex.engine import MatchingEngine
-
-    assert isinstance(engine, MatchingEngine)
-    place(engine, BOB, SELL, price, 1)
-    return place(engine, CAROL, BUY, price, 1)
 
 
 @pytest.mark.parametrize(

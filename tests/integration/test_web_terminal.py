@@ -232,7 +232,7 @@ def test_limit_order_shows_in_open_orders_and_in_the_book(page: Page) -> None:
     expect(page.locator("#book tbody.bids tr[data-price='41234.5']")).to_be_visible()
 
 
-def test_inline_validation_uses_tick_step_and_min_notional(page: Page) -> None:
+def test_inline_validation_uses_tick_step_price_band_and_min_notional(page: Page) -> None:
     open_trade_page(page)
     page.locator("#order-price").fill("100.001")
     page.locator("#order-quantity").fill("0.000001")
@@ -241,6 +241,10 @@ def test_inline_validation_uses_tick_step_and_min_notional(page: Page) -> None:
     expect(page.locator("#order-quantity-error")).to_contain_text("step size 0.00001")
     page.locator("#order-price").fill("100")
     page.locator("#order-quantity").fill("0.01")
+    page.locator("#order-submit").click()
+    expect(page.locator("#order-price-error")).to_contain_text("near the last price")
+    page.locator("#order-price").fill("20000")
+    page.locator("#order-quantity").fill("0.0002")
     page.locator("#order-submit").click()
     expect(page.locator("#order-total-error")).to_contain_text("below the minimum 5 USDT")
 
@@ -290,18 +294,19 @@ def test_take_profit_orders_are_checked_as_you_type_and_placed(page: Page) -> No
     expect(page.locator("#order-stop-price-error")).to_contain_text("tick size 0.01")
     expect(page.locator("#order-price-error")).to_have_text("Enter a price.")
 
-    # A buy takes profit when the price falls to the trigger, far below the market here.
-    trigger.fill("100.00")
-    place(page, side="BUY", order_type="TAKE_PROFIT_LIMIT", quantity="0.1", price="101.00")
+    # A buy takes profit when the price falls to the trigger, far below the market here (ETH
+    # starts at 3,000) yet inside the price band (a buy may be priced down to 0.2 times it).
+    trigger.fill("1000.00")
+    place(page, side="BUY", order_type="TAKE_PROFIT_LIMIT", quantity="0.1", price="1001.00")
     expect(page.locator(".toast", has_text="Order accepted")).to_contain_text("TAKE_PROFIT_LIMIT")
-    trigger.fill("100.00")
+    trigger.fill("1000.00")
     place(page, side="BUY", order_type="TAKE_PROFIT", quantity="0.1")
     expect(page.locator(".toast", has_text="(TAKE_PROFIT)")).to_be_visible()
-    for order_type, price in (("TAKE_PROFIT_LIMIT", "101.00"), ("TAKE_PROFIT", "\N{EN DASH}")):
+    for order_type, price in (("TAKE_PROFIT_LIMIT", "1,001.00"), ("TAKE_PROFIT", "\N{EN DASH}")):
         row = page.locator("#orders-table tbody tr", has=page.get_by_text(order_type, exact=True))
         expect(row).to_have_attribute("data-status", "NEW")
         expect(row.locator("td:nth-child(5)")).to_have_text(price)
-        expect(row.locator("td:nth-child(6)")).to_have_text("100.00")
+        expect(row.locator("td:nth-child(6)")).to_have_text("1,000.00")
     page.get_by_role("button", name="Cancel all").click()
     expect(page.locator("#orders-table tbody tr.empty-row")).to_be_visible()
 

@@ -11,6 +11,7 @@ from paperex.domain import (
     MarketMode,
     MarketSpec,
     OrderType,
+    PercentPriceBySide,
     SelfTradePrevention,
     Side,
     TimeInForce,
@@ -42,6 +43,8 @@ def make_engine(
     stp: SelfTradePrevention = SelfTradePrevention.NONE,
     funded: tuple[int, ...] = (ALICE, BOB, CAROL),
     amount: int = 1_000_000,
+    band: PercentPriceBySide | None = None,
+    requires_reference: bool = False,
 ) -> MatchingEngine:
     """An engine with one market and ``funded`` users holding ``amount`` of each asset."""
     instrument = Instrument(SYMBOL, "BTC", "USDT", Decimal(1), Decimal(1), Decimal(min_notional))
@@ -51,6 +54,8 @@ def make_engine(
         taker_fee_rate=Decimal(taker_fee),
         mode=mode,
         default_self_trade_prevention=stp,
+        percent_price_by_side=band,
+        requires_reference=requires_reference,
     )
     engine = MatchingEngine(assets=ASSETS, markets=[spec], fee_account_id=FEE_ACCOUNT)
     for user_id in funded:
@@ -96,6 +101,12 @@ def place(
             **extra,
         )
     )
+
+
+def trade_at(engine: MatchingEngine, price: int) -> list[Event]:
+    """BOB sells one lot to CAROL at ``price`` to set the last price; returns the buy's events."""
+    place(engine, BOB, Side.SELL, price, 1)
+    return place(engine, CAROL, Side.BUY, price, 1)
 
 
 def cancel(engine: MatchingEngine, user_id: int, order_id: int) -> list[Event]:

@@ -1,6 +1,7 @@
-// Order-form validation against the market's filters (tick size, step size, min notional) and the
-// available balance, with exact decimals. Returns messages per field; an empty object is valid.
-import { compare, isMultipleOf, mul, parse, toText } from "./decimal.js";
+// Order-form validation against the market's filters (tick size, step size, price band, min
+// notional) and the available balance, with exact decimals. Returns messages per field; an empty
+// object is valid.
+import { add, compare, floorToStep, isMultipleOf, mul, parse, toText } from "./decimal.js";
 import { formatDecimal } from "./format.js";
 
 // `trigger` names the stop price as the form shows it: a take-profit triggers on a favourable move.
@@ -18,10 +19,25 @@ function positive(value) {
   return parsed !== null && parsed.units > 0n ? parsed : null;
 }
 
+// PERCENT_PRICE_BY_SIDE: the lowest and highest price (whole ticks) of the side's band around the
+// last price, or null without a band or a last price. The engine measures from its reference
+// price, which for a paper market is the feed's last trade too.
+function priceBand(market, side, lastPrice) {
+  const band = market.percent_price_by_side;
+  const last = positive(lastPrice);
+  if (!band || !last) return null;
+  const prefix = side === "SELL" ? "ask" : "bid";
+  const lowest = mul(last, band[`${prefix}_multiplier_down`]);
+  return {
+    lowest: isMultipleOf(lowest, market.tick_size) ? lowest : add(floorToStep(lowest, market.tick_size), market.tick_size),
+    highest: floorToStep(mul(last, band[`${prefix}_multiplier_up`]), market.tick_size),
+  };
+}
+
 /**
  * Validate an order form.
  * @param {object} form {side, type, quantity, price, stopPrice}
- * @param {object} market {tick_size, step_size, min_notional, base, quote}
+ * @param {object} market {tick_size, step_size, min_notional, percent_price_by_side, base, quote}
  * @param {object} context {lastPrice, available: {base, quote}}
  * @returns {{errors: Record<string,string>, total: string|null}}
  */
@@ -44,6 +60,11 @@ export function validateOrder(form, market, context = {}) {
     else if (price === null) errors.price = "Price must be a positive number.";
     else if (!isMultipleOf(price, market.tick_size))
       errors.price = `Price must be a multiple of the tick size ${toText(market.tick_size)}.`;
+    else {
+      const band = priceBand(market, form.side, context.lastPrice);
+      if (band && (compare(price, band.lowest) < 0 || compare(price, band.highest) > 0))
+        errors.price = `Price must be between ${formatDecimal(band.lowest)} and ${formatDecimal(band.highest)} ${market.quote}, near the last price.`;
+    }
   }
   if (needs.stopPrice) {
     const stop = positive(form.stopPrice);

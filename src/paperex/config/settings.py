@@ -38,6 +38,14 @@ PAPEREX_GEMINI_URL = ENV.gemini_url
 PAPEREX_BINANCE_BACKFILL_HOURS = 24  # 1m candle history fetched when the binance feed starts
 PAPEREX_YAHOO_POLL_SECONDS = 15.0  # seconds between two rounds of stock quotes
 PAPEREX_EQUITY_SNAPSHOT_SECONDS = 60.0  # seconds between two snapshots of every user's equity
+# The price band (Binance's PERCENT_PRICE_BY_SIDE, as on BTCUSDT) of markets without their own
+# multipliers: a buy may be priced 0.2 to 5 times the reference price, and so may a sell.
+PAPEREX_PERCENT_PRICE_BY_SIDE = {
+    "bid_multiplier_up": "5",
+    "bid_multiplier_down": "0.2",
+    "ask_multiplier_up": "5",
+    "ask_multiplier_down": "0.2",
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -3,7 +3,7 @@
 from paperex.domain.asset import Asset
 from paperex.domain.instrument import Instrument, OffGridError
 from paperex.domain.ledger import LedgerBucket, LedgerReason
-from paperex.domain.market_spec import MarketMode, MarketSpec
+from paperex.domain.market_spec import MarketMode, MarketSpec, PercentPriceBySide
 from paperex.domain.orders import (
     ORDER_TRANSITIONS,
     ExpiryReason,
@@ -33,6 +33,7 @@ __all__ = [
     "OrderStatus",
     "OrderTransitionError",
     "OrderType",
+    "PercentPriceBySide",
     "RejectReason",
     "SelfTradePrevention",
     "Side",

@@ -120,6 +120,7 @@ class RejectReason(StrEnum):
     UNKNOWN_ORDER = "UNKNOWN_ORDER"
     INVALID_PARAMETERS = "INVALID_PARAMETERS"
     PRICE_FILTER = "PRICE_FILTER"
+    PERCENT_PRICE_BY_SIDE = "PERCENT_PRICE_BY_SIDE"
     LOT_SIZE = "LOT_SIZE"
     NOTIONAL = "NOTIONAL"
     INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"
@@ -127,6 +128,8 @@ class RejectReason(StrEnum):
     WOULD_MATCH_IMMEDIATELY = "WOULD_MATCH_IMMEDIATELY"
     WOULD_TRIGGER_IMMEDIATELY = "WOULD_TRIGGER_IMMEDIATELY"
     ORDER_NOT_AMENDABLE = "ORDER_NOT_AMENDABLE"
+    MARKET_NOT_READY = "MARKET_NOT_READY"
+    """The market waits for its reference market since the engine started; try again soon."""
 
 
 class ExpiryReason(StrEnum):
@@ -137,6 +140,8 @@ class ExpiryReason(StrEnum):
     SELF_TRADE_PREVENTION = "SELF_TRADE_PREVENTION"
     INSUFFICIENT_LOCK = "INSUFFICIENT_LOCK"
     """A triggered stop-market buy whose locked quote could not pay for the rest."""
+    PRICE_BAND = "PRICE_BAND"
+    """A taker that reached the edge of the market's price band (PERCENT_PRICE_BY_SIDE)."""
 
 
 class Liquidity(StrEnum):

@@ -15,8 +15,12 @@ from paperex.engine.constants import (
     INSUFFICIENT_BALANCE_MESSAGE,
     LIMIT_MAKER,
     LOT_SIZE,
+    MARKET_NOT_READY,
+    MARKET_NOT_READY_MESSAGE,
     NOTIONAL,
     ORDER_NOT_AMENDABLE,
+    PERCENT_PRICE_BY_SIDE,
+    PERCENT_PRICE_MESSAGE,
     PRICE_FILTER,
     UNKNOWN_ORDER,
     UNKNOWN_ORDER_MESSAGE,
@@ -26,6 +30,7 @@ from paperex.engine.constants import (
 from paperex.engine.lifecycle import queue_ahead
 from paperex.engine.liquidity import crosses
 from paperex.engine.order import WorkingOrder
+from paperex.engine.price_band import in_price_band
 from paperex.engine.state import EngineState
 from paperex.engine.stop_triggers import execute_then_trigger_stops
 
@@ -53,6 +58,9 @@ def amend(state: EngineState, command: AmendOrder) -> None:
         new_price = old_price
     elif new_price <= 0:
         reject_amend(state, command, PRICE_FILTER, "Filter failure: PRICE_FILTER.")
+        return
+    elif new_price != old_price and not in_price_band(market, order.is_buy, new_price):
+        reject_amend(state, command, PERCENT_PRICE_BY_SIDE, PERCENT_PRICE_MESSAGE)
         return
     new_quantity = command.new_quantity
     filled = order.filled
@@ -104,6 +112,9 @@ def amend(state: EngineState, command: AmendOrder) -> None:
             takes = crosses(market, is_buy, new_price)
         if takes and order.order_type is LIMIT_MAKER:
             reject_amend(state, command, WOULD_MATCH_IMMEDIATELY, WOULD_MATCH_MESSAGE)
+            return
+        if takes and not market.ready:
+            reject_amend(state, command, MARKET_NOT_READY, MARKET_NOT_READY_MESSAGE)
             return
     order.quantity = new_quantity
     order.locked = new_lock

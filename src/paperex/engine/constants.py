@@ -47,6 +47,7 @@ MAKER: Final = Liquidity.MAKER
 TIME_IN_FORCE: Final = ExpiryReason.TIME_IN_FORCE
 SELF_TRADE_PREVENTION: Final = ExpiryReason.SELF_TRADE_PREVENTION
 INSUFFICIENT_LOCK: Final = ExpiryReason.INSUFFICIENT_LOCK
+PRICE_BAND: Final = ExpiryReason.PRICE_BAND
 
 FREE: Final = LedgerBucket.FREE
 LOCKED: Final = LedgerBucket.LOCKED
@@ -65,6 +66,7 @@ UNKNOWN_ASSET: Final = RejectReason.UNKNOWN_ASSET
 UNKNOWN_ORDER: Final = RejectReason.UNKNOWN_ORDER
 INVALID_PARAMETERS: Final = RejectReason.INVALID_PARAMETERS
 PRICE_FILTER: Final = RejectReason.PRICE_FILTER
+PERCENT_PRICE_BY_SIDE: Final = RejectReason.PERCENT_PRICE_BY_SIDE
 LOT_SIZE: Final = RejectReason.LOT_SIZE
 NOTIONAL: Final = RejectReason.NOTIONAL
 INSUFFICIENT_BALANCE: Final = RejectReason.INSUFFICIENT_BALANCE
@@ -72,7 +74,14 @@ DUPLICATE_CLIENT_ORDER_ID: Final = RejectReason.DUPLICATE_CLIENT_ORDER_ID
 WOULD_MATCH_IMMEDIATELY: Final = RejectReason.WOULD_MATCH_IMMEDIATELY
 WOULD_TRIGGER_IMMEDIATELY: Final = RejectReason.WOULD_TRIGGER_IMMEDIATELY
 ORDER_NOT_AMENDABLE: Final = RejectReason.ORDER_NOT_AMENDABLE
+MARKET_NOT_READY: Final = RejectReason.MARKET_NOT_READY
 
 INSUFFICIENT_BALANCE_MESSAGE: Final = "Account has insufficient balance for requested action."
 WOULD_MATCH_MESSAGE: Final = "Order would immediately match and take."
 UNKNOWN_ORDER_MESSAGE: Final = "Unknown order sent."
+MARKET_NOT_READY_MESSAGE: Final = (
+    "The market is waiting for its reference market's book and last trade; try again shortly."
+)
+PERCENT_PRICE_MESSAGE: Final = (
+    "Filter failure: PERCENT_PRICE_BY_SIDE (the price is too far from the reference price)."
+)

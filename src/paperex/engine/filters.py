@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from paperex.domain.commands import PlaceOrder
 from paperex.domain.orders import OrderType, RejectReason
+from paperex.domain.side import Side
 from paperex.engine.constants import INVALID_PARAMETERS as INVALID
+from paperex.engine.constants import PERCENT_PRICE_BY_SIDE, PERCENT_PRICE_MESSAGE
 from paperex.engine.market import EngineMarket
+from paperex.engine.price_band import in_price_band, reference_price
 
 Rejection = tuple[RejectReason, str]
 """A reject reason and a human-readable message."""
@@ -15,8 +18,11 @@ def check_place_order(market: EngineMarket, command: PlaceOrder) -> Rejection | 
     """The first rule ``command`` breaks in ``market``, or None when it passes every rule.
 
     Covers which parameters each order type needs (Binance), positive prices and quantities
-    (PRICE_FILTER, LOT_SIZE) and the minimum notional (NOTIONAL). Off-grid decimals are caught
-    earlier, where decimals become ticks and lots (``paperex.engine.decimal_edge``).
+    (PRICE_FILTER, LOT_SIZE), a limit price within the price band (PERCENT_PRICE_BY_SIDE) and
+    the minimum notional (NOTIONAL): at the limit or stop price, at the reference price for a
+    MARKET order by quantity (not checked before the market has one), or the quote amount.
+    Off-grid decimals are caught earlier, where decimals become ticks and lots
+    (``paperex.engine.decimal_edge``).
     """
     order_type = command.order_type
     quantity = command.quantity
@@ -47,11 +53,15 @@ def check_place_order(market: EngineMarket, command: PlaceOrder) -> Rejection | 
         return RejectReason.LOT_SIZE, "Filter failure: LOT_SIZE (quantity must be positive)."
     if (price is not None and price <= 0) or (stop_price is not None and stop_price <= 0):
         return RejectReason.PRICE_FILTER, "Filter failure: PRICE_FILTER (price must be positive)."
+    if price is not None and not in_price_band(market, command.side is Side.BUY, price):
+        return PERCENT_PRICE_BY_SIDE, PERCENT_PRICE_MESSAGE
     minimum = market.min_notional_units
     if minimum:
-        reference_price = price if price is not None else stop_price
-        if quantity is not None and reference_price is not None:
-            if market.notional(reference_price, quantity) < minimum:
+        if quantity is not None:
+            notional_price = price if price is not None else stop_price
+            if notional_price is None:  # MARKET: Binance's applyMinToMarket
+                notional_price = reference_price(market)
+            if notional_price is not None and market.notional(notional_price, quantity) < minimum:
                 return RejectReason.NOTIONAL, "Filter failure: NOTIONAL (below the minimum)."
         elif quote_amount is not None and quote_amount < minimum:
             return RejectReason.NOTIONAL, "Filter failure: NOTIONAL (below the minimum)."

@@ -12,14 +12,21 @@ from paperex.engine.market import EngineMarket
 
 def crosses(market: EngineMarket, is_buy: bool, price: int) -> bool:
     """True when a limit order at ``price`` would trade at once (users' or reference book)."""
+    best = best_opposite(market, is_buy)
+    return best is not None and (best <= price if is_buy else best >= price)
+
+
+def best_opposite(market: EngineMarket, is_buy: bool) -> int | None:
+    """The best price an order of this side would meet, in the users' or the reference book;
+    None when both are empty."""
     best = (market.asks if is_buy else market.bids).best_price()
-    if best is not None and (best <= price if is_buy else best >= price):
-        return True
     reference = market.reference
     if reference is None:
-        return False
-    best = (reference.asks if is_buy else reference.bids).best_price()
-    return best is not None and (best <= price if is_buy else best >= price)
+        return best
+    reference_best = (reference.asks if is_buy else reference.bids).best_price()
+    if best is None or reference_best is None:
+        return reference_best if best is None else best
+    return min(best, reference_best) if is_buy else max(best, reference_best)
 
 
 def walk_liquidity(

@@ -9,7 +9,8 @@ Scales (all exact integers, checked when the engine is built):
   (``tick_size * step_size / quote unit``). So ``price * quantity * quote_units_per_tick_lot``
   is exact and needs no rounding;
 - fee rates are exact fractions ``numerator / denominator``; a fee is charged on what the
-  order receives and is rounded up to the received asset's unit.
+  order receives and is rounded up to the received asset's unit;
+- the price band's multipliers are exact fractions too (see ``paperex.engine.price_band``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from paperex.domain.asset import Asset
-from paperex.domain.market_spec import MarketMode, MarketSpec
+from paperex.domain.market_spec import MarketMode, MarketSpec, PercentPriceBySide
 from paperex.engine.book import BookSide
 from paperex.engine.reference import ReferenceBook
 from paperex.engine.stops import StopBook
@@ -27,12 +28,17 @@ class EngineMarket:
     """Everything the engine keeps for one market."""
 
     __slots__ = (
+        "ask_band",
         "asks",
+        "awaits_reference_book",
+        "awaits_reference_trade",
         "base_asset",
         "base_units_per_lot",
+        "bid_band",
         "bids",
         "headroom",
         "last_price",
+        "last_reference_price",
         "maker_fee",
         "min_notional_units",
         "quote_asset",
@@ -69,6 +75,18 @@ class EngineMarket:
         self.stops = StopBook()
         self.reference = ReferenceBook() if spec.mode is MarketMode.PAPER else None
         self.last_price: int | None = None
+        self.last_reference_price: int | None = None
+        """The reference market's last trade price since the engine started (paper markets)."""
+        band = spec.percent_price_by_side
+        self.bid_band = _side_band(band, "bid")
+        self.ask_band = _side_band(band, "ask")
+        self.awaits_reference_book = self.awaits_reference_trade = spec.requires_reference
+
+    @property
+    def ready(self) -> bool:
+        """False while a market that ``requires_reference`` has had no reference book snapshot
+        or no reference trade since the engine started: it may not take liquidity yet."""
+        return not (self.awaits_reference_book or self.awaits_reference_trade)
 
     def notional(self, price: int, quantity: int) -> int:
         """The quote units ``quantity`` lots cost at ``price`` ticks."""
@@ -90,6 +108,18 @@ def fee_for(amount: int, rate: tuple[int, int]) -> int:
     if not numerator:
         return 0
     return -(-amount * numerator // denominator)
+
+
+SideBand = tuple[tuple[int, int], tuple[int, int]]
+"""One side's (down, up) multipliers of the price band as (numerator, denominator) pairs."""
+
+
+def _side_band(band: PercentPriceBySide | None, side: str) -> SideBand | None:
+    if band is None:
+        return None
+    down: Decimal = getattr(band, f"{side}_multiplier_down")
+    up: Decimal = getattr(band, f"{side}_multiplier_up")
+    return down.as_integer_ratio(), up.as_integer_ratio()
 
 
 def _whole(value: Decimal, symbol: str, what: str) -> int:

@@ -10,14 +10,16 @@ from paperex.engine.constants import (
     FOK,
     GTC,
     INSUFFICIENT_LOCK,
+    PRICE_BAND,
     SELF_TRADE_PREVENTION,
     STP_NONE,
     TIME_IN_FORCE,
 )
 from paperex.engine.lifecycle import expire, rest
-from paperex.engine.liquidity import walk_liquidity
+from paperex.engine.liquidity import best_opposite, walk_liquidity
 from paperex.engine.market import EngineMarket
 from paperex.engine.order import WorkingOrder
+from paperex.engine.price_band import taker_limit
 from paperex.engine.settlement import fill
 from paperex.engine.state import EngineState
 
@@ -25,14 +27,19 @@ from paperex.engine.state import EngineState
 def execute(state: EngineState, market: EngineMarket, order: WorkingOrder) -> None:
     """Match ``order``, then rest what is left (GTC with a price) or expire it.
 
-    A FOK order with a price expires untouched unless the book can fill all of it now.
+    The order trades no further from the reference price than the edge of its side's price
+    band (``taker_limit``); when the band stopped it short of liquidity its own price would
+    reach, the rest expires (PRICE_BAND) instead of resting through that liquidity. A FOK
+    order with a price expires untouched unless the book can fill all of it now.
     """
+    is_buy = order.is_buy
+    limit = taker_limit(market, is_buy, order.price)
     if order.time_in_force is FOK and order.price:
         available = walk_liquidity(
             market,
             order.user_id,
-            order.is_buy,
-            order.price,
+            is_buy,
+            limit,
             order.self_trade_prevention,
             order.remaining,
             None,
@@ -41,19 +48,30 @@ def execute(state: EngineState, market: EngineMarket, order: WorkingOrder) -> No
             expire(state, market, order, TIME_IN_FORCE)
             return
     if order.remaining:
-        match(state, market, order)
+        match(state, market, order, limit)
     status = order.status
     if status is FILLED or status is EXPIRED:
         return
-    if order.price and order.time_in_force is GTC and order.remaining:
+    if limit != order.price and _band_stopped(market, is_buy, order.price):
+        expire(state, market, order, PRICE_BAND)
+    elif order.price and order.time_in_force is GTC and order.remaining:
         rest(market, order)
     else:
         expire(state, market, order, TIME_IN_FORCE)
 
 
-def match(state: EngineState, market: EngineMarket, taker: WorkingOrder) -> None:
-    """Trade ``taker`` against the best prices (users first at equal price) while it crosses,
-    applying the taker's self-trade prevention and, for buys, what its lock can still pay."""
+def _band_stopped(market: EngineMarket, is_buy: bool, price: int) -> bool:
+    """True when liquidity is left that an order at ``price`` (0: any) would still take."""
+    best = best_opposite(market, is_buy)
+    if best is None:
+        return False
+    return not price or (best <= price if is_buy else best >= price)
+
+
+def match(state: EngineState, market: EngineMarket, taker: WorkingOrder, limit: int) -> None:
+    """Trade ``taker`` against the best prices (users first at equal price) up to ``limit``
+    (0: any), applying the taker's self-trade prevention and, for buys, what its lock can
+    still pay."""
     is_buy = taker.is_buy
     book = market.asks if is_buy else market.bids
     prices = book.prices
@@ -62,7 +80,6 @@ def match(state: EngineState, market: EngineMarket, taker: WorkingOrder) -> None
     reference_side = None
     if reference is not None:
         reference_side = reference.asks if is_buy else reference.bids
-    limit = taker.price
     per_lot = market.quote_units_per_tick_lot
     stp = taker.self_trade_prevention
     while taker.remaining:

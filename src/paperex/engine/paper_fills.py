@@ -18,7 +18,8 @@ from paperex.engine.stop_triggers import trigger_stops
 
 
 def update_reference_book(state: EngineState, command: UpdateReferenceBook) -> None:
-    """Apply a reference book snapshot or delta; resting orders' queues can only shorten.
+    """Apply a reference book snapshot or delta; resting orders' queues can only shorten. The
+    first snapshot since the engine started may make the market ready (and run its stops).
 
     Ignored for an unknown or non-paper market.
     """
@@ -30,6 +31,9 @@ def update_reference_book(state: EngineState, command: UpdateReferenceBook) -> N
     if command.is_snapshot:
         shorten_queues(market.bids, reference.bids.quantities, None)
         shorten_queues(market.asks, reference.asks.quantities, None)
+        if market.awaits_reference_book:
+            market.awaits_reference_book = False
+            trigger_stops(state, market)
     else:
         shorten_queues(market.bids, reference.bids.quantities, command.bids)
         shorten_queues(market.asks, reference.asks.quantities, command.asks)
@@ -37,7 +41,8 @@ def update_reference_book(state: EngineState, command: UpdateReferenceBook) -> N
 
 def record_reference_trade(state: EngineState, command: RecordReferenceTrade) -> None:
     """Fill the resting orders a reference trade reaches (maker: the user order, taker: the
-    reference), set the last price, run the stops it triggers.
+    reference), set the last price and the reference price, run the stops it triggers. The
+    first trade since the engine started may make the market ready.
 
     Ignored for an unknown or non-paper market and for a non-positive price or quantity.
     """
@@ -50,7 +55,8 @@ def record_reference_trade(state: EngineState, command: RecordReferenceTrade) ->
     for book in (market.bids, market.asks):
         for order, quantity in reference_trade_fills(book, command.price, command.quantity):
             fill(state, market, None, order, not order.is_buy, order.price, quantity)
-    market.last_price = command.price
+    market.last_price = market.last_reference_price = command.price
+    market.awaits_reference_trade = False
     if market.last_price != last_price:
         trigger_stops(state, market)
 

@@ -11,8 +11,11 @@ from paperex.engine.constants import (
     GTC,
     INSUFFICIENT_BALANCE,
     INSUFFICIENT_BALANCE_MESSAGE,
+    LIMIT,
     LIMIT_MAKER,
     MARKET,
+    MARKET_NOT_READY,
+    MARKET_NOT_READY_MESSAGE,
     UNKNOWN_SYMBOL,
     WOULD_MATCH_IMMEDIATELY,
     WOULD_MATCH_MESSAGE,
@@ -23,6 +26,7 @@ from paperex.engine.lifecycle import queue_ahead
 from paperex.engine.liquidity import crosses, walk_liquidity
 from paperex.engine.market import EngineMarket
 from paperex.engine.order import WorkingOrder
+from paperex.engine.price_band import taker_limit
 from paperex.engine.state import EngineState
 from paperex.engine.stop_triggers import execute_then_trigger_stops
 from paperex.engine.stops import stop_reached
@@ -125,7 +129,8 @@ def _check_against_state(
     state: EngineState, market: EngineMarket, command: PlaceOrder
 ) -> Rejection | None:
     """The first rule that depends on open orders and prices: a client order id already in
-    use, a stop the last price already reaches, a post-only order that would take."""
+    use, a stop the last price already reaches, a post-only order that would take, an order
+    that would take liquidity from a market that is not ready."""
     client_order_id = command.client_order_id
     if client_order_id is not None:
         client_orders = state.client_orders.get(command.user_id)
@@ -141,6 +146,11 @@ def _check_against_state(
             return WOULD_TRIGGER_IMMEDIATELY, "Stop price would trigger immediately."
     if order_type is LIMIT_MAKER and crosses(market, is_buy, command.price or 0):
         return WOULD_MATCH_IMMEDIATELY, WOULD_MATCH_MESSAGE
+    if not market.ready and (
+        order_type is MARKET
+        or (order_type is LIMIT and crosses(market, is_buy, command.price or 0))
+    ):
+        return MARKET_NOT_READY, MARKET_NOT_READY_MESSAGE
     return None
 
 
@@ -150,23 +160,27 @@ def _quantity_lock_and_need(
     """(quantity in lots, units to lock, free units the user must have) for a new order.
 
     Buys lock quote: the notional at the limit price, what the book would cost a MARKET order
-    (which by ``quote_amount`` needs that amount free), or the stop price's notional plus the
-    market's headroom for a stop-market. Sells lock their base quantity; a MARKET sell by
-    ``quote_amount`` sells what the book buys for that amount.
+    within its price band (which by ``quote_amount`` needs that amount free), or the stop
+    price's notional plus the market's headroom for a stop-market. Sells lock their base
+    quantity; a MARKET sell by ``quote_amount`` sells what the book buys for that amount
+    within the band.
     """
     user_id = command.user_id
     quantity = command.quantity or 0
     quote_amount = command.quote_amount
-    if not is_buy:
-        if command.order_type is MARKET and quote_amount is not None:
-            quantity = walk_liquidity(market, user_id, False, 0, stp, UNLIMITED, quote_amount)[0]
-        lock = quantity * market.base_units_per_lot
-        return quantity, lock, lock
     if command.order_type is MARKET:
+        band_edge = taker_limit(market, is_buy, 0)
         if quote_amount is not None:
-            quantity, lock = walk_liquidity(market, user_id, True, 0, stp, UNLIMITED, quote_amount)
-            return quantity, lock, quote_amount
-        lock = walk_liquidity(market, user_id, True, 0, stp, quantity, None)[1]
+            quantity, cost = walk_liquidity(
+                market, user_id, is_buy, band_edge, stp, UNLIMITED, quote_amount
+            )
+            if is_buy:
+                return quantity, cost, quote_amount
+        elif is_buy:
+            lock = walk_liquidity(market, user_id, True, band_edge, stp, quantity, None)[1]
+            return quantity, lock, lock
+    if not is_buy:
+        lock = quantity * market.base_units_per_lot
         return quantity, lock, lock
     if command.price:
         lock = market.notional(command.price, quantity)

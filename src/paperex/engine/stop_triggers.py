@@ -23,7 +23,10 @@ def trigger_stops(state: EngineState, market: EngineMarket) -> None:
     """Trigger every stop the last price reaches, again after each triggered order traded.
 
     Triggered orders get a new priority and an OrderTriggered, then match like new orders.
+    Nothing triggers while the market is not ready: the stops wait for its reference market.
     """
+    if not market.ready:
+        return
     stops = market.stops
     while market.last_price is not None and (stops.rising_prices or stops.falling_prices):
         last_price = market.last_price

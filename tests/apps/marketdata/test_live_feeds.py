@@ -165,6 +165,12 @@ async def test_binance_sync_updates_rules_and_backfills_closed_candles(
         Decimal("10"),
         "TRADING",
     )
+    assert (
+        btc.percent_price_bid_multiplier_up,
+        btc.percent_price_bid_multiplier_down,
+        btc.percent_price_ask_multiplier_up,
+        btc.percent_price_ask_multiplier_down,
+    ) == (Decimal(5), Decimal("0.2"), Decimal(4), Decimal("0.25"))
     eth = await Market.objects.aget(symbol="ETHUSDT")
     assert eth.status == Market.Status.BREAK
     report = sync.report

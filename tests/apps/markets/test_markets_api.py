@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
 from paperex.apps.markets.models import Asset, Market
@@ -38,6 +40,12 @@ def test_markets_list(api_client: APIClient, seeded: None) -> None:
         "tick_size": "0.01",
         "step_size": "0.00001",
         "min_notional": "5",
+        "percent_price_by_side": {
+            "bid_multiplier_up": "5",
+            "bid_multiplier_down": "0.2",
+            "ask_multiplier_up": "5",
+            "ask_multiplier_down": "0.2",
+        },
         "venue": "binance",
         "venue_symbol": "BTCUSDT",
         "mode": "PAPER",
@@ -76,3 +84,41 @@ def test_assets_list(api_client: APIClient, seeded: None) -> None:
     assert kinds["USD"] == "fiat"
     assert kinds["AAPL"] == "stock"
     assert kinds["BTC"] == "crypto"
+
+
+def test_a_markets_own_band_multipliers_override_the_setting(
+    api_client: APIClient, seeded: None, settings: Any
+) -> None:
+    settings.PAPEREX_PERCENT_PRICE_BY_SIDE = {
+        "bid_multiplier_up": "1.5",
+        "bid_multiplier_down": "0.5",
+        "ask_multiplier_up": "2",
+        "ask_multiplier_down": "0.8",
+    }
+    Market.objects.filter(symbol="BTCUSDT").update(
+        percent_price_bid_multiplier_up=Decimal("1.2"),
+        percent_price_ask_multiplier_down=Decimal("0.9"),
+    )
+    band = api_client.get("/api/markets/BTCUSDT/").json()["percent_price_by_side"]
+    assert band == {
+        "bid_multiplier_up": "1.2",
+        "bid_multiplier_down": "0.5",
+        "ask_multiplier_up": "2",
+        "ask_multiplier_down": "0.9",
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("percent_price_bid_multiplier_up", "0.9"),
+        ("percent_price_ask_multiplier_up", "0.99"),
+        ("percent_price_bid_multiplier_down", "1.1"),
+        ("percent_price_ask_multiplier_down", "-0.1"),
+    ],
+)
+def test_a_band_that_would_not_hold_the_reference_price_cannot_be_stored(
+    seeded: None, field: str, value: str
+) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Market.objects.filter(symbol="BTCUSDT").update(**{field: Decimal(value)})

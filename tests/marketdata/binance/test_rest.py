@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from paperex.domain import Instrument
+from paperex.domain import Instrument, PercentPriceBySide
 from paperex.marketdata.binance.feed import snapshot_frame
 from paperex.marketdata.binance.parse import parse_message
 from paperex.marketdata.binance.rest import BinanceApiError, BinanceRestClient, PriceTicker
@@ -68,6 +68,12 @@ async def test_exchange_info_gives_typed_symbol_rules(
         Decimal("0.00001"),
         Decimal("5"),
     )
+    assert btc.percent_price_by_side == PercentPriceBySide(
+        bid_multiplier_up=Decimal(5),
+        bid_multiplier_down=Decimal("0.2"),
+        ask_multiplier_up=Decimal(4),
+        ask_multiplier_down=Decimal("0.25"),
+    )
     assert eth.min_quantity == Decimal("0.001")
     assert eth.max_price == Decimal("1000000")
     assert "MARKET" in eth.order_types
@@ -79,6 +85,20 @@ async def test_exchange_info_gives_typed_symbol_rules(
         step_size=Decimal("0.00001"),
         min_notional=Decimal("5"),
     )
+
+
+@pytest.mark.parametrize(
+    ("multiplier", "value"), [("askMultiplierDown", "1.5"), ("bidMultiplierUp", None)]
+)
+async def test_a_price_band_without_the_reference_price_or_a_multiplier_is_a_parse_error(
+    venue: FakeBinanceRestServer, rest: BinanceRestClient, multiplier: str, value: str | None
+) -> None:
+    (band,) = [f for f in venue.symbols[0]["filters"] if f["filterType"] == "PERCENT_PRICE_BY_SIDE"]
+    band[multiplier] = value
+    if value is None:
+        del band[multiplier]
+    with pytest.raises(ParseError, match="BTCUSDT PERCENT_PRICE_BY_SIDE"):
+        await rest.exchange_info()
 
 
 async def test_exchange_info_for_chosen_symbols_and_an_unknown_one(

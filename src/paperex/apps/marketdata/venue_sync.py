@@ -133,6 +133,7 @@ class BinanceMarketSync:
                     tick_size=rule.tick_size,
                     step_size=rule.step_size,
                     min_notional=rule.min_notional,
+                    percent_price_by_side=rule.percent_price_by_side,
                 )
             except Exception as error:
                 self.record_error(f"rules of {symbol}", error)

@@ -12,7 +12,19 @@ class AssetAdmin(admin.ModelAdmin[Asset]):
 
 @admin.register(Market)
 class MarketAdmin(admin.ModelAdmin[Market]):
-    list_display = ["symbol", "kind", "status", "tick_size", "step_size", "min_notional", "venue"]
+    list_display = [
+        "symbol",
+        "kind",
+        "status",
+        "tick_size",
+        "step_size",
+        "min_notional",
+        "percent_price_bid_multiplier_up",
+        "percent_price_bid_multiplier_down",
+        "percent_price_ask_multiplier_up",
+        "percent_price_ask_multiplier_down",
+        "venue",
+    ]
     list_filter = ["kind", "status", "venue"]
     search_fields = ["symbol", "venue_symbol"]
     list_select_related = ["base", "quote"]

@@ -25,6 +25,19 @@ class Asset(models.Model):
         return self.code
 
 
+def _band_multiplier(binance_name: str, meaning: str) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=(
+            f"PERCENT_PRICE_BY_SIDE {binance_name}: {meaning} is the reference price times this;"
+            " empty takes PAPEREX_PERCENT_PRICE_BY_SIDE."
+        ),
+    )
+
+
 class Market(models.Model):
     class Kind(models.TextChoices):
         CRYPTO = "crypto", "Crypto"
@@ -77,6 +90,14 @@ class Market(models.Model):
         default=0,
         help_text="0.001 is 0.1% of what a taker receives.",
     )
+    percent_price_bid_multiplier_up = _band_multiplier("bidMultiplierUp", "the highest buy price")
+    percent_price_bid_multiplier_down = _band_multiplier(
+        "bidMultiplierDown", "the lowest buy price"
+    )
+    percent_price_ask_multiplier_up = _band_multiplier("askMultiplierUp", "the highest sell price")
+    percent_price_ask_multiplier_down = _band_multiplier(
+        "askMultiplierDown", "the lowest sell price"
+    )
 
     class Meta:
         ordering = ["kind", "symbol"]
@@ -97,6 +118,17 @@ class Market(models.Model):
                 condition=models.Q(maker_fee_rate__gte=0, maker_fee_rate__lt=1)
                 & models.Q(taker_fee_rate__gte=0, taker_fee_rate__lt=1),
                 name="market_fee_rates_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    percent_price_bid_multiplier_up__gte=1,
+                    percent_price_ask_multiplier_up__gte=1,
+                    percent_price_bid_multiplier_down__gte=0,
+                    percent_price_bid_multiplier_down__lte=1,
+                    percent_price_ask_multiplier_down__gte=0,
+                    percent_price_ask_multiplier_down__lte=1,
+                ),
+                name="market_percent_price_holds_the_reference_price",
             ),
         ]
 

@@ -42,9 +42,11 @@ ASSETS = [
 ]
 
 # Crypto filters follow Binance spot's PRICE_FILTER / LOT_SIZE / NOTIONAL for each pair;
-# stocks trade in whole shares at cent ticks, like US exchanges. Every market is PAPER (users
-# also trade with the feed's book). Crypto pays Binance's standard 0.1% maker and taker fee;
-# stocks are commission-free like US brokers (and a fee on a whole share would round up to one).
+# stocks trade in whole shares at cent ticks, like US exchanges. The price band
+# (PERCENT_PRICE_BY_SIDE) is the setting PAPEREX_PERCENT_PRICE_BY_SIDE's. Every market is PAPER
+# (users also trade with the feed's book). Crypto pays Binance's standard 0.1% maker and taker
+# fee; stocks are commission-free like US brokers (and a fee on a whole share would round up to
+# one).
 MARKETS = [
     MarketSeed("BTC", "USDT", "crypto", "0.01", "0.00001", "5", "binance"),
     MarketSeed("ETH", "USDT", "crypto", "0.01", "0.0001", "5", "binance"),

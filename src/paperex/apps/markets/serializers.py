@@ -1,9 +1,12 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from paperex.apps.core.amounts import AmountField, asset_code_field
+from paperex.apps.markets.instruments import market_percent_price
 from paperex.apps.markets.models import Asset, Candle, Market
+from paperex.domain import PercentPriceBySide
 
 
 class AssetSerializer(serializers.ModelSerializer[Asset]):
@@ -12,12 +15,24 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
         fields = ["code", "name", "kind", "decimals"]
 
 
+class PercentPriceBySideSerializer(serializers.Serializer[PercentPriceBySide]):
+    """Binance's PERCENT_PRICE_BY_SIDE as the market applies it: a buy's price must lie between
+    the reference price times ``bid_multiplier_down`` and times ``bid_multiplier_up``, a
+    sell's between the ask multipliers."""
+
+    bid_multiplier_up = AmountField(read_only=True)
+    bid_multiplier_down = AmountField(read_only=True)
+    ask_multiplier_up = AmountField(read_only=True)
+    ask_multiplier_down = AmountField(read_only=True)
+
+
 class MarketSerializer(serializers.ModelSerializer[Market]):
     base = asset_code_field()
     quote = asset_code_field()
     tick_size = AmountField(read_only=True)
     step_size = AmountField(read_only=True)
     min_notional = AmountField(read_only=True)
+    percent_price_by_side = serializers.SerializerMethodField()
     maker_fee_rate = AmountField(read_only=True)
     taker_fee_rate = AmountField(read_only=True)
 
@@ -32,12 +47,22 @@ class MarketSerializer(serializers.ModelSerializer[Market]):
             "tick_size",
             "step_size",
             "min_notional",
+            "percent_price_by_side",
             "venue",
             "venue_symbol",
             "mode",
             "maker_fee_rate",
             "taker_fee_rate",
         ]
+
+    @extend_schema_field(PercentPriceBySideSerializer)
+    def get_percent_price_by_side(self, market: Market) -> dict[str, Any]:
+        return percent_price_by_side_data(market)
+
+
+def percent_price_by_side_data(market: Market) -> dict[str, Any]:
+    """The market's price band as the API and the pages show it (multipliers as strings)."""
+    return dict(PercentPriceBySideSerializer(market_percent_price(market)).data)
 
 
 class CandleQuerySerializer(serializers.Serializer[None]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from decimal import Decimal
 
 from asgiref.sync import sync_to_async
@@ -10,6 +11,7 @@ from django.db import transaction
 
 from paperex.apps.markets.models import Asset, Candle, Market
 from paperex.apps.markets.seed import ASSETS, MARKETS, market_symbol
+from paperex.domain import PercentPriceBySide
 from paperex.marketdata.events import Kline
 
 
@@ -53,6 +55,7 @@ def market_rules_update(
     tick_size: Decimal | None = None,
     step_size: Decimal | None = None,
     min_notional: Decimal | None = None,
+    percent_price_by_side: PercentPriceBySide | None = None,
 ) -> Market:
     """Set a market's status and trading rules (a rule that is None or not positive for tick and
     step sizes stays as it was); raises Market.DoesNotExist for an unknown symbol and ValueError
@@ -67,7 +70,13 @@ def market_rules_update(
         market.step_size = step_size
     if min_notional is not None and min_notional >= 0:
         market.min_notional = min_notional
-    market.save(update_fields=["status", "tick_size", "step_size", "min_notional"])
+    update_fields = ["status", "tick_size", "step_size", "min_notional"]
+    if percent_price_by_side is not None:
+        for field in fields(percent_price_by_side):
+            name = f"percent_price_{field.name}"
+            setattr(market, name, getattr(percent_price_by_side, field.name))
+            update_fields.append(name)
+    market.save(update_fields=update_fields)
     return market
 
 

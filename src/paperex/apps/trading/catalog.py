@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from paperex.apps.markets.instruments import market_instrument
+from paperex.apps.markets.instruments import market_instrument, market_percent_price
 from paperex.apps.markets.models import Asset as AssetRow
 from paperex.apps.markets.models import Market
 from paperex.domain import Asset, MarketMode, MarketSpec
@@ -67,8 +67,9 @@ class Catalog:
         return self.markets[symbol]
 
 
-def catalog_read() -> Catalog:
-    """Every asset and market in the database."""
+def catalog_read(*, reference_feed: bool = False) -> Catalog:
+    """Every asset and market in the database; with ``reference_feed``, the PAPER markets'
+    specs say their reference market comes from a feed (``MarketSpec.requires_reference``)."""
     asset_rows = list(AssetRow.objects.all())
     assets = {row.code: Asset(row.code, row.decimals) for row in asset_rows}
     markets: dict[str, CatalogMarket] = {}
@@ -78,6 +79,8 @@ def catalog_read() -> Catalog:
             maker_fee_rate=market.maker_fee_rate.normalize(),
             taker_fee_rate=market.taker_fee_rate.normalize(),
             mode=MarketMode(market.mode),
+            percent_price_by_side=market_percent_price(market),
+            requires_reference=reference_feed and market.mode == Market.Mode.PAPER,
         )
         markets[market.symbol] = CatalogMarket(
             market_id=market.pk,

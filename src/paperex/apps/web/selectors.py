@@ -9,6 +9,7 @@ from django.contrib.staticfiles import finders
 from paperex.apps.core.amounts import format_amount
 from paperex.apps.markets.models import Market
 from paperex.apps.markets.selectors import market_get, market_list
+from paperex.apps.markets.serializers import percent_price_by_side_data
 
 BUNDLE_FILES = ("web/app.js", "web/app.css")
 BUILD_COMMAND = "cd frontend && npm ci && npm run build"
@@ -30,6 +31,7 @@ def market_summary(market: Market) -> dict[str, Any]:
         "tick_size": format_amount(market.tick_size),
         "step_size": format_amount(market.step_size),
         "min_notional": format_amount(market.min_notional),
+        "percent_price_by_side": percent_price_by_side_data(market),
     }
 
 

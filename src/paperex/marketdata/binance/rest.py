@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
-from paperex.domain import Instrument
+from paperex.domain import Instrument, PercentPriceBySide
 from paperex.marketdata.binance.parse import VENUE
 from paperex.marketdata.binance.rest_wire import (
     ApiErrorWire,
@@ -48,7 +48,7 @@ class BinanceApiError(Exception):
 
 
 class SymbolRules(msgspec.Struct, frozen=True, kw_only=True):
-    """A symbol's trading rules from ``exchangeInfo`` (0 where the venue sets no limit)."""
+    """A symbol's trading rules from ``exchangeInfo`` (0 or None where the venue sets no limit)."""
 
     symbol: str
     status: str
@@ -63,6 +63,7 @@ class SymbolRules(msgspec.Struct, frozen=True, kw_only=True):
     min_quantity: Decimal
     max_quantity: Decimal
     min_notional: Decimal
+    percent_price_by_side: PercentPriceBySide | None
     order_types: list[str]
 
     @property
@@ -90,7 +91,11 @@ class PriceTicker(msgspec.Struct, frozen=True):
 
 
 def parse_symbol_rules(wire: SymbolWire) -> SymbolRules:
-    """Typed rules of one ``exchangeInfo`` symbol; min notional from NOTIONAL, else MIN_NOTIONAL."""
+    """Typed rules of one ``exchangeInfo`` symbol; min notional from NOTIONAL, else MIN_NOTIONAL.
+
+    Raises ParseError for a PERCENT_PRICE_BY_SIDE filter without its four multipliers or whose
+    band leaves out the reference price.
+    """
     filters: dict[str, FilterWire] = {item.filter_type: item for item in wire.filters}
     price = filters.get("PRICE_FILTER")
     lot = filters.get("LOT_SIZE")
@@ -110,8 +115,29 @@ def parse_symbol_rules(wire: SymbolWire) -> SymbolRules:
         min_quantity=(lot and lot.min_quantity) or zero,
         max_quantity=(lot and lot.max_quantity) or zero,
         min_notional=(notional and notional.min_notional) or zero,
+        percent_price_by_side=_percent_price_by_side(
+            wire.symbol, filters.get("PERCENT_PRICE_BY_SIDE")
+        ),
         order_types=list(wire.order_types),
     )
+
+
+def _percent_price_by_side(symbol: str, band: FilterWire | None) -> PercentPriceBySide | None:
+    if band is None:
+        return None
+    given = (
+        band.bid_multiplier_up,
+        band.bid_multiplier_down,
+        band.ask_multiplier_up,
+        band.ask_multiplier_down,
+    )
+    multipliers = [multiplier.normalize() for multiplier in given if multiplier is not None]
+    if len(multipliers) < len(given):
+        raise ParseError(VENUE, f"{symbol} PERCENT_PRICE_BY_SIDE: a multiplier is missing")
+    try:
+        return PercentPriceBySide(*multipliers)
+    except ValueError as error:
+        raise ParseError(VENUE, f"{symbol} PERCENT_PRICE_BY_SIDE: {error}") from None
 
 
 def parse_kline_row(row: KlineRowWire, *, symbol: str, interval: str, received_at: int) -> Kline:

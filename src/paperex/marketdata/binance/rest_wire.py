@@ -9,7 +9,8 @@ from msgspec import field
 
 
 class FilterWire(msgspec.Struct, frozen=True):
-    """One symbol filter; only the fields of PRICE_FILTER, LOT_SIZE and (MIN_)NOTIONAL are read."""
+    """One symbol filter; only the fields of PRICE_FILTER, PERCENT_PRICE_BY_SIDE, LOT_SIZE and
+    (MIN_)NOTIONAL are read."""
 
     filter_type: str = field(name="filterType")
     min_price: Decimal | None = field(default=None, name="minPrice")
@@ -20,6 +21,10 @@ class FilterWire(msgspec.Struct, frozen=True):
     step_size: Decimal | None = field(default=None, name="stepSize")
     min_notional: Decimal | None = field(default=None, name="minNotional")
     max_notional: Decimal | None = field(default=None, name="maxNotional")
+    bid_multiplier_up: Decimal | None = field(default=None, name="bidMultiplierUp")
+    bid_multiplier_down: Decimal | None = field(default=None, name="bidMultiplierDown")
+    ask_multiplier_up: Decimal | None = field(default=None, name="askMultiplierUp")
+    ask_multiplier_down: Decimal | None = field(default=None, name="askMultiplierDown")
 
 
 class SymbolWire(msgspec.Struct, frozen=True):

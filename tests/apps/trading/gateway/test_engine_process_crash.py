@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from paperex.apps.accounts.services import user_register
+from paperex.apps.markets.models import Market
 from paperex.apps.trading.catalog import catalog_read
 from paperex.apps.trading.gateway.redis_client import RedisEngineClient
 from paperex.apps.trading.host.fee_account import fee_account_ensure
@@ -80,6 +81,8 @@ def test_acknowledged_orders_survive_a_sigkill_and_nothing_fills_twice(
 ) -> None:
     alice = user_register(username="alice", password="x-long-password-1")
     bob = user_register(username="bob", password="x-long-password-1")
+    # No feed runs here: as a PAPER market BTCUSDT would wait for one (MARKET_NOT_READY).
+    Market.objects.filter(symbol="BTCUSDT").update(mode=Market.Mode.EXCHANGE)
     engine_process.append(start_engine())
     client = RedisEngineClient(settings.PAPEREX_REDIS_URL)
     deposit = Deposit(timestamp=wall_clock_ms(), user_id=alice.pk, asset="BTC", amount=10**8)

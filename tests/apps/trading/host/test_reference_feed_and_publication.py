@@ -7,14 +7,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from paperex.apps.accounts.models import User
+from paperex.apps.markets.services import markets_seed
+from paperex.apps.trading.catalog import catalog_read
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.host.publication import ReferenceFeed
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.services.orders import order_place
 from paperex.domain import OrderType, Side, TimeInForce
+from paperex.domain.commands import EngineCommand, RecordReferenceTrade, UpdateReferenceBook
 from paperex.marketdata.bus import LocalBus
 from tests.support.market_events import book, trade
 from tests.support.trading import register
@@ -41,8 +45,9 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
     alice = await register("alice")
     bus = LocalBus()
     assert host.catalog is not None
-    feed = ReferenceFeed(host.catalog, host.submit_untracked)
-    feed.start(bus)
+    feed = ReferenceFeed(host.submit_untracked)
+    feed.subscribe(bus)
+    feed.follow(host.catalog)
     try:
         await bus.publish(
             book(1, bids=[("29990", "1")], asks=[("30010", "0.3"), ("30020", "1")], time_ms=1)
@@ -70,6 +75,28 @@ async def test_paper_orders_fill_against_the_reference_book_and_trades(host: Eng
         fills = [fill async for fill in alice.fills.all()]
         assert len(fills) == 3
         assert all(fill.is_reference for fill in fills)
+    finally:
+        await feed.stop()
+
+
+async def test_the_reference_feed_keeps_what_the_bus_publishes_before_it_follows() -> None:
+    # The gateway subscribes before the host restores, and follows once it runs.
+    await sync_to_async(markets_seed)()
+    bus = LocalBus()
+    submitted: list[EngineCommand] = []
+    feed = ReferenceFeed(submitted.append)
+    feed.subscribe(bus)
+    await bus.publish(book(1, bids=[("29990", "1")], asks=[("30010", "1")]))
+    await bus.publish(trade("30000", symbol="DOGEUSDT"))  # no market of ours
+    await bus.publish(trade("30000"))
+    feed.follow(await sync_to_async(catalog_read)())
+    try:
+        await async_wait_until(lambda: len(submitted) == 2, what="the kept events")
+        snapshot, last_trade = submitted
+        assert isinstance(snapshot, UpdateReferenceBook)
+        assert snapshot.is_snapshot
+        assert isinstance(last_trade, RecordReferenceTrade)
+        assert last_trade.price == 3_000_000
     finally:
         await feed.stop()
 

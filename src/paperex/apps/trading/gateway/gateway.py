@@ -57,7 +57,8 @@ class EngineGateway:
         return float(settings.PAPEREX_ENGINE_TIMEOUT)
 
     async def start(self, *, max_batch: int = 2048) -> None:
-        """Run a host in this process: rebuild it from the database, follow the feed.
+        """Run a host in this process: rebuild it from the database, follow the feed (which
+        its PAPER markets wait for after the start: ``MarketSpec.requires_reference``).
 
         A host that stops for good (another engine took over its database) ends the process,
         non-zero, rather than leave it up without a writer.
@@ -67,13 +68,15 @@ class EngineGateway:
         host = EngineHost(
             max_batch=max_batch,
             publish=self._publisher.publish,
+            reference_feed=True,
             on_failure=lambda _error: exit_requested(),
         )
+        self._reference = ReferenceFeed(host.submit_untracked)
+        self._reference.subscribe(runtime.bus)  # from now: the restore misses no book or trade
         await asyncio.to_thread(host.start)
-        self.host = host
         assert host.catalog is not None
-        self._reference = ReferenceFeed(host.catalog, host.submit_untracked)
-        self._reference.start(runtime.bus)
+        self._reference.follow(host.catalog)
+        self.host = host
 
     async def stop(self) -> None:
         """Stop following the feed, finish queued commands, stop publishing."""

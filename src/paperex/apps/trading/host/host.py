@@ -18,6 +18,11 @@ did not commit were never acknowledged; their callers get a timeout or an error 
 rebuild with backoff, answering every command with EngineUnavailableError meanwhile, and
 retakes its lock first if the lock's connection went with the database.
 
+A host that follows a reference feed (``reference_feed``) rebuilds its PAPER markets not ready:
+until the feed has delivered a book snapshot and a trade, they refuse orders that would take
+liquidity (MARKET_NOT_READY), so that commands queued while the engine was down cannot sweep
+stale orders far from the market.
+
 Fencing: a writer whose lock was taken by another engine (``writer_fence``) stops for good:
 ``failure`` says why and ``on_failure`` is called, so that its process can exit.
 
@@ -104,10 +109,12 @@ class EngineHost:
         max_batch: int = 2048,
         publish: Publisher | None = None,
         lock_timeout: float = 10.0,
+        reference_feed: bool = False,
         on_failure: FailureCallback | None = None,
     ) -> None:
         self.max_batch = max_batch
         self._publish = publish
+        self._reference_feed = reference_feed
         self._lock_timeout = lock_timeout
         self._on_failure = on_failure
         self._epoch = 0
@@ -307,7 +314,7 @@ class EngineHost:
         with transaction.atomic():
             self._epoch = epoch_take()
             self.fee_account_id = fee_account_ensure()
-            self.catalog = catalog_read()
+            self.catalog = catalog_read(reference_feed=self._reference_feed)
             self.state = engine_restore(catalog=self.catalog, fee_account_id=self.fee_account_id)
         self._book = ExchangeBookLevels(self.state.engine)
         logger.info(

@@ -38,10 +38,10 @@ from paperex.apps.trading.schemas import (
     PublicTradeView,
     plain,
 )
-from paperex.domain import MarketMode
+from paperex.domain import Instrument, MarketMode
 from paperex.domain.commands import EngineCommand
 from paperex.engine import reference_book_command, reference_trade_command
-from paperex.marketdata.bus import MarketDataBus
+from paperex.marketdata.bus import MarketDataBus, Subscription
 from paperex.marketdata.events import BookDelta, BookSnapshot, Trade
 from paperex.support.async_tasks import cancel_and_wait
 
@@ -167,44 +167,56 @@ class ChannelPublisher:
 
 class ReferenceFeed:
     """Follows the bus's trades and books of PAPER markets as reference commands for the host,
-    so paper orders fill against the venue's market."""
+    so paper orders fill against the venue's market.
 
-    def __init__(self, catalog: Catalog, submit: Callable[[EngineCommand], None]) -> None:
-        self._catalog = catalog
+    ``subscribe`` before the host restores (nothing published meanwhile is missed: the feed's
+    first book snapshot makes the markets ready sooner), ``follow`` once it runs.
+    """
+
+    def __init__(self, submit: Callable[[EngineCommand], None]) -> None:
         self._submit = submit
+        self._subscription: Subscription | None = None
         self._task: asyncio.Task[None] | None = None
 
-    def start(self, bus: MarketDataBus) -> None:
+    def subscribe(self, bus: MarketDataBus) -> None:
+        """Start keeping the bus's trades and books."""
+        self._subscription = bus.subscribe(
+            kinds={"trade", "book_snapshot", "book_delta"}, maxsize=100_000
+        )
+
+    def follow(self, catalog: Catalog) -> None:
+        """Submit the kept and the coming events of the catalog's PAPER markets (none: stop)."""
+        assert self._subscription is not None
         instruments = {
             symbol: market.spec.instrument
-            for symbol, market in self._catalog.markets.items()
+            for symbol, market in catalog.markets.items()
             if market.spec.mode is MarketMode.PAPER
         }
         if not instruments:
+            self._subscription.close()
             return
-        subscription = bus.subscribe(
-            kinds={"trade", "book_snapshot", "book_delta"}, symbols=instruments, maxsize=100_000
-        )
         self._task = asyncio.create_task(
-            self._follow(subscription, instruments), name="engine-reference-feed"
+            self._follow(self._subscription, instruments), name="engine-reference-feed"
         )
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
         self._task = None
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
 
-    async def _follow(self, subscription: Any, instruments: dict[str, Any]) -> None:
-        try:
-            async for event in subscription:
-                instrument = instruments[event.symbol]
-                if isinstance(event, Trade):
-                    command: EngineCommand = reference_trade_command(event, instrument)
-                elif isinstance(event, BookSnapshot | BookDelta):
-                    command = reference_book_command(
-                        event, instrument, is_snapshot=isinstance(event, BookSnapshot)
-                    )
-                else:
-                    continue
-                self._submit(command)
-        finally:
-            subscription.close()
+    async def _follow(self, subscription: Subscription, instruments: dict[str, Instrument]) -> None:
+        async for event in subscription:
+            instrument = instruments.get(event.symbol)
+            if instrument is None:
+                continue
+            if isinstance(event, Trade):
+                command: EngineCommand = reference_trade_command(event, instrument)
+            elif isinstance(event, BookSnapshot | BookDelta):
+                command = reference_book_command(
+                    event, instrument, is_snapshot=isinstance(event, BookSnapshot)
+                )
+            else:
+                continue
+            self._submit(command)

@@ -56,6 +56,21 @@ def new_client_order_id() -> str:
     return f"paperex-{secrets.token_urlsafe(16)}"
 
 
+class MarketNotReadyError(OrderRefusedError):
+    """MARKET_NOT_READY: the market waits for its reference market since the engine started,
+    and the same order passes once it is in: HTTP 503 with ``Retry-After``."""
+
+    status = 503
+    retry_after = 1
+
+
+def _engine_refusal(reason: str, message: str | None) -> OrderRefusedError:
+    """The error for an engine's refusal of an order."""
+    code = RejectReason(reason)
+    error = MarketNotReadyError if code is RejectReason.MARKET_NOT_READY else OrderRefusedError
+    return error(code, message or "")
+
+
 @dataclass(frozen=True)
 class OrderPlacement:
     """The placed order; ``created`` is False for a retry with a used client order id."""
@@ -81,7 +96,8 @@ async def order_place(
     """Place an order and return it once the engine has stored it; without a
     ``client_order_id`` it gets a new one (``new_client_order_id``).
 
-    Raises OrderRefusedError (unknown or halted market, a filter, insufficient balance, ...),
+    Raises OrderRefusedError (unknown or halted market, a filter, insufficient balance, ...;
+    MarketNotReadyError while the market waits for its reference market),
     EngineUnavailableError (not placed) and OrderOutcomeUnknownError (maybe placed).
     """
     market = await order_entry_market(symbol=symbol)
@@ -112,7 +128,7 @@ async def order_place(
         message = PLACEMENT_UNKNOWN.format(client_order_id=client_order_id)
         raise OrderOutcomeUnknownError(message, client_order_id=client_order_id) from unknown
     if reply.rejection_reason:
-        raise OrderRefusedError(RejectReason(reply.rejection_reason), reply.rejection_message or "")
+        raise _engine_refusal(reply.rejection_reason, reply.rejection_message)
     if reply.duplicate_of is not None:
         existing = await sync_to_async(order_view_get)(user_id=user_id, order_id=reply.duplicate_of)
         return OrderPlacement(order=existing, created=False)
