@@ -19,6 +19,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -423,8 +424,14 @@ def assert_truthful(answers: list[Answer], database: str) -> None:
                 assert key not in stored, answer  # a refusal must not have happened
         elif answer.status == 200:
             assert answer.body["status"] in ("CANCELED",), answer
-    placed = [a for a in answers if a.kind == "place"]
-    assert sum(a.status in (200, 201) for a in placed) > len(placed) // 2
+    # Half the placements are sells of BTC the traders may not have bought yet (400).
+    seen = Counter((a.kind, a.status, a.body.get("code"), a.body.get("status")) for a in answers)
+    placed = sum(count for (kind, status, *_), count in seen.items() if kind == "place")
+    acknowledged = sum(
+        count for (kind, status, *_), count in seen.items() if kind == "place" and status < 300
+    )
+    assert acknowledged > placed // 4, seen
+    assert any(key[1] == 503 for key in seen), seen  # the faults were felt
 
 
 def assert_retries_place_nothing_twice(
