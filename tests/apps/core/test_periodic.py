@@ -4,6 +4,7 @@ import asyncio
 import threading
 
 import pytest
+from django.db import OperationalError
 
 from paperex.apps.core.periodic import PeriodicJob
 
@@ -32,3 +33,27 @@ async def test_a_periodic_job_runs_every_interval_until_stopped_and_outlives_a_f
     assert runs[:3] == [1, 2, 3]
     assert "periodic job test-job failed" in caplog.text
     assert "the first run fails" in caplog.text
+
+
+async def test_a_database_outage_is_logged_once_and_its_end_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    runs: list[int] = []
+    fifth_run = threading.Event()
+
+    def work() -> None:
+        runs.append(len(runs) + 1)
+        if len(runs) <= 3:
+            raise OperationalError("connection refused")
+        if len(runs) == 5:
+            fifth_run.set()
+
+    job = PeriodicJob("equity", work, seconds=0.01)
+    job.start()
+    try:
+        assert await asyncio.to_thread(fifth_run.wait, 10)
+    finally:
+        await job.stop()
+    assert caplog.text.count("periodic job equity failed (OperationalError") == 1
+    assert caplog.text.count("periodic job equity works again") == 1
+    assert "Traceback" not in caplog.text

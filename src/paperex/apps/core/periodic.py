@@ -6,9 +6,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 from paperex.support.async_tasks import cancel_and_wait
+from paperex.support.supervision import Outage
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +17,9 @@ logger = logging.getLogger(__name__)
 class PeriodicJob:
     """Runs ``function`` on a worker thread every ``seconds`` between ``start`` and ``stop``.
 
-    The first run comes one interval after the start. A failed run is logged and the next one
-    comes on schedule. Database connections are closed around each run, as around a request.
+    The first run comes one interval after the start. A failed run is logged (a database
+    outage once, with its end) and the next one comes on schedule. Database connections are
+    closed around each run, as around a request.
     """
 
     def __init__(self, name: str, function: Callable[[], object], *, seconds: float) -> None:
@@ -40,12 +42,17 @@ class PeriodicJob:
         self._task = None
 
     async def _run_forever(self) -> None:
+        outage = Outage(f"periodic job {self.name}", log=logger)
         while True:
             await asyncio.sleep(self.seconds)
             try:
                 await asyncio.to_thread(self._run_once)
+            except (OperationalError, InterfaceError) as error:
+                outage.failed(error)
             except Exception:
                 logger.exception("periodic job %s failed", self.name)
+            else:
+                outage.worked()
 
     def _run_once(self) -> None:
         close_old_connections()
