@@ -219,14 +219,3 @@ class MarketSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.market_id}: trades {self.trades}, book {self.book}"
-
-
-class EngineWriter(models.Model):
-    """The single writer's fencing epoch, in one row: every writer that takes the engine lock
-    takes the next epoch, and a batch commits only while the epoch is still its own
-    (``trading.host.writer_fence``)."""
-
-    epoch = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"engine writer epoch {self.epoch}"

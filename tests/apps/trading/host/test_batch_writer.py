@@ -12,7 +12,6 @@ from paperex.apps.trading.catalog import Catalog, catalog_read
 from paperex.apps.trading.host.batch_writer import batch_write
 from paperex.apps.trading.host.fee_account import fee_account_ensure
 from paperex.apps.trading.host.recovery import RestoredState, engine_restore
-from paperex.apps.trading.host.writer_fence import epoch_take
 from paperex.apps.trading.models import Balance, Order
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.domain.commands import CancelOrder, Deposit, EngineCommand, PlaceOrder
@@ -33,7 +32,6 @@ def _write(catalog: Catalog, state: RestoredState, commands: list[EngineCommand]
             trade_sequences=state.trade_sequences,
             book_sequences=state.book_sequences,
             books_changed=set(),
-            epoch=epoch_take(),
         )
 
 
@@ -113,7 +111,6 @@ def test_orders_are_stored_in_the_state_the_engine_left_them(seeded: None) -> No
             trade_sequences=state.trade_sequences,
             book_sequences=state.book_sequences,
             books_changed=set(),
-            epoch=epoch_take(),
         )
     _write(
         catalog,

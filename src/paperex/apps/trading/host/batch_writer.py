@@ -18,7 +18,6 @@ from django.db import connection, models, transaction
 
 from paperex.apps.trading.catalog import Catalog, engine_time
 from paperex.apps.trading.host.recovery import open_order_record
-from paperex.apps.trading.host.writer_fence import epoch_check
 from paperex.apps.trading.models import (
     Balance,
     Fill,
@@ -84,15 +83,13 @@ def batch_write(
     trade_sequences: dict[str, int],
     book_sequences: dict[str, int],
     books_changed: set[str],
-    epoch: int,
 ) -> BatchRecord:
     """Write the events of ``results`` in one transaction and return what was written.
 
     ``open_orders`` (the host's rows of open orders) is updated in place: new orders are added,
     orders that closed are removed. ``trade_sequences`` (per symbol) advances with each trade;
-    ``book_sequences`` are the host's book sequences, advanced for ``books_changed``. The
-    transaction commits only under the writer's ``epoch`` (``writer_fence``). On an exception
-    nothing is written and the caller must rebuild its state from the database.
+    ``book_sequences`` are the host's book sequences, advanced for ``books_changed``. On an
+    exception nothing is written and the caller must rebuild its state from the database.
     """
     record = BatchRecord()
     rows = _Rows()
@@ -104,7 +101,6 @@ def batch_write(
     touched_sequences = set(books_changed)
     touched_sequences.update(catalog.market_symbols[trade.market_id] for trade in record.trades)
     with transaction.atomic():
-        epoch_check(epoch)
         if rows.created:
             _insert(Order, list(rows.created.values()))
         changed = [

@@ -15,7 +15,6 @@ from paperex.apps.trading.catalog import catalog_read
 from paperex.apps.trading.host.batch_writer import batch_write
 from paperex.apps.trading.host.fee_account import fee_account_ensure
 from paperex.apps.trading.host.recovery import engine_restore
-from paperex.apps.trading.host.writer_fence import epoch_take
 from paperex.apps.trading.host.writer_lock import engine_lock_for_transaction
 from paperex.domain.commands import EngineCommand
 from paperex.domain.events import TransferRejected
@@ -48,6 +47,5 @@ def funding_write_offline(*, user_id: int, commands: list[EngineCommand]) -> boo
             trade_sequences=state.trade_sequences,
             book_sequences=state.book_sequences,
             books_changed=set(),
-            epoch=epoch_take(),
         )
         return True

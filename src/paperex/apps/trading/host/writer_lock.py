@@ -1,10 +1,17 @@
 """Exactly one engine writer per database.
 
-The engine host holds a lock for its whole life: a PostgreSQL session advisory lock on a
-connection of its own, or an exclusive ``flock`` on a file next to the SQLite database (a
-process-wide lock for an in-memory test database). A command that may run without a host
-(starting balances, account reset from the command line or a test) takes the same lock for the
-duration of its transaction; when it cannot, a host is running and must do the work.
+The engine host holds a lock for its whole life: a PostgreSQL session advisory lock taken in the
+writer's own session (the connection its thread writes every batch with), or an exclusive
+``flock`` on a file next to the SQLite database (a process-wide lock for an in-memory test
+database). A command that may run without a host (starting balances, account reset from the
+command line or a test) takes the same lock for the duration of its transaction; when it
+cannot, a host is running and must do the work.
+
+Fencing: because the lock and the writes share one session, a write is only ever made while the
+lock is held. When the session dies (terminated, the server restarted, the engine cut off or
+paused for long) the lock goes with it and so does any write in flight; another engine may then
+take the lock, and this one must take it again in a new session before it writes
+(``retake``), which fails while the other holds it.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connection
 
 ADVISORY_LOCK_KEY = 0x50415045524558  # "PAPEREX"
 _HELD_SQL = (
@@ -49,10 +56,11 @@ def _lock_path() -> Path | None:
 
 
 class EngineLock:
-    """The lock an engine host holds while it runs."""
+    """The lock an engine host holds while it runs, from the writer thread (see the module)."""
 
     def __init__(self) -> None:
-        self._connection: Any = None
+        self._session: Any = None
+        """The PostgreSQL session (driver connection) that holds the lock."""
         self._file: int | None = None
         self._memory = False
 
@@ -64,36 +72,43 @@ class EngineLock:
                 raise EngineLockedError("another engine is running on this database")
             time.sleep(0.05)
 
+    def in_session(self) -> bool:
+        """Whether the writer's connection is still the session that took the lock (no round
+        trip): a batch is written only then."""
+        return self._session is None or connection.connection is self._session
+
     def held(self) -> bool:
-        """Whether the lock is still this engine's: False once its PostgreSQL connection is
-        gone (terminated, or the server restarted), whatever took the lock since."""
-        if self._connection is None:
+        """Whether the lock is still this engine's: False once its session is gone
+        (terminated, or the server restarted), whatever took the lock since."""
+        if self._session is None:
             return self._file is not None or self._memory
+        if not self.in_session():
+            return False
         try:
-            with self._connection.cursor() as cursor:
+            with connection.cursor() as cursor:
                 cursor.execute(_HELD_SQL, _key_parts())
                 return bool(cursor.fetchone()[0])
         except DatabaseError:
             return False
 
     def retake(self) -> None:
-        """Take the lock again if it was lost (see ``held``), without waiting; raises
-        EngineLockedError when another engine holds it now."""
+        """Take the lock again, in a new session, if it was lost (see ``held``), without
+        waiting; raises EngineLockedError when another engine holds it now."""
         if self.held():
             return
         self.release()
+        with contextlib.suppress(DatabaseError):
+            connection.close()  # the lost session: its lock and any transaction went with it
         if not self._try():
             raise EngineLockedError("another engine took over this database")
 
     def release(self) -> None:
-        """Give the lock back (closing its connection or file)."""
-        if self._connection is not None:
-            # Unlock first: closing a pooled connection returns it to the pool, session alive.
-            with contextlib.suppress(DatabaseError):
-                with self._connection.cursor() as cursor:
+        """Give the lock back (the session stays the writer's to close)."""
+        if self._session is not None:
+            if self.in_session():
+                with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
-                self._connection.close()
-            self._connection = None
+            self._session = None
         if self._file is not None:
             os.close(self._file)
             self._file = None
@@ -103,11 +118,12 @@ class EngineLock:
 
     def _try(self) -> bool:
         if _is_postgres():
-            if self._connection is None:
-                self._connection = connections.create_connection("default")
-            with self._connection.cursor() as cursor:
+            with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
-                return bool(cursor.fetchone()[0])
+                if not cursor.fetchone()[0]:
+                    return False
+            self._session = connection.connection
+            return True
         path = _lock_path()
         if path is None:
             self._memory = _memory_lock.acquire(blocking=False)
