@@ -95,7 +95,7 @@ def serve(options: argparse.Namespace) -> None:
     from paperex.config.server import WORKER_ENVIRONMENT, uvicorn_options
 
     if options.workers > 1:
-        os.environ[WORKER_ENVIRONMENT] = "1"
+        os.environ[WORKER_ENVIRONMENT] = str(os.getpid())
     # uvicorn raises the signal that stopped it again once it has shut down; with these
     # handlers that ends nothing, and the process exits with its own status below (0, or 1
     # when a loop inside could not go on).

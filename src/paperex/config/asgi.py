@@ -45,8 +45,11 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
             except Exception as error:
                 await send({"type": "lifespan.startup.failed", "message": str(error)})
                 return
-            if os.environ.get(WORKER_ENVIRONMENT):
-                parent_watch = asyncio.create_task(exit_with_parent(), name="parent-watch")
+            supervisor = os.environ.get(WORKER_ENVIRONMENT)
+            if supervisor:
+                parent_watch = asyncio.create_task(
+                    exit_with_parent(int(supervisor)), name="parent-watch"
+                )
             tune_for_serving()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-WORKER_ENVIRONMENT = "PAPEREX_SERVE_WORKER"
-"""Set for the worker processes of ``serve --workers N``: they exit with their supervisor."""
+WORKER_ENVIRONMENT = "PAPEREX_SERVE_SUPERVISOR"
+"""The supervisor's process id, set for the workers of ``serve --workers N``: they exit with
+it (compared from the start, so a supervisor killed while a worker starts counts too)."""
 
 
 def uvicorn_options(*, log_level: str) -> dict[str, Any]:

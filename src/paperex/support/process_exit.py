@@ -23,10 +23,10 @@ def exit_status() -> int:
     return _status
 
 
-async def exit_with_parent(*, every: float = 1.0) -> None:
-    """Ask this process to exit once its parent is gone (a server's worker whose supervisor was
-    killed is adopted by another process); runs until cancelled."""
-    parent = os.getppid()
+async def exit_with_parent(parent: int, *, every: float = 1.0) -> None:
+    """Ask this process to exit once ``parent`` is no longer its parent (a server's worker whose
+    supervisor was killed is adopted by another process, maybe before this is first called);
+    runs until cancelled."""
     while os.getppid() == parent:
         await asyncio.sleep(every)
     exit_requested()
