@@ -67,6 +67,8 @@ class CommandEnvelope(msgspec.Struct, kw_only=True):
     command: HostCommand
     reply_to: str
     deadline_ms: int | None
+    new_client_order_id: bool = False
+    """The caller made the PlaceOrder's client order id just now: no stored order has it."""
 
 
 encode = msgspec.json.Encoder().encode

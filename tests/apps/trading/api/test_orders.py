@@ -219,3 +219,19 @@ def test_every_fill_is_stored_once_and_the_ledger_rebuilds_balances(
     place(bob, symbol="BTCUSDT", side="BUY", price="30002", quantity="0.25")
     assert Fill.objects.count() == 6  # three trades, a maker and a taker side each
     assert_balances_equal_ledger()
+
+
+def test_an_order_sent_without_an_id_is_named_by_the_server_and_a_retry_by_that_name_is_it(
+    make_trader: Trader,
+) -> None:
+    user, client = make_trader("alice")
+    order = {"symbol": "BTCUSDT", "side": "BUY", "price": "20000", "quantity": "0.01"}
+    first = place(client, **order)
+    assert first.status_code == 201
+    named = first.json()["client_order_id"]
+    assert named.startswith("paperex-")
+    # Closed, so that only the stored orders know the name.
+    assert client.delete(f"/api/orders/{first.json()['id']}/").status_code == 200
+    again = place(client, **order, client_order_id=named)
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+    assert user.orders.count() == 1

@@ -23,7 +23,13 @@ class SilentHost:
         self.futures: list[Future[EngineReply]] = []
         self.timeouts: list[float | None] = []
 
-    def submit(self, command: EngineCommand, *, timeout: float | None = None) -> Any:
+    def submit(
+        self,
+        command: EngineCommand,
+        *,
+        timeout: float | None = None,
+        new_client_order_id: bool = False,
+    ) -> Any:
         self.timeouts.append(timeout)
         self.futures.append(Future())
         return self.futures[-1]

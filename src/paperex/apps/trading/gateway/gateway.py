@@ -94,13 +94,21 @@ class EngineGateway:
         """Use a host started elsewhere in this process (tests), or none."""
         self.host = host
 
-    async def execute(self, command: EngineCommand) -> EngineReply:
+    async def execute(
+        self, command: EngineCommand, *, new_client_order_id: bool = False
+    ) -> EngineReply:
         """The committed reply to ``command``; raises EngineUnavailableError (the command did
-        not run) or EngineOutcomeUnknownError (sent, no answer in time)."""
+        not run) or EngineOutcomeUnknownError (sent, no answer in time).
+        ``new_client_order_id``: see ``EngineHost.submit``."""
         host = self.host
         if host is not None and host.running:
-            return await _answer(host.submit(command, timeout=self.timeout), self.timeout)
-        return await self._remote().execute(command, timeout=self.timeout)
+            future = host.submit(
+                command, timeout=self.timeout, new_client_order_id=new_client_order_id
+            )
+            return await _answer(future, self.timeout)
+        return await self._remote().execute(
+            command, timeout=self.timeout, new_client_order_id=new_client_order_id
+        )
 
     def execute_sync(self, command: EngineCommand) -> EngineReply:
         """``execute`` for synchronous callers (never from the host's own writer thread)."""

@@ -95,7 +95,14 @@ class RedisCommandServer:
                 if remaining <= 0:
                     continue  # its caller has given up
             waiting.append(
-                (envelope.reply_to, self._host.submit(envelope.command, timeout=remaining))
+                (
+                    envelope.reply_to,
+                    self._host.submit(
+                        envelope.command,
+                        timeout=remaining,
+                        new_client_order_id=envelope.new_client_order_id,
+                    ),
+                )
             )
         if waiting:
             task = asyncio.create_task(self._reply(waiting))

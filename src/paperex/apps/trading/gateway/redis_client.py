@@ -34,10 +34,17 @@ from paperex.apps.trading.protocol import (
 from paperex.support.clock import wall_clock_ms
 
 
-def _envelope(command: HostCommand, timeout: float, *, droppable: bool) -> tuple[str, bytes]:
+def _envelope(
+    command: HostCommand, timeout: float, *, droppable: bool, new_client_order_id: bool = False
+) -> tuple[str, bytes]:
     reply_to = REPLY_PREFIX + uuid.uuid4().hex
     deadline_ms = wall_clock_ms() + int(timeout * 1000) if droppable else None
-    envelope = CommandEnvelope(command=command, reply_to=reply_to, deadline_ms=deadline_ms)
+    envelope = CommandEnvelope(
+        command=command,
+        reply_to=reply_to,
+        deadline_ms=deadline_ms,
+        new_client_order_id=new_client_order_id,
+    )
     return reply_to, encode(envelope)
 
 
@@ -78,7 +85,9 @@ class RedisEngineClient:
         self._sync: redis.Redis | None = None
         self._async: dict[int, redis_async.Redis] = {}
 
-    async def execute(self, command: HostCommand, *, timeout: float) -> EngineReply:
+    async def execute(
+        self, command: HostCommand, *, timeout: float, new_client_order_id: bool = False
+    ) -> EngineReply:
         """The reply to ``command``; raises EngineOutcomeUnknownError after ``timeout`` s."""
         loop_id = id(asyncio.get_running_loop())
         client = self._async.get(loop_id)
@@ -86,7 +95,9 @@ class RedisEngineClient:
             client = self._async[loop_id] = redis_async.Redis.from_url(
                 self.url, max_connections=512, socket_connect_timeout=CONNECT_SECONDS
             )
-        reply_to, payload = _envelope(command, timeout, droppable=True)
+        reply_to, payload = _envelope(
+            command, timeout, droppable=True, new_client_order_id=new_client_order_id
+        )
         try:
             await client.lpush(COMMANDS_KEY, payload)
         except redis.RedisError as error:

@@ -97,6 +97,8 @@ class _Pending:
     future: Future[EngineReply] | None
     deadline: float | None
     """time.monotonic() after which nobody waits for the answer: the command is dropped."""
+    new_client_order_id: bool = False
+    """The caller made the client order id just now, so the database need not be asked."""
 
 
 class EngineHost:
@@ -157,15 +159,23 @@ class EngineHost:
         self._ready.clear()
         logger.info("engine stopped: %d commands in %d batches", self.commands, self.batches)
 
-    def submit(self, command: HostCommand, *, timeout: float | None = None) -> Future[EngineReply]:
+    def submit(
+        self,
+        command: HostCommand,
+        *,
+        timeout: float | None = None,
+        new_client_order_id: bool = False,
+    ) -> Future[EngineReply]:
         """Queue ``command``; the future resolves once its effects are committed.
 
         With ``timeout`` the command is dropped (and the future fails) if it is still queued
         after that many seconds, so a caller that gave up never gets a late order.
+        ``new_client_order_id``: the caller made a PlaceOrder's client order id just now, so no
+        stored order can have it and the database is not asked (a retry sends it as given).
         """
         future: Future[EngineReply] = Future()
         deadline = None if timeout is None else time.monotonic() + timeout
-        self._queue.put(_Pending(command, future, deadline))
+        self._queue.put(_Pending(command, future, deadline, new_client_order_id))
         if self.failure is not None:  # the writer stopped for good, maybe after it last looked
             self._refuse_queued(EngineUnavailableError("the engine stopped"))
         return future
@@ -347,7 +357,9 @@ class EngineHost:
         database or earlier in the batch) is not processed but answered with that order."""
         assert self.state is not None
         engine = self.state.engine
-        existing = _existing_client_orders([pending.command for pending in live])
+        existing = _existing_client_orders(
+            [pending.command for pending in live if not pending.new_client_order_id]
+        )
         run = _EngineRun(live)
         for pending in live:
             command = pending.command

@@ -103,6 +103,7 @@ async def order_place(
     market = await order_entry_market(symbol=symbol)
     if market is None or not market.trading:
         raise OrderRefusedError(ErrorCode.UNKNOWN_SYMBOL, f"Unknown or halted market {symbol!r}.")
+    made_client_order_id = client_order_id is None
     if client_order_id is None:
         client_order_id = new_client_order_id()
     command = place_order_from_decimals(
@@ -123,7 +124,7 @@ async def order_place(
     if isinstance(command, OrderRejected):
         raise OrderRefusedError(command.reason, command.message)
     try:
-        reply = await engine_gateway.execute(command)
+        reply = await engine_gateway.execute(command, new_client_order_id=made_client_order_id)
     except EngineOutcomeUnknownError as unknown:
         message = PLACEMENT_UNKNOWN.format(client_order_id=client_order_id)
         raise OrderOutcomeUnknownError(message, client_order_id=client_order_id) from unknown
