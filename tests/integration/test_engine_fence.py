@@ -18,11 +18,15 @@ import psycopg
 import pytest
 
 from paperex.apps.trading.gateway.redis_client import RedisEngineClient
-from paperex.apps.trading.host.writer_lock import ADVISORY_LOCK_KEY
 from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.domain.commands import PlaceOrder
 from tests.integration.servers import PAPEREX, free_port, prepared_environment
+from tests.support.databases import (
+    ENGINE_LOCK_HOLDERS_SQL,
+    ENGINE_LOCK_KEY_PARTS,
+    balances_off_the_ledger,
+)
 from tests.support.redis_server import REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
 
@@ -78,12 +82,7 @@ def demo_bid(database: str, client_order_id: str) -> PlaceOrder:
 
 def terminate_lock_holder(database: str) -> None:
     with psycopg.connect(database, autocommit=True) as db:
-        [(pid,)] = db.execute(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND classid = %s AND objid = %s AND objsubid = 1"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            [ADVISORY_LOCK_KEY >> 32, ADVISORY_LOCK_KEY & 0xFFFFFFFF],
-        ).fetchall()
+        [(pid,)] = db.execute(ENGINE_LOCK_HOLDERS_SQL, ENGINE_LOCK_KEY_PARTS).fetchall()
         db.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
@@ -91,32 +90,6 @@ def stored_orders(database: str, client_order_id: str) -> int:
     with psycopg.connect(database) as db:
         row = db.execute(
             "SELECT count(*) FROM trading_order WHERE client_order_id = %s", [client_order_id]
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def balances_off_the_ledger(database: str) -> int:
-    """How many stored balances differ from the sum of their ledger entries."""
-    with psycopg.connect(database) as db:
-        row = db.execute(
-            """
-            WITH moves AS (
-                SELECT from_user_id AS user_id, asset_id, from_bucket AS bucket, -amount AS amount
-                FROM trading_ledgerentry WHERE from_user_id IS NOT NULL
-                UNION ALL
-                SELECT to_user_id, asset_id, to_bucket, amount
-                FROM trading_ledgerentry WHERE to_user_id IS NOT NULL
-            ), totals AS (
-                SELECT user_id, asset_id, bucket, sum(amount) AS total FROM moves GROUP BY 1, 2, 3
-            )
-            SELECT count(*) FROM trading_balance b
-            LEFT JOIN totals f
-                ON (f.user_id, f.asset_id, f.bucket) = (b.user_id, b.asset_id, 'FREE')
-            LEFT JOIN totals l
-                ON (l.user_id, l.asset_id, l.bucket) = (b.user_id, b.asset_id, 'LOCKED')
-            WHERE b.free <> coalesce(f.total, 0) OR b.locked <> coalesce(l.total, 0)
-            """
         ).fetchone()
     assert row is not None
     return int(row[0])
@@ -170,4 +143,4 @@ def test_a_paused_engine_whose_lock_was_taken_over_commits_nothing(tmp_path: Pat
         first_log = (tmp_path / "first.log").read_text()
         assert "the engine stopped writing: another engine took over" in first_log, first_log
         assert stored_orders(database, "before") == stored_orders(database, "after") == 1
-        assert balances_off_the_ledger(database) == 0
+        assert balances_off_the_ledger(database) == []

@@ -31,6 +31,7 @@ import psycopg
 import pytest
 
 from tests.integration.servers import PAPEREX, free_port, prepared_environment
+from tests.support.databases import balances_off_the_ledger
 from tests.support.redis_server import REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
 
@@ -283,25 +284,6 @@ def money_problems(database: str) -> list[str]:
     """Balances that differ from their ledger, or whose locked part differs from what the open
     orders hold."""
     with psycopg.connect(database) as db:
-        ledger = db.execute(
-            """
-            WITH moves AS (
-                SELECT from_user_id AS user_id, asset_id, from_bucket AS bucket, -amount AS amount
-                FROM trading_ledgerentry WHERE from_user_id IS NOT NULL
-                UNION ALL
-                SELECT to_user_id, asset_id, to_bucket, amount
-                FROM trading_ledgerentry WHERE to_user_id IS NOT NULL
-            ), totals AS (
-                SELECT user_id, asset_id, bucket, sum(amount) AS total FROM moves GROUP BY 1, 2, 3
-            )
-            SELECT 'ledger ' || b.user_id || ' ' || b.asset_id FROM trading_balance b
-            LEFT JOIN totals f
-                ON (f.user_id, f.asset_id, f.bucket) = (b.user_id, b.asset_id, 'FREE')
-            LEFT JOIN totals l
-                ON (l.user_id, l.asset_id, l.bucket) = (b.user_id, b.asset_id, 'LOCKED')
-            WHERE b.free <> coalesce(f.total, 0) OR b.locked <> coalesce(l.total, 0)
-            """
-        ).fetchall()
         locks = db.execute(
             """
             WITH held AS (
@@ -315,7 +297,7 @@ def money_problems(database: str) -> list[str]:
             WHERE b.locked <> coalesce(h.total, 0)
             """
         ).fetchall()
-    return [row[0] for row in [*ledger, *locks]]
+    return [*balances_off_the_ledger(database), *(row[0] for row in locks)]
 
 
 class RedisServer:

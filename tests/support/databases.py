@@ -10,6 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from paperex.apps.trading.host.writer_lock import ADVISORY_LOCK_KEY
+
 
 @contextlib.contextmanager
 def own_database(url: str) -> Iterator[str]:
@@ -27,3 +29,39 @@ def own_database(url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+ENGINE_LOCK_HOLDERS_SQL = (
+    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND classid = %s AND objid = %s AND objsubid = 1"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+"""The sessions holding the engine lock on the current database."""
+ENGINE_LOCK_KEY_PARTS = [ADVISORY_LOCK_KEY >> 32, ADVISORY_LOCK_KEY & 0xFFFFFFFF]
+"""The lock's key as ``pg_locks`` shows a bigint advisory lock."""
+
+
+def balances_off_the_ledger(database: str) -> list[str]:
+    """The stored balances (``ledger <user> <asset>``) that differ from the sum of their
+    ledger entries, on the PostgreSQL database ``database`` names."""
+    with psycopg.connect(database) as db:
+        rows = db.execute(
+            """
+            WITH moves AS (
+                SELECT from_user_id AS user_id, asset_id, from_bucket AS bucket, -amount AS amount
+                FROM trading_ledgerentry WHERE from_user_id IS NOT NULL
+                UNION ALL
+                SELECT to_user_id, asset_id, to_bucket, amount
+                FROM trading_ledgerentry WHERE to_user_id IS NOT NULL
+            ), totals AS (
+                SELECT user_id, asset_id, bucket, sum(amount) AS total FROM moves GROUP BY 1, 2, 3
+            )
+            SELECT 'ledger ' || b.user_id || ' ' || b.asset_id FROM trading_balance b
+            LEFT JOIN totals f
+                ON (f.user_id, f.asset_id, f.bucket) = (b.user_id, b.asset_id, 'FREE')
+            LEFT JOIN totals l
+                ON (l.user_id, l.asset_id, l.bucket) = (b.user_id, b.asset_id, 'LOCKED')
+            WHERE b.free <> coalesce(f.total, 0) OR b.locked <> coalesce(l.total, 0)
+            """
+        ).fetchall()
+    return [row[0] for row in rows]

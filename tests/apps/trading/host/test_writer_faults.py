@@ -17,11 +17,12 @@ from paperex.apps.trading.catalog import catalog_read
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host import host as host_module
 from paperex.apps.trading.host.host import EngineHost
-from paperex.apps.trading.host.writer_lock import ADVISORY_LOCK_KEY, EngineLockedError
+from paperex.apps.trading.host.writer_lock import EngineLockedError
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.domain.commands import PlaceOrder
+from tests.support.databases import ENGINE_LOCK_HOLDERS_SQL, ENGINE_LOCK_KEY_PARTS
 from tests.support.ledger import assert_balances_equal_ledger
 from tests.support.trading import PASSWORD
 from tests.support.waiting import wait_until
@@ -84,12 +85,7 @@ def placed(host: EngineHost, command: PlaceOrder) -> EngineReply:
 def lock_holders() -> list[int]:
     """The PostgreSQL sessions holding the engine lock."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND classid = %s AND objid = %s AND objsubid = 1"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            [ADVISORY_LOCK_KEY >> 32, ADVISORY_LOCK_KEY & 0xFFFFFFFF],
-        )
+        cursor.execute(ENGINE_LOCK_HOLDERS_SQL, ENGINE_LOCK_KEY_PARTS)
         return [row[0] for row in cursor.fetchall()]
 
 
