@@ -190,20 +190,40 @@ NO_ANSWER = "the command was sent but the engine did not answer in time"
 
 async def _answer(future: Future[EngineReply], timeout: float) -> EngineReply:
     """The host's reply, or EngineOutcomeUnknownError after ``timeout`` s. Waiting stops
-    without cancelling ``future``: the host still resolves it (a cancelled one would fail its
-    answer)."""
-    answer = asyncio.wrap_future(future)
-    done, _ = await asyncio.wait({answer}, timeout=timeout)
-    if not done:
-        answer.add_done_callback(_read_late_answer)
-        raise EngineOutcomeUnknownError(NO_ANSWER)
-    return answer.result()
+    without cancelling ``future`` (as ``asyncio.wrap_future`` would): the host still resolves
+    it, and a cancelled one would fail its answer."""
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[EngineReply] = loop.create_future()
+    future.add_done_callback(lambda done: _pass_on(loop, done, answer))
+    try:
+        async with asyncio.timeout(timeout):
+            return await answer
+    except TimeoutError:
+        if answer.cancelled():
+            raise EngineOutcomeUnknownError(NO_ANSWER) from None
+        raise
 
 
-def _read_late_answer(answer: asyncio.Future[EngineReply]) -> None:
-    """Reads an answer nobody waits for any more, so that asyncio does not log its error."""
-    if not answer.cancelled():
-        answer.exception()
+def _pass_on(
+    loop: asyncio.AbstractEventLoop, done: Future[EngineReply], answer: asyncio.Future[EngineReply]
+) -> None:
+    """Hands the host's reply to the waiting caller's loop, unless the caller stopped waiting
+    or its loop is gone."""
+    if not loop.is_closed():
+        loop.call_soon_threadsafe(_settle, done, answer)
+
+
+def _settle(done: Future[EngineReply], answer: asyncio.Future[EngineReply]) -> None:
+    if answer.done():
+        return
+    if done.cancelled():
+        answer.cancel()
+        return
+    error = done.exception()
+    if error is None:
+        answer.set_result(done.result())
+    else:
+        answer.set_exception(error)
 
 
 def _answer_sync(future: Future[EngineReply], timeout: float) -> EngineReply:
