@@ -27,12 +27,12 @@ from tests.support.databases import (
     ENGINE_LOCK_KEY_PARTS,
     balances_off_the_ledger,
 )
-from tests.support.redis_server import REDIS_SERVER, redis_server
+from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server to start one of its own"),
+    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="the engine lock's connection is a PostgreSQL session (DATABASE_URL)",

@@ -32,12 +32,12 @@ import pytest
 
 from tests.integration.servers import PAPEREX, free_port, prepared_environment
 from tests.support.databases import balances_off_the_ledger
-from tests.support.redis_server import REDIS_SERVER, redis_server
+from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server to start one of its own"),
+    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="the production roles run on PostgreSQL (DATABASE_URL)",

@@ -20,12 +20,12 @@ from paperex.domain.commands import CancelAllOrders
 from paperex.marketdata.bus import redis_channel
 from paperex.support.clock import wall_clock_ms
 from tests.integration.servers import PAPEREX, free_port
-from tests.support.redis_server import REDIS_SERVER, redis_server
+from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server to start one of its own"),
+    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
 ]
 RECOVERY_SECONDS = 15
 

@@ -16,14 +16,12 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.integration.servers import PAPEREX, free_port, prepared_environment
-from tests.support.redis_server import REDIS_SERVER, redis_server
+from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 STOP_SECONDS = 5
-needs_redis = pytest.mark.skipif(
-    REDIS_SERVER is None, reason="needs redis-server to start one of its own"
-)
+needs_redis = pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER)
 
 
 @pytest.fixture(scope="module")

@@ -127,6 +127,24 @@ def server(server_env: dict[str, str]) -> Iterator[Server]:
     stop_server(running)
 
 
+@dataclass
+class RedisBackedServer:
+    """A server without a feed whose events come through the Redis at ``url``."""
+
+    server: Server
+    env: dict[str, str]
+    url: str
+
+
+@pytest.fixture(scope="module")
+def redis_backed(server_env: dict[str, str], redis_url: str) -> Iterator[RedisBackedServer]:
+    """A server of its own on the tests' Redis (REDIS_URL's, or one the tests started)."""
+    env = {**server_env, "REDIS_URL": redis_url}
+    running = start_server(env, feed=False)
+    yield RedisBackedServer(running, env, redis_url)
+    stop_server(running)
+
+
 # --- events -----------------------------------------------------------------------------------
 
 
@@ -147,14 +165,17 @@ def marked_trade(symbol: str, price: str = "101.5") -> Trade:
 
 
 @contextlib.asynccontextmanager
-async def redis_publisher() -> AsyncIterator[Callable[[list[Event]], Any]]:
-    assert REDIS_URL is not None
-    client = redis.Redis.from_url(REDIS_URL)
+async def redis_publisher(
+    url: str | None = REDIS_URL,
+) -> AsyncIterator[Callable[[list[Event]], Any]]:
+    """Publishes into the market-data channel of the Redis at ``url``, as a feed process would."""
+    assert url is not None
+    client = redis.Redis.from_url(url)
 
     async def publish(events: list[Event]) -> None:
         pipe = client.pipeline(transaction=False)
         for event in events:
-            pipe.publish(redis_channel(REDIS_URL), encode_event(event))
+            pipe.publish(redis_channel(url), encode_event(event))
         await pipe.execute()
 
     try:
@@ -184,10 +205,12 @@ async def receive_until(
     pytest.fail(f"not within {seconds} s: {what}")
 
 
-async def next_trade(socket: ClientConnection, symbol: str) -> dict[str, Any]:
+async def next_trade(
+    socket: ClientConnection, symbol: str, events_redis: str | None = REDIS_URL
+) -> dict[str, Any]:
     """The next trade of ``symbol`` on a socket subscribed to its trades: one the synthetic feed
-    makes (embedded), or one this test publishes (Redis)."""
-    if REDIS_URL is None:
+    makes (no ``events_redis``), or one this test publishes into that Redis."""
+    if events_redis is None:
         return await receive_until(
             socket,
             lambda f: f.get("event") == "trade" and f.get("symbol") == symbol,
@@ -195,7 +218,7 @@ async def next_trade(socket: ClientConnection, symbol: str) -> dict[str, Any]:
             f"a {symbol} trade from the synthetic feed",
         )
     trade = marked_trade(symbol)
-    async with redis_publisher() as publish:
+    async with redis_publisher(events_redis) as publish:
         await publish([trade])
     return await receive_until(
         socket, lambda f: f.get("trade_id") == trade.trade_id, 10, "the published trade"
@@ -471,14 +494,12 @@ class RawWebSocket:
         self.sock.close()
 
 
-@pytest.mark.skipif(
-    REDIS_URL is None,
-    reason="needs an event source faster than the synthetic feed (~25 kB/s would take minutes "
-    "to fill a socket's buffers): with REDIS_URL the test publishes the flood itself",
-)
 async def test_a_client_that_stops_reading_is_dropped_and_the_others_keep_up(
-    server: Server,
+    redis_backed: RedisBackedServer,
 ) -> None:
+    # The test publishes the flood itself: the synthetic feed (~25 kB/s) would take minutes to
+    # fill a socket's buffers.
+    server, url = redis_backed.server, redis_backed.url
     symbol, total = "MINAUSDT", 30_000
     slow = RawWebSocket(server.port, "/stream/")
     try:
@@ -491,13 +512,13 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_others_keep_up(
                 await subscribe(healthy, symbol, "trade")
             # The slow client's subscription is in place once a healthy one sees a trade after
             # it (the server handles one connection's requests in order, the hub in order).
-            await next_trade(first, symbol)
-            await next_trade(second, symbol)
+            await next_trade(first, symbol, url)
+            await next_trade(second, symbol, url)
             first_id = next(_markers) + 1
             readers = [
                 asyncio.create_task(count_marked(s, first_id, total)) for s in (first, second)
             ]
-            async with redis_publisher() as publish:
+            async with redis_publisher(url) as publish:
                 for start in range(0, total, 500):
                     await publish([marked_trade(symbol) for _ in range(min(500, total - start))])
                     await asyncio.sleep(0)  # let the readers run between batches
@@ -533,14 +554,11 @@ async def count_marked(socket: ClientConnection, first_id: int, total: int) -> t
 # --- two server processes on Redis ------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    REDIS_URL is None,
-    reason="two server processes share events only through Redis: set REDIS_URL",
-)
 async def test_an_event_published_once_reaches_clients_of_two_server_processes(
-    server: Server, server_env: dict[str, str]
+    redis_backed: RedisBackedServer,
 ) -> None:
-    other = await asyncio.to_thread(start_server, server_env, feed=False)
+    server, url = redis_backed.server, redis_backed.url
+    other = await asyncio.to_thread(start_server, redis_backed.env, feed=False)
     try:
         async with (
             connect(server.ws("/stream/")) as on_first,
@@ -549,7 +567,7 @@ async def test_an_event_published_once_reaches_clients_of_two_server_processes(
             for socket in (on_first, on_second):
                 await subscribe(socket, "ATOMUSDT", "trade")
             once, then = marked_trade("ATOMUSDT"), marked_trade("ATOMUSDT")
-            async with redis_publisher() as publish:
+            async with redis_publisher(url) as publish:
                 await publish([once])
                 for socket in (on_first, on_second):
                     frame = await receive_until(

@@ -15,7 +15,7 @@ from paperex.apps.trading.host.host import EngineHost
 from paperex.marketdata.live_view import LiveMarketView
 from tests.support.market_events import book, trade
 from tests.support.network import unused_port
-from tests.support.redis_server import REDIS_SERVER, redis_server
+from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 
 
 def health(client: APIClient) -> tuple[int, dict[str, Any], str | None]:
@@ -51,7 +51,7 @@ def test_no_engine_is_503_naming_it(api_client: APIClient, market_data: None) ->
     assert api_client.get("/api/health/live/").json() == {"status": "ok"}
 
 
-@pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server to start one of its own")
+@pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER)
 def test_an_engine_process_that_does_not_answer_in_time_is_503(
     api_client: APIClient, market_data: None, settings: Any
 ) -> None:

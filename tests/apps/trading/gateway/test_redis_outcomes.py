@@ -4,7 +4,6 @@ takes commands, and what becomes of those commands when one does again."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,7 +25,6 @@ from tests.support.trading import register
 from tests.support.waiting import async_wait_until
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (Redis)"),
     pytest.mark.django_db(transaction=True),
 ]
 ORDER = {"symbol": "BTCUSDT", "side": "BUY", "quantity": "0.1"}
@@ -45,9 +43,9 @@ async def engine_serving(url: str, host: EngineHost) -> AsyncIterator[None]:
 
 
 async def test_while_no_engine_takes_commands_an_order_is_unknown_and_a_cancel_all_accepted(
-    settings: Any,
+    settings: Any, redis_url: str
 ) -> None:
-    url = os.environ["REDIS_URL"]
+    url = redis_url
     settings.PAPEREX_REDIS_URL = url
     settings.PAPEREX_RUN_ENGINE = False
     settings.PAPEREX_ENGINE_TIMEOUT = 1.0
