@@ -42,15 +42,16 @@ run: $(VENV)/.installed $(ASSETS)
 test: $(VENV)/.installed-dev lint typecheck contracts jstest pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+	$(BIN)/mypy --strict tools
 
 contracts: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
@@ -58,8 +59,17 @@ contracts: $(VENV)/.installed-dev
 jstest: frontend/node_modules/.installed
 	cd frontend && npm test
 
+# The suite runs under coverage, the server processes it starts included (coverage's subprocess
+# patch); the whole suite is held to the floors of tools/coverage_floor.py.
 pytest: $(VENV)/.installed-dev $(ASSETS)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
+	$(BIN)/coverage combine --quiet
+	$(BIN)/coverage report --skip-covered --sort=cover
+ifeq ($(PYTEST_ARGS),)
+	$(BIN)/coverage json --quiet -o coverage.json
+	$(BIN)/python tools/coverage_floor.py coverage.json
+endif
 
 # Benchmarks run in their own environment where the engine is compiled with mypyc (setup.py);
 # the development environment keeps the pure Python engine, so edits take effect at once.

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import time
 from collections.abc import Callable
 
 import pytest
 
+from paperex.support import process_exit
 from paperex.support.async_tasks import cancel_and_wait
 from paperex.support.backoff import BackoffPolicy
 from paperex.support.clock import wall_clock_ms
@@ -93,3 +96,27 @@ async def test_a_task_that_swallows_its_cancellation_is_cancelled_again() -> Non
     assert done == {stopping}
     assert swallowed == [True]
     assert task.cancelled()
+
+
+def test_a_requested_exit_stops_the_process_as_sigterm_would_and_sets_its_status(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: list[tuple[int, int]] = []
+    monkeypatch.setattr(process_exit.os, "kill", lambda pid, sig: sent.append((pid, sig)))
+    monkeypatch.setattr(process_exit, "_status", 0)
+    assert process_exit.exit_status() == 0
+    process_exit.exit_requested(3)
+    assert sent == [(os.getpid(), signal.SIGTERM)]
+    assert process_exit.exit_status() == 3
+
+
+async def test_a_process_exits_once_its_parent_is_no_longer_its_parent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    requested: list[int] = []
+    parents = iter([41, 41, 1])  # adopted by init on the third look
+    monkeypatch.setattr(process_exit.os, "getppid", lambda: next(parents))
+    monkeypatch.setattr(process_exit, "exit_requested", lambda: requested.append(1))
+    await asyncio.wait_for(process_exit.exit_with_parent(41, every=0), timeout=5)
+    assert requested == [1]
+    assert next(parents, None) is None  # it went on while its parent was 41

@@ -18,6 +18,14 @@ from tests.support.databases import own_database
 
 PAPEREX = [sys.executable, "-m", "paperex.cli"]
 START_SECONDS = 30
+COVERAGE_OF_SUBPROCESSES = "COVERAGE_PROCESS_CONFIG"
+"""Set by coverage's subprocess patch while it measures the tests: a Python process started
+with it in its environment is measured too."""
+
+
+def unmeasured(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a process that coverage leaves alone (one whose speed a test holds)."""
+    return {name: value for name, value in env.items() if name != COVERAGE_OF_SUBPROCESSES}
 
 
 def free_port() -> int:

@@ -35,7 +35,8 @@ from paperex.domain import Side
 from paperex.marketdata.bus import encode_event, redis_channel
 from paperex.marketdata.events import Event, MiniTicker, Trade
 from paperex.support.clock import wall_clock_ms
-from tests.integration.servers import PAPEREX, free_port, prepared_environment
+from tests.integration.servers import PAPEREX, free_port, prepared_environment, unmeasured
+from tests.support.waiting import async_wait_until
 
 pytestmark = pytest.mark.integration
 REDIS_URL = os.environ.get("REDIS_URL")
@@ -52,6 +53,7 @@ TRADE_KEYS = {
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 SLOW_CONSUMER_CLOSE_CODE = 4008
 MESSAGE_TOO_BIG = 1009
+FLOOD_BATCH = 500
 SERVER_WS_MAX_SIZE = 64 * 1024
 """``paperex serve``'s limit on a client's message."""
 MARKER_BASE = 7_000_000_000 + (os.getpid() % 1000) * 10_000_000
@@ -138,8 +140,10 @@ class RedisBackedServer:
 
 @pytest.fixture(scope="module")
 def redis_backed(server_env: dict[str, str], redis_url: str) -> Iterator[RedisBackedServer]:
-    """A server of its own on the tests' Redis (REDIS_URL's, or one the tests started)."""
-    env = {**server_env, "REDIS_URL": redis_url}
+    """A server of its own on the tests' Redis (REDIS_URL's, or one the tests started). It runs
+    without coverage measurement, whose tracing would slow it below the pace these tests hold
+    healthy clients to."""
+    env = {**unmeasured(server_env), "REDIS_URL": redis_url}
     running = start_server(env, feed=False)
     yield RedisBackedServer(running, env, redis_url)
     stop_server(running)
@@ -515,13 +519,24 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_others_keep_up(
             await next_trade(first, symbol, url)
             await next_trade(second, symbol, url)
             first_id = next(_markers) + 1
+            arrived = [0, 0]
             readers = [
-                asyncio.create_task(count_marked(s, first_id, total)) for s in (first, second)
+                asyncio.create_task(count_marked(s, first_id, total, arrived, index))
+                for index, s in enumerate((first, second))
             ]
             async with redis_publisher(url) as publish:
-                for start in range(0, total, 500):
-                    await publish([marked_trade(symbol) for _ in range(min(500, total - start))])
-                    await asyncio.sleep(0)  # let the readers run between batches
+                for start in range(0, total, FLOOD_BATCH):
+                    # Paced by the healthy readers (a few batches ahead of them at most), so a
+                    # slow machine cannot make them slow consumers; the one that reads nothing
+                    # still has its buffers filled.
+                    await async_wait_until(
+                        lambda start=start: min(arrived) >= start - 2 * FLOOD_BATCH,
+                        timeout=20,
+                        what="the healthy clients to read the flood",
+                    )
+                    await publish(
+                        [marked_trade(symbol) for _ in range(min(FLOOD_BATCH, total - start))]
+                    )
             results = await asyncio.wait_for(asyncio.gather(*readers), 45)
         for received, worst_lag_ms in results:
             assert received == total, "a client that kept reading lost frames"
@@ -535,9 +550,11 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_others_keep_up(
     assert server.alive()
 
 
-async def count_marked(socket: ClientConnection, first_id: int, total: int) -> tuple[int, int]:
+async def count_marked(
+    socket: ClientConnection, first_id: int, total: int, arrived: list[int], index: int
+) -> tuple[int, int]:
     """How many of the ``total`` published trades (ids from ``first_id``) arrive, in order, and
-    the worst delay from publishing to arrival (ms)."""
+    the worst delay from publishing to arrival (ms); counted as they come in ``arrived[index]``."""
     received, worst, expected = 0, 0, first_id
     while received < total:
         frame = json.loads(await asyncio.wait_for(socket.recv(), 20))
@@ -547,6 +564,7 @@ async def count_marked(socket: ClientConnection, first_id: int, total: int) -> t
         assert trade_id == expected, f"frame {expected} missing or out of order"
         expected += 1
         received += 1
+        arrived[index] = received
         worst = max(worst, wall_clock_ms() - frame["event_time"])
     return received, worst
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
@@ -17,8 +18,9 @@ from paperex.apps.marketdata.feeds import trading_instruments
 from paperex.apps.marketdata.models import ReplaySession
 from paperex.apps.marketdata.replay_services import replay_session_create
 from paperex.apps.marketdata.replays import replay_session_run
+from paperex.apps.marketdata.tasks import replay_session_task
 from paperex.apps.markets.models import Candle
-from paperex.marketdata.bus import LocalBus
+from paperex.marketdata.bus import LocalBus, redis_channel
 from paperex.marketdata.recording import record
 from paperex.marketdata.synthetic import MarketSettings, SyntheticFeed
 
@@ -173,3 +175,25 @@ def test_replays_show_in_the_admin(client: Client, recordings: Path) -> None:
     replay_session_create(file_name="btc.jsonl.gz", speed="1", loop=False, user_id=None)
     client.force_login(User.objects.create_superuser("boss", "b@example.com", "pw-123456"))
     assert client.get("/admin/marketdata/replaysession/").status_code == 200
+
+
+def test_the_replay_job_of_a_celery_worker_publishes_into_redis_for_every_server(
+    recordings: Path,
+    redis_url: str,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.PAPEREX_REDIS_URL = redis_url
+    session = ReplaySession.objects.create(file_name="btc.jsonl.gz", speed="max")
+    listener = redis.Redis.from_url(redis_url).pubsub()
+    listener.subscribe(redis_channel(redis_url))
+    try:
+        replay_session_task(session.pk)  # the job's body, as a worker runs it
+        published = 0
+        while (message := listener.get_message(timeout=1)) is not None:
+            published += message["type"] == "message"
+    finally:
+        listener.close()
+    session.refresh_from_db()
+    assert session.status == ReplaySession.Status.FINISHED, session.error
+    assert session.messages == 600
+    assert published >= 600  # every event of the recording, at least one per message
