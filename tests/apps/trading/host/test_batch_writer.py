@@ -12,10 +12,11 @@ from paperex.apps.trading.catalog import Catalog, catalog_read
 from paperex.apps.trading.host.batch_writer import batch_write
 from paperex.apps.trading.host.fee_account import fee_account_ensure
 from paperex.apps.trading.host.recovery import RestoredState, engine_restore
-from paperex.apps.trading.models import Balance, Order
+from paperex.apps.trading.models import Order
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.domain.commands import CancelOrder, Deposit, EngineCommand, PlaceOrder
 from paperex.domain.events import OrderAccepted
+from tests.support.balances import engine_balances, stored_balances
 from tests.support.ledger import assert_balances_equal_ledger
 from tests.support.trading import PASSWORD
 
@@ -33,23 +34,6 @@ def _write(catalog: Catalog, state: RestoredState, commands: list[EngineCommand]
             book_sequences=state.book_sequences,
             books_changed=set(),
         )
-
-
-def _stored_balances(catalog: Catalog) -> dict[tuple[int, str], tuple[int, int]]:
-    return {
-        (row.user_id, row.asset.code): (
-            catalog.units(row.asset.code, row.free),
-            catalog.units(row.asset.code, row.locked),
-        )
-        for row in Balance.objects.select_related("asset")
-    }
-
-
-def _engine_balances(state: RestoredState) -> dict[tuple[int, str], tuple[int, int]]:
-    return {
-        (record.user_id, record.asset): (record.free, record.locked)
-        for record in state.engine.balances()
-    }
 
 
 def _limit(user_id: int, side: Side, price: int, quantity: int) -> PlaceOrder:
@@ -81,7 +65,7 @@ def test_one_batch_of_many_changes_to_one_balance_stores_the_last(seeded: None) 
         _limit(bob.pk, Side.BUY, price, lots),
     ]
     _write(catalog, state, commands)
-    assert _stored_balances(catalog) == _engine_balances(state)
+    assert stored_balances(catalog) == engine_balances(state.engine)
     assert_balances_equal_ledger()
 
     second_ask = max(order.order_id for order in state.engine.open_orders(user_id=alice.pk))
@@ -90,7 +74,7 @@ def test_one_batch_of_many_changes_to_one_balance_stores_the_last(seeded: None) 
         state,
         [CancelOrder(timestamp=2, user_id=alice.pk, symbol="BTCUSDT", order_id=second_ask)],
     )
-    assert _stored_balances(catalog) == _engine_balances(state)
+    assert stored_balances(catalog) == engine_balances(state.engine)
     assert_balances_equal_ledger()
 
 
