@@ -8,13 +8,11 @@ import asyncio
 import contextlib
 import json
 import socket
-from typing import Any
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from paperex.apps.streams.consumers import base
 from paperex.apps.streams.fanout.frames import Frame
 from paperex.apps.streams.fanout.hub import hub, market_topic
 from paperex.apps.streams.fanout.outbound import SLOW_CONSUMER_CLOSE_CODE
@@ -58,20 +56,12 @@ async def count_frames(client: ClientConnection, counts: dict[str, int], name: s
 
 
 async def test_a_client_that_stops_reading_is_cut_off_and_the_others_miss_nothing(
-    seeded: None, monkeypatch: pytest.MonkeyPatch
+    seeded: None, socket_writers: list[SocketWriter]
 ) -> None:
-    writers: list[SocketWriter] = []
-
-    class RecordedWriter(SocketWriter):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            writers.append(self)
-
-    monkeypatch.setattr(base, "SocketWriter", RecordedWriter)
     async with paperex_server() as port:
         slow = await subscribed(port, receive_buffer=4096)
         healthy = await subscribed(port)
-        slow_writer, healthy_writer = writers
+        slow_writer, healthy_writer = socket_writers
         counts: dict[str, int] = {}
         reading = asyncio.create_task(count_frames(healthy, counts, "healthy"))
         published = 0

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
 
 import pytest
 from websockets.asyncio.client import connect
 
-from paperex.apps.streams.consumers import base
 from paperex.apps.streams.fanout.socket_writer import SocketWriter
 from tests.support.asgi_server import paperex_server
 
@@ -22,19 +20,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def test_a_stream_socket_under_paperex_serve_is_written_directly(
-    monkeypatch: pytest.MonkeyPatch,
+    socket_writers: list[SocketWriter],
 ) -> None:
-    writers: list[SocketWriter] = []
-
-    class RecordedWriter(SocketWriter):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            writers.append(self)
-
-    monkeypatch.setattr(base, "SocketWriter", RecordedWriter)
     async with paperex_server() as port, connect(f"ws://127.0.0.1:{port}/stream/") as client:
         await client.send(json.dumps({"action": "list"}))
         reply = json.loads(await asyncio.wait_for(client.recv(), timeout=5))
     assert reply == {"action": "list", "result": []}
-    assert len(writers) == 1
-    assert writers[0].sent >= 1
+    assert len(socket_writers) == 1
+    assert socket_writers[0].sent >= 1
