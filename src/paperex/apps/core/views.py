@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import server_error
 
 from paperex.apps.core.errors import ErrorCode
@@ -10,8 +11,10 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+@csrf_exempt  # nothing is done here: a bot's POST gets the 404, not a CSRF page
 def api_not_found(request: HttpRequest) -> JsonResponse:
-    """Any /api/ URL that matches no endpoint, in the API's error shape (even with DEBUG on)."""
+    """Any /api/ URL that matches no endpoint, in the API's error shape (even with DEBUG on),
+    whatever the method."""
     return JsonResponse(
         {"code": ErrorCode.NOT_FOUND.value, "message": f"No endpoint at {request.path}"}, status=404
     )
