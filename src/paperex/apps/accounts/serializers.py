@@ -23,6 +23,11 @@ class RegistrationSerializer(serializers.Serializer[User]):
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
+    # A plain string in the schema: an account registered without an address answers "".
+    email = serializers.CharField(
+        read_only=True, help_text="The e-mail address given at registration, or empty."
+    )
+
     class Meta:
         model = User
         fields = ["id", "username", "email", "date_joined"]
