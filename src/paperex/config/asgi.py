@@ -15,6 +15,7 @@ django_application = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
 
+from paperex.apps.core.body_limit import body_limited  # noqa: E402
 from paperex.apps.core.collector import tune_for_serving  # noqa: E402
 from paperex.apps.core.fast_lane import fast_lane  # noqa: E402
 from paperex.apps.marketdata.runtime import runtime  # noqa: E402
@@ -62,8 +63,11 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 application = ProtocolTypeRouter(
     {
-        "http": fast_lane(
-            django_application, order_entry_lane(django_application), takes_order_fast_lane
+        "http": body_limited(
+            fast_lane(
+                django_application, order_entry_lane(django_application), takes_order_fast_lane
+            ),
+            lambda: settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         ),
         "websocket": BrowserOriginValidator(
             AuthMiddlewareStack(JwtAuthMiddleware(URLRouter(websocket_urlpatterns)))

@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_SYMBOL = "UNKNOWN_SYMBOL"
     ORDER_NOT_OPEN = "ORDER_NOT_OPEN"
     NO_MARKET_DATA = "no_market_data"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
 
 
 class PaperexError(Exception):

@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
@@ -42,30 +41,16 @@ def takes_order_fast_lane(scope: Scope) -> bool:
     )
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The request's body, or None when the client went away before sending all of it."""
     chunks = []
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
-            break
-    return b"".join(chunks)
-
-
-def _replayed(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that gives ``body`` again, then whatever ``receive`` gives."""
-    sent = False
-
-    async def replay() -> Any:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+            return b"".join(chunks)
 
 
 async def _place(user_id: int, body: bytes) -> tuple[int, bytes, dict[str, str]]:
@@ -93,10 +78,8 @@ def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
         if user_id is None:  # Django answers 401, reading the body under its own limits
             await django_app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None and len(body) > limit:  # Django refuses it as it always does
-            await django_app(scope, _replayed(body, receive), send)
+        body = await _read_body(receive)  # its size is held by body_limit in front
+        if body is None:
             return
         status, content, extra = await _place(user_id, body)
         headers = [
