@@ -22,19 +22,24 @@ NO_CHANNEL_LAYER = "paperex.streams.hub-only"
 MAX_MESSAGE_CHARS = 4_096
 MESSAGES_PER_SECOND = 20
 """A client may send this many messages a second (a burst of as many); more get an error."""
+REFUSALS_TOLERATED = 100
+"""Refused messages a client may send in a burst (more than a second of them at the rate of
+MESSAGES_PER_SECOND): a client that keeps on after that is closed with FLOODING_CLOSE_CODE."""
+FLOODING_CLOSE_CODE = 1008  # policy violation
 
 
 class MessageRateLimit:
-    """A token bucket: ``MESSAGES_PER_SECOND`` sustained, bursts of the same size."""
+    """A token bucket: ``rate`` a second sustained, bursts of ``burst`` (default: ``rate``)."""
 
-    def __init__(self, rate: float = MESSAGES_PER_SECOND) -> None:
+    def __init__(self, rate: float = MESSAGES_PER_SECOND, burst: float | None = None) -> None:
         self.rate = rate
-        self.tokens = rate
+        self.burst = rate if burst is None else burst
+        self.tokens = self.burst
         self.updated = time.monotonic()
 
     def allow(self) -> bool:
         now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
         if self.tokens < 1:
             return False
@@ -58,6 +63,8 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         """Set up the way out; call it after ``accept`` (extensions are negotiated there)."""
         self.topics = set()
         self.rate_limit = MessageRateLimit()
+        self.refusals = MessageRateLimit(burst=REFUSALS_TOLERATED)
+        self.closed_for_flooding = False
         send = server_send(self.base_send)
         protocol = socket_protocol(send)
         if protocol is not None:
@@ -87,10 +94,20 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         await self.send(text_data=encode(data).text)
         await self.close(code=code)
 
-    def decode_request(self, text_data: str | None) -> dict[str, Any] | None:
-        """The client's JSON object, or None after replying with an error frame."""
+    async def decode_request(self, text_data: str | None) -> dict[str, Any] | None:
+        """The client's JSON object, or None after replying with an error frame (and closing
+        the socket of a client that goes on flooding after many of them)."""
+        if self.closed_for_flooding:
+            return None  # what was still on its way
         if not self.rate_limit.allow():
-            self.reply({"error": f"Too many messages: at most {MESSAGES_PER_SECOND} a second."})
+            if self.refusals.allow():
+                self.reply({"error": f"Too many messages: at most {MESSAGES_PER_SECOND} a second."})
+            else:
+                self.closed_for_flooding = True
+                await self.refuse(
+                    {"error": "Closed for flooding: too many messages after being told."},
+                    FLOODING_CLOSE_CODE,
+                )
             return None
         if text_data is None:
             self.reply({"error": "Send JSON text frames, not binary."})

@@ -15,6 +15,8 @@ from paperex.marketdata.events import BookSnapshot
 
 STREAMS = frozenset({"trade", "ticker", "depth", *(f"kline_{i}" for i in CANDLE_INTERVALS)})
 ACTIONS = ("subscribe", "unsubscribe", "list")
+MAX_SUBSCRIPTIONS = 200
+"""Streams one connection may follow (Binance allows 1024 on its; Paperex has fewer streams)."""
 
 
 class MarketStreamConsumer(HubConsumer):
@@ -23,7 +25,7 @@ class MarketStreamConsumer(HubConsumer):
         await self.start_outbound()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        request = self.decode_request(text_data)
+        request = await self.decode_request(text_data)
         if request is None:
             return
         action = request.get("action")
@@ -54,6 +56,11 @@ class MarketStreamConsumer(HubConsumer):
         topic = market_topic(symbol, stream)
         answer["subscription"] = f"{symbol}-{stream}"
         if action == "subscribe":
+            if topic not in self.topics and len(self.topics) >= MAX_SUBSCRIPTIONS:
+                self.reply(
+                    {**answer, "error": f"Too many subscriptions: at most {MAX_SUBSCRIPTIONS}."}
+                )
+                return
             self.follow(topic)
             self.reply({**answer, "result": True})
             if stream == "depth":

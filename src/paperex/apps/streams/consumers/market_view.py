@@ -41,7 +41,7 @@ class AllMarketsConsumer(HubConsumer):
         self.follow(ALL_MINI_TICKERS)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.decode_request(text_data) is not None:
+        if await self.decode_request(text_data) is not None:
             self.reply({"error": "This stream takes no requests."})
 
 
@@ -149,5 +149,5 @@ class MarketViewConsumer(HubConsumer):
         }
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.decode_request(text_data) is not None:
+        if await self.decode_request(text_data) is not None:
             self.reply({"error": "This stream takes no requests."})

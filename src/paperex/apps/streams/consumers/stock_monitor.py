@@ -34,5 +34,5 @@ class StockMonitorConsumer(HubConsumer):
         self.follow(stock_topic(ticker))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.decode_request(text_data) is not None:
+        if await self.decode_request(text_data) is not None:
             self.reply({"error": "This stream takes no requests."})

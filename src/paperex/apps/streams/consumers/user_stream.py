@@ -66,7 +66,7 @@ class UserStreamConsumer(HubConsumer):
         await super().disconnect(code)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        request = self.decode_request(text_data)
+        request = await self.decode_request(text_data)
         if request is None:
             return
         action = request.pop("action", None)
