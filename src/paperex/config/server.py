@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from paperex.config.slow_senders import HTTP_PROTOCOL
+
 WORKER_ENVIRONMENT = "PAPEREX_SERVE_SUPERVISOR"
 """The supervisor's process id, set for the workers of ``serve --workers N``: they exit with
 it (compared from the start, so a supervisor killed while a worker starts counts too)."""
@@ -13,7 +15,8 @@ def uvicorn_options(*, log_level: str) -> dict[str, Any]:
     """uvicorn's options besides the address and the number of workers."""
     return {
         "loop": "uvloop",
-        "http": "httptools",
+        # httptools with a deadline on reading each request (slow senders are closed).
+        "http": HTTP_PROTOCOL,
         # The fan-out writes frames straight to this protocol's transport
         # (streams.fanout.socket_writer); under another one it falls back to ASGI send.
         "ws": "websockets-sansio",
