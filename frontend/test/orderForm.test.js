@@ -98,3 +98,11 @@ test("a limit price must lie in its side's band around the last price", () => {
   assert.match(priced({ type: "STOP_LOSS_LIMIT", stopPrice: "59000", price: "90000" }), /72,000.06/);
   assert.equal(validateOrder(form({ price: "90000" }), banded).errors.price, undefined); // no last price yet
 });
+
+test("a limit maker order is checked and sent as a limit order is, under its own type", () => {
+  assert.deepEqual(validateOrder(form({ type: "LIMIT_MAKER" }), market).errors, {});
+  assert.equal(validateOrder(form({ type: "LIMIT_MAKER", price: "" }), market).errors.price, "Enter a price.");
+  assert.deepEqual(orderRequest(form({ type: "LIMIT_MAKER" }), "BTCUSDT"), {
+    symbol: "BTCUSDT", side: "BUY", type: "LIMIT_MAKER", quantity: "0.001", price: "60000",
+  });
+});

@@ -469,3 +469,12 @@ def test_a_degraded_exchange_shows_a_banner_that_names_what_is_down(
         expect(page.locator(".degraded-banner")).to_contain_text(
             "The exchange is degraded: the matching engine is unavailable."
         )
+
+
+def test_a_limit_maker_order_is_placed_from_the_form_and_rests(page: Page) -> None:
+    open_trade_page(page)
+    place(page, side="BUY", order_type="LIMIT_MAKER", quantity="0.002", price="40222.00")
+    expect(page.locator(".toast", has_text="Order accepted")).to_contain_text("LIMIT_MAKER")
+    row = page.locator("#orders-table tbody tr", has_text="40,222.00")
+    expect(row).to_have_attribute("data-status", "NEW")
+    expect(row).to_contain_text("LIMIT_MAKER")

@@ -7,6 +7,7 @@ import { formatDecimal } from "./format.js";
 // `trigger` names the stop price as the form shows it: a take-profit triggers on a favourable move.
 export const ORDER_TYPES = {
   LIMIT: { price: true, stopPrice: false },
+  LIMIT_MAKER: { price: true, stopPrice: false }, // refused by the engine when it would take
   MARKET: { price: false, stopPrice: false },
   STOP_LOSS: { price: false, stopPrice: true, trigger: "Stop price" },
   STOP_LOSS_LIMIT: { price: true, stopPrice: true, trigger: "Stop price" },
