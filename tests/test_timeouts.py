@@ -31,7 +31,7 @@ async def test_awaiting_forever():
 
 @pytest.mark.integration
 def test_integration_outlasting_the_unit_limit():
-    time.sleep(2.5)
+    time.sleep(1.5)
 """
 CONFIG = """
 [pytest]
