@@ -1,14 +1,36 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
+from asgiref.sync import SyncToAsync
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
 from paperex.apps.markets.services import markets_seed
 from tests.support.redis_server import NO_REDIS, redis_for_tests
+from tests.support.threads import threads_left_running
+from tests.support.timeouts import pytest_addoption, pytest_collection_modifyitems
+
+__all__ = ["pytest_addoption", "pytest_collection_modifyitems"]
+
+
+def kept_by_a_library(thread: threading.Thread) -> bool:
+    """asgiref runs ``sync_to_async`` code (Channels' database calls too) on the one worker of a
+    process-wide executor, started on first use and kept for good."""
+    return thread in SyncToAsync.single_thread_executor._threads
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running() -> Iterator[None]:
+    """Fails a test that leaves a (non-daemon) thread of its own running after its fixtures
+    were torn down."""
+    before = set(threading.enumerate())
+    yield
+    left = threads_left_running(before, allowed=kept_by_a_library, timeout=5)
+    assert not left, f"threads still running after the test: {left}"
 
 
 @pytest.fixture

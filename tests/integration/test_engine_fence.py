@@ -9,7 +9,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +27,7 @@ from tests.support.databases import (
     balances_off_the_ledger,
 )
 from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
+from tests.support.threads import CheckedThread
 from tests.support.waiting import wait_until
 
 pytestmark = [
@@ -95,23 +95,12 @@ def stored_orders(database: str, client_order_id: str) -> int:
     return int(row[0])
 
 
-class Sent:
-    """A command sent from a thread of its own; its reply, or the error, once it came."""
-
-    def __init__(self, client: RedisEngineClient, command: PlaceOrder) -> None:
-        self.reply: EngineReply | None = None
-        self.error: EngineUnavailableError | None = None
-        self._thread = threading.Thread(target=self._send, args=(client, command))
-        self._thread.start()
-
-    def _send(self, client: RedisEngineClient, command: PlaceOrder) -> None:
-        try:
-            self.reply = client.execute_sync(command, timeout=ANSWER_SECONDS)
-        except EngineUnavailableError as error:
-            self.error = error
-
-    def wait(self) -> None:
-        self._thread.join(ANSWER_SECONDS + 5)
+def reply_or_none(client: RedisEngineClient, command: PlaceOrder) -> EngineReply | None:
+    """The engine's reply to ``command``, or None when none came in time."""
+    try:
+        return client.execute_sync(command, timeout=ANSWER_SECONDS)
+    except EngineUnavailableError:
+        return None
 
 
 def test_a_paused_engine_whose_lock_was_taken_over_commits_nothing(tmp_path: Path) -> None:
@@ -130,13 +119,13 @@ def test_a_paused_engine_whose_lock_was_taken_over_commits_nothing(tmp_path: Pat
 
             first.send_signal(signal.SIGSTOP)
             # Redis hands this command to the paused engine's waiting BRPOP.
-            stale = Sent(client, demo_bid(database, "stale"))
+            stale = CheckedThread(reply_or_none, client, demo_bid(database, "stale")).start()
             terminate_lock_holder(database)
             with engine_process(env, tmp_path / "second.log"):
                 first.send_signal(signal.SIGCONT)
                 assert first.wait(timeout=15) != 0
-                stale.wait()
-                assert stale.reply is None or not stale.reply.orders
+                stale_reply = stale.result(ANSWER_SECONDS + 5)
+                assert stale_reply is None or not stale_reply.orders
                 assert stored_orders(database, "stale") == 0
                 after = client.execute_sync(demo_bid(database, "after"), timeout=ANSWER_SECONDS)
                 assert after.orders

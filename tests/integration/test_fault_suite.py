@@ -33,6 +33,7 @@ import pytest
 from tests.integration.servers import PAPEREX, free_port, prepared_environment
 from tests.support.databases import balances_off_the_ledger
 from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
+from tests.support.threads import CheckedThread
 from tests.support.waiting import wait_until
 
 pytestmark = [
@@ -113,8 +114,7 @@ class HealthWatch:
         self.url = url
         self.seen: list[tuple[float, int]] = []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-        self._thread.start()
+        self._polling = CheckedThread(self._poll, name="health-watch").start()
 
     def _poll(self) -> None:
         with httpx.Client(timeout=3) as client:
@@ -130,7 +130,7 @@ class HealthWatch:
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(5)
+        self._polling.result(timeout=10)
 
 
 class Load:
@@ -145,17 +145,20 @@ class Load:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ids = itertools.count()
-        self._threads = [
-            threading.Thread(target=self._client, args=(index,), daemon=True)
+        self._clients = [
+            CheckedThread(self._client, index, name=f"client-{index}").start()
             for index in range(CLIENTS)
         ]
-        for thread in self._threads:
-            thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        for thread in self._threads:
-            thread.join(30)
+        for client in self._clients:
+            client.result(timeout=30)
+
+    def wait_for_answers(self, count: int, what: str) -> None:
+        """Until ``count`` more requests were answered (any way) than now."""
+        target = len(self.answers) + count
+        wait_until(lambda: len(self.answers) >= target, timeout=RECOVERY_SECONDS, what=what)
 
     def _client(self, index: int) -> None:
         user = list(self.tokens)[index % len(self.tokens)]
@@ -341,6 +344,13 @@ def exchange(folder: Path) -> Iterator[tuple[Roles, RedisServer]]:
         yield roles, redis
 
 
+def said_down(
+    health: HealthWatch, down_since: float, what: str, timeout: float = RECOVERY_SECONDS
+) -> None:
+    """Until the health probe answered 503 since ``down_since``."""
+    wait_until(lambda: 503 in health.statuses_since(down_since), timeout=timeout, what=what)
+
+
 def recovered(roles: Roles, health: HealthWatch, down_since: float, what: str) -> None:
     """Ready again within RECOVERY_SECONDS, having said 503 since ``down_since``."""
     wait_until(lambda: ready(roles.url), timeout=RECOVERY_SECONDS, what=what)
@@ -351,40 +361,36 @@ def test_every_role_recovers_by_itself_and_tells_the_truth(tmp_path: Path) -> No
     with exchange(tmp_path) as (roles, redis):
         database = roles.env["DATABASE_URL"]
         tokens = register(roles.url, 3)
-        load = Load(roles.url, tokens, market_price(roles.url))
-        health = HealthWatch(roles.url)
-        try:
-            time.sleep(2)
+        with contextlib.ExitStack() as running:
+            load = Load(roles.url, tokens, market_price(roles.url))
+            running.callback(load.stop)
+            health = HealthWatch(roles.url)
+            running.callback(health.close)
+            load.wait_for_answers(20, "the load to run")
+
             down_since = time.monotonic()
             redis.kill()
-            time.sleep(3)
+            said_down(health, down_since, "Redis killed")
             redis.start()
             recovered(roles, health, down_since, "after Redis came back empty")
 
             for _ in range(3):
                 assert terminate_sessions(database) > 0
-                time.sleep(1)
+                load.wait_for_answers(5, "answers after the sessions were terminated")
             wait_until(lambda: ready(roles.url), timeout=RECOVERY_SECONDS, what="after the DB")
 
             down_since = time.monotonic()
             roles.kill("engine")
-            time.sleep(5)
+            said_down(health, down_since, "the engine killed")
             roles.start("engine")
             recovered(roles, health, down_since, "after the engine was killed")
 
             down_since = time.monotonic()
             roles.kill("feed")
-            wait_until(
-                lambda: 503 in health.statuses_since(down_since),
-                timeout=FEED_STALE_SECONDS + 10,
-                what="the stale markets reported",
-            )
+            said_down(health, down_since, "the stale markets", timeout=FEED_STALE_SECONDS + 10)
             roles.start("feed")
             recovered(roles, health, down_since, "after the feed was killed")
-            time.sleep(2)
-        finally:
-            load.stop()
-            health.close()
+            load.wait_for_answers(20, "the load to run on the recovered exchange")
         assert roles.alive() == {"engine": True, "feed": True, "web": True}
         assert_truthful(load.answers, database)
         assert_retries_place_nothing_twice(roles.url, tokens, load.answers, database)

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from websockets.sync.client import connect
 
+from paperex.marketdata.bus import redis_channel
 from tests.integration.servers import PAPEREX, free_port, prepared_environment
 from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
@@ -118,9 +120,17 @@ def test_engine_stops_on_sigterm(redis_env: dict[str, str], tmp_path: Path) -> N
 @needs_redis
 def test_feed_stops_on_sigterm(redis_env: dict[str, str], tmp_path: Path) -> None:
     log = tmp_path / "feed.log"
-    with role(redis_env, log, "feed") as feed:
-        wait_until(lambda: "Running feeds" in log.read_text(), timeout=30)
-        time.sleep(1)  # publishing
+    url = redis_env["REDIS_URL"]
+    with (
+        contextlib.closing(redis.Redis.from_url(url).pubsub()) as events,
+        role(redis_env, log, "feed") as feed,
+    ):
+        events.subscribe(redis_channel(url))
+        wait_until(
+            lambda: events.get_message(ignore_subscribe_messages=True, timeout=0.1),
+            timeout=30,
+            what="the feed publishing",
+        )
         stopped_in_time(feed, log)
 
 

@@ -34,9 +34,11 @@ async def test_a_full_subscription_drops_its_oldest_events() -> None:
 async def test_a_closed_subscription_receives_nothing() -> None:
     bus = LocalBus()
     subscription = bus.subscribe()
+    still_open = bus.subscribe()
     subscription.close()
     await bus.publish(trade())
     assert subscription.get_nowait() is None
+    assert still_open.get_nowait() == trade()  # the event was published
 
 
 async def test_redis_bus_reaches_every_process(redis_url: str) -> None:

@@ -1,6 +1,6 @@
 """Rows for selector and API tests that need no running engine host.
 
-Orders, fills and balances made here bypass the engine: use them to test reads, never to test
+Orders and fills made here bypass the engine: use them to test reads, never to test
 money moving (that is the engine's, through ``tests.support.ledger``).
 """
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from paperex.apps.accounts.models import User
 from paperex.apps.markets.models import Asset, Market
-from paperex.apps.trading.models import Balance, Fill, Order, Trade
+from paperex.apps.trading.models import Fill, Order, Trade
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -102,13 +102,3 @@ class FillFactory(factory.django.DjangoModelFactory):
     liquidity = "TAKER"
     is_reference = False
     executed_at = factory.SelfAttribute("trade.executed_at")
-
-
-class BalanceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Balance
-
-    user = factory.SubFactory(UserFactory)
-    asset = factory.SubFactory(AssetFactory, code="USDT", decimals=6)
-    free = Decimal(0)
-    locked = Decimal(0)

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
 from paperex.apps.trading.models import Balance
+from tests.support.threads import CheckedThread
 
 PASSWORD = "correct-horse-battery"
 
@@ -44,11 +45,10 @@ def commits_held(user: User) -> Iterator[None]:
         finally:
             connection.close()
 
-    holder = threading.Thread(target=hold, name="commit-holder")
-    holder.start()
-    assert locked.wait(10), "could not lock the user's balances"
+    holder = CheckedThread(hold, name="commit-holder").start()
     try:
+        assert locked.wait(10), "could not lock the user's balances"
         yield
     finally:
         release.set()
-        holder.join(30)
+        holder.result(timeout=30)

@@ -25,8 +25,6 @@ from paperex.marketdata.pacing import Monotonic, Pacer, Sleep
 from paperex.marketdata.recording import RecordingReader
 
 _received_at = attrgetter("received_at")
-_YIELD_EVERY_BATCHES = 1
-"""At full speed, let the event loop run other tasks between decoded chunks."""
 
 
 def in_receive_order(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from paperex.apps.alerts.models import AlertTrigger, PriceAlert
 from paperex.apps.alerts.services import alert_create, alert_trigger
 from paperex.apps.markets.selectors import market_get
 from tests.support.market_events import trade
+from tests.support.waiting import async_wait_until
 
 
 def rule(condition: str, **fields: Any) -> AlertRule:
@@ -116,15 +118,14 @@ def test_the_monitor_fires_from_a_trade_and_publishes_to_the_user_group(trader: 
 
     monitor = Monitor(refresh_seconds=0)
 
-    async def run() -> None:
-        deadline = asyncio.get_running_loop().time() + 10
-        at = 1_000
-        while not sent and asyncio.get_running_loop().time() < deadline:
-            at += 1000
-            monitor.on_event(trade("100.5", time_ms=at, trade_id=at))
-            await asyncio.sleep(0.05)
+    moments = itertools.count(2_000, 1_000)
 
-    asyncio.run(run())
+    async def alerted() -> bool:  # trades above the price until the loaded alert fires
+        at = next(moments)
+        monitor.on_event(trade("100.5", time_ms=at, trade_id=at))
+        return bool(sent)
+
+    asyncio.run(async_wait_until(alerted, timeout=10, interval=0.05, what="the alert"))
     assert sent
     assert sent[0][0] == f"user.{trader.pk}"
     assert sent[0][1]["alert_id"] == alert.pk

@@ -10,11 +10,16 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from paperex.marketdata.recording import read_recording
+from paperex.support.async_tasks import cancel_and_wait
 from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer
 from tests.marketdata.fakes.binance_stream import FakeBinanceStreamServer
 from tests.marketdata.fakes.binance_venue import FakeBinanceBook, trade
 from tests.support.waiting import async_wait_until
+
+pytestmark = pytest.mark.integration  # runs the paperex command three times
 
 
 async def paperex(env: dict[str, str], *args: str, timeout: float = 60) -> tuple[int, str, str]:
@@ -54,15 +59,20 @@ async def test_record_binance_then_replay_the_file(tmp_path: Path) -> None:
                 *("--streams", "trade,depth", "--duration", "2s", "-o", str(output)),
             )
         )
-        await async_wait_until(lambda: bool(stream.open_connections) or recorder.done(), timeout=30)
-        trade_id = 0
-        while not recorder.done():
-            trade_id += 1
-            await book.change(bids=[(f"{99 + trade_id % 3}", str(trade_id))])
-            await stream.publish("btcusdt@trade", trade("BTCUSDT", trade_id, "100.5", "0.1"))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(recorder), 0.05)
-        code, _, err = recorder.result()
+        try:
+            await async_wait_until(
+                lambda: bool(stream.open_connections) or recorder.done(), timeout=30
+            )
+            trade_id = 0
+            while not recorder.done():
+                trade_id += 1
+                await book.change(bids=[(f"{99 + trade_id % 3}", str(trade_id))])
+                await stream.publish("btcusdt@trade", trade("BTCUSDT", trade_id, "100.5", "0.1"))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(recorder), 0.05)
+            code, _, err = recorder.result()
+        finally:
+            await cancel_and_wait(recorder)
     assert code == 0, err
     header, messages = read_recording(output)
     assert (header.venue, header.symbols, header.streams) == (

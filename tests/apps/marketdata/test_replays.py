@@ -4,7 +4,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,8 @@ from paperex.apps.markets.models import Candle
 from paperex.marketdata.bus import LocalBus, redis_channel
 from paperex.marketdata.recording import record
 from paperex.marketdata.synthetic import MarketSettings, SyntheticFeed
+from paperex.support.async_tasks import cancel_and_wait
+from tests.support.waiting import async_wait_until, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -112,13 +113,20 @@ def test_a_stop_request_stops_a_running_replay(recordings: Path) -> None:
 
     async def run_then_stop() -> None:
         runner = asyncio.create_task(replay_session_run(session.pk, bus=LocalBus()))
-        await asyncio.sleep(0.5)
-        await ReplaySession.objects.filter(pk=session.pk).aupdate(stop_requested=True)
-        await asyncio.wait_for(runner, timeout=10)
+        try:
+            playing = ReplaySession.objects.filter(
+                pk=session.pk, status=ReplaySession.Status.RUNNING, messages__gt=0
+            )
+            await async_wait_until(playing.aexists, timeout=10, what="the replay playing")
+            await ReplaySession.objects.filter(pk=session.pk).aupdate(stop_requested=True)
+            await asyncio.wait_for(runner, timeout=10)
+        finally:
+            await cancel_and_wait(runner)
 
     asyncio.run(run_then_stop())
     session.refresh_from_db()
     assert session.status == ReplaySession.Status.STOPPED
+    assert 0 < session.messages < 600  # stopped on the way, with the file looping
     assert session.finished_at is not None
 
 
@@ -159,11 +167,10 @@ def test_with_redis_a_celery_worker_plays_the_replay(
             "/api/admin/replays/", {"file": "btc.jsonl.gz", "speed": "max"}, format="json"
         )
         assert response.status_code == 202
-        session = ReplaySession.objects.get(pk=response.json()["id"])
-        deadline = time.monotonic() + 60
-        while session.status not in {"finished", "failed"} and time.monotonic() < deadline:
-            time.sleep(0.2)
-            session.refresh_from_db()
+        ended = ReplaySession.objects.filter(
+            pk=response.json()["id"], status__in=["finished", "failed"]
+        )
+        session = wait_until(ended.first, timeout=60, what="the worker to play the replay")
     finally:
         worker.terminate()
         worker.wait(timeout=20)

@@ -120,11 +120,13 @@ async def test_a_slow_fetch_does_not_block_the_event_loop() -> None:
 
     poller = YahooQuotePoller(["AAPL"], fetch_quote=slow_fetch)
     polling = asyncio.create_task(poller.poll_once())
-    other_work = asyncio.create_task(asyncio.sleep(0.01, result="done while polling"))
-    async with asyncio.timeout(3):
-        assert await other_work == "done while polling"
-    assert not polling.done(), "the fetch is still blocked in its thread"
-    release.set()
+    try:
+        other_work = asyncio.create_task(asyncio.sleep(0.01, result="done while polling"))
+        async with asyncio.timeout(3):
+            assert await other_work == "done while polling"
+        assert not polling.done(), "the fetch is still blocked in its thread"
+    finally:
+        release.set()
     async with asyncio.timeout(3):
         assert len(await polling) == 1
 

@@ -19,6 +19,7 @@ from websockets.uri import parse_uri
 from paperex.apps.streams.fanout.frames import Frame, text_frame
 from paperex.apps.streams.fanout.outbound import SLOW_CONSUMER_CLOSE_CODE
 from paperex.apps.streams.fanout.socket_writer import SocketWriter, socket_protocol
+from tests.support.waiting import async_wait_until
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -67,9 +68,8 @@ async def serving(app: ASGIApp, *, deflate: bool = False) -> AsyncIterator[int]:
         )
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
     try:
+        await async_wait_until(lambda: server.started, what="the server started")
         yield port
     finally:
         server.should_exit = True
@@ -138,10 +138,7 @@ async def test_a_client_that_does_not_read_is_closed_as_too_slow() -> None:
                 b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                 b"Sec-WebSocket-Version: 13\r\n\r\n"
             )
-            for _ in range(500):
-                if seen.get("overflowed"):
-                    break
-                await asyncio.sleep(0.01)
+            await async_wait_until(lambda: seen.get("overflowed"), what="the writer to give up")
         finally:
             raw.close()
     assert seen.get("overflowed") is True

@@ -27,6 +27,8 @@ from paperex.domain import Side
 from paperex.domain.commands import Deposit, PlaceOrder
 from paperex.support.clock import wall_clock_ms
 from tests.support.ledger import assert_balances_equal_ledger
+from tests.support.threads import CheckedThread
+from tests.support.waiting import wait_until
 
 pytestmark = [
     pytest.mark.integration,
@@ -112,23 +114,30 @@ def test_acknowledged_orders_survive_a_sigkill_and_nothing_fills_twice(
                 acknowledged[command.client_order_id or ""] = reply.orders[0].id
 
     senders = [
-        threading.Thread(target=send, args=(alice.pk, Side.SELL, "sell")),
-        threading.Thread(target=send, args=(bob.pk, Side.BUY, "buy")),
+        CheckedThread(send, alice.pk, Side.SELL, "sell", name="sell-sender").start(),
+        CheckedThread(send, bob.pk, Side.BUY, "buy", name="buy-sender").start(),
     ]
-    for sender in senders:
-        sender.start()
-    deadline = time.monotonic() + 20
-    while len(acknowledged) < 200:
-        assert time.monotonic() < deadline, "orders did not flow"
-        time.sleep(0.01)
-    engine_process[0].send_signal(signal.SIGKILL)  # mid-flow: no chance to finish anything
-    engine_process[0].wait(timeout=10)
-    time.sleep(1.6)  # the senders now time out: their orders are unacknowledged
-    engine_process.append(start_engine(redis_url))
-    time.sleep(0.5)
-    stop.set()
-    for sender in senders:
-        sender.join(timeout=10)
+    try:
+        wait_until(lambda: len(acknowledged) >= 200, timeout=20, what="orders to flow")
+        engine_process[0].send_signal(signal.SIGKILL)  # mid-flow: no chance to finish anything
+        engine_process[0].wait(timeout=10)
+        # Both senders time out: their orders are unacknowledged.
+        wait_until(
+            lambda: {command.side for command in unanswered} == {Side.SELL, Side.BUY},
+            timeout=10,
+            what="both senders to miss an answer",
+        )
+        engine_process.append(start_engine(redis_url))
+        answered_before_restart = len(acknowledged)
+        wait_until(
+            lambda: len(acknowledged) >= answered_before_restart + 20,
+            timeout=20,
+            what="the restarted engine to answer",
+        )
+    finally:
+        stop.set()
+        for sender in senders:
+            sender.result(timeout=10)
 
     # A client retries what got no answer: idempotent by client order id.
     for command in unanswered:
