@@ -63,28 +63,6 @@ def test_stop_market_orders_trigger_on_the_last_trade_price(
     assert free_and_locked(engine, ALICE, "BTC")[1] == 0
 
 
-@pytest.mark.parametrize(
-    ("order_type", "side", "stop_price"),
-    [
-        (OrderType.STOP_LOSS, SELL, 100),
-        (OrderType.STOP_LOSS, SELL, 101),
-        (OrderType.STOP_LOSS, BUY, 100),
-        (OrderType.STOP_LOSS, BUY, 99),
-        (OrderType.TAKE_PROFIT, SELL, 100),
-        (OrderType.TAKE_PROFIT, SELL, 99),
-        (OrderType.TAKE_PROFIT, BUY, 100),
-        (OrderType.TAKE_PROFIT, BUY, 101),
-    ],
-)
-def test_a_stop_that_would_trigger_immediately_is_rejected(
-    order_type: OrderType, side: Side, stop_price: int
-) -> None:
-    engine = make_engine()
-    trade_at(engine, 100)
-    events = place(engine, ALICE, side, None, 1, order_type=order_type, stop_price=stop_price)
-    assert only(events, OrderRejected).reason is RejectReason.WOULD_TRIGGER_IMMEDIATELY
-
-
 def test_a_stop_limit_rests_at_its_limit_after_triggering() -> None:
     engine = make_engine()
     trade_at(engine, 100)

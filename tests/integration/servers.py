@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import httpx
 import pytest
 
 from tests.support.databases import own_database
+from tests.support.network import unused_port
 
 PAPEREX = [sys.executable, "-m", "paperex.cli"]
 START_SECONDS = 30
@@ -26,13 +26,6 @@ with it in its environment is measured too."""
 def unmeasured(env: dict[str, str]) -> dict[str, str]:
     """``env`` for a process that coverage leaves alone (one whose speed a test holds)."""
     return {name: value for name, value in env.items() if name != COVERAGE_OF_SUBPROCESSES}
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -54,7 +47,7 @@ def prepared_environment(data_dir: Path) -> Iterator[dict[str, str]]:
 def running_server(env: dict[str, str], *arguments: str, ready: bool = True) -> Iterator[str]:
     """`paperex serve` on a free port until the block ends; yields its base URL once the
     server is ready (/api/health/ answers 200), or only answers when not ``ready``."""
-    port = free_port()
+    port = unused_port()
     process = subprocess.Popen(
         [*PAPEREX, "serve", "--port", str(port), *arguments],
         env=env,

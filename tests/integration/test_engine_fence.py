@@ -20,12 +20,13 @@ from paperex.apps.trading.gateway.redis_client import RedisEngineClient
 from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.domain.commands import PlaceOrder
-from tests.integration.servers import PAPEREX, free_port, prepared_environment
+from tests.integration.servers import PAPEREX, prepared_environment
 from tests.support.databases import (
     ENGINE_LOCK_HOLDERS_SQL,
     ENGINE_LOCK_KEY_PARTS,
     balances_off_the_ledger,
 )
+from tests.support.network import unused_port
 from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 from tests.support.threads import CheckedThread
 from tests.support.waiting import wait_until
@@ -104,7 +105,7 @@ def reply_or_none(client: RedisEngineClient, command: PlaceOrder) -> EngineReply
 
 
 def test_a_paused_engine_whose_lock_was_taken_over_commits_nothing(tmp_path: Path) -> None:
-    port = free_port()
+    port = unused_port()
     redis_url = f"redis://127.0.0.1:{port}/0"
     with (
         prepared_environment(tmp_path / "data") as prepared,

@@ -30,8 +30,9 @@ import httpx
 import psycopg
 import pytest
 
-from tests.integration.servers import PAPEREX, free_port, prepared_environment
+from tests.integration.servers import PAPEREX, prepared_environment
 from tests.support.databases import balances_off_the_ledger
+from tests.support.network import unused_port
 from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 from tests.support.threads import CheckedThread
 from tests.support.waiting import wait_until
@@ -67,7 +68,7 @@ class Roles:
 
     env: dict[str, str]
     folder: Path
-    web_port: int = field(default_factory=free_port)
+    web_port: int = field(default_factory=unused_port)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -307,7 +308,7 @@ class RedisServer:
     """The test's own Redis, killed and started again (empty) on the same port."""
 
     def __init__(self) -> None:
-        self.port = free_port()
+        self.port = unused_port()
         self._running: contextlib.ExitStack | None = None
 
     @property

@@ -19,7 +19,8 @@ from paperex.apps.trading.protocol import EngineUnavailableError
 from paperex.domain.commands import CancelAllOrders
 from paperex.marketdata.bus import redis_channel
 from paperex.support.clock import wall_clock_ms
-from tests.integration.servers import PAPEREX, free_port
+from tests.integration.servers import PAPEREX
+from tests.support.network import unused_port
 from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
 
@@ -65,7 +66,7 @@ def embedded_environment(data_dir: Path) -> dict[str, str]:
 
 
 def test_the_engine_takes_commands_again_after_redis_comes_back_empty(tmp_path: Path) -> None:
-    port = free_port()
+    port = unused_port()
     url = f"redis://127.0.0.1:{port}/0"
     env = embedded_environment(tmp_path)
     log = tmp_path / "engine.log"
@@ -117,7 +118,7 @@ def bus_events(port: int, seconds: float) -> list[dict[str, object]]:
 def test_the_feed_publishes_trades_and_whole_books_again_after_redis_comes_back(
     tmp_path: Path,
 ) -> None:
-    port = free_port()
+    port = unused_port()
     env = {**embedded_environment(tmp_path), "REDIS_URL": f"redis://127.0.0.1:{port}/0"}
     log = tmp_path / "feed.log"
     with redis_server(port), log.open("w") as output:

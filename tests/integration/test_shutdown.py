@@ -17,7 +17,8 @@ import redis
 from websockets.sync.client import connect
 
 from paperex.marketdata.bus import redis_channel
-from tests.integration.servers import PAPEREX, free_port, prepared_environment
+from tests.integration.servers import PAPEREX, prepared_environment
+from tests.support.network import unused_port
 from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
 
@@ -34,7 +35,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 
 @pytest.fixture
 def redis_env(env: dict[str, str]) -> Iterator[dict[str, str]]:
-    port = free_port()
+    port = unused_port()
     with redis_server(port):
         yield {**env, "REDIS_URL": f"redis://127.0.0.1:{port}/0"}
 
@@ -100,7 +101,7 @@ def alive(pid: int) -> bool:
 def test_serve_stops_on_sigterm_with_a_client_streaming(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
+    port = unused_port()
     log = tmp_path / "serve.log"
     with role(env, log, "serve", "--port", str(port)) as server:
         wait_until(lambda: answers(f"http://127.0.0.1:{port}/api/health/live/"), timeout=30)
@@ -138,7 +139,7 @@ def test_feed_stops_on_sigterm(redis_env: dict[str, str], tmp_path: Path) -> Non
 def test_workers_stop_with_their_supervisor_on_sigterm(
     redis_env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
+    port = unused_port()
     log = tmp_path / "serve.log"
     with role(redis_env, log, "serve", "--port", str(port), "--workers", "2") as server:
         workers = started_workers(server.pid, port)
@@ -151,7 +152,7 @@ def test_workers_stop_with_their_supervisor_on_sigterm(
 def test_workers_exit_when_their_supervisor_is_killed(
     redis_env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
+    port = unused_port()
     log = tmp_path / "serve.log"
     with role(redis_env, log, "serve", "--port", str(port), "--workers", "2") as server:
         workers = started_workers(server.pid, port)

@@ -36,7 +36,8 @@ from paperex.marketdata.bus import encode_event, redis_channel
 from paperex.marketdata.events import Event, MiniTicker, Trade
 from paperex.support.async_tasks import cancel_and_wait
 from paperex.support.clock import wall_clock_ms
-from tests.integration.servers import PAPEREX, free_port, prepared_environment, unmeasured
+from tests.integration.servers import PAPEREX, prepared_environment, unmeasured
+from tests.support.network import unused_port
 from tests.support.waiting import async_wait_until
 
 pytestmark = pytest.mark.integration
@@ -83,7 +84,7 @@ class Server:
 
 
 def start_server(env: dict[str, str], *, feed: bool) -> Server:
-    port = free_port()
+    port = unused_port()
     command = [*PAPEREX, "serve", "--port", str(port)] + ([] if feed else ["--no-feed"])
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

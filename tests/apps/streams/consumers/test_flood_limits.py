@@ -3,24 +3,12 @@ number of streams."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from channels.testing import WebsocketCommunicator
 
 from paperex.apps.streams.consumers import base, market_stream
-from paperex.config.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-async def socket(seeded: None) -> AsyncIterator[WebsocketCommunicator]:
-    communicator = WebsocketCommunicator(application, "/stream/")
-    connected, _ = await communicator.connect()
-    assert connected
-    yield communicator
-    await communicator.disconnect()
 
 
 async def test_a_client_that_floods_on_after_being_told_is_closed_with_1008(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -10,21 +9,11 @@ from channels.testing import WebsocketCommunicator
 
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.streams.fanout.hub import hub
-from paperex.config.asgi import application
 from paperex.domain import Side
 from tests.support.market_events import T0, book, delta, kline, trade
 from tests.support.waiting import async_wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-async def socket(seeded: None) -> AsyncIterator[WebsocketCommunicator]:
-    communicator = WebsocketCommunicator(application, "/stream/")
-    connected, _ = await communicator.connect()
-    assert connected
-    yield communicator
-    await communicator.disconnect()
 
 
 async def ask(socket: WebsocketCommunicator, request: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from websockets.uri import parse_uri
 from paperex.apps.streams.fanout.frames import Frame, text_frame
 from paperex.apps.streams.fanout.outbound import SLOW_CONSUMER_CLOSE_CODE
 from paperex.apps.streams.fanout.socket_writer import SocketWriter, socket_protocol
+from tests.support.network import unused_port
 from tests.support.waiting import async_wait_until
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
@@ -53,9 +54,7 @@ def test_only_a_connection_without_extensions_is_written_directly() -> None:
 @asynccontextmanager
 async def serving(app: ASGIApp, *, deflate: bool = False) -> AsyncIterator[int]:
     """``app`` under uvicorn's websockets-sansio protocol on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     server = uvicorn.Server(
         uvicorn.Config(
             app,
