@@ -19,8 +19,12 @@ __all__ = ["pytest_addoption", "pytest_collection_modifyitems"]
 
 def kept_by_a_library(thread: threading.Thread) -> bool:
     """asgiref runs ``sync_to_async`` code (Channels' database calls too) on the one worker of a
-    process-wide executor, started on first use and kept for good."""
-    return thread in SyncToAsync.single_thread_executor._threads
+    process-wide executor, started on first use and kept for good. A worker of an event loop's
+    default executor (``asyncio_N``) lives as long as its loop: asyncio.run and pytest-asyncio
+    end it with the loop, and the loop of a session's fixture (Playwright's browser) lives on."""
+    return thread in SyncToAsync.single_thread_executor._threads or thread.name.startswith(
+        "asyncio_"
+    )
 
 
 @pytest.fixture(autouse=True)
