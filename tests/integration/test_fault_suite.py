@@ -423,6 +423,18 @@ def assert_truthful(answers: list[Answer], database: str) -> None:
     assert any(key[1] == 503 for key in seen), seen  # the faults were felt
 
 
+def place_when_ready(url: str, fields: dict[str, str], headers: dict[str, str]) -> httpx.Response:
+    """POSTs the order, again after each 503's Retry-After (as a client does: a market may wait
+    for its reference book after the engine's restart, MARKET_NOT_READY), until
+    RECOVERY_SECONDS have passed."""
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while True:
+        answer = httpx.post(url, json=fields, headers=headers, timeout=10)
+        if answer.status_code != 503 or time.monotonic() > deadline:
+            return answer
+        time.sleep(float(answer.headers.get("Retry-After", "1")))
+
+
 def assert_retries_place_nothing_twice(
     url: str, tokens: dict[str, str], answers: list[Answer], database: str
 ) -> None:
@@ -440,7 +452,7 @@ def assert_retries_place_nothing_twice(
             timeout=10,
         )
         assert lookup.status_code == (200 if key in before else 404), lookup.text
-        again = httpx.post(f"{url}/api/orders/", json=answer.fields, headers=headers, timeout=10)
+        again = place_when_ready(f"{url}/api/orders/", answer.fields, headers)
         if key in before:
             assert again.status_code == 200, again.text
         else:  # placed now, or refused now (a sell without the BTC to sell)
