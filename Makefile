@@ -51,6 +51,7 @@ format: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+	$(BIN)/mypy --strict tests/mutation
 
 contracts: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
