@@ -65,7 +65,8 @@ pytest: $(VENV)/.installed-dev $(ASSETS)
 # Mutation testing with mutmut ([tool.mutmut] in pyproject.toml). Results are cached in mutants/,
 # so a second run tests only the mutants of functions that changed. `make mutation-ci` runs a fixed
 # sample of every gated package within MUTATION_CI_SECONDS and fails below the targets
-# (tests/mutation/figures.py).
+# (tests/mutation/figures.py). `make mutation MUTANTS="glob ..."` retests only those mutants,
+# e.g. the survivors of a module after new tests (mutmut keeps a cached verdict otherwise).
 MUTATION_CHILDREN ?= 2
 MUTATION_CI_SECONDS ?= 300
 # The CI sample: whole modules of each gated package, about 3 minutes on 2 CPUs.
@@ -74,7 +75,7 @@ MUTATION_SAMPLE := 'paperex.domain.market_spec.*' 'paperex.engine.price_band.*' 
 	'paperex.apps.streams.fanout.outbound.*' 'paperex.apps.streams.fanout.hub.*'
 
 mutation: $(VENV)/.installed-dev
-	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN)
+	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(MUTANTS)
 	$(BIN)/python -m tests.mutation.figures
 
 mutation-ci: $(VENV)/.installed-dev
