@@ -4,9 +4,11 @@ import json
 from pathlib import Path
 
 from tests.mutation.figures import (
+    Package,
     failures,
     load_equivalents,
     load_exit_codes,
+    shortfalls,
     stale_equivalents,
     tally,
 )
@@ -28,7 +30,21 @@ def test_a_package_below_its_target_is_a_failure_and_one_at_it_is_not() -> None:
     codes: dict[str, int | None] = {f"{ENGINE}{n}": 1 for n in range(1, 10)}
     codes |= {f"{ENGINE}10": 0}
     codes |= {f"{GATEWAY}{n}": 1 if n <= 3 else 33 for n in range(1, 6)}
-    assert failures(tally(codes, set())) == ["gateway: 60.0% killed, target 80%"]
+    packages = (
+        Package("engine", ("paperex.engine.",), 0.90),
+        Package("gateway", ("paperex.apps.trading.gateway.",), 0.80),
+    )
+    assert failures(tally(codes, set()), packages) == ["gateway: 60.0% killed, target 80%"]
+
+
+def test_a_package_not_gated_yet_is_reported_short_but_does_not_fail() -> None:
+    codes: dict[str, int | None] = {f"{GATEWAY}{n}": 1 if n <= 3 else 0 for n in range(1, 6)}
+    packages = (Package("gateway", ("paperex.apps.trading.gateway.",), 0.80, gated=False),)
+    figures = tally(codes, set())
+    assert failures(figures, packages) == []
+    assert shortfalls(figures, packages) == [
+        "gateway: 60.0% killed, 20.0% short of 80% (not gated yet)"
+    ]
 
 
 def test_timeouts_count_as_detected_and_unrun_mutants_are_not_judged() -> None:
