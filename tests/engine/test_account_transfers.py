@@ -6,6 +6,7 @@ from paperex.domain import RejectReason, Side
 from paperex.domain.commands import Deposit, ResetAccount, Withdraw
 from paperex.domain.events import BalanceChanged, Event, LedgerEntryRecorded, TransferRejected
 from paperex.domain.ledger import LedgerReason
+from paperex.domain.records import BalanceRecord
 from paperex.engine import MatchingEngine
 from tests.support.engine import ALICE, BOB, make_engine, of_type, place
 
@@ -98,3 +99,8 @@ def test_the_whole_free_balance_can_be_withdrawn() -> None:
     events = engine.process(Withdraw(timestamp=7, user_id=ALICE, asset="BTC", amount=50))
     assert movements(events) == [("BTC", 50, ALICE, None, LedgerReason.WITHDRAWAL)]
     assert engine.balance(ALICE, "BTC").free == 0
+
+
+def test_a_balance_never_funded_reads_as_zero_for_that_user_and_asset() -> None:
+    engine = make_engine(funded=())
+    assert engine.balance(BOB, "BTC") == BalanceRecord(user_id=BOB, asset="BTC", free=0, locked=0)
