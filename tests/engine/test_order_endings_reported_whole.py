@@ -7,6 +7,7 @@ from paperex.domain import ExpiryReason, RejectReason, Side, TimeInForce
 from paperex.domain.commands import CancelOrder
 from paperex.domain.events import (
     CancelRejected,
+    LedgerEntryRecorded,
     OrderCanceled,
     OrderExpired,
     OrderRejected,
@@ -53,7 +54,7 @@ def test_a_refused_order_is_reported_with_its_names() -> None:
     assert rejected.reason is RejectReason.LOT_SIZE
 
 
-def test_a_cancel_reports_the_order_and_closes_it_and_an_unknown_one_is_refused() -> None:
+def test_a_cancel_reports_the_order_releases_its_lock_and_an_unknown_one_is_refused() -> None:
     engine = make_engine()
     place(engine, ALICE, BUY, 100, 2, client_order_id="mine")
     open_record = engine.order(1)
@@ -64,6 +65,8 @@ def test_a_cancel_reports_the_order_and_closes_it_and_an_unknown_one_is_refused(
         timestamp=8, order_id=1, user_id=ALICE, symbol=SYMBOL, client_order_id="mine", filled=0
     )
     assert engine.order(1) is None
+    releases = of_type(canceled, LedgerEntryRecorded)
+    assert [(entry.asset, entry.amount, entry.order_id) for entry in releases] == [("USDT", 200, 1)]
     refused = engine.process(CancelOrder(timestamp=9, user_id=BOB, symbol=SYMBOL, order_id=1))
     assert refused == [
         CancelRejected(
