@@ -132,9 +132,11 @@ def tally(
 
 
 def stale_equivalents(codes: Mapping[str, int | None], equivalents: Iterable[str]) -> list[str]:
-    """Listed equivalents that are no longer surviving mutants (renumbered, removed or killed)."""
-    return sorted(m for m in equivalents if m in codes and codes[m] not in SURVIVED_CODES) + sorted(
-        m for m in equivalents if m not in codes
+    """Listed equivalents that are no longer surviving mutants (renumbered, removed or killed);
+    one not run this time (outside a sample) is not judged."""
+    checked = {m: code for m, code in codes.items() if code is not None}
+    return sorted(m for m in equivalents if m in checked and checked[m] not in SURVIVED_CODES) + (
+        sorted(m for m in equivalents if m not in codes)
     )
 
 

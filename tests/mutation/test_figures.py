@@ -73,7 +73,8 @@ def test_equivalents_are_read_from_backticked_names_and_stale_ones_are_reported(
     assert listed == {f"{ENGINE}2", f"{ENGINE}7"}
     meta = tmp_path / "src" / "fees.py.meta"
     meta.parent.mkdir()
-    meta.write_text(json.dumps({"exit_code_by_key": {f"{ENGINE}2": 1, f"{ENGINE}3": 0}}))
+    exit_codes = {f"{ENGINE}2": 1, f"{ENGINE}3": 0, f"{ENGINE}4": None}
+    meta.write_text(json.dumps({"exit_code_by_key": exit_codes}))
     codes = load_exit_codes(tmp_path)
-    assert codes == {f"{ENGINE}2": 1, f"{ENGINE}3": 0}
-    assert stale_equivalents(codes, listed) == [f"{ENGINE}2", f"{ENGINE}7"]
+    assert codes == exit_codes
+    assert stale_equivalents(codes, listed | {f"{ENGINE}4"}) == [f"{ENGINE}2", f"{ENGINE}7"]
