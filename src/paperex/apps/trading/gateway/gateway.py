@@ -207,8 +207,8 @@ async def _answer(future: Future[EngineReply], timeout: float) -> EngineReply:
 def _pass_on(
     loop: asyncio.AbstractEventLoop, done: Future[EngineReply], answer: asyncio.Future[EngineReply]
 ) -> None:
-    """Hands the host's reply to the waiting caller's loop, unless the caller stopped waiting
-    or its loop is gone."""
+    """Hands the host's reply over to the caller's loop, while that loop is open (``_settle``
+    drops it there if the caller stopped waiting)."""
     if not loop.is_closed():
         loop.call_soon_threadsafe(_settle, done, answer)
 
