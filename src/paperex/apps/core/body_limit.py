@@ -8,8 +8,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from paperex.apps.core.errors import ErrorCode
-from paperex.apps.core.fast_lane import ASGIApp, Scope
+from paperex.apps.core.errors import ErrorCode, PaperexError, render_error
+from paperex.apps.core.fast_lane import ASGIApp, Scope, send_json
 
 
 def body_limited(app: ASGIApp, limit: Callable[[], int | None]) -> ASGIApp:
@@ -62,16 +62,12 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def _refuse(send: Any, maximum: int) -> None:
-    content = json.dumps(
-        {
-            "code": ErrorCode.PAYLOAD_TOO_LARGE,
-            "message": f"The request body is over {maximum} bytes.",
-        }
-    ).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(content)).encode()),
-        (b"connection", b"close"),  # the rest of the body is not read
-    ]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": content})
+    too_large = PaperexError(
+        ErrorCode.PAYLOAD_TOO_LARGE, f"The request body is over {maximum} bytes.", status=413
+    )
+    rendered = render_error(too_large)
+    assert rendered is not None
+    # Connection: close, since the rest of the body is not read.
+    await send_json(
+        send, rendered.status, json.dumps(rendered.body).encode(), {"Connection": "close"}
+    )

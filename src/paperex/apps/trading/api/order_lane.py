@@ -22,7 +22,7 @@ from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
 from paperex.apps.core.errors import PaperexError, render_error
-from paperex.apps.core.fast_lane import ASGIApp, Scope
+from paperex.apps.core.fast_lane import ASGIApp, Scope, send_json
 from paperex.apps.core.tokens import bearer_token, token_users
 from paperex.apps.trading.api.order_body import fast_order_values
 from paperex.apps.trading.services.orders import order_place_from_request, order_place_from_values
@@ -81,14 +81,6 @@ def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
         body = await _read_body(receive)  # its size is held by body_limit in front
         if body is None:
             return
-        status, content, extra = await _place(user_id, body)
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(content)).encode()),
-            (b"x-content-type-options", b"nosniff"),
-            *((name.lower().encode(), value.encode()) for name, value in extra.items()),
-        ]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
+        await send_json(send, *await _place(user_id, body))
 
     return app
