@@ -424,7 +424,12 @@ def assert_truthful(answers: list[Answer], database: str) -> None:
     acknowledged = sum(
         count for (kind, status, *_), count in seen.items() if kind == "place" and status < 300
     )
-    assert acknowledged > placed // 4, seen
+    # 503s come while a service is away, or while a market waits for its reference book after
+    # the engine's restart (MARKET_NOT_READY): a share of the run that depends on the machine.
+    unavailable = sum(
+        count for (kind, status, *_), count in seen.items() if kind == "place" and status == 503
+    )
+    assert acknowledged > (placed - unavailable) // 4, seen
     assert any(key[1] == 503 for key in seen), seen  # the faults were felt
 
 
