@@ -26,6 +26,24 @@ async def test_every_task_is_cancelled_and_finished_and_none_is_skipped() -> Non
     assert not finished.cancelled()
 
 
+async def test_a_task_that_had_failed_is_logged_and_the_others_still_stopped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def fails() -> None:
+        raise RuntimeError("it broke")
+
+    failed = asyncio.create_task(fails(), name="failing-task")
+    blocked = asyncio.create_task(asyncio.sleep(60))
+    await asyncio.wait({failed})
+    with caplog.at_level(logging.ERROR, logger="paperex.support.async_tasks"):
+        await cancel_and_wait(failed, blocked)
+    assert blocked.cancelled()
+    (record,) = caplog.records
+    assert "failing-task" in record.getMessage()
+    assert record.exc_info is not None
+    assert "it broke" in str(record.exc_info[1])
+
+
 def test_the_wall_clock_counts_milliseconds_since_the_epoch() -> None:
     before = time.time_ns() // 1_000_000
     now = wall_clock_ms()

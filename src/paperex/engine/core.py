@@ -176,6 +176,11 @@ class MatchingEngine:
         with each other: a bug, for tests to catch after each command."""
         self._state.validate_internal_state()
 
+    def markets_not_ready(self) -> list[str]:
+        """The markets that wait for their reference market since the engine started (they
+        refuse liquidity-taking orders with MARKET_NOT_READY), sorted."""
+        return sorted(symbol for symbol, market in self._state.markets.items() if not market.ready)
+
     def last_price(self, symbol: str) -> int | None:
         """The last trade price of ``symbol`` in ticks, or None before the first trade."""
         return self._state.markets[symbol].last_price

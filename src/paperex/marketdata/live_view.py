@@ -8,6 +8,7 @@ last trades and the last stock quote.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -95,6 +96,24 @@ class LiveMarketView:
             state.mini_ticker = event
         elif isinstance(event, Quote):
             state.quote = event
+
+    def markets_not_ready(self, symbols: Iterable[str]) -> dict[str, str]:
+        """Which of ``symbols`` cannot be shown whole yet, each with what it lacks: a market
+        with a book needs its 24 h ticker and its book in sync; a quotes-only market (stocks)
+        needs a quote."""
+        missing: dict[str, str] = {}
+        for symbol in symbols:
+            state = self.symbols.get(symbol)
+            if state is None:
+                missing[symbol] = "no market data yet"
+            elif state.book_received_at or state.trades:
+                if state.ticker is None:
+                    missing[symbol] = "no 24 h ticker yet"
+                elif not state.book.in_sync:
+                    missing[symbol] = "its book is not in sync"
+            elif state.quote is None:
+                missing[symbol] = "no market data yet"
+        return missing
 
     def stale_markets(self, *, max_age: int) -> dict[str, str]:
         """The markets with a book whose book or trades stopped arriving ``max_age`` ms ago,

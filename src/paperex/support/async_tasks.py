@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 RECANCEL_SECONDS = 0.1
 """How long a cancelled task may take to finish before it is cancelled again."""
@@ -15,7 +17,8 @@ async def cancel_and_wait(*tasks: asyncio.Future[Any] | None) -> None:
 
     A task that swallows its cancellation and goes on (Redis's client does, now and then, while
     it tidies a connection it was using) is cancelled again until it ends, so that stopping a
-    process never hangs on it.
+    process never hangs on it. A task that had already failed is logged with its error, not
+    raised: whatever its caller stops after it still gets stopped.
     """
     running = [task for task in tasks if task is not None]
     for task in running:
@@ -24,5 +27,5 @@ async def cancel_and_wait(*tasks: asyncio.Future[Any] | None) -> None:
         while not task.done():
             await asyncio.wait({task}, timeout=RECANCEL_SECONDS)
             task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        if not task.cancelled() and (error := task.exception()) is not None:
+            logger.error("%r had failed", task, exc_info=error)

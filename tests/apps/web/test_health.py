@@ -11,9 +11,12 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from paperex.apps.marketdata.runtime import MarketDataRuntime, runtime
+from paperex.apps.markets.models import Market
+from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host.host import EngineHost
+from paperex.engine.reference import reference_book_command, reference_trade_command
 from paperex.marketdata.live_view import LiveMarketView
-from tests.support.market_events import book, trade
+from tests.support.market_events import book, delta, quote, ticker, trade
 from tests.support.network import unused_port
 from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 
@@ -88,6 +91,18 @@ def expected_feed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return now
 
 
+def whole_markets(symbols: list[str]) -> None:
+    """Give each market what it takes to be shown whole: a book, a trade and a 24 h ticker."""
+    for symbol in symbols:
+        runtime.state.apply(book(1, symbol=symbol, bids=[("99", "1")], asks=[("101", "1")]))
+        runtime.state.apply(trade("100", "0.1", symbol=symbol))
+        runtime.state.apply(ticker("100", symbol=symbol))
+
+
+def trading_symbols() -> list[str]:
+    return list(Market.objects.values_list("symbol", flat=True))
+
+
 def test_market_data_that_stopped_arriving_is_503(
     api_client: APIClient, engine_host: EngineHost, expected_feed: list[int], settings: Any
 ) -> None:
@@ -96,13 +111,73 @@ def test_market_data_that_stopped_arriving_is_503(
     assert (status, body["down"]) == (503, ["feed"])
     assert body["components"]["feed"]["error"] == "no market data has arrived"
 
-    runtime.state.apply(book(1, bids=[("99", "1")], asks=[("101", "1")]))
-    runtime.state.apply(trade("100", "0.1"))
+    whole_markets(trading_symbols())
     assert health(api_client)[0] == 200
 
     expected_feed[0] += 31_000
+    whole_markets([symbol for symbol in trading_symbols() if symbol != "BTCUSDT"])
     status, body, _ = health(api_client)
     assert (status, body["down"]) == (503, ["feed"])
     feed = body["components"]["feed"]
     assert feed["stale"] == {"BTCUSDT": "no book update for 31 s"}
     assert feed["error"] == "1 market(s) stopped updating: BTCUSDT"
+
+
+def test_ready_only_once_every_trading_market_can_be_shown_whole(
+    api_client: APIClient, engine_host: EngineHost, expected_feed: list[int]
+) -> None:
+    symbols = trading_symbols()
+    whole_markets([symbol for symbol in symbols if symbol not in {"BTCUSDT", "ETHUSDT", "AAPL"}])
+    runtime.state.apply(book(1, symbol="BTCUSDT"))
+    runtime.state.apply(trade(symbol="BTCUSDT"))  # no 24 h ticker yet
+    runtime.state.apply(trade(symbol="ETHUSDT"))
+    runtime.state.apply(ticker(symbol="ETHUSDT"))  # a ticker, but no book yet
+    status, body, _ = health(api_client)
+    assert (status, body["down"]) == (503, ["feed"])
+    feed = body["components"]["feed"]
+    assert feed["not_ready"] == {
+        "AAPL": "no market data yet",
+        "BTCUSDT": "no 24 h ticker yet",
+        "ETHUSDT": "its book is not in sync",
+    }
+    assert feed["error"] == (
+        "3 market(s) not ready: AAPL (no market data yet), BTCUSDT (no 24 h ticker yet), "
+        "ETHUSDT (its book is not in sync)"
+    )
+
+    runtime.state.apply(quote(symbol="AAPL"))  # a stock is whole with its quote
+    runtime.state.apply(ticker(symbol="BTCUSDT"))
+    runtime.state.apply(book(1, symbol="ETHUSDT"))
+    assert health(api_client)[0] == 200
+    Market.objects.filter(symbol="ETHUSDT").update(status=Market.Status.BREAK)
+    runtime.state.apply(delta(5, 6, symbol="ETHUSDT"))  # a gap: out of sync, no longer trading
+    assert health(api_client)[0] == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_not_ready_while_a_paper_market_waits_for_its_reference_market(
+    api_client: APIClient, market_data: None, expected_feed: list[int]
+) -> None:
+    whole_markets(trading_symbols())
+    host = EngineHost(reference_feed=True)
+    host.start()
+    engine_gateway.attach(host)
+    try:
+        status, body, _ = health(api_client)
+        assert (status, body["down"]) == (503, ["engine"])
+        engine = body["components"]["engine"]
+        waiting = engine["markets_not_ready"]
+        assert "BTCUSDT" in waiting
+        assert waiting == sorted(waiting)
+        assert engine["error"].startswith(f"{len(waiting)} market(s) wait for their reference")
+
+        assert host.catalog is not None
+        for symbol in waiting:
+            instrument = host.catalog.markets[symbol].spec.instrument
+            snapshot = reference_book_command(book(symbol=symbol), instrument, is_snapshot=True)
+            host.submit(snapshot).result(5)
+            host.submit(reference_trade_command(trade(symbol=symbol), instrument)).result(5)
+        assert health(api_client)[0] == 200
+    finally:
+        engine_gateway.attach(None)
+        host.stop()

@@ -46,12 +46,14 @@ class EngineReply(msgspec.Struct, kw_only=True, omit_defaults=True):
     orders: list[OrderView] = msgspec.field(default_factory=list)
     error: str | None = None
     """Set (over Redis only) when the host failed; the caller raises EngineUnavailableError."""
+    markets_not_ready: list[str] = msgspec.field(default_factory=list)
+    """In the reply to a Heartbeat: the markets still waiting for their reference market."""
 
 
 class Heartbeat(msgspec.Struct, frozen=True, kw_only=True, tag_field="command", tag=True):
-    """Asks the writer whether it takes commands: answered with an empty reply as soon as the
-    writer reaches it, touching nothing. It travels the orders' way, so an answer means an
-    order would be taken now (the readiness probe)."""
+    """Asks the writer whether it takes commands: answered as soon as the writer reaches it,
+    touching nothing, with the markets that still wait for their reference market. It travels
+    the orders' way, so an answer means an order would be taken now (the readiness probe)."""
 
     timestamp: int = 0
 

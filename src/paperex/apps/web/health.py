@@ -1,8 +1,10 @@
 """Whether this server can serve trading now: what ``/api/health/`` (readiness) reports.
 
 Ready means: the database answers, the channel layer carries a message, the engine answered a
-heartbeat sent the orders' way, and, where market data is expected, every market with a book
-had book updates and trades recently. Each component says why it is down.
+heartbeat sent the orders' way and, where market data is expected, holds the reference market of
+every paper market, and every trading market can be shown whole (a 24 h ticker and a book in
+sync, or a quote for stocks) with its book and trades arriving. Each component says why it is
+down.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from django.db import connection
 
 from paperex.apps.core.reachability import database_problem
 from paperex.apps.marketdata.runtime import runtime
+from paperex.apps.markets.models import Market
 from paperex.apps.trading.gateway.gateway import engine_gateway
+from paperex.apps.trading.protocol import EngineUnavailableError
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,25 @@ def channel_layer_status() -> ComponentStatus:
 
 
 def engine_status() -> ComponentStatus:
+    """Down when the engine does not answer, or, while market data is expected, when a paper
+    market still waits for its reference market (it would refuse taking orders)."""
     timeout = float(settings.PAPEREX_HEALTH_CHECK_SECONDS)
-    return ComponentStatus.of(engine_gateway.heartbeat_problem(timeout=timeout))
+    try:
+        waiting = engine_gateway.heartbeat(timeout=timeout).markets_not_ready
+    except EngineUnavailableError as error:
+        return ComponentStatus.of(error.message)
+    if not waiting:
+        return ComponentStatus(True, {})
+    if not runtime.market_data_expected:
+        return ComponentStatus(True, {"markets_not_ready": waiting})
+    problem = f"{len(waiting)} market(s) wait for their reference market: " + ", ".join(waiting)
+    return ComponentStatus.of(problem, markets_not_ready=waiting)
+
+
+def _trading_symbols() -> list[str]:
+    return list(
+        Market.objects.filter(status=Market.Status.TRADING).values_list("symbol", flat=True)
+    )
 
 
 def feed_status() -> ComponentStatus:
@@ -69,6 +90,12 @@ def feed_status() -> ComponentStatus:
         return ComponentStatus(True, {**detail, "expected": False})
     if not runtime.state.symbols:
         return ComponentStatus.of("no market data has arrived", **detail)
+    not_ready = runtime.state.markets_not_ready(_trading_symbols())
+    if not_ready:
+        problem = f"{len(not_ready)} market(s) not ready: " + ", ".join(
+            f"{symbol} ({why})" for symbol, why in sorted(not_ready.items())
+        )
+        return ComponentStatus.of(problem, **detail, not_ready=not_ready)
     max_age = int(settings.PAPEREX_FEED_STALE_SECONDS * 1000)
     stale = runtime.state.stale_markets(max_age=max_age)
     if stale:

@@ -152,20 +152,19 @@ class EngineGateway:
                 raise EngineUnavailableError(ENGINE_ELSEWHERE)
         transaction.on_commit(lambda: _check_funding(self.execute_many_sync(commands)))
 
-    def heartbeat_problem(self, *, timeout: float) -> str | None:
-        """Why no order would be taken now (a heartbeat sent the orders' way was not answered
-        within ``timeout`` seconds), or None when one would."""
+    def heartbeat(self, *, timeout: float) -> EngineReply:
+        """The engine's answer to a heartbeat sent the orders' way (an answer means an order
+        would be taken now; it lists the markets still waiting for their reference market).
+        Raises EngineUnavailableError, saying why, when none came within ``timeout`` s."""
         host = self.host
         try:
             if host is not None and host.running:
-                host.submit(Heartbeat(), timeout=timeout).result(timeout)
-            else:
-                self._remote().execute_sync(Heartbeat(), timeout=timeout)
-        except TimeoutError:
-            return f"the engine did not answer within {timeout:g} s"
-        except EngineUnavailableError as error:
-            return error.message
-        return None
+                return host.submit(Heartbeat(), timeout=timeout).result(timeout)
+            return self._remote().execute_sync(Heartbeat(), timeout=timeout)
+        except TimeoutError as error:
+            raise EngineUnavailableError(
+                f"the engine did not answer within {timeout:g} s"
+            ) from error
 
     @property
     def reachable(self) -> bool:

@@ -421,9 +421,12 @@ class EngineHost:
         for pending, order_id in run.duplicates:
             if pending.future is not None:
                 pending.future.set_result(EngineReply(duplicate_of=order_id))
-        for pending in run.heartbeats:
-            if pending.future is not None:
-                pending.future.set_result(EngineReply())
+        if run.heartbeats:
+            assert self.state is not None
+            waiting = self.state.engine.markets_not_ready()
+            for pending in run.heartbeats:
+                if pending.future is not None:
+                    pending.future.set_result(EngineReply(markets_not_ready=waiting))
 
     def _book_changes(self, order_ids: Iterable[int]) -> dict[str, tuple[int, LevelChanges]]:
         """The changed levels of each touched market's book, with its next book sequence."""
