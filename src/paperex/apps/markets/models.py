@@ -170,5 +170,18 @@ class Candle(models.Model):
             ),
         ]
 
+    VALUE_FIELDS = (
+        "close_time",
+        "open",
+        "high",
+        "low",
+        "close",
+        "volume",
+        "quote_volume",
+        "trade_count",
+        "closed",
+    )
+    """What a candle's key (market, interval, open time) determines."""
+
     def __str__(self) -> str:
         return f"{self.market_id} {self.interval} @{self.open_time}"

@@ -87,18 +87,7 @@ class CandleSerializer(serializers.ModelSerializer[Candle]):
 
     class Meta:
         model = Candle
-        fields = [
-            "open_time",
-            "close_time",
-            "open",
-            "high",
-            "low",
-            "close",
-            "volume",
-            "quote_volume",
-            "trade_count",
-            "closed",
-        ]
+        fields = ["open_time", *Candle.VALUE_FIELDS]
 
 
 class BookQuerySerializer(serializers.Serializer[None]):

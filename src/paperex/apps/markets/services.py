@@ -80,19 +80,6 @@ def market_rules_update(
     return market
 
 
-CANDLE_VALUE_FIELDS = [
-    "close_time",
-    "open",
-    "high",
-    "low",
-    "close",
-    "volume",
-    "quote_volume",
-    "trade_count",
-    "closed",
-]
-
-
 def candles_upsert(*, klines: Sequence[Kline]) -> int:
     """Insert or update candles in one statement; returns how many were written.
 
@@ -106,7 +93,7 @@ def candles_upsert(*, klines: Sequence[Kline]) -> int:
             market_id=market_ids[kline.symbol],
             interval=kline.interval,
             open_time=kline.open_time,
-            **{field: getattr(kline, field) for field in CANDLE_VALUE_FIELDS},
+            **{field: getattr(kline, field) for field in Candle.VALUE_FIELDS},
         )
         for kline in klines
         if kline.symbol in market_ids
@@ -115,7 +102,7 @@ def candles_upsert(*, klines: Sequence[Kline]) -> int:
         rows,
         update_conflicts=True,
         unique_fields=["market", "interval", "open_time"],
-        update_fields=CANDLE_VALUE_FIELDS,
+        update_fields=list(Candle.VALUE_FIELDS),
     )
     return len(rows)
 
