@@ -9,7 +9,9 @@ from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
+from paperex.apps.core import limits
 from paperex.apps.markets.services import markets_seed
+from paperex.support.rate_window import SlidingWindowCounts
 from tests.support.redis_server import NO_REDIS, redis_for_tests
 from tests.support.threads import threads_left_running
 from tests.support.timeouts import pytest_addoption, pytest_collection_modifyitems
@@ -35,6 +37,12 @@ def no_thread_left_running() -> Iterator[None]:
     yield
     left = threads_left_running(before, allowed=kept_by_a_library, timeout=5)
     assert not left, f"threads still running after the test: {left}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_limit_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no request, order or login counted against the limits."""
+    monkeypatch.setattr(limits, "counts", SlidingWindowCounts())
 
 
 @pytest.fixture

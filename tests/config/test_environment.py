@@ -11,6 +11,7 @@ from paperex.config.environment import (
     parse_redis_url,
     read_environment,
 )
+from paperex.support.rate_window import Rate
 
 GOOD_SECRET = "k" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -131,3 +132,22 @@ def test_production_environment_is_read_in_full(tmp_path: Path) -> None:
 def test_debug_must_be_a_boolean(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigurationError, match="DEBUG must be true or false"):
         read_environment({"PAPEREX_DATA_DIR": str(tmp_path), "DEBUG": value})
+
+
+def test_limits_default_to_binances_and_each_may_be_set_or_turned_off(tmp_path: Path) -> None:
+    limits = read_environment(
+        {
+            "PAPEREX_DATA_DIR": str(tmp_path),
+            "PAPEREX_RATE_LIMIT_ORDERS": "50/10s",
+            "PAPEREX_RATE_LIMIT_ADDRESS": "off",
+        }
+    ).rate_limits
+    assert limits["orders"] == Rate(50, 10)
+    assert limits["address"] is None
+    assert limits["user"] == Rate(6000, 60)
+    assert limits["ws_connections"] == Rate(300, 300)
+
+
+def test_a_malformed_limit_names_its_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="PAPEREX_RATE_LIMIT_ORDERS: a rate is COUNT"):
+        read_environment({"PAPEREX_DATA_DIR": str(tmp_path), "PAPEREX_RATE_LIMIT_ORDERS": "lots"})

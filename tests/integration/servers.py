@@ -28,11 +28,20 @@ def unmeasured(env: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in env.items() if name != COVERAGE_OF_SUBPROCESSES}
 
 
+ADDRESS_LIMITS_OFF = {
+    f"PAPEREX_RATE_LIMIT_{name}": "off"
+    for name in ("ADDRESS", "LOGIN_ADDRESS", "WS_CONNECTIONS", "REGISTRATIONS")
+}
+"""Every client of the suite's servers comes from 127.0.0.1, and with Redis the servers share
+their counts: limits per address are off unless a test sets them."""
+
+
 @contextlib.contextmanager
 def prepared_environment(data_dir: Path) -> Iterator[dict[str, str]]:
     """This process's environment with its own data folder and, on PostgreSQL, a database of its
-    own on the server the environment names; migrated and seeded."""
-    env = {**os.environ, "PAPEREX_DATA_DIR": str(data_dir)}
+    own on the server the environment names; migrated and seeded. Limits per address are off
+    (``ADDRESS_LIMITS_OFF``)."""
+    env = {**os.environ, **ADDRESS_LIMITS_OFF, "PAPEREX_DATA_DIR": str(data_dir)}
     with own_database(env.get("DATABASE_URL", "")) as database_url:
         if database_url:
             env["DATABASE_URL"] = database_url

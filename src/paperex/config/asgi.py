@@ -15,9 +15,11 @@ django_application = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
 
+from paperex.apps.core.address_limits import address_limited  # noqa: E402
 from paperex.apps.core.body_limit import body_limited  # noqa: E402
 from paperex.apps.core.collector import tune_for_serving  # noqa: E402
 from paperex.apps.core.fast_lane import fast_lane  # noqa: E402
+from paperex.apps.core.limits import share_counts_forever  # noqa: E402
 from paperex.apps.marketdata.runtime import runtime  # noqa: E402
 from paperex.apps.streams.auth import JwtAuthMiddleware  # noqa: E402
 from paperex.apps.streams.routing import websocket_urlpatterns  # noqa: E402
@@ -34,8 +36,10 @@ from paperex.support.process_exit import exit_with_parent  # noqa: E402
 
 async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Start market data (and the embedded matching engine) with the server process and stop
-    them with the process. A worker of ``serve --workers N`` also exits with its supervisor."""
+    them with the process. A worker of ``serve --workers N`` also exits with its supervisor.
+    With Redis, the limits' counts are shared with the other processes."""
     parent_watch: asyncio.Task[None] | None = None
+    sharing: asyncio.Task[None] | None = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
@@ -46,6 +50,10 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
             except Exception as error:
                 await send({"type": "lifespan.startup.failed", "message": str(error)})
                 return
+            if settings.PAPEREX_REDIS_URL:
+                sharing = asyncio.create_task(
+                    share_counts_forever(settings.PAPEREX_REDIS_URL), name="limits-sharing"
+                )
             supervisor = os.environ.get(WORKER_ENVIRONMENT)
             if supervisor:
                 parent_watch = asyncio.create_task(
@@ -54,7 +62,7 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
             tune_for_serving()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
-            await cancel_and_wait(parent_watch)
+            await cancel_and_wait(parent_watch, sharing)
             await engine_gateway.stop()
             await runtime.stop()
             await send({"type": "lifespan.shutdown.complete"})
@@ -63,14 +71,18 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 application = ProtocolTypeRouter(
     {
-        "http": body_limited(
-            fast_lane(
-                django_application, order_entry_lane(django_application), takes_order_fast_lane
-            ),
-            lambda: settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "http": address_limited(
+            body_limited(
+                fast_lane(
+                    django_application, order_entry_lane(django_application), takes_order_fast_lane
+                ),
+                lambda: settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+            )
         ),
-        "websocket": BrowserOriginValidator(
-            AuthMiddlewareStack(JwtAuthMiddleware(URLRouter(websocket_urlpatterns)))
+        "websocket": address_limited(
+            BrowserOriginValidator(
+                AuthMiddlewareStack(JwtAuthMiddleware(URLRouter(websocket_urlpatterns)))
+            )
         ),
         "lifespan": lifespan,
     }

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from paperex.support.rate_window import Rate, parse_rate
+
 PRODUCTION = "production"
 DEVELOPMENT = "development"
 FEED_KINDS = ("synthetic", "binance", "gemini", "yahoo", "replay")
@@ -25,6 +27,18 @@ _FALSE = {"0", "false", "no", "off", ""}
 BINANCE_STREAM_URL = "wss://stream.binance.com:9443"
 BINANCE_REST_URL = "https://api.binance.com"
 GEMINI_URL = "wss://api.gemini.com"
+RATE_LIMIT_DEFAULTS = {
+    "address": "6000/1m",
+    "user": "6000/1m",
+    "orders": "100/10s",
+    "login_address": "30/1m",
+    "login_username_burst": "5/1m",
+    "login_username": "20/1h",
+    "ws_connections": "300/5m",
+    "registrations": "30/1m",
+}
+"""Each limit's default (Binance's spot limits where it has one): read from
+PAPEREX_RATE_LIMIT_<NAME>, e.g. PAPEREX_RATE_LIMIT_ORDERS=200/10s, or off."""
 
 
 class ConfigurationError(ValueError):
@@ -46,6 +60,7 @@ class Environment:
     run_engine: bool
     engine_max_batch: int
     feed_stale_seconds: int
+    rate_limits: dict[str, Rate | None]
     binance_stream_url: str = BINANCE_STREAM_URL
     binance_rest_url: str = BINANCE_REST_URL
     gemini_url: str = GEMINI_URL
@@ -72,6 +87,17 @@ def parse_positive_int(name: str, raw: str) -> int:
     if value < 1:
         raise ConfigurationError(f"{name} must be at least 1, got {value}")
     return value
+
+
+def parse_rate_limits(env: Mapping[str, str]) -> dict[str, Rate | None]:
+    limits = {}
+    for name, default in RATE_LIMIT_DEFAULTS.items():
+        variable = f"PAPEREX_RATE_LIMIT_{name.upper()}"
+        try:
+            limits[name] = parse_rate(env.get(variable, default))
+        except ValueError as error:
+            raise ConfigurationError(f"{variable}: {error}") from None
+    return limits
 
 
 def parse_list(raw: str) -> list[str]:
@@ -218,6 +244,7 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         feed_stale_seconds=parse_positive_int(
             "PAPEREX_FEED_STALE_SECONDS", env.get("PAPEREX_FEED_STALE_SECONDS", "60")
         ),
+        rate_limits=parse_rate_limits(env),
         binance_stream_url=parse_venue_url(
             "PAPEREX_BINANCE_STREAM_URL",
             env.get("PAPEREX_BINANCE_STREAM_URL"),

@@ -31,6 +31,7 @@ PAPEREX_FEED_STALE_SECONDS = ENV.feed_stale_seconds  # a market this quiet is "d
 # Commands per group commit at most; 1 commits every command on its own (a benchmark baseline).
 PAPEREX_ENGINE_MAX_BATCH = ENV.engine_max_batch
 PAPEREX_REDIS_URL = ENV.redis_url
+PAPEREX_RATE_LIMITS = ENV.rate_limits  # see apps/core/limits.py; None: that limit is off
 # Live venues: base URLs (the real hosts unless set; tests point them at local fakes).
 PAPEREX_BINANCE_STREAM_URL = ENV.binance_stream_url
 PAPEREX_BINANCE_REST_URL = ENV.binance_rest_url
@@ -167,6 +168,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "paperex.apps.core.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["paperex.apps.core.limits.UserRequestLimit"],
     "COERCE_DECIMAL_TO_STRING": True,
 }
 

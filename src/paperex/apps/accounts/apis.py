@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
@@ -8,9 +9,10 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView
 
+from paperex.apps.accounts.login_limits import refuse_if_login_limited
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.selectors import account_get
 from paperex.apps.accounts.serializers import (
@@ -20,12 +22,19 @@ from paperex.apps.accounts.serializers import (
 )
 from paperex.apps.accounts.services import account_reset, user_register
 from paperex.apps.core.api import ERROR_SCHEMA
+from paperex.apps.core.limits import count_or_refuse, request_address
 from paperex.apps.trading.api.serializers import BalanceSerializer
 from paperex.apps.trading.selectors.balances import balance_list
 
 
-class RegistrationThrottle(AnonRateThrottle):
-    rate = "30/min"
+class TokenObtainApi(TokenObtainPairView):
+    """A JWT pair for a username and password; 429 while the username has failed too often
+    (``login_limits``)."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = request.data
+        refuse_if_login_limited(data.get("username") if isinstance(data, Mapping) else None)
+        return super().post(request, *args, **kwargs)
 
 
 class AccountRegisterApi(APIView):
@@ -33,10 +42,10 @@ class AccountRegisterApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
-    throttle_classes = [RegistrationThrottle]
 
     @extend_schema(request=RegistrationSerializer, responses={201: UserSerializer})
     def post(self, request: Request) -> Response:
+        count_or_refuse("registrations", request_address(request))
         serializer = RegistrationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "paperex.apps.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from paperex.apps.accounts import login_limits  # noqa: F401  (connects its receiver)

@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     ORDER_NOT_OPEN = "ORDER_NOT_OPEN"
     NO_MARKET_DATA = "no_market_data"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    RATE_LIMITED = "rate_limited"
 
 
 class PaperexError(Exception):

@@ -21,16 +21,23 @@ def fast_lane(default: ASGIApp, fast: ASGIApp, takes_fast_lane: Callable[[Scope]
     return app
 
 
-async def send_json(
-    send: Any, status: int, content: bytes, extra: Mapping[str, str] | None = None
-) -> None:
-    """Answers a request outside Django: ``content`` (JSON) with ``status`` and ``extra``
-    headers."""
-    headers = [
+def json_headers(
+    content: bytes, extra: Mapping[str, str] | None = None
+) -> list[tuple[bytes, bytes]]:
+    """The ASGI headers of a JSON answer ``content`` with ``extra`` headers."""
+    return [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(content)).encode()),
         (b"x-content-type-options", b"nosniff"),
         *((name.lower().encode(), value.encode()) for name, value in (extra or {}).items()),
     ]
+
+
+async def send_json(
+    send: Any, status: int, content: bytes, extra: Mapping[str, str] | None = None
+) -> None:
+    """Answers a request outside Django: ``content`` (JSON) with ``status`` and ``extra``
+    headers."""
+    headers = json_headers(content, extra)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": content})

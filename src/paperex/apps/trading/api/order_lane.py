@@ -23,6 +23,7 @@ from rest_framework.parsers import JSONParser
 
 from paperex.apps.core.errors import PaperexError, render_error
 from paperex.apps.core.fast_lane import ASGIApp, Scope, send_json
+from paperex.apps.core.limits import RateLimitedError, count_or_refuse
 from paperex.apps.core.tokens import bearer_token, token_users
 from paperex.apps.trading.api.order_body import fast_order_values
 from paperex.apps.trading.services.orders import order_place_from_request, order_place_from_values
@@ -64,10 +65,14 @@ async def _place(user_id: int, body: bytes) -> tuple[int, bytes, dict[str, str]]
             data = JSONParser().parse(io.BytesIO(body)) if body else {}
             placement = await order_place_from_request(user_id=user_id, data=data)
     except (PaperexError, exceptions.APIException, OperationalError, InterfaceError) as error:
-        rendered = render_error(error)
-        assert rendered is not None
-        return rendered.status, json.dumps(rendered.body).encode(), rendered.headers()
+        return _rendered(error)
     return (201 if placement.created else 200), _encode(placement.order), {}
+
+
+def _rendered(error: Exception) -> tuple[int, bytes, dict[str, str]]:
+    rendered = render_error(error)
+    assert rendered is not None
+    return rendered.status, json.dumps(rendered.body).encode(), rendered.headers()
 
 
 def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
@@ -77,6 +82,11 @@ def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
         user_id = await token_users.user_id(bearer_token(scope))
         if user_id is None:  # Django answers 401, reading the body under its own limits
             await django_app(scope, receive, send)
+            return
+        try:
+            count_or_refuse("user", user_id)
+        except RateLimitedError as error:
+            await send_json(send, *_rendered(error))
             return
         body = await _read_body(receive)  # its size is held by body_limit in front
         if body is None:

@@ -11,6 +11,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 
 from paperex.apps.core.errors import ErrorCode, PaperexError
+from paperex.apps.core.limits import count_or_refuse
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.protocol import EngineOutcomeUnknownError
 from paperex.apps.trading.schemas import OrderView
@@ -105,10 +106,12 @@ async def order_place(
     """Place an order and return it once the engine has stored it; without a
     ``client_order_id`` it gets a new one (``new_client_order_id``).
 
-    Raises OrderRefusedError (unknown or halted market, a filter, insufficient balance, ...;
-    MarketNotReadyError while the market waits for its reference market),
-    EngineUnavailableError (not placed) and OrderOutcomeUnknownError (maybe placed).
+    Raises RateLimitedError (the user's order rate is reached), OrderRefusedError (unknown or
+    halted market, a filter, insufficient balance, ...; MarketNotReadyError while the market
+    waits for its reference market), EngineUnavailableError (not placed) and
+    OrderOutcomeUnknownError (maybe placed).
     """
+    count_or_refuse("orders", user_id)
     market = await order_entry_market(symbol=symbol)
     if market is None or not market.trading:
         raise OrderRefusedError(ErrorCode.UNKNOWN_SYMBOL, f"Unknown or halted market {symbol!r}.")
