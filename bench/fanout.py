@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _limits import add_limits_option, limits_env
 from _ws_client import (
     MAX_BUCKET,
     LoadClient,
@@ -472,6 +473,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
     )
+    add_limits_option(parser)
     options = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="paperex-bench-fanout-") as data_dir:
@@ -484,6 +486,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             # Every worker would start the matching engine, and only one may own the books;
             # the engine takes no part in the fan-out.
             PAPEREX_RUN_ENGINE="false",
+            **limits_env(options.limits),
         )
         symbols = seeded_symbols(env)[: options.markets]
         results = []

@@ -32,6 +32,7 @@ from pathlib import Path
 import httpx
 
 from _http_load import LoadResult, post_request, run_post_load
+from _limits import add_limits_option, limits_env
 
 PAPEREX = [sys.executable, "-m", "paperex.cli"]
 PASSWORD = "bench-password-123"
@@ -121,6 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=10)
+    add_limits_option(parser)
     options = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="paperex-bench-"))
     env = {
@@ -129,6 +131,7 @@ def main() -> None:
         "PAPEREX_DATA_DIR": str(data_dir),
         "PAPEREX_RUN_FEEDS": "false",
         "DEBUG": "false",  # as in production: no query log, no debug pages
+        **limits_env(options.limits),
     }
     env.pop("PAPEREX_RUN_ENGINE", None)
     database = "postgresql" if env.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
@@ -137,7 +140,10 @@ def main() -> None:
         "group commit": measure(env, options.clients, options.seconds, 2048),
         "batch size 1": measure(env, options.clients, options.seconds, 1),
     }
-    print(f"POST /api/orders/, {options.clients} clients, {options.seconds:g} s, {database}")
+    print(
+        f"POST /api/orders/, {options.clients} clients, {options.seconds:g} s, {database}, "
+        f"limits {options.limits}"
+    )
     print(f"{'server':<14}{'orders/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, result in results.items():
         summary = result.summary()
@@ -152,6 +158,7 @@ def main() -> None:
                 "bench": "order_entry",
                 "database": database,
                 "clients": options.clients,
+                "limits": options.limits,
                 "group_commit": ours.summary(),
                 "batch_size_1": baseline.summary(),
                 "ratio": round(ours.per_second / max(baseline.per_second, 1e-9), 2),
