@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "paperex.apps.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from paperex.apps.accounts.retention import session_rules
+        from paperex.apps.core.retention import rules_register
+
+        rules_register(session_rules)
