@@ -43,7 +43,7 @@ class PriceAlert(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "market"]),
-            models.Index(fields=["status", "triggered_at"], name="alert_status_triggered"),
+            models.Index(fields=["triggered_at"], name="alert_triggered_time"),
         ]
 
     def __str__(self) -> str:

@@ -22,10 +22,9 @@ def expired_triggers(now: datetime) -> QuerySet[AlertTrigger] | None:
 
 
 def expired_triggered_alerts(now: datetime) -> QuerySet[PriceAlert] | None:
+    """Alerts that fired before the oldest kept moment (an active alert has not fired)."""
     oldest = _oldest_kept(now)
-    if oldest is None:
-        return None
-    return PriceAlert.objects.filter(status=PriceAlert.Status.TRIGGERED, triggered_at__lt=oldest)
+    return None if oldest is None else PriceAlert.objects.filter(triggered_at__lt=oldest)
 
 
 def alert_rules() -> list[PruneRule]:
