@@ -5,13 +5,17 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from paperex.apps.accounts.models import User
+from paperex.apps.equity.models import EquitySnapshot
 from paperex.cli import build_parser, parse_duration
 from tests.support.network import unused_port
 
@@ -129,6 +133,39 @@ def test_the_engine_without_redis_says_it_needs_it(tmp_path: Path) -> None:
     result = run_cli_with({"DATABASE_URL": f"sqlite:///{tmp_path / 'paperex.sqlite3'}"}, "engine")
     assert result.returncode == 2
     assert result.stderr.strip() == "paperex: this command needs Redis: set REDIS_URL"
+
+
+def test_a_bad_retention_setting_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'paperex.sqlite3'}"
+    result = run_cli_with({"DATABASE_URL": database, "PAPEREX_KEEP_REPLAYS": "soon"}, "prune")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "paperex: configuration error: PAPEREX_KEEP_REPLAYS must be a duration such as 24h or "
+        "30d (units s, m, h, d), or 0 or off to keep for ever, got 'soon'"
+    ]
+
+
+@pytest.mark.django_db
+def test_prune_prints_what_it_deletes_table_by_table(
+    trader: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long_ago = (timezone.now() - timedelta(days=400)).replace(hour=1)  # 3 minutes of one day
+    EquitySnapshot.objects.bulk_create(
+        EquitySnapshot(user=trader, taken_at=long_ago + timedelta(minutes=n), equity=Decimal(1))
+        for n in range(3)
+    )
+
+    call_command("prune", "--dry-run")
+    call_command("prune")
+    call_command("prune")
+
+    dry_run, run, again, _ = capsys.readouterr().out.split("orders, fills, trades and the ledger")
+    assert "equity snapshots, thinned to one a day: would delete 2 rows\n" in dry_run
+    assert "candles 1s: would delete 0 rows\n" in dry_run
+    assert "candles 1d: kept for ever\n" in dry_run
+    assert "equity snapshots, thinned to one a day: deleted 2 rows\n" in run
+    assert "equity snapshots, thinned to one a day: deleted 0 rows\n" in again
+    assert EquitySnapshot.objects.count() == 1
 
 
 def test_a_bad_setting_is_exit_status_2() -> None:

@@ -284,6 +284,12 @@ def createuser(options: argparse.Namespace) -> None:
     _call("createuser", *args)
 
 
+def prune(options: argparse.Namespace) -> None:
+    _setup_django()
+    _require_migrated_database()
+    _call("prune", *(["--dry-run"] if options.dry_run else []))
+
+
 def manage(options: argparse.Namespace) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     from django.core.management import execute_from_command_line
@@ -398,6 +404,14 @@ def build_parser() -> argparse.ArgumentParser:
     user_parser.add_argument("--password", help="asked for when omitted")
     user_parser.add_argument("--admin", action="store_true", help="give Django admin rights")
     user_parser.set_defaults(handler=createuser)
+
+    prune_parser = commands.add_parser(
+        "prune", help="delete the rows older than their retention settings, table by table"
+    )
+    prune_parser.add_argument(
+        "--dry-run", action="store_true", help="print what would be deleted, delete nothing"
+    )
+    prune_parser.set_defaults(handler=prune)
 
     manage_parser = commands.add_parser(
         "manage", help="run any Django management command (paperex manage check --deploy)"

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from paperex.config.environment import (
     ConfigurationError,
+    parse_candle_retention,
     parse_database_url,
     parse_feeds,
     parse_redis_url,
+    parse_retention,
     read_environment,
 )
 from paperex.support.rate_window import Rate
@@ -151,3 +154,56 @@ def test_limits_default_to_binances_and_each_may_be_set_or_turned_off(tmp_path: 
 def test_a_malformed_limit_names_its_variable(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="PAPEREX_RATE_LIMIT_ORDERS: a rate is COUNT"):
         read_environment({"PAPEREX_DATA_DIR": str(tmp_path), "PAPEREX_RATE_LIMIT_ORDERS": "lots"})
+
+
+def test_retention_defaults(tmp_path: Path) -> None:
+    environment = read_environment({"PAPEREX_DATA_DIR": str(tmp_path)})
+    assert environment.candle_retention == {
+        "1s": timedelta(hours=24),
+        "1m": timedelta(days=30),
+        "5m": timedelta(days=90),
+    }
+    assert environment.equity_full_retention == timedelta(hours=24)
+    assert environment.equity_hourly_retention == timedelta(days=30)
+    assert environment.alert_history_retention == timedelta(days=90)
+    assert environment.replay_retention == timedelta(days=30)
+
+
+def test_candle_retention_replaces_the_listed_intervals_only() -> None:
+    assert parse_candle_retention("1s=90m, 1h=365d,5m=off") == {
+        "1s": timedelta(minutes=90),
+        "1m": timedelta(days=30),
+        "1h": timedelta(days=365),
+    }
+
+
+@pytest.mark.parametrize("value", ["0", "off", "OFF"])
+def test_zero_or_off_keeps_for_ever(value: str) -> None:
+    assert parse_retention("PAPEREX_KEEP_REPLAYS", value) is None
+    assert parse_candle_retention(value) == {}
+    assert parse_candle_retention(f"1s={value}")["1m"] == timedelta(days=30)
+    assert "1s" not in parse_candle_retention(f"1s={value}")
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"), [("45s", 45), ("90m", 5400), ("2h", 7200), ("7d", 604800)]
+)
+def test_retentions_are_durations(raw: str, seconds: int) -> None:
+    assert parse_retention("PAPEREX_KEEP_REPLAYS", raw) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PAPEREX_KEEP_REPLAYS", "30", "PAPEREX_KEEP_REPLAYS must be a duration"),
+        ("PAPEREX_KEEP_ALERT_HISTORY", "-1d", "PAPEREX_KEEP_ALERT_HISTORY must be a duration"),
+        ("PAPEREX_KEEP_EQUITY_FULL", "1.5h", "PAPEREX_KEEP_EQUITY_FULL must be a duration"),
+        ("PAPEREX_KEEP_CANDLES", "1s=2w", "PAPEREX_KEEP_CANDLES 1s must be a duration"),
+        ("PAPEREX_KEEP_CANDLES", "2s=1h", "entries are INTERVAL=DURATION"),
+        ("PAPEREX_KEEP_CANDLES", "24h", "entries are INTERVAL=DURATION"),
+        ("PAPEREX_KEEP_EQUITY_HOURLY", "24h", "must be longer than PAPEREX_KEEP_EQUITY_FULL"),
+    ],
+)
+def test_bad_retentions_are_rejected(tmp_path: Path, name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        read_environment({"PAPEREX_DATA_DIR": str(tmp_path), name: value})

@@ -11,13 +11,15 @@ import secrets
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
 
-from paperex.support.rate_window import Rate, parse_rate
+from paperex.marketdata.aggregation.intervals import CANDLE_INTERVALS
+from paperex.support.rate_window import UNIT_SECONDS, Rate, parse_rate
 
 PRODUCTION = "production"
 DEVELOPMENT = "development"
@@ -39,6 +41,11 @@ RATE_LIMIT_DEFAULTS = {
 }
 """Each limit's default (Binance's spot limits where it has one): read from
 PAPEREX_RATE_LIMIT_<NAME>, e.g. PAPEREX_RATE_LIMIT_ORDERS=200/10s, or off."""
+KEEP_FOR_EVER = {"0", "off"}
+CANDLE_RETENTION = "1s=24h,1m=30d,5m=90d"
+"""How long candles are kept by interval (coarser ones for ever): the 24h ticker needs none
+(the feed keeps it from trades), a chart shows at most 1,000 candles of an interval (17 minutes
+of 1s, 17 hours of 1m, 3.5 days of 5m), and 1m keeps a month of detail for the API."""
 
 
 class ConfigurationError(ValueError):
@@ -61,6 +68,11 @@ class Environment:
     engine_max_batch: int
     feed_stale_seconds: int
     rate_limits: dict[str, Rate | None]
+    candle_retention: dict[str, timedelta]
+    equity_full_retention: timedelta | None
+    equity_hourly_retention: timedelta | None
+    alert_history_retention: timedelta | None
+    replay_retention: timedelta | None
     binance_stream_url: str = BINANCE_STREAM_URL
     binance_rest_url: str = BINANCE_REST_URL
     gemini_url: str = GEMINI_URL
@@ -102,6 +114,52 @@ def parse_rate_limits(env: Mapping[str, str]) -> dict[str, Rate | None]:
 
 def parse_list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def parse_retention(name: str, raw: str) -> timedelta | None:
+    """A retention such as ``90s``, ``30m``, ``24h`` or ``30d``; None (keep for ever) for
+    ``0`` or ``off``."""
+    text = raw.strip().lower()
+    if text in KEEP_FOR_EVER:
+        return None
+    number, unit = text[:-1], text[-1:]
+    if unit not in UNIT_SECONDS or not number.isdigit() or int(number) == 0:
+        raise ConfigurationError(
+            f"{name} must be a duration such as 24h or 30d (units s, m, h, d), "
+            f"or 0 or off to keep for ever, got {raw!r}"
+        )
+    return timedelta(seconds=int(number) * UNIT_SECONDS[unit])
+
+
+def parse_candle_retention(raw: str) -> dict[str, timedelta]:
+    """Interval -> how long its candles are kept, from ``1s=24h,1m=30d``: the defaults
+    (``CANDLE_RETENTION``) with the listed intervals replaced; ``off`` keeps every candle."""
+    name = "PAPEREX_KEEP_CANDLES"
+    if raw.strip().lower() in KEEP_FOR_EVER:
+        return {}
+    entries = [entry.partition("=") for entry in parse_list(f"{CANDLE_RETENTION},{raw}")]
+    retention: dict[str, timedelta | None] = {}
+    for interval, equals, duration in entries:
+        interval = interval.strip()
+        if interval not in CANDLE_INTERVALS or not equals:
+            raise ConfigurationError(
+                f"{name} entries are INTERVAL=DURATION with an interval of "
+                f"{', '.join(CANDLE_INTERVALS)}, got {interval + equals + duration!r}"
+            )
+        retention[interval] = parse_retention(f"{name} {interval}", duration)
+    return {interval: kept for interval, kept in retention.items() if kept is not None}
+
+
+def parse_equity_retention(full_raw: str, hourly_raw: str) -> tuple[timedelta | None, ...]:
+    """How long equity snapshots are kept whole, then one an hour (then one a day)."""
+    full = parse_retention("PAPEREX_KEEP_EQUITY_FULL", full_raw)
+    hourly = parse_retention("PAPEREX_KEEP_EQUITY_HOURLY", hourly_raw)
+    if full is not None and hourly is not None and hourly <= full:
+        raise ConfigurationError(
+            "PAPEREX_KEEP_EQUITY_HOURLY must be longer than PAPEREX_KEEP_EQUITY_FULL, "
+            f"got {hourly_raw!r} and {full_raw!r}"
+        )
+    return full, hourly
 
 
 POSTGRES_POOL = {
@@ -226,6 +284,9 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
     if production and not allowed_hosts:
         raise ConfigurationError("PAPEREX_ENV=production needs ALLOWED_HOSTS")
 
+    equity_full_retention, equity_hourly_retention = parse_equity_retention(
+        env.get("PAPEREX_KEEP_EQUITY_FULL", "24h"), env.get("PAPEREX_KEEP_EQUITY_HOURLY", "30d")
+    )
     return Environment(
         mode=mode,
         debug=debug,
@@ -259,5 +320,14 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         ),
         gemini_url=parse_venue_url(
             "PAPEREX_GEMINI_URL", env.get("PAPEREX_GEMINI_URL"), GEMINI_URL, {"ws", "wss"}
+        ),
+        candle_retention=parse_candle_retention(env.get("PAPEREX_KEEP_CANDLES", CANDLE_RETENTION)),
+        equity_full_retention=equity_full_retention,
+        equity_hourly_retention=equity_hourly_retention,
+        alert_history_retention=parse_retention(
+            "PAPEREX_KEEP_ALERT_HISTORY", env.get("PAPEREX_KEEP_ALERT_HISTORY", "90d")
+        ),
+        replay_retention=parse_retention(
+            "PAPEREX_KEEP_REPLAYS", env.get("PAPEREX_KEEP_REPLAYS", "30d")
         ),
     )

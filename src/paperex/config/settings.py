@@ -39,6 +39,15 @@ PAPEREX_GEMINI_URL = ENV.gemini_url
 PAPEREX_BINANCE_BACKFILL_HOURS = 24  # 1m candle history fetched when the binance feed starts
 PAPEREX_YAHOO_POLL_SECONDS = 15.0  # seconds between two rounds of stock quotes
 PAPEREX_EQUITY_SNAPSHOT_SECONDS = 60.0  # seconds between two snapshots of every user's equity
+# Retention (README "Storage and retention"): how long rows that pile up with time are kept;
+# None keeps them for ever. The prune job runs with the periodic jobs, deleting in batches.
+PAPEREX_KEEP_CANDLES = ENV.candle_retention  # interval -> timedelta; intervals absent: for ever
+PAPEREX_KEEP_EQUITY_FULL = ENV.equity_full_retention  # every snapshot; then one an hour
+PAPEREX_KEEP_EQUITY_HOURLY = ENV.equity_hourly_retention  # one an hour; then one a day
+PAPEREX_KEEP_ALERT_HISTORY = ENV.alert_history_retention
+PAPEREX_KEEP_REPLAYS = ENV.replay_retention
+PAPEREX_PRUNE_SECONDS = 600.0  # seconds between two prune runs
+PAPEREX_PRUNE_BATCH = 5_000  # rows deleted per transaction, so no table is locked for long
 # The price band (Binance's PERCENT_PRICE_BY_SIDE, as on BTCUSDT) of markets without their own
 # multipliers: a buy may be priced 0.2 to 5 times the reference price, and so may a sell.
 PAPEREX_PERCENT_PRICE_BY_SIDE = {

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+"""Seconds in each unit a period or a duration is written in."""
 _OFF = {"off", "0", "none", ""}
 
 
@@ -44,7 +45,7 @@ def parse_rate(text: str) -> Rate | None:
     if match is None:
         raise ValueError(f"a rate is COUNT/PERIOD such as 100/10s, 6000/1m or off, not {text!r}")
     count, amount, unit = match.groups()
-    seconds = int(amount or "1") * _UNIT_SECONDS[unit]
+    seconds = int(amount or "1") * UNIT_SECONDS[unit]
     if int(count) < 1 or seconds < 1:
         raise ValueError(f"a rate needs a count and a period of at least 1, not {text!r}")
     return Rate(int(count), seconds)

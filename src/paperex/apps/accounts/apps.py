@@ -7,3 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from paperex.apps.accounts import login_limits  # noqa: F401  (connects its receiver)
+        from paperex.apps.accounts.retention import session_rules
+        from paperex.apps.core.retention import rules_register
+
+        rules_register(session_rules)

@@ -8,6 +8,9 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         from paperex.apps.alerts.evaluator import alert_monitor
+        from paperex.apps.alerts.retention import alert_rules
+        from paperex.apps.core.retention import rules_register
         from paperex.apps.marketdata.runtime import runtime
 
         runtime.add_listener(alert_monitor.on_event)
+        rules_register(alert_rules)

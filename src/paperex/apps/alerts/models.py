@@ -41,7 +41,10 @@ class PriceAlert(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "market"])]
+        indexes = [
+            models.Index(fields=["status", "market"]),
+            models.Index(fields=["triggered_at"], name="alert_triggered_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.market_id} {self.condition} ({self.status})"
@@ -67,6 +70,7 @@ class AlertTrigger(models.Model):
 
     class Meta:
         ordering = ["-triggered_at", "-id"]
+        indexes = [models.Index(fields=["triggered_at"], name="alert_trigger_time")]
 
     def __str__(self) -> str:
         return f"{self.symbol} {self.description} at {self.triggered_at:%Y-%m-%d %H:%M:%S}"

@@ -9,8 +9,12 @@ class EquityConfig(AppConfig):
 
     def ready(self) -> None:
         from paperex.apps.core.periodic import PeriodicJob
+        from paperex.apps.core.retention import rules_register
+        from paperex.apps.equity.retention import equity_rules
         from paperex.apps.equity.services import equity_snapshots_record
         from paperex.apps.marketdata.runtime import runtime
+
+        rules_register(equity_rules)
 
         runtime.add_periodic_job(
             PeriodicJob(

@@ -19,7 +19,10 @@ class EquitySnapshot(models.Model):
 
     class Meta:
         ordering = ["taken_at", "id"]
-        indexes = [models.Index(fields=["user", "taken_at"])]
+        indexes = [
+            models.Index(fields=["user", "taken_at"]),
+            models.Index(fields=["taken_at"], name="equity_snapshot_time"),  # the prune's
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.equity} at {self.taken_at:%Y-%m-%d %H:%M:%S}"

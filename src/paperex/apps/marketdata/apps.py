@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class MarketDataConfig(AppConfig):
@@ -7,3 +8,16 @@ class MarketDataConfig(AppConfig):
     name = "paperex.apps.marketdata"
     label = "marketdata"
     verbose_name = "Market data"
+
+    def ready(self) -> None:
+        from paperex.apps.core.periodic import PeriodicJob
+        from paperex.apps.core.retention import prune_and_log, rules_register
+        from paperex.apps.marketdata.retention import replay_rules
+        from paperex.apps.marketdata.runtime import runtime
+
+        rules_register(replay_rules)
+        # With the other periodic jobs: in one process per deployment, the embedded server's
+        # or `paperex feed`'s.
+        runtime.add_periodic_job(
+            PeriodicJob("prune", prune_and_log, seconds=settings.PAPEREX_PRUNE_SECONDS)
+        )

@@ -34,6 +34,7 @@ class ReplaySession(models.Model):
     class Meta:
         ordering = ["-created_at"]
         db_table = "markets_replaysession"  # the table it had when markets held replays
+        indexes = [models.Index(fields=["created_at"], name="replay_session_created")]
 
     def __str__(self) -> str:
         return f"replay {self.file_name} ({self.status})"

@@ -169,6 +169,7 @@ class Candle(models.Model):
                 name="candle_one_per_market_interval_time",
             ),
         ]
+        indexes = [models.Index(fields=["interval", "open_time"], name="candle_interval_time")]
 
     VALUE_FIELDS = (
         "close_time",
