@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from paperex.apps.core.views import api_not_found
+from paperex.apps.core.views import api_not_found, favicon
 from paperex.apps.web.apis import HealthApi, LivenessApi
 from paperex.apps.web.views import home
 
@@ -24,6 +24,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
