@@ -43,7 +43,7 @@ def test_a_missing_bundle_is_explained(seeded: None, bundle_missing: None) -> No
     assert "is not built" in page
     assert "npm ci &amp;&amp; npm run build" in page
     assert "web/app.js" in page
-    assert '<script type="module"' not in page
+    assert '<script type="module" src="/static/web/app.js">' not in page
 
 
 @pytest.mark.django_db
