@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from paperex.domain.orders import OrderType
 from tests.integration.servers import prepared_environment, running_server
 from tests.support.waiting import wait_until
 
@@ -212,12 +213,20 @@ def open_trade_page(page: Page, symbol: str = "BTCUSDT") -> None:
 
 
 def place(
-    page: Page, *, side: str, order_type: str, quantity: str, price: str | None = None
+    page: Page,
+    *,
+    side: str,
+    order_type: str,
+    quantity: str,
+    price: str | None = None,
+    stop_price: str | None = None,
 ) -> None:
     page.locator(f"#order-form input[name=side][value={side}]").check(force=True)
     page.get_by_label("Type").select_option(order_type)
     if price is not None:
         page.locator("#order-price").fill(price)
+    if stop_price is not None:
+        page.locator("#order-stop-price").fill(stop_price)
     page.locator("#order-quantity").fill(quantity)
     page.locator("#order-submit").click()
 
@@ -577,3 +586,45 @@ def test_the_front_pages_fit_a_phone_and_show_the_icon(browser: Browser, server:
     assert icon.headers["content-type"] == "image/svg+xml"
     assert page.request.get("/favicon.ico").body() == icon.body()
     context.close()
+
+
+# A buy of 0.001 BTC (near 60,000 USDT) of each type that the engine takes: all but the market
+# order rest, priced inside the price band and triggered far from the market.
+ORDER_FIELDS: dict[OrderType, dict[str, str]] = {
+    OrderType.LIMIT: {"price": "40100.00"},
+    OrderType.LIMIT_MAKER: {"price": "40200.00"},
+    OrderType.MARKET: {},
+    OrderType.STOP_LOSS: {"stop_price": "90000.00"},
+    OrderType.STOP_LOSS_LIMIT: {"stop_price": "90000.00", "price": "90100.00"},
+    OrderType.TAKE_PROFIT: {"stop_price": "40000.00"},
+    OrderType.TAKE_PROFIT_LIMIT: {"stop_price": "40000.00", "price": "40010.00"},
+}
+
+
+def test_every_order_type_is_placed_from_the_form_on_a_phone(browser: Browser, server: str) -> None:
+    credentials = new_user(server, "phone")
+    with logged_in_page(browser, server, credentials, "phone_order_types", PHONE) as page:
+        open_trade_page(page)
+        offered = page.locator("#order-type option").evaluate_all("all => all.map(o => o.value)")
+        assert sorted(offered) == sorted(OrderType)
+        for order_type in OrderType:
+            place(
+                page,
+                side="BUY",
+                order_type=order_type,
+                quantity="0.001",
+                **ORDER_FIELDS[order_type],
+            )
+            accepted = page.locator(".toast", has_text=f"({order_type})")
+            expect(accepted).to_contain_text("Order accepted")
+        expect(page.locator("#open-count")).to_have_text(str(len(OrderType) - 1))
+        assert_no_horizontal_overflow(page)
+        orders = httpx.get(
+            f"{server}/api/orders/",
+            headers=bearer(server, credentials),
+            params={"symbol": "BTCUSDT"},
+            timeout=30,
+        ).json()["results"]
+        assert sorted(order["type"] for order in orders) == sorted(OrderType)
+        page.get_by_role("button", name="Cancel all").click()
+        expect(page.locator("#orders-table tbody tr.empty-row")).to_be_visible()

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from paperex.apps.accounts.models import User
+from paperex.domain.orders import OrderType
 
 
 @pytest.fixture
@@ -35,6 +38,16 @@ def test_trade_page_knows_the_market_and_404s_unknown_ones(trader: User) -> None
     assert '"tick_size": "0.01"' in page
     assert '"symbol": "BTCUSDT"' in page
     assert client.get("/web/trade/NOPE/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_order_form_offers_every_order_type_of_the_engine(trader: User) -> None:
+    client = Client()
+    client.force_login(trader)
+    page = client.get("/web/trade/BTCUSDT/").content.decode()
+    select = re.search(r'<select id="order-type".*?</select>', page, re.DOTALL)
+    assert select is not None
+    assert sorted(re.findall(r'<option value="(\w+)"', select[0])) == sorted(OrderType)
 
 
 @pytest.mark.django_db
