@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from paperex.apps.accounts.models import User
+from paperex.domain.orders import OrderType
 
 
 @pytest.fixture
@@ -38,12 +41,22 @@ def test_trade_page_knows_the_market_and_404s_unknown_ones(trader: User) -> None
 
 
 @pytest.mark.django_db
+def test_the_order_form_offers_every_order_type_of_the_engine(trader: User) -> None:
+    client = Client()
+    client.force_login(trader)
+    page = client.get("/web/trade/BTCUSDT/").content.decode()
+    select = re.search(r'<select id="order-type".*?</select>', page, re.DOTALL)
+    assert select is not None
+    assert sorted(re.findall(r'<option value="(\w+)"', select[0])) == sorted(OrderType)
+
+
+@pytest.mark.django_db
 def test_a_missing_bundle_is_explained(seeded: None, bundle_missing: None) -> None:
     page = Client().get("/web/markets/").content.decode()
     assert "is not built" in page
     assert "npm ci &amp;&amp; npm run build" in page
     assert "web/app.js" in page
-    assert '<script type="module"' not in page
+    assert '<script type="module" src="/static/web/app.js">' not in page
 
 
 @pytest.mark.django_db

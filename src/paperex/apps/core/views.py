@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import server_error
 
@@ -26,3 +28,9 @@ def internal_error(request: HttpRequest) -> HttpResponse:
             {"code": "server_error", "message": "Internal error; it has been logged."}, status=500
         )
     return server_error(request)
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """The icon for browsers that ask /favicon.ico (pages without a ``<link rel="icon">``, such
+    as the admin's); not permanent, since the static file's URL may change."""
+    return redirect(static("core/favicon.svg"))
