@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -85,6 +88,11 @@ def serve(options: argparse.Namespace) -> None:
         os.environ["PAPEREX_RUN_FEEDS"] = "false"
     if options.no_engine or options.workers > 1:
         os.environ["PAPEREX_RUN_ENGINE"] = "false"
+    if options.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # The workers' metrics, added up by whichever worker answers /metrics.
+        metrics_dir = tempfile.mkdtemp(prefix="paperex-metrics-")
+        atexit.register(shutil.rmtree, metrics_dir, ignore_errors=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     _setup_django()
     from django.conf import settings
 
@@ -114,7 +122,9 @@ def serve(options: argparse.Namespace) -> None:
         host=options.host,
         port=options.port,
         workers=options.workers,
-        **uvicorn_options(log_level=options.log_level),
+        **uvicorn_options(
+            log_level=options.log_level, json_logs=settings.PAPEREX_LOG_FORMAT == "json"
+        ),
     )
     sys.exit(exit_status())
 

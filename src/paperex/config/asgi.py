@@ -20,6 +20,7 @@ from paperex.apps.core.body_limit import body_limited  # noqa: E402
 from paperex.apps.core.collector import tune_for_serving  # noqa: E402
 from paperex.apps.core.fast_lane import fast_lane  # noqa: E402
 from paperex.apps.core.limits import share_counts_forever  # noqa: E402
+from paperex.apps.core.metrics import fold_hot_counters_forever  # noqa: E402
 from paperex.apps.marketdata.runtime import runtime  # noqa: E402
 from paperex.apps.streams.auth import JwtAuthMiddleware  # noqa: E402
 from paperex.apps.streams.routing import websocket_urlpatterns  # noqa: E402
@@ -37,9 +38,11 @@ from paperex.support.process_exit import exit_with_parent  # noqa: E402
 async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Start market data (and the embedded matching engine) with the server process and stop
     them with the process. A worker of ``serve --workers N`` also exits with its supervisor.
-    With Redis, the limits' counts are shared with the other processes."""
+    With Redis, the limits' counts are shared with the other processes; the fan-out's metric
+    counts are folded into their Prometheus counters."""
     parent_watch: asyncio.Task[None] | None = None
     sharing: asyncio.Task[None] | None = None
+    folding: asyncio.Task[None] | None = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
@@ -54,6 +57,7 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
                 sharing = asyncio.create_task(
                     share_counts_forever(settings.PAPEREX_REDIS_URL), name="limits-sharing"
                 )
+            folding = asyncio.create_task(fold_hot_counters_forever(), name="metrics-folding")
             supervisor = os.environ.get(WORKER_ENVIRONMENT)
             if supervisor:
                 parent_watch = asyncio.create_task(
@@ -62,7 +66,7 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
             tune_for_serving()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
-            await cancel_and_wait(parent_watch, sharing)
+            await cancel_and_wait(parent_watch, sharing, folding)
             await engine_gateway.stop()
             await runtime.stop()
             await send({"type": "lifespan.shutdown.complete"})

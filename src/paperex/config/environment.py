@@ -24,6 +24,8 @@ from paperex.support.rate_window import UNIT_SECONDS, Rate, parse_rate
 PRODUCTION = "production"
 DEVELOPMENT = "development"
 FEED_KINDS = ("synthetic", "binance", "gemini", "yahoo", "replay")
+LOG_FORMATS = ("plain", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 BINANCE_STREAM_URL = "wss://stream.binance.com:9443"
@@ -68,6 +70,10 @@ class Environment:
     engine_max_batch: int
     feed_stale_seconds: int
     rate_limits: dict[str, Rate | None]
+    log_format: str
+    log_level: str
+    metrics_token: str
+    metrics_allow: list[str]
     candle_retention: dict[str, timedelta]
     equity_full_retention: timedelta | None
     equity_hourly_retention: timedelta | None
@@ -110,6 +116,13 @@ def parse_rate_limits(env: Mapping[str, str]) -> dict[str, Rate | None]:
         except ValueError as error:
             raise ConfigurationError(f"{variable}: {error}") from None
     return limits
+
+
+def parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    value = raw.strip()
+    if value not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return value
 
 
 def parse_list(raw: str) -> list[str]:
@@ -306,6 +319,14 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
             "PAPEREX_FEED_STALE_SECONDS", env.get("PAPEREX_FEED_STALE_SECONDS", "60")
         ),
         rate_limits=parse_rate_limits(env),
+        log_format=parse_choice(
+            "PAPEREX_LOG_FORMAT", env.get("PAPEREX_LOG_FORMAT", "plain"), LOG_FORMATS
+        ),
+        log_level=parse_choice(
+            "PAPEREX_LOG_LEVEL", env.get("PAPEREX_LOG_LEVEL", "INFO").upper(), LOG_LEVELS
+        ),
+        metrics_token=env.get("PAPEREX_METRICS_TOKEN", "").strip(),
+        metrics_allow=parse_list(env.get("PAPEREX_METRICS_ALLOW", "127.0.0.1,::1")),
         binance_stream_url=parse_venue_url(
             "PAPEREX_BINANCE_STREAM_URL",
             env.get("PAPEREX_BINANCE_STREAM_URL"),

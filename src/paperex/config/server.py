@@ -11,9 +11,12 @@ WORKER_ENVIRONMENT = "PAPEREX_SERVE_SUPERVISOR"
 it (compared from the start, so a supervisor killed while a worker starts counts too)."""
 
 
-def uvicorn_options(*, log_level: str) -> dict[str, Any]:
-    """uvicorn's options besides the address and the number of workers."""
+def uvicorn_options(*, log_level: str, json_logs: bool = False) -> dict[str, Any]:
+    """uvicorn's options besides the address and the number of workers; with ``json_logs``
+    uvicorn's own lines go through the project's logging (``LOGGING``) as JSON too."""
+    logging_options: dict[str, Any] = {"log_config": None} if json_logs else {}
     return {
+        **logging_options,
         "loop": "uvloop",
         # httptools with a deadline on reading each request (slow senders are closed).
         "http": HTTP_PROTOCOL,

@@ -31,6 +31,9 @@ PAPEREX_FEED_STALE_SECONDS = ENV.feed_stale_seconds  # a market this quiet is "d
 # Commands per group commit at most; 1 commits every command on its own (a benchmark baseline).
 PAPEREX_ENGINE_MAX_BATCH = ENV.engine_max_batch
 PAPEREX_REDIS_URL = ENV.redis_url
+PAPEREX_LOG_FORMAT = ENV.log_format  # "plain", or "json": one object per line
+PAPEREX_METRICS_TOKEN = ENV.metrics_token  # a scraper's bearer token for /metrics
+PAPEREX_METRICS_ALLOW = ENV.metrics_allow  # addresses that may read /metrics without it
 PAPEREX_RATE_LIMITS = ENV.rate_limits  # see apps/core/limits.py; None: that limit is off
 # Live venues: base URLs (the real hosts unless set; tests point them at local fakes).
 PAPEREX_BINANCE_STREAM_URL = ENV.binance_stream_url
@@ -82,6 +85,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "paperex.apps.core.middleware.RequestObservation",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -201,9 +205,19 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "paperex.support.json_logs.JsonFormatter"},
+    },
+    "filters": {"request_id": {"()": "paperex.support.json_logs.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": ENV.log_format,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": ENV.log_level},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},

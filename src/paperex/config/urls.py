@@ -4,7 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from paperex.apps.accounts.views import LimitedLoginView
-from paperex.apps.core.views import api_not_found, favicon
+from paperex.apps.core.views import api_not_found, favicon, metrics
 from paperex.apps.web.apis import HealthApi, LivenessApi
 from paperex.apps.web.views import home
 
@@ -26,6 +26,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
+    path("metrics", metrics, name="metrics"),
     path("accounts/login/", LimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -67,6 +67,8 @@ class FeedPipeline:
         self._ticker: asyncio.Task[None] | None = None
         self.parse_errors = 0
         self.events_published = 0
+        self.lag_ms = 0
+        """How far the latest events arrived behind their venue's event time."""
 
     async def start(self) -> None:
         """Start one task per feed and the periodic tick."""
@@ -90,6 +92,8 @@ class FeedPipeline:
     async def handle(self, events: Sequence[Event]) -> None:
         """Publish events and what they aggregate into."""
         self.events_published += len(events)
+        if events:
+            self.lag_ms = events[-1].received_at - events[-1].event_time
         for event in events:
             await self._publish(event)
             if isinstance(event, Trade):

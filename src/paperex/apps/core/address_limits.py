@@ -20,9 +20,11 @@ from paperex.apps.core.limits import (
     count_or_refuse,
     refuse_if_reached,
 )
+from paperex.apps.core.metrics import websocket_connections
 
-UNLIMITED_PREFIXES = ("/static/", "/api/health/")
-"""Assets and the probes of load balancers and supervisors are never refused."""
+UNLIMITED_PREFIXES = ("/static/", "/api/health/", "/metrics")
+"""Assets, the probes of load balancers and supervisors, and the scrapes of metrics are never
+refused."""
 LOGIN_PATHS = frozenset({"/api/token/", "/accounts/login/"})
 
 
@@ -59,6 +61,12 @@ def address_limited(app: ASGIApp) -> ASGIApp:
             except RateLimitedError as error:
                 await _deny_handshake(scope, receive, send, error)
                 return
+            websocket_connections.inc()
+            try:
+                await app(scope, receive, send)
+            finally:
+                websocket_connections.dec()
+            return
         await app(scope, receive, send)
 
     return limited

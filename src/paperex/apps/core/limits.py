@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from rest_framework.throttling import BaseThrottle
 
 from paperex.apps.core.errors import ErrorCode, PaperexError
+from paperex.apps.core.metrics import limits_hit
 from paperex.support.rate_window import Rate, SlidingWindowCounts, WindowKey
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class RateLimitedError(PaperexError):
     status = 429
 
     def __init__(self, name: str, rate: Rate, retry_after: int) -> None:
+        limits_hit.labels(name).inc()
         super().__init__(
             ErrorCode.RATE_LIMITED,
             f"{MESSAGES[name]} (at most {rate.limit} per {rate.seconds} s); "

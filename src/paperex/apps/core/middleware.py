@@ -2,9 +2,40 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
+
+from paperex.apps.core.metrics import http_request_seconds, http_requests
+from paperex.support import request_id
+
+
+class RequestObservation:
+    """First in MIDDLEWARE: gives each request an id (the client's ``X-Request-ID`` or a new
+    one) for its log lines and its answer, and counts and times it by route for ``/metrics``."""
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        started = time.perf_counter()
+        token = request_id.current.set(
+            request_id.request_id_for(request.headers.get("X-Request-ID"))
+        )
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id.current.get() or ""
+        finally:
+            request_id.current.reset(token)
+        match = request.resolver_match
+        route = match.route if match is not None else "unmatched"
+        http_requests.labels(route, request.method, str(response.status_code)).inc()
+        http_request_seconds.labels(route, request.method).observe(time.perf_counter() - started)
+        return response
 
 
 class SyncChainMiddleware:

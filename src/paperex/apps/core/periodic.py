@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError, close_old_connections
 
+from paperex.apps.core.metrics import jobs
 from paperex.support.async_tasks import cancel_and_wait
 from paperex.support.supervision import Outage
 
@@ -48,10 +49,13 @@ class PeriodicJob:
             try:
                 await asyncio.to_thread(self._run_once)
             except (OperationalError, InterfaceError) as error:
+                jobs.labels(self.name, "failed").inc()
                 outage.failed(error)
             except Exception:
+                jobs.labels(self.name, "failed").inc()
                 logger.exception("periodic job %s failed", self.name)
             else:
+                jobs.labels(self.name, "ok").inc()
                 outage.worked()
 
     def _run_once(self) -> None:

@@ -7,6 +7,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import server_error
 
 from paperex.apps.core.errors import ErrorCode
+from paperex.apps.core.metrics import CONTENT_TYPE, metrics_text
+from paperex.apps.core.metrics_access import metrics_allowed
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -34,3 +36,13 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """The icon for browsers that ask /favicon.ico (pages without a ``<link rel="icon">``, such
     as the admin's); not permanent, since the static file's URL may change."""
     return redirect(static("core/favicon.svg"))
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """``GET /metrics`` for Prometheus: to a scraper with ``PAPEREX_METRICS_TOKEN`` as its
+    bearer token, or from an address of ``PAPEREX_METRICS_ALLOW`` (loopback by default)."""
+    if not metrics_allowed(request):
+        return HttpResponse(
+            "metrics: not allowed from here\n", status=403, content_type="text/plain"
+        )
+    return HttpResponse(metrics_text(), content_type=CONTENT_TYPE)

@@ -10,11 +10,14 @@ class MarketDataConfig(AppConfig):
     verbose_name = "Market data"
 
     def ready(self) -> None:
+        from paperex.apps.core.metrics import add_collector
         from paperex.apps.core.periodic import PeriodicJob
         from paperex.apps.core.retention import prune_and_log, rules_register
+        from paperex.apps.marketdata.metrics import MarketDataCollector
         from paperex.apps.marketdata.retention import replay_rules
         from paperex.apps.marketdata.runtime import runtime
 
+        add_collector(MarketDataCollector())
         rules_register(replay_rules)
         # With the other periodic jobs: in one process per deployment, the embedded server's
         # or `paperex feed`'s.

@@ -71,6 +71,8 @@ class CommandEnvelope(msgspec.Struct, kw_only=True):
     deadline_ms: int | None
     new_client_order_id: bool = False
     """The caller made the PlaceOrder's client order id just now: no stored order has it."""
+    request_id: str | None = None
+    """The request that sent it, for the engine's log lines."""
 
 
 encode = msgspec.json.Encoder().encode

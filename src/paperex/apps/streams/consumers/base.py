@@ -11,6 +11,7 @@ import msgspec
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.sessions import InstanceSessionWrapper
 
+from paperex.apps.core.metrics import limits_hit, websocket_slow_clients
 from paperex.apps.streams.fanout.formats import encode
 from paperex.apps.streams.fanout.frames import Frame
 from paperex.apps.streams.fanout.hub import hub
@@ -100,6 +101,7 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if self.closed_for_flooding:
             return None  # what was still on its way
         if not self.rate_limit.allow():
+            limits_hit.labels("ws_messages").inc()
             if self.refusals.allow():
                 self.reply({"error": f"Too many messages: at most {MESSAGES_PER_SECOND} a second."})
             else:
@@ -126,6 +128,7 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         return request
 
     async def _close_slow(self) -> None:
+        websocket_slow_clients.inc()
         await self.close(code=SLOW_CONSUMER_CLOSE_CODE)
 
 

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
+from paperex.apps.core.metrics import websocket_frames_dropped, websocket_frames_sent
 from paperex.apps.streams.fanout.frames import Frame
 from paperex.support.async_tasks import cancel_and_wait
 
@@ -59,9 +60,11 @@ class OutboundQueue:
     def offer(self, frame: Frame) -> None:
         """Queue a frame for sending, or give up on a client that does not keep up."""
         if self.overflowed:
+            websocket_frames_dropped.inc()
             return
         if len(self._frames) >= self._max_frames:
             self.overflowed = True
+            websocket_frames_dropped.inc(len(self._frames) + 1)
             self._frames.clear()
             self._closing = asyncio.get_running_loop().create_task(self._on_overflow())
             return
@@ -79,4 +82,5 @@ class OutboundQueue:
             while frames:
                 await self._send(frames.popleft())
                 self.sent += 1
+                websocket_frames_sent.add(1)
             self._ready.clear()

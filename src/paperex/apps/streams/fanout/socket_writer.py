@@ -23,6 +23,7 @@ from typing import Any
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 
+from paperex.apps.core.metrics import websocket_frames_dropped, websocket_frames_sent
 from paperex.apps.streams.fanout.frames import Frame
 
 DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024
@@ -62,6 +63,8 @@ class SocketWriter:
     def offer(self, frame: Frame) -> None:
         """Write ``frame`` at the end of this loop turn, after the ones offered before."""
         if self._closed or self.overflowed:
+            if self.overflowed:
+                websocket_frames_dropped.inc()
             return
         if not self._pending:
             self._loop.call_soon(self._flush)
@@ -80,6 +83,7 @@ class SocketWriter:
             return
         transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
         self.sent += len(pending)
+        websocket_frames_sent.add(len(pending))
         if transport.get_write_buffer_size() > self._max_buffered_bytes:
             self.overflowed = True
             self._closing = self._loop.create_task(self._on_overflow())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,9 +25,11 @@ from rest_framework.parsers import JSONParser
 from paperex.apps.core.errors import PaperexError, render_error
 from paperex.apps.core.fast_lane import ASGIApp, Scope, send_json
 from paperex.apps.core.limits import RateLimitedError, count_or_refuse
+from paperex.apps.core.metrics import http_request_seconds, http_requests
 from paperex.apps.core.tokens import bearer_token, token_users
 from paperex.apps.trading.api.order_body import fast_order_values
 from paperex.apps.trading.services.orders import order_place_from_request, order_place_from_values
+from paperex.support import request_id
 
 Receive = Callable[[], Awaitable[Any]]
 
@@ -75,6 +78,17 @@ def _rendered(error: Exception) -> tuple[int, bytes, dict[str, str]]:
     return rendered.status, json.dumps(rendered.body).encode(), rendered.headers()
 
 
+ROUTE = "api/orders/"
+"""The route the lane's requests are counted under, as Django names OrderListApi's."""
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
 def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
     """The ASGI app for order entry by token; ``django_app`` answers what it cannot."""
 
@@ -83,14 +97,22 @@ def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
         if user_id is None:  # Django answers 401, reading the body under its own limits
             await django_app(scope, receive, send)
             return
+        started = time.perf_counter()
+        request_id.current.set(request_id.request_id_for(_header(scope, b"x-request-id")))
         try:
             count_or_refuse("user", user_id)
         except RateLimitedError as error:
-            await send_json(send, *_rendered(error))
-            return
-        body = await _read_body(receive)  # its size is held by body_limit in front
-        if body is None:
-            return
-        await send_json(send, *await _place(user_id, body))
+            answer = _rendered(error)
+        else:
+            body = await _read_body(receive)  # its size is held by body_limit in front
+            if body is None:
+                return
+            answer = await _place(user_id, body)
+        status, content, headers = answer
+        await send_json(
+            send, status, content, {**headers, "X-Request-ID": request_id.current.get() or ""}
+        )
+        http_requests.labels(ROUTE, "POST", str(status)).inc()
+        http_request_seconds.labels(ROUTE, "POST").observe(time.perf_counter() - started)
 
     return app

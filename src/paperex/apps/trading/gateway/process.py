@@ -101,6 +101,7 @@ class RedisCommandServer:
                         envelope.command,
                         timeout=remaining,
                         new_client_order_id=envelope.new_client_order_id,
+                        request_id=envelope.request_id,
                     ),
                 )
             )

@@ -32,6 +32,7 @@ from paperex.apps.trading.protocol import (
     encode,
 )
 from paperex.support.clock import wall_clock_ms
+from paperex.support.request_id import current as current_request_id
 
 
 def _envelope(
@@ -44,6 +45,7 @@ def _envelope(
         reply_to=reply_to,
         deadline_ms=deadline_ms,
         new_client_order_id=new_client_order_id,
+        request_id=current_request_id.get(),
     )
     return reply_to, encode(envelope)
 

@@ -50,6 +50,12 @@ from django.db import (
     transaction,
 )
 
+from paperex.apps.core.metrics import (
+    engine_batch_commands,
+    engine_commands_queued,
+    engine_commit_seconds,
+    fills,
+)
 from paperex.apps.trading.catalog import Catalog, catalog_read
 from paperex.apps.trading.host.batch_writer import BatchRecord, batch_write
 from paperex.apps.trading.host.exchange_book import ExchangeBookLevels, LevelChanges
@@ -76,6 +82,7 @@ from paperex.domain.events import (
     TransferRejected,
 )
 from paperex.support.clock import wall_clock_ms
+from paperex.support.request_id import current as current_request_id
 from paperex.support.supervision import Outage
 
 logger = logging.getLogger(__name__)
@@ -99,6 +106,8 @@ class _Pending:
     """time.monotonic() after which nobody waits for the answer: the command is dropped."""
     new_client_order_id: bool = False
     """The caller made the client order id just now, so the database need not be asked."""
+    request_id: str | None = None
+    """The request that sent it, for the engine's log lines about it."""
 
 
 class EngineHost:
@@ -165,6 +174,7 @@ class EngineHost:
         *,
         timeout: float | None = None,
         new_client_order_id: bool = False,
+        request_id: str | None = None,
     ) -> Future[EngineReply]:
         """Queue ``command``; the future resolves once its effects are committed.
 
@@ -172,10 +182,12 @@ class EngineHost:
         after that many seconds, so a caller that gave up never gets a late order.
         ``new_client_order_id``: the caller made a PlaceOrder's client order id just now, so no
         stored order can have it and the database is not asked (a retry sends it as given).
+        ``request_id``: the request that sent it (default: the one being served here).
         """
         future: Future[EngineReply] = Future()
         deadline = None if timeout is None else time.monotonic() + timeout
-        self._queue.put(_Pending(command, future, deadline, new_client_order_id))
+        sender = request_id or current_request_id.get()
+        self._queue.put(_Pending(command, future, deadline, new_client_order_id, sender))
         if self.failure is not None:  # the writer stopped for good, maybe after it last looked
             self._refuse_queued(EngineUnavailableError("the engine stopped"))
         return future
@@ -334,9 +346,14 @@ class EngineHost:
         live = _drop_expired(batch)
         if not live:
             return
+        engine_commands_queued.set(self._queue.qsize())
+        engine_batch_commands.observe(len(live))
         run = self._run_engine(live)
         book_changes = self._book_changes(run.touched_orders)
+        writing = time.perf_counter()
         record = self._write_batch(run, book_changes)
+        engine_commit_seconds.observe(time.perf_counter() - writing)
+        fills.inc(len(record.fills))
         self.batches += 1
         self.commands += len(live)
         self._answer(run, record)
@@ -361,6 +378,7 @@ class EngineHost:
             [pending.command for pending in live if not pending.new_client_order_id]
         )
         run = _EngineRun(live)
+        logs_commands = logger.isEnabledFor(logging.DEBUG)
         for pending in live:
             command = pending.command
             if isinstance(command, Heartbeat):
@@ -371,6 +389,13 @@ class EngineHost:
                 run.duplicates.append((pending, existing[key]))
                 continue
             events = engine.process(command)
+            if logs_commands:
+                logger.debug(
+                    "%s: %s",
+                    type(command).__name__,
+                    ", ".join(type(event).__name__ for event in events),
+                    extra={"request_id": pending.request_id},
+                )
             if key is not None and _duplicate_rejection(events):
                 user_id, client_order_id = key
                 open_order = next(
