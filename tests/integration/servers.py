@@ -6,6 +6,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,37 +56,40 @@ def prepared_environment(data_dir: Path) -> Iterator[dict[str, str]]:
 @contextlib.contextmanager
 def running_server(env: dict[str, str], *arguments: str, ready: bool = True) -> Iterator[str]:
     """`paperex serve` on a free port until the block ends; yields its base URL once the
-    server is ready (/api/health/ answers 200), or only answers when not ``ready``."""
+    server is ready (/api/health/ answers 200), or only answers when not ``ready``. Its output
+    goes to a file (a pipe nobody reads would stall a server that logs every request)."""
     port = unused_port()
-    process = subprocess.Popen(
-        [*PAPEREX, "serve", "--port", str(port), *arguments],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_SECONDS
-    answer = "nothing"
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited: {process.stdout.read() if process.stdout else ''}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"server was not ready within {START_SECONDS} s: {answer}")
-            try:
-                health = httpx.get(f"{url}/api/health/", timeout=3)
-                if health.status_code == 200 or not ready:
-                    break
-                answer = health.text
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile(mode="w+") as output:
+        process = subprocess.Popen(
+            [*PAPEREX, "serve", "--port", str(port), *arguments],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_SECONDS
+        answer = "nothing"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+            while True:
+                if process.poll() is not None:
+                    output.seek(0)
+                    pytest.fail(f"server exited: {output.read()}")
+                if time.monotonic() > deadline:
+                    pytest.fail(f"server was not ready within {START_SECONDS} s: {answer}")
+                try:
+                    health = httpx.get(f"{url}/api/health/", timeout=3)
+                    if health.status_code == 200 or not ready:
+                        break
+                    answer = health.text
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
