@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 
 from django.conf import settings
 
+from paperex.apps.marketdata.history import synthetic_history_store
 from paperex.apps.markets.instruments import market_instrument
 from paperex.apps.markets.models import Market
 from paperex.domain import Instrument
@@ -25,6 +26,7 @@ from paperex.marketdata.pacing import parse_speed
 from paperex.marketdata.replay import ReplayFeed
 from paperex.marketdata.synthetic import SyntheticFeed
 from paperex.marketdata.yahoo.poller import YahooQuotePoller
+from paperex.support.clock import wall_clock_ms
 
 LIVE_VENUES = ("binance", "gemini", "yahoo")
 LIVE_STREAMS = {
@@ -153,7 +155,8 @@ def build_feeds(specs: Sequence[str]) -> list[Feed]:
 
     A live venue covers the trading markets of that venue; the synthetic feed covers the trading
     markets that no configured live venue covers (all of them when it runs alone), so that
-    ``--feed binance --feed synthetic`` gives live crypto and simulated stocks.
+    ``--feed binance --feed synthetic`` gives live crypto and simulated stocks; it first stores
+    the day of history its markets miss and goes on from it (``history``).
     """
     kinds = [spec.split(":", 1)[0] for spec in specs]
     live_kinds = [kind for kind in kinds if kind in LIVE_VENUES]
@@ -163,7 +166,15 @@ def build_feeds(specs: Sequence[str]) -> list[Feed]:
             instruments = trading_instruments(exclude_venues=live_kinds)
             if not instruments:
                 raise FeedUnavailableError("the live feeds cover every market; drop synthetic")
-            feeds.append(SyntheticFeed(instruments))
+            history = synthetic_history_store(instruments, now_ms=wall_clock_ms())
+            feeds.append(
+                SyntheticFeed(
+                    instruments,
+                    profiles=history.profiles,
+                    start_ms=history.end_ms,
+                    history=history.klines,
+                )
+            )
         elif kind == "replay":
             feeds.append(replay_feed(parse_replay_spec(spec)))
         elif kind in LIVE_VENUES:
