@@ -146,7 +146,7 @@ def test_the_pipeline_starts_from_the_stored_day(seeded: None) -> None:
     feed = SyntheticFeed(
         trading_instruments(),
         profiles=history.profiles,
-        start_ms=history.end_ms,
+        start_ms=NOW,
         history=history.klines,
     )
     pipeline = FeedPipeline(LocalBus(), [feed], store_closed_candles=_ignore, clock=lambda: NOW)

@@ -20,12 +20,12 @@ from decimal import Decimal
 from paperex.apps.markets.models import Candle
 from paperex.apps.markets.services import candles_add_missing
 from paperex.domain import Instrument
+from paperex.marketdata.aggregation import candles_rolled_up_from_minutes
 from paperex.marketdata.aggregation.intervals import MINUTE, open_time_of
 from paperex.marketdata.events import Kline
 from paperex.marketdata.synthetic import VENUE, AssetProfile, MarketSettings, profile_for
 from paperex.marketdata.synthetic.history import (
     SimulatedSpan,
-    candles_rolled_up_from_minutes,
     continuing_profiles,
     history_start,
     simulate_span,
@@ -38,9 +38,8 @@ _SECONDS_BEFORE_STORED: int = 0
 
 @dataclass(frozen=True)
 class FeedHistory:
-    """Where the synthetic feed starts: at ``end_ms``, from the history's prices and candles."""
+    """Where the synthetic feed starts: from the history's prices and candles."""
 
-    end_ms: int
     profiles: dict[str, AssetProfile]
     """Each market's profile, starting at the price its history ended at."""
     klines: list[Kline]
@@ -91,7 +90,7 @@ def synthetic_history_store(
             last_prices[instrument.symbol] = stored[-1].close
         new_minutes = [kline for span in spans for kline in span.minutes]
         minutes = sorted(stored + new_minutes, key=lambda kline: kline.open_time)
-        candles = candles_rolled_up_from_minutes(minutes, now_ms)
+        candles = candles_rolled_up_from_minutes(minutes, now_ms=now_ms)
         candles["1m"] = new_minutes  # the stored ones are stored
         candles["1s"] = [kline for span in spans for kline in span.seconds]
         for series in candles.values():
@@ -101,7 +100,6 @@ def synthetic_history_store(
         minutes_of_day += [k for k in minutes if k.open_time >= window_start and k.closed]
     candles_add_missing(klines=to_store)
     return FeedHistory(
-        now_ms,
         continuing_profiles(instruments, last_prices, profiles),
         minutes_of_day + open_candles,
     )

@@ -264,6 +264,18 @@ def candles_rolled_up(klines: Sequence[Kline], interval: str, *, now_ms: int) ->
     return rolled
 
 
+def candles_rolled_up_from_minutes(
+    minutes: Sequence[Kline], *, now_ms: int
+) -> dict[str, list[Kline]]:
+    """The 1m candles (one symbol, oldest first) and those of every longer interval Paperex keeps,
+    each rolled up from the one before it (each interval is a multiple of the one before)."""
+    candles = {"1m": list(minutes)}
+    shorter = candles["1m"]
+    for interval in CANDLE_INTERVALS[CANDLE_INTERVALS.index("1m") + 1 :]:
+        shorter = candles[interval] = candles_rolled_up(shorter, interval, now_ms=now_ms)
+    return candles
+
+
 def _open_of(kline: Kline, length: int, offset: int) -> int:
     return kline.open_time - (kline.open_time - offset) % length
 

@@ -32,9 +32,8 @@ from decimal import Decimal
 from typing import Final
 
 from paperex.domain import Instrument
-from paperex.marketdata.aggregation.candles import candles_rolled_up
+from paperex.marketdata.aggregation.candles import candles_rolled_up, candles_rolled_up_from_minutes
 from paperex.marketdata.aggregation.intervals import (
-    CANDLE_INTERVALS,
     DAY,
     MINUTE,
     SECOND,
@@ -139,17 +138,7 @@ def simulate_span(
 
 def candles_by_interval(span: SimulatedSpan, end_ms: int) -> dict[str, list[Kline]]:
     """The candles of every interval Paperex keeps: see ``candles_rolled_up_from_minutes``."""
-    return {"1s": span.seconds, **candles_rolled_up_from_minutes(span.minutes, end_ms)}
-
-
-def candles_rolled_up_from_minutes(minutes: list[Kline], end_ms: int) -> dict[str, list[Kline]]:
-    """The 1m candles and those of every longer interval Paperex keeps, each rolled up from the
-    one before it (every interval is a multiple of the previous one), so each is exact."""
-    candles = {"1m": minutes}
-    shorter = minutes
-    for interval in CANDLE_INTERVALS[CANDLE_INTERVALS.index("1m") + 1 :]:
-        shorter = candles[interval] = candles_rolled_up(shorter, interval, now_ms=end_ms)
-    return candles
+    return {"1s": span.seconds, **candles_rolled_up_from_minutes(span.minutes, now_ms=end_ms)}
 
 
 def synthetic_history(
