@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -95,7 +97,52 @@ def test_tickers_and_candles_of_every_market_change_over_time(server: str) -> No
         what="stored candles",
         interval=0.2,
     )
-    candles = closed_candles("BTCUSDT")
+    answered = closed_candles("BTCUSDT")
+    candles = [c for c in answered if c["closed"]]
+    assert candles == answered[: len(candles)]  # only the last may be open (in a second it trades)
     assert candles[-1]["open_time"] > candles[0]["open_time"]
-    assert all(c["closed"] for c in candles)
     assert len({c["close"] for c in candles}) > 1, "the price never moved"
+
+
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+def _minute_candles(url: str, symbol: str) -> list[dict[str, Any]]:
+    """Every 1m candle of ``symbol``, a page of 1000 at a time, oldest first."""
+    candles: list[dict[str, Any]] = []
+    while True:
+        start = candles[-1]["open_time"] + 1 if candles else 0
+        page = httpx.get(
+            f"{url}/api/markets/{symbol}/candles/",
+            params={"interval": "1m", "start": start, "limit": 1000},
+            timeout=10,
+        )
+        assert page.status_code == 200
+        candles += page.json()
+        if len(page.json()) < 1000:
+            return candles
+
+
+def test_a_fresh_server_is_ready_with_a_day_of_history(tmp_path: Path) -> None:
+    with prepared_environment(tmp_path) as env, running_server(env) as url:
+        # The first 200 from /api/health/ has just come: nothing is waited for from here on.
+        ticker = httpx.get(f"{url}/api/markets/BTCUSDT/ticker/", timeout=10)
+        candles = _minute_candles(url, "BTCUSDT")
+        hours = httpx.get(
+            f"{url}/api/markets/ETHUSDT/candles/", params={"interval": "1h"}, timeout=10
+        ).json()
+
+    assert ticker.status_code == 200
+    day = ticker.json()
+    assert day["close_time"] - day["open_time"] == DAY_MS
+    assert day["trade_count"] > 100_000  # a day of trades, not a few seconds'
+    assert Decimal(day["high"]) > Decimal(day["low"])
+    *closed, open_candle = candles
+    assert not open_candle["closed"]
+    last_day = [c for c in closed if c["open_time"] >= open_candle["open_time"] - DAY_MS]
+    assert all(c["closed"] for c in last_day)
+    assert [c["open_time"] for c in last_day] == list(
+        range(open_candle["open_time"] - DAY_MS, open_candle["open_time"], 60_000)
+    )  # 1440 minutes (one more is stored if a minute ended since the server became ready)
+    assert len(hours) >= 25  # the day's hours and the open one
+    assert not hours[-1]["closed"]

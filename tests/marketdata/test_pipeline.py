@@ -9,8 +9,10 @@ from paperex.marketdata.events import BookSnapshot, Event, Kline, Ticker24h, Tra
 from paperex.marketdata.feed import FeedStatus, RawMessage
 from paperex.marketdata.pipeline import FeedPipeline
 from paperex.marketdata.synthetic import encode_event
+from paperex.marketdata.synthetic.history import candles_by_interval, synthetic_history
 from paperex.support.backoff import BackoffPolicy
 from paperex.support.supervision import Outage
+from tests.marketdata.synthetic_fixtures import INSTRUMENTS
 from tests.support.market_events import T0, book, delta, trade
 
 MINUTE = 60_000
@@ -190,3 +192,40 @@ async def test_books_in_sync_go_out_whole_every_ten_seconds() -> None:
     now[0] = T0 + 10_000
     await pipeline.tick()
     assert len(snapshots()) == 1
+
+
+async def test_a_feeds_history_is_taken_up_and_published_before_its_first_message() -> None:
+    end = T0 + 12_345
+    span = synthetic_history(INSTRUMENTS[:1], seed=0, end_ms=end)["BTCUSDT"]
+    by_interval = candles_by_interval(span, end)
+    minutes = [k for k in by_interval["1m"] if k.closed]
+    open_candles = [series[-1] for series in by_interval.values()]
+    feed = ListFeed([RawMessage(received_at=end, payload=encode_event(trade("1", "1", end)))])
+    feed.history = minutes + open_candles  # type: ignore[attr-defined]
+    pipeline = FeedPipeline(
+        LocalBus(), [feed], store_closed_candles=Stored(), clock=lambda: end, tick_seconds=60
+    )
+    everything = pipeline.bus.subscribe()
+
+    await pipeline.start()
+    try:
+        await asyncio.wait_for(pipeline.wait_until_feeds_end(), timeout=5)
+    finally:
+        await pipeline.stop()
+
+    published = drain(everything)
+    first_trade = next(i for i, e in enumerate(published) if isinstance(e, Trade))
+    before = published[:first_trade]
+    assert [e for e in before if isinstance(e, Kline)] == open_candles
+    [ticker] = [e for e in before if isinstance(e, Ticker24h)]
+    day = [*minutes, by_interval["1m"][-1]]
+    assert ticker.open == day[0].open
+    assert ticker.last_price == day[-1].close
+    assert ticker.high == max(k.high for k in day)
+    assert ticker.low == min(k.low for k in day)
+    assert ticker.volume == sum(k.volume for k in day)
+    assert ticker.quote_volume == sum(k.quote_volume for k in day)
+    assert ticker.trade_count == sum(k.trade_count for k in day)
+    hour = pipeline.candles.current("BTCUSDT", "1h")
+    assert hour is not None
+    assert hour.trade_count == by_interval["1h"][-1].trade_count + 1  # the live trade goes on

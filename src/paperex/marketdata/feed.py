@@ -62,7 +62,10 @@ class Feed(Protocol):
 
     Optional attributes that others look for: ``symbols`` and ``streams`` (what the recorder
     writes into a header), ``symbol_map`` (see the module notes) and ``parser`` (a parser of the
-    feed's own, used instead of the venue's registered one, e.g. Gemini's numbering parser).
+    feed's own, used instead of the venue's registered one, e.g. Gemini's numbering parser) and
+    ``history`` (candles from before the feed starts, oldest first: the closed 1-minute candles of
+    the last day and the open candle of each interval, which the pipeline's candles and 24h
+    tickers start from).
     """
 
     venue: str

@@ -3,7 +3,8 @@
 One pipeline runs wherever the feeds run (inside the server in embedded mode, in the
 ``paperex feed`` process in production). It publishes the venue's events and, from trades, its
 own candles (open updates and closed bars) and rolling 24h tickers; closed candles also go to a
-sink that stores them.
+sink that stores them. A feed's ``history`` (see ``Feed``) is where its candles and tickers start:
+they are published before the feed's first message, so a market has its day at once.
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ class FeedPipeline:
         """How far the latest events arrived behind their venue's event time."""
 
     async def start(self) -> None:
-        """Start one task per feed and the periodic tick."""
+        """Take up the feeds' history, then start one task per feed and the periodic tick."""
+        for feed in self.feeds:
+            await self.resume(getattr(feed, "history", ()))
         self._pumps = [
             asyncio.create_task(self._pump(feed), name=f"feed-{feed.venue}") for feed in self.feeds
         ]
@@ -88,6 +91,22 @@ class FeedPipeline:
         await cancel_and_wait(*self._pumps, self._ticker)
         self._pumps, self._ticker = [], None
         await self._flush_closed()
+
+    async def resume(self, history: Sequence[Kline]) -> None:
+        """Continue from ``history`` (oldest first): its open candles become the open candles, its
+        1-minute candles fill the 24h tickers; publish both."""
+        for kline in history:
+            if kline.interval == "1m":
+                self.tickers.add_candle(kline)
+            if not kline.closed:
+                self.candles.resume(kline)
+                await self._publish(kline)
+        if history:
+            now = self._clock()
+            for ticker in self.tickers.tickers(now):
+                await self._publish(ticker)
+            for mini_ticker in self.tickers.mini_tickers(now):
+                await self._publish(mini_ticker)
 
     async def handle(self, events: Sequence[Event]) -> None:
         """Publish events and what they aggregate into."""

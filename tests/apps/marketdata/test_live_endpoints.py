@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+import msgspec
 import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.marketdata.runtime import runtime
-from paperex.marketdata.events import BookSnapshot, Ticker24h
+from paperex.apps.markets.services import candles_upsert
+from paperex.marketdata.events import BookSnapshot, Kline, Ticker24h
 from paperex.marketdata.live_view import LiveMarketView
+from tests.support.market_events import T0, kline
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -102,3 +105,76 @@ def test_ticker(api_client: APIClient, seeded: None) -> None:
     assert body["low"] == "58000.5"
     assert body["trade_count"] == 3
     assert "kind" not in body
+
+
+MINUTE = 60_000
+
+
+def _candle(index: int, *, closed: bool = True) -> Kline:
+    return msgspec.structs.replace(
+        kline(f"{100 + index}", open_time=T0 + index * MINUTE),
+        close_time=T0 + (index + 1) * MINUTE - 1,
+        closed=closed,
+    )
+
+
+@pytest.fixture
+def three_stored_and_one_open(seeded: None) -> Kline:
+    candles_upsert(klines=[_candle(i) for i in range(3)])
+    open_candle = _candle(3, closed=False)
+    runtime.state.apply(open_candle)
+    return open_candle
+
+
+def _open_times(api_client: APIClient, **query: object) -> list[tuple[int, bool]]:
+    response = api_client.get("/api/markets/BTCUSDT/candles/", {"interval": "1m", **query})
+    assert response.status_code == 200
+    return [(c["open_time"], c["closed"]) for c in response.json()]
+
+
+def test_candles_end_with_the_open_candle(
+    api_client: APIClient, three_stored_and_one_open: Kline
+) -> None:
+    response = api_client.get("/api/markets/BTCUSDT/candles/", {"interval": "1m"})
+    *stored, last = response.json()
+    assert [c["open_time"] for c in stored] == [T0, T0 + MINUTE, T0 + 2 * MINUTE]
+    assert last == {
+        "open_time": T0 + 3 * MINUTE,
+        "close_time": T0 + 4 * MINUTE - 1,
+        "open": "100",
+        "high": "101",
+        "low": "99",
+        "close": "103",
+        "volume": "2",
+        "quote_volume": "200",
+        "trade_count": 3,
+        "closed": False,
+    }
+    assert _open_times(api_client, limit=2) == [(T0 + 2 * MINUTE, True), (T0 + 3 * MINUTE, False)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"end": T0 + 2 * MINUTE}, [T0, T0 + MINUTE, T0 + 2 * MINUTE]),  # ends before it
+        ({"start": T0 + MINUTE, "limit": 2}, [T0 + MINUTE, T0 + 2 * MINUTE]),  # a full page
+        ({"start": T0 + MINUTE, "limit": 3}, [T0 + MINUTE, T0 + 2 * MINUTE, T0 + 3 * MINUTE]),
+        ({"start": T0 + 3 * MINUTE}, [T0 + 3 * MINUTE]),
+        ({"start": T0 + 4 * MINUTE}, []),
+        ({"interval": "5m"}, []),  # no open 5m candle here, and none stored
+    ],
+)
+def test_the_open_candle_comes_only_when_the_range_reaches_it(
+    api_client: APIClient,
+    three_stored_and_one_open: Kline,
+    query: dict[str, object],
+    expected: list[int],
+) -> None:
+    assert [time for time, _ in _open_times(api_client, **query)] == expected
+
+
+def test_without_live_market_data_there_is_no_open_candle(
+    api_client: APIClient, seeded: None
+) -> None:
+    candles_upsert(klines=[_candle(i) for i in range(3)])
+    assert all(closed for _, closed in _open_times(api_client))

@@ -14,6 +14,7 @@ from paperex.apps.marketdata.venue_sync import BinanceMarketSync, venue_sync_sta
 from paperex.apps.markets.models import Candle, Market
 from paperex.marketdata.binance.feed import BinanceFeed
 from paperex.marketdata.binance.rest import BinanceRestClient
+from paperex.marketdata.events import Kline
 from paperex.marketdata.gemini.client import GeminiStreamClient
 from paperex.marketdata.yahoo.poller import YahooQuotePoller
 from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer, symbol_info
@@ -192,6 +193,64 @@ async def test_binance_sync_updates_rules_and_backfills_closed_candles(
     assert report.backfill_finished
     assert any("1m candles of MINAUSDT" in error for error in report.errors)
     assert not any("ETHUSDT" in error for error in report.errors)  # on a break: no backfill
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_binance_sync_has_the_recent_day_for_the_feed_when_it_starts(
+    seeded: None, binance_rest: FakeBinanceRestServer, db_thread_closed: None
+) -> None:
+    sync = BinanceMarketSync(
+        BinanceRestClient(binance_rest.url, clock_ms=lambda: NOW + 1),
+        backfill_hours=24,
+        clock_ms=lambda: NOW + 1,
+    )
+    await sync.start()
+    try:
+        history = list(sync.history)  # when start returns, before the coarser backfill
+        minutes_stored = await Candle.objects.filter(
+            market__symbol="BTCUSDT", interval="1m"
+        ).acount()
+    finally:
+        await sync.wait()
+        await sync.stop()
+
+    assert minutes_stored == 3
+    assert all(k.symbol == "BTCUSDT" for k in history)
+    closed = [(k.interval, k.close) for k in history if k.closed]
+    assert closed == [("1m", Decimal(100 + i)) for i in range(3)]
+    open_candles = {k.interval: k for k in history if not k.closed}
+    assert set(open_candles) == {"1m", "5m", "15m", "1h", "4h", "1d"}
+    assert open_candles["1m"].close == open_candles["1d"].close == Decimal("104")
+    assert open_candles["1d"].trade_count == 4 * 3  # the four minutes', the open one too
+    assert history.index(open_candles["1m"]) > max(
+        i for i, k in enumerate(history) if k.closed
+    )  # oldest first, as the pipeline takes it
+
+
+def test_a_binance_feed_goes_on_from_the_fetched_history(venue_settings) -> None:  # type: ignore[no-untyped-def]
+    fetched = [
+        Kline(
+            venue="binance",
+            symbol="BTCUSDT",
+            event_time=NOW,
+            received_at=NOW,
+            interval="1m",
+            open_time=NOW - NOW % MINUTE,
+            close_time=NOW - NOW % MINUTE + MINUTE - 1,
+            open=Decimal(1),
+            high=Decimal(1),
+            low=Decimal(1),
+            close=Decimal(1),
+            volume=Decimal(1),
+            quote_volume=Decimal(1),
+            trade_count=1,
+            closed=False,
+        )
+    ]
+    [feed] = build_feeds(["binance"], histories={"binance": fetched})
+    assert feed.history == fetched  # type: ignore[attr-defined]
+    [without] = build_feeds(["binance"])
+    assert without.history == []  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db(transaction=True)

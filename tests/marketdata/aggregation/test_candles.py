@@ -1,14 +1,23 @@
 from __future__ import annotations
 
+import operator
+import random
 from decimal import Decimal
 
+import msgspec
 import pytest
 
-from paperex.marketdata.aggregation import CandleAggregator, interval_milliseconds, open_time_of
-from paperex.marketdata.events import Kline
+from paperex.marketdata.aggregation import (
+    CandleAggregator,
+    candles_rolled_up,
+    interval_milliseconds,
+    open_time_of,
+)
+from paperex.marketdata.events import Kline, Trade
 from tests.support.market_events import T0, VENUE, trade
 
 MINUTE = 60_000
+HOUR = 60 * MINUTE
 
 
 @pytest.mark.parametrize(
@@ -201,3 +210,83 @@ def test_close_time_is_open_time_plus_interval_minus_one(interval: str) -> None:
     assert candle is not None
     assert candle.close_time == candle.open_time + interval_milliseconds(interval) - 1
     assert candle.open_time % interval_milliseconds(interval) == 0
+
+
+def _random_trades(count: int, *, seed: int, start: int = T0, span: int = 3 * HOUR) -> list[Trade]:
+    rng = random.Random(seed)
+    times = sorted(rng.randrange(start, start + span) for _ in range(count))
+    return [
+        trade(f"{rng.randint(9_000, 11_000) / 100:.2f}", f"{rng.randint(1, 500) / 100:.2f}", t)
+        for t in times
+    ]
+
+
+def _candles(trades: list[Trade], interval: str, now_ms: int) -> list[Kline]:
+    aggregator = CandleAggregator([interval])
+    closed = [k for t in trades for k in aggregator.add_trade(t)]
+    closed += aggregator.close_due(now_ms)
+    return closed
+
+
+@pytest.mark.parametrize(("shorter", "longer"), [("1m", "5m"), ("1m", "1h"), ("15m", "4h")])
+def test_rolled_up_candles_equal_the_candles_of_the_same_trades(shorter: str, longer: str) -> None:
+    trades = _random_trades(2_000, seed=3)
+    now = T0 + 5 * HOUR
+
+    rolled = candles_rolled_up(_candles(trades, shorter, now), longer, now_ms=now)
+
+    direct = _candles(trades, longer, now)
+    assert [(k.open_time, k.close_time) for k in rolled] == [
+        (k.open_time, k.close_time) for k in direct
+    ]
+    ohlcv = operator.attrgetter(
+        "open", "high", "low", "close", "volume", "quote_volume", "trade_count", "closed"
+    )
+    assert [ohlcv(k) for k in rolled] == [ohlcv(k) for k in direct]
+    assert all(k.interval == longer and k.event_time == k.close_time for k in rolled)
+
+
+def test_a_rolled_up_candle_that_reaches_now_is_open_at_its_last_part() -> None:
+    hour_open = T0 - T0 % HOUR
+    trades = _random_trades(300, seed=4, start=hour_open, span=30 * MINUTE)
+    now = hour_open + 30 * MINUTE + 1
+    minutes = _candles(trades, "1m", now)
+    last_trade = trades[-1].trade_time
+    minutes[-1] = msgspec.structs.replace(minutes[-1], closed=False, event_time=last_trade)
+
+    [hour] = candles_rolled_up(minutes, "1h", now_ms=now)
+
+    assert (hour.open_time, hour.closed, hour.event_time) == (hour_open, False, last_trade)
+    assert hour.trade_count == len(trades)
+
+
+def test_a_resumed_open_candle_goes_on_as_if_it_had_seen_every_trade() -> None:
+    trades = _random_trades(400, seed=5, span=50 * MINUTE)
+    half = len(trades) // 2
+    everything = CandleAggregator(["1m", "1h"])
+    for t in trades:
+        everything.add_trade(t)
+    first_half = CandleAggregator(["1m", "1h"])
+    for t in trades[:half]:
+        first_half.add_trade(t)
+    resumed = CandleAggregator(["1m", "1h"])
+    for interval in ("1m", "1h"):
+        candle = first_half.current("BTCUSDT", interval)
+        assert candle is not None
+        resumed.resume(candle)
+    for t in trades[half:]:
+        resumed.add_trade(t)
+
+    for interval in ("1m", "1h"):
+        assert resumed.current("BTCUSDT", interval) == everything.current("BTCUSDT", interval)
+
+
+def test_only_an_open_candle_of_a_kept_interval_can_be_resumed() -> None:
+    aggregator = CandleAggregator(["1m"])
+    aggregator.add_trade(trade("100", "1", T0))
+    candle = aggregator.current("BTCUSDT", "1m")
+    assert candle is not None
+    with pytest.raises(ValueError, match="open candle"):
+        aggregator.resume(msgspec.structs.replace(candle, closed=True))
+    with pytest.raises(ValueError, match="not aggregated"):
+        CandleAggregator(["5m"]).resume(candle)

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperex.marketdata.aggregation import RollingTicker, TickerAggregator
-from tests.support.market_events import T0, trade
+from paperex.marketdata.aggregation import CandleAggregator, RollingTicker, TickerAggregator
+from paperex.marketdata.events import Kline, Ticker24h, Trade
+from tests.support.market_events import SYMBOL, T0, trade
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -125,3 +127,68 @@ def test_incremental_window_matches_recomputing_from_scratch(
         assert result.volume == sum(q for _, q in inside)
         assert result.quote_volume == sum(p * q for p, q in inside)
         assert result.trade_count == len(inside)
+
+
+def _minute_candles(trades: list[Trade], now_ms: int) -> list[Kline]:
+    aggregator = CandleAggregator(["1m"])
+    candles = [k for t in trades for k in aggregator.add_trade(t)]
+    candles += aggregator.close_due(now_ms)
+    current = aggregator.current(SYMBOL, "1m")
+    return candles if current is None else [*candles, current]
+
+
+def _trades(count: int, start: int, span: int) -> list[Trade]:
+    rng = random.Random(11)
+    times = sorted(rng.randrange(start, start + span) for _ in range(count))
+    return [trade(f"{rng.randint(900, 1100)}.5", f"0.{rng.randint(1, 999):03d}", t) for t in times]
+
+
+def _figures(ticker: Ticker24h | None) -> tuple[object, ...]:
+    assert ticker is not None
+    return (
+        ticker.open,
+        ticker.high,
+        ticker.low,
+        ticker.last_price,
+        ticker.volume,
+        ticker.quote_volume,
+        ticker.trade_count,
+        ticker.price_change_percent,
+        ticker.weighted_average_price,
+    )
+
+
+def test_a_ticker_of_minute_candles_equals_the_ticker_of_their_trades() -> None:
+    start = T0 - DAY + 30 * 60_000
+    trades = _trades(3_000, start, DAY - 30 * 60_000 + 20_000)  # into the open minute
+    now = trades[-1].trade_time
+    from_trades = RollingTicker("test", SYMBOL)
+    for t in trades:
+        from_trades.add_trade(t)
+    from_candles = RollingTicker("test", SYMBOL)
+    for candle in _minute_candles(trades, now):
+        from_candles.add_candle(candle)
+
+    assert _figures(from_candles.ticker(now)) == _figures(from_trades.ticker(now))
+
+
+def test_history_candles_leave_the_window_a_day_after_their_close() -> None:
+    trades = _trades(500, T0, HOUR)
+    candles = _minute_candles(trades, T0 + HOUR)
+    ticker = TickerAggregator()
+    for candle in candles:
+        ticker.add_candle(candle)
+    ticker.add_trade(trade("2000", "1", T0 + DAY))
+    first = candles[0]
+
+    before = ticker.for_symbol(SYMBOL)
+    assert before is not None
+    during = before.ticker(first.close_time + DAY - 1)
+    after = before.ticker(first.close_time + DAY)
+
+    assert during is not None
+    assert after is not None
+    assert during.trade_count == len(trades) + 1
+    assert after.trade_count == len(trades) + 1 - first.trade_count
+    assert after.volume == during.volume - first.volume
+    assert (after.high, after.last_price) == (Decimal("2000"), Decimal("2000"))

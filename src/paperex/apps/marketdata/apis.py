@@ -1,4 +1,5 @@
-"""Live market data over HTTP: a market's rolling 24h ticker."""
+"""Market data over HTTP: a market's candles (the stored ones and the open one) and its rolling
+24h ticker."""
 
 from __future__ import annotations
 
@@ -10,8 +11,33 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paperex.apps.core.errors import ErrorCode, PaperexError
-from paperex.apps.marketdata.selectors import ticker_get
+from paperex.apps.marketdata.selectors import candle_list_with_open, ticker_get
 from paperex.apps.markets.apis import SYMBOL_PARAMETER, market_or_404
+from paperex.apps.markets.serializers import CandleQuerySerializer, CandleSerializer
+
+
+class CandleListApi(APIView):
+    """OHLCV candles of a market, oldest first (Binance kline semantics; times in ms, UTC); the
+    last is the open candle, still changing, when the range reaches it."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[SYMBOL_PARAMETER, CandleQuerySerializer],
+        responses=CandleSerializer(many=True),
+    )
+    def get(self, request: Request, symbol: str) -> Response:
+        market = market_or_404(symbol)
+        query = CandleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        candles = candle_list_with_open(
+            market=market,
+            interval=query.validated_data["interval"],
+            start=query.validated_data.get("start"),
+            end=query.validated_data.get("end"),
+            limit=query.validated_data["limit"],
+        )
+        return Response(CandleSerializer(candles, many=True).data)
 
 
 class TickerApi(APIView):

@@ -8,23 +8,26 @@ back into ours where messages become events. Base URLs come from the settings
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
 from django.conf import settings
 
+from paperex.apps.marketdata.history import synthetic_history_store
 from paperex.apps.markets.instruments import market_instrument
 from paperex.apps.markets.models import Market
 from paperex.domain import Instrument
 from paperex.marketdata.binance.feed import BinanceFeed
+from paperex.marketdata.events import Kline
 from paperex.marketdata.feed import Feed
 from paperex.marketdata.gemini.client import GeminiStreamClient
 from paperex.marketdata.pacing import parse_speed
 from paperex.marketdata.replay import ReplayFeed
 from paperex.marketdata.synthetic import SyntheticFeed
 from paperex.marketdata.yahoo.poller import YahooQuotePoller
+from paperex.support.clock import wall_clock_ms
 
 LIVE_VENUES = ("binance", "gemini", "yahoo")
 LIVE_STREAMS = {
@@ -113,8 +116,15 @@ def venue_symbol_map(venue: str, symbols: Sequence[str] | None = None) -> dict[s
     return {known.get(symbol, symbol): symbol for symbol in wanted}
 
 
-def live_feed(venue: str, symbol_map: dict[str, str], streams: Sequence[str]) -> Feed:
-    """A live ``venue`` feed of the venue symbols in ``symbol_map`` (keys) with short ``streams``.
+def live_feed(
+    venue: str,
+    symbol_map: dict[str, str],
+    streams: Sequence[str],
+    *,
+    history: Sequence[Kline] = (),
+) -> Feed:
+    """A live ``venue`` feed of the venue symbols in ``symbol_map`` (keys) with short ``streams``,
+    going on from the candles of ``history`` (binance's, see ``venue_sync``).
 
     Raises FeedUnavailableError for an unknown venue or stream, or no symbols.
     """
@@ -131,6 +141,7 @@ def live_feed(venue: str, symbol_map: dict[str, str], streams: Sequence[str]) ->
                 symbol_map=symbol_map,
                 stream_url=settings.PAPEREX_BINANCE_STREAM_URL,
                 rest_url=settings.PAPEREX_BINANCE_REST_URL,
+                history=history,
             )
         if venue == "gemini":
             return GeminiStreamClient(
@@ -148,12 +159,16 @@ def live_feed(venue: str, symbol_map: dict[str, str], streams: Sequence[str]) ->
         raise FeedUnavailableError(f"{error} (the {venue} streams: {offered})") from None
 
 
-def build_feeds(specs: Sequence[str]) -> list[Feed]:
-    """One feed per spec; raises FeedUnavailableError.
+def build_feeds(
+    specs: Sequence[str], *, histories: Mapping[str, Sequence[Kline]] | None = None
+) -> list[Feed]:
+    """One feed per spec, a live venue's going on from its candles in ``histories`` (by venue);
+    raises FeedUnavailableError.
 
     A live venue covers the trading markets of that venue; the synthetic feed covers the trading
     markets that no configured live venue covers (all of them when it runs alone), so that
-    ``--feed binance --feed synthetic`` gives live crypto and simulated stocks.
+    ``--feed binance --feed synthetic`` gives live crypto and simulated stocks; it first stores
+    the day of history its markets miss and goes on from it (``history``).
     """
     kinds = [spec.split(":", 1)[0] for spec in specs]
     live_kinds = [kind for kind in kinds if kind in LIVE_VENUES]
@@ -163,11 +178,19 @@ def build_feeds(specs: Sequence[str]) -> list[Feed]:
             instruments = trading_instruments(exclude_venues=live_kinds)
             if not instruments:
                 raise FeedUnavailableError("the live feeds cover every market; drop synthetic")
-            feeds.append(SyntheticFeed(instruments))
+            history = synthetic_history_store(instruments, now_ms=wall_clock_ms())
+            # The feed's time starts when it is made, not where the history ends: the pipeline
+            # closes candles by the wall clock, so simulated time must not lag behind it.
+            feeds.append(
+                SyntheticFeed(instruments, profiles=history.profiles, history=history.klines)
+            )
         elif kind == "replay":
             feeds.append(replay_feed(parse_replay_spec(spec)))
         elif kind in LIVE_VENUES:
-            feeds.append(live_feed(kind, venue_symbol_map(kind), SERVED_STREAMS[kind]))
+            fetched = (histories or {}).get(kind, ())
+            feeds.append(
+                live_feed(kind, venue_symbol_map(kind), SERVED_STREAMS[kind], history=fetched)
+            )
         else:
             raise FeedUnavailableError(f"feed {spec!r} is not available in this build")
     return feeds

@@ -64,7 +64,8 @@ class MarketDataRuntime:
         self._state_task = asyncio.create_task(self._follow(subscription), name="market-state")
         if run_feeds:
             self.venue_sync = await venue_sync_start(settings.PAPEREX_FEEDS)
-            feeds = await sync_to_async(build_feeds)(settings.PAPEREX_FEEDS)
+            histories = {"binance": self.venue_sync.history} if self.venue_sync else {}
+            feeds = await sync_to_async(build_feeds)(settings.PAPEREX_FEEDS, histories=histories)
             self.pipeline = FeedPipeline(self.bus, feeds, store_closed_candles=candles_store)
             await self.pipeline.start()
             logger.info("market data: %s", ", ".join(f.venue for f in feeds))

@@ -1,4 +1,4 @@
-"""Live reads of this process's market data: the feed's book and 24h ticker of a market."""
+"""Live reads of this process's market data: the feed's book, 24h ticker and open candles."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import msgspec
 
 from paperex.apps.core.amounts import format_amount
 from paperex.apps.marketdata.runtime import runtime
+from paperex.apps.markets.models import Candle, Market
+from paperex.apps.markets.selectors import candle_list
 
 
 def order_book_get(*, symbol: str, depth: int) -> dict[str, Any]:
@@ -33,6 +35,39 @@ def ticker_get(*, symbol: str) -> dict[str, Any] | None:
     data: dict[str, Any] = msgspec.to_builtins(ticker, builtin_types=())
     data.pop("kind", None)
     return data
+
+
+def candle_list_with_open(
+    *, market: Market, interval: str, start: int | None, end: int | None, limit: int
+) -> list[Candle]:
+    """``candle_list``, ending with the open candle of this process's live view when the range
+    covers it, as Binance's klines do (without live market data here, there is none)."""
+    candles = candle_list(market=market, interval=interval, start=start, end=end, limit=limit)
+    live = runtime.state.of(market.symbol).open_candles.get(interval)
+    if (
+        live is None
+        or (start is not None and live.open_time < start)
+        or (end is not None and live.open_time > end)
+    ):
+        return candles
+    candles = [candle for candle in candles if candle.open_time < live.open_time]
+    if start is not None and len(candles) == limit:
+        return candles  # the page is full before the open candle
+    open_candle = Candle(
+        market=market,
+        interval=interval,
+        open_time=live.open_time,
+        close_time=live.close_time,
+        open=live.open,
+        high=live.high,
+        low=live.low,
+        close=live.close,
+        volume=live.volume,
+        quote_volume=live.quote_volume,
+        trade_count=live.trade_count,
+        closed=False,
+    )
+    return [*candles, open_candle][-limit:]
 
 
 def _level(price: Decimal, quantity: Decimal) -> list[str]:

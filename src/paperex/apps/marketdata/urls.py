@@ -1,6 +1,6 @@
 from django.urls import path
 
-from paperex.apps.marketdata.apis import TickerApi
+from paperex.apps.marketdata.apis import CandleListApi, TickerApi
 from paperex.apps.marketdata.replay_apis import (
     RecordingListApi,
     ReplayDetailApi,
@@ -9,6 +9,7 @@ from paperex.apps.marketdata.replay_apis import (
 )
 
 urlpatterns = [
+    path("markets/<str:symbol>/candles/", CandleListApi.as_view(), name="market-candles"),
     path("markets/<str:symbol>/ticker/", TickerApi.as_view(), name="market-ticker"),
     path("admin/recordings/", RecordingListApi.as_view(), name="recording-list"),
     path("admin/replays/", ReplayListApi.as_view(), name="replay-list"),

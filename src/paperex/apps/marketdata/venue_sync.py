@@ -2,11 +2,14 @@
 
 When the binance feed starts, ``BinanceMarketSync.start`` updates every binance market's status,
 tick size, step size and min notional from ``exchangeInfo`` (awaited, so the feed starts on the
-venue's rules and without halted markets), then backfills candles in the background: the last
-``backfill_hours`` of 1m candles page by page, and the latest ``COARSE_CANDLES`` candles of each
-coarser stored interval (5m, 15m, 1h, 4h, 1d) in one request each. Only closed candles are stored;
-the feed's own aggregation makes the open one. Nothing here raises: failures are logged and kept
-in ``report``, which the runtime shows in its feed status (``/api/health/``).
+venue's rules and without halted markets), then the last ``backfill_hours`` of 1m candles page by
+page (awaited too, at most ``RECENT_TIMEOUT``), then in the background the latest
+``COARSE_CANDLES`` candles of each coarser stored interval (5m, 15m, 1h, 4h, 1d) in one request
+each. Only closed candles are stored. The minutes of the last day and the open candle of every
+interval rolled up from them (the venue's klines end with the open minute) are kept in
+``history``, where the feed's candles and 24h tickers start (``Feed.history``). Nothing here
+raises: failures are logged and kept in ``report``, which the runtime shows in its feed status
+(``/api/health/``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from django.conf import settings
 
 from paperex.apps.markets.models import Market
 from paperex.apps.markets.services import candles_upsert, market_rules_update
+from paperex.marketdata.aggregation import candles_rolled_up_from_minutes
+from paperex.marketdata.aggregation.intervals import DAY
 from paperex.marketdata.binance.rest import BinanceApiError, BinanceRestClient, SymbolRules
 from paperex.marketdata.events import Kline
 from paperex.support.async_tasks import cancel_and_wait
@@ -35,6 +40,8 @@ COARSE_CANDLES = 500
 """Candles fetched per coarser interval: 500 days of 1d, 20 days of 1h, ..."""
 RULES_TIMEOUT = 15.0
 """Seconds the server start waits for ``exchangeInfo`` at most."""
+RECENT_TIMEOUT = 15.0
+"""Seconds the server start waits for the recent 1m candles at most."""
 INVALID_SYMBOL = -1121
 
 
@@ -84,6 +91,8 @@ class BinanceMarketSync:
         self.report = VenueSyncReport(VENUE)
         self._clock_ms = clock_ms
         self._backfill: asyncio.Task[None] | None = None
+        self.history: list[Kline] = []
+        """The closed 1m candles of the last day and the open candle of each interval."""
 
     @classmethod
     def from_settings(cls) -> BinanceMarketSync:
@@ -94,13 +103,23 @@ class BinanceMarketSync:
         )
 
     async def start(self) -> None:
-        """Update the rules (waiting at most ``RULES_TIMEOUT``), then start the backfill."""
+        """Update the rules, then fetch the recent minutes (waiting at most ``RULES_TIMEOUT`` and
+        ``RECENT_TIMEOUT``), then start the backfill of the coarser intervals."""
         try:
             async with asyncio.timeout(RULES_TIMEOUT):
                 await self.sync_rules()
         except TimeoutError:
             self.record_error("exchangeInfo", TimeoutError(f"no answer in {RULES_TIMEOUT:g} s"))
-        self._backfill = asyncio.create_task(self.backfill(), name="binance-backfill")
+        markets = await sync_to_async(_venue_markets)(trading_only=True)
+        now = self._clock_ms()
+        try:
+            async with asyncio.timeout(RECENT_TIMEOUT):
+                await asyncio.gather(
+                    *(self._backfill_minutes(venue, ours, now) for venue, ours in markets.items())
+                )
+        except TimeoutError:
+            self.record_error("1m candles", TimeoutError(f"no answer in {RECENT_TIMEOUT:g} s"))
+        self._backfill = asyncio.create_task(self.backfill(markets), name="binance-backfill")
 
     async def wait(self) -> None:
         """Return when the background backfill is done."""
@@ -140,25 +159,33 @@ class BinanceMarketSync:
             else:
                 self.report.markets_updated.append(symbol)
 
-    async def backfill(self) -> None:
-        """Store the recent closed candles of every trading binance market."""
-        markets = await sync_to_async(_venue_markets)(trading_only=True)
-        now = self._clock_ms()
+    async def backfill(self, markets: dict[str, str]) -> None:
+        """Store the recent closed coarser candles of these markets (venue symbol -> ours)."""
         await asyncio.gather(
-            *(self._backfill_market(venue, ours, now) for venue, ours in markets.items())
+            *(self._backfill_coarse(venue, ours) for venue, ours in markets.items())
         )
         self.report.backfill_finished = True
         logger.info("binance: %d candles backfilled", self.report.candles_stored)
 
-    async def _backfill_market(self, venue_symbol: str, symbol: str, now: int) -> None:
-        for interval in ("1m", *COARSE_INTERVALS):
+    async def _backfill_minutes(self, venue_symbol: str, symbol: str, now: int) -> None:
+        start = now - int(self.backfill_hours * 3_600_000)
+        try:
+            fetched = self.rest.kline_history(venue_symbol, "1m", start_time=start)
+            minutes = [msgspec.structs.replace(kline, symbol=symbol) async for kline in fetched]
+            self.report.candles_stored += await _store([k for k in minutes if k.closed])
+        except Exception as error:  # one failed market costs only its candles
+            self.record_error(f"1m candles of {symbol}", error)
+            return
+        self.history += [k for k in minutes if k.closed and k.close_time > now - DAY]
+        rolled = candles_rolled_up_from_minutes(minutes, now_ms=now)
+        self.history += [
+            series[-1] for series in rolled.values() if series and not series[-1].closed
+        ]
+
+    async def _backfill_coarse(self, venue_symbol: str, symbol: str) -> None:
+        for interval in COARSE_INTERVALS:
             try:
-                if interval == "1m":
-                    start = now - int(self.backfill_hours * 3_600_000)
-                    history = self.rest.kline_history(venue_symbol, interval, start_time=start)
-                    klines = [kline async for kline in history]
-                else:
-                    klines = await self.rest.klines(venue_symbol, interval, limit=COARSE_CANDLES)
+                klines = await self.rest.klines(venue_symbol, interval, limit=COARSE_CANDLES)
                 closed = [
                     msgspec.structs.replace(kline, symbol=symbol)
                     for kline in klines

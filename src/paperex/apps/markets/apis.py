@@ -12,18 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paperex.apps.markets.models import Asset, Market
-from paperex.apps.markets.selectors import (
-    asset_list,
-    candle_list,
-    market_get,
-    market_list,
-)
-from paperex.apps.markets.serializers import (
-    AssetSerializer,
-    CandleQuerySerializer,
-    CandleSerializer,
-    MarketSerializer,
-)
+from paperex.apps.markets.selectors import asset_list, market_get, market_list
+from paperex.apps.markets.serializers import AssetSerializer, MarketSerializer
 
 SYMBOL_PARAMETER = OpenApiParameter(
     "symbol", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. BTCUSDT or AAPL"
@@ -78,26 +68,3 @@ class MarketDetailApi(APIView):
     )
     def get(self, request: Request, symbol: str) -> Response:
         return Response(MarketSerializer(market_or_404(symbol)).data)
-
-
-class CandleListApi(APIView):
-    """OHLCV candles of a market, oldest first (Binance kline semantics; times in ms, UTC)."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=[SYMBOL_PARAMETER, CandleQuerySerializer],
-        responses=CandleSerializer(many=True),
-    )
-    def get(self, request: Request, symbol: str) -> Response:
-        market = market_or_404(symbol)
-        query = CandleQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        candles = candle_list(
-            market=market,
-            interval=query.validated_data["interval"],
-            start=query.validated_data.get("start"),
-            end=query.validated_data.get("end"),
-            limit=query.validated_data["limit"],
-        )
-        return Response(CandleSerializer(candles, many=True).data)

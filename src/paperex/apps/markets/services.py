@@ -7,7 +7,7 @@ from dataclasses import fields
 from decimal import Decimal
 
 from asgiref.sync import sync_to_async
-from django.db import transaction
+from django.db import connection, transaction
 
 from paperex.apps.markets.models import Asset, Candle, Market
 from paperex.apps.markets.seed import ASSETS, MARKETS, market_symbol
@@ -85,9 +85,7 @@ def candles_upsert(*, klines: Sequence[Kline]) -> int:
 
     Klines of symbols that are not markets here are skipped.
     """
-    market_ids = dict(
-        Market.objects.filter(symbol__in={k.symbol for k in klines}).values_list("symbol", "id")
-    )
+    market_ids = _market_ids(klines)
     rows = [
         Candle(
             market_id=market_ids[kline.symbol],
@@ -105,6 +103,61 @@ def candles_upsert(*, klines: Sequence[Kline]) -> int:
         update_fields=list(Candle.VALUE_FIELDS),
     )
     return len(rows)
+
+
+def candles_add_missing(*, klines: Sequence[Kline]) -> None:
+    """Insert the candles that are not stored yet; a stored candle is never changed.
+
+    Klines of symbols that are not markets here are skipped. A day of history is some 30,000
+    rows, which the ORM would take 10 s to build: PostgreSQL copies them into a scratch table
+    first, other databases take multi-row inserts.
+    """
+    market_ids = _market_ids(klines)
+    rows = [
+        (
+            market_ids[k.symbol],
+            k.interval,
+            k.open_time,
+            *(getattr(k, f) for f in CANDLE_VALUE_FIELDS),
+        )
+        for k in klines
+        if k.symbol in market_ids
+    ]
+    quote = connection.ops.quote_name
+    key = ["market_id", "interval", "open_time"]
+    columns = ", ".join(map(quote, [*key, *CANDLE_VALUE_FIELDS]))
+    table = quote(Candle._meta.db_table)
+    unless_stored = f"ON CONFLICT ({', '.join(map(quote, key))}) DO NOTHING"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE new_candles AS SELECT {columns} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY new_candles ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM new_candles {unless_stored}"
+            )
+            cursor.execute("DROP TABLE new_candles")
+            return
+        row_values = f"({', '.join(['%s'] * len(rows[0]))})" if rows else ""
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            batch = rows[start : start + _ROWS_PER_INSERT]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_values] * len(batch))} "
+                + unless_stored,
+                [value for row in batch for value in row],
+            )
+
+
+_ROWS_PER_INSERT = 80
+"""Within SQLite's oldest limit of 999 parameters a statement."""
+
+
+def _market_ids(klines: Sequence[Kline]) -> dict[str, int]:
+    symbols = {kline.symbol for kline in klines}
+    return dict(Market.objects.filter(symbol__in=symbols).values_list("symbol", "id"))
 
 
 async def candles_store(klines: list[Kline]) -> None:

@@ -2,7 +2,6 @@ from django.urls import path
 
 from paperex.apps.markets.apis import (
     AssetListApi,
-    CandleListApi,
     MarketDetailApi,
     MarketListApi,
 )
@@ -11,5 +10,4 @@ urlpatterns = [
     path("assets/", AssetListApi.as_view(), name="asset-list"),
     path("markets/", MarketListApi.as_view(), name="market-list"),
     path("markets/<str:symbol>/", MarketDetailApi.as_view(), name="market-detail"),
-    path("markets/<str:symbol>/candles/", CandleListApi.as_view(), name="market-candles"),
 ]

@@ -1,6 +1,10 @@
 """Aggregation of normalized events: candles, rolling tickers, moving averages, price windows."""
 
-from paperex.marketdata.aggregation.candles import CandleAggregator
+from paperex.marketdata.aggregation.candles import (
+    CandleAggregator,
+    candles_rolled_up,
+    candles_rolled_up_from_minutes,
+)
 from paperex.marketdata.aggregation.intervals import (
     CANDLE_INTERVALS,
     INTERVAL_MILLISECONDS,
@@ -20,6 +24,8 @@ __all__ = [
     "RollingTicker",
     "TickerAggregator",
     "TimeWindowAverage",
+    "candles_rolled_up",
+    "candles_rolled_up_from_minutes",
     "interval_milliseconds",
     "open_time_of",
 ]

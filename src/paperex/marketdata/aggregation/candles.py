@@ -4,7 +4,9 @@ A candle covers ``[open_time, open_time + interval)`` aligned to the interval in
 ``close_time`` is ``open_time + interval - 1`` ms. A candle is emitted ``closed`` when a trade of a
 later interval arrives or when ``close_due(now)`` passes its close time. Open-candle updates are
 emitted at most once per ``update_every_ms`` of trade time (Binance pushes them every 1-2 s).
-Intervals without trades produce no candle.
+Intervals without trades produce no candle. ``candles_rolled_up`` builds the candles of a longer
+interval from shorter ones (history from a venue's klines or the synthetic past), and
+``CandleAggregator.resume`` continues such an open candle with live trades.
 """
 
 from __future__ import annotations
@@ -71,6 +73,15 @@ class CandleState:
         self.quote_volume = quote
         self.trade_count = 1
         self.first_trade_time = self.last_trade_time = trade_time
+        self.last_update_time = _NEVER
+
+    def resume(self, kline: Kline) -> None:
+        """Continue the open candle ``kline`` (its event time is its last trade's)."""
+        self.open_time, self.close_time = kline.open_time, kline.close_time
+        self.open, self.high, self.low, self.close = kline.open, kline.high, kline.low, kline.close
+        self.volume, self.quote_volume = kline.volume, kline.quote_volume
+        self.trade_count = kline.trade_count
+        self.first_trade_time, self.last_trade_time = kline.open_time, kline.event_time
         self.last_update_time = _NEVER
 
     def to_kline(self, *, event_time: int, received_at: int, closed: bool) -> Kline:
@@ -204,6 +215,24 @@ class CandleAggregator:
         time_ms = state.last_trade_time if now_ms is None else now_ms
         return state.to_kline(event_time=time_ms, received_at=time_ms, closed=False)
 
+    def resume(self, kline: Kline) -> None:
+        """Take the open candle ``kline`` (from history) as the one live trades continue.
+
+        Raises ValueError for a closed candle or an interval this aggregator does not keep.
+        """
+        if kline.closed:
+            raise ValueError("only an open candle can be resumed")
+        if kline.interval not in self.intervals:
+            raise ValueError(
+                f"interval {kline.interval!r} is not aggregated; have {self.intervals}"
+            )
+        states = self._states.get(kline.symbol)
+        if states is None:
+            states = self._states[kline.symbol] = [
+                CandleState(kline.venue, kline.symbol, interval) for interval in self.intervals
+            ]
+        states[self.intervals.index(kline.interval)].resume(kline)
+
     def forget(self, symbol: str) -> None:
         """Drop ``symbol``'s open candles, e.g. when a looping replay starts over in time."""
         self._states.pop(symbol, None)
@@ -212,3 +241,65 @@ class CandleAggregator:
     def symbols(self) -> list[str]:
         """The symbols seen so far."""
         return list(self._states)
+
+
+def candles_rolled_up(klines: Sequence[Kline], interval: str, *, now_ms: int) -> list[Kline]:
+    """The ``interval`` candles made of ``klines`` (one symbol, a shorter interval, oldest first).
+
+    Each is exactly the aggregate of its parts: the first open, the highest high, the lowest low,
+    the last close, the sums of volumes and counts. A candle whose close time is not before
+    ``now_ms`` is open, with its last part's event time. Raises ValueError for an unknown interval.
+    """
+    length = interval_milliseconds(interval)
+    offset = interval_offset(interval)
+    rolled: list[Kline] = []
+    group: list[Kline] = []
+    for kline in klines:
+        if group and _open_of(kline, length, offset) != _open_of(group[0], length, offset):
+            rolled.append(_roll_up(group, interval, length, offset, now_ms))
+            group = []
+        group.append(kline)
+    if group:
+        rolled.append(_roll_up(group, interval, length, offset, now_ms))
+    return rolled
+
+
+def candles_rolled_up_from_minutes(
+    minutes: Sequence[Kline], *, now_ms: int
+) -> dict[str, list[Kline]]:
+    """The 1m candles (one symbol, oldest first) and those of every longer interval Paperex keeps,
+    each rolled up from the one before it (each interval is a multiple of the one before)."""
+    candles = {"1m": list(minutes)}
+    shorter = candles["1m"]
+    for interval in CANDLE_INTERVALS[CANDLE_INTERVALS.index("1m") + 1 :]:
+        shorter = candles[interval] = candles_rolled_up(shorter, interval, now_ms=now_ms)
+    return candles
+
+
+def _open_of(kline: Kline, length: int, offset: int) -> int:
+    return kline.open_time - (kline.open_time - offset) % length
+
+
+def _roll_up(group: list[Kline], interval: str, length: int, offset: int, now_ms: int) -> Kline:
+    first, last = group[0], group[-1]
+    open_time = _open_of(first, length, offset)
+    close_time = open_time + length - 1
+    closed = close_time < now_ms
+    event_time = close_time if closed else last.event_time
+    return Kline(
+        venue=first.venue,
+        symbol=first.symbol,
+        event_time=event_time,
+        received_at=event_time,
+        interval=interval,
+        open_time=open_time,
+        close_time=close_time,
+        open=first.open,
+        high=max(kline.high for kline in group),
+        low=min(kline.low for kline in group),
+        close=last.close,
+        volume=sum((kline.volume for kline in group), _ZERO),
+        quote_volume=sum((kline.quote_volume for kline in group), _ZERO),
+        trade_count=sum(kline.trade_count for kline in group),
+        closed=closed,
+    )

@@ -2,6 +2,9 @@
 
 The window is ``(now - window_ms, now]`` of trade time. Volume, quote volume and trade count are
 running sums; high and low come from monotonic deques, so every trade costs O(1) amortized.
+History can enter the window as candles (``add_candle``): a candle counts as one entry at its
+close time (an open one at its event time, its last trade) with its own high, low and count, so
+a ticker started from a day of 1-minute candles is the exact aggregate of those candles.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from decimal import Decimal
 from typing import Final
 
 from paperex.marketdata.aggregation.intervals import DAY
-from paperex.marketdata.events import MiniTicker, Ticker24h, Trade
+from paperex.marketdata.events import Kline, MiniTicker, Ticker24h, Trade
 
 _ZERO: Final = Decimal(0)
 _HUNDRED: Final = Decimal(100)
@@ -29,11 +32,13 @@ class RollingTicker:
         self.venue = venue
         self.symbol = symbol
         self.window_ms = window_ms
-        self._trades: deque[tuple[int, Decimal, Decimal, Decimal]] = deque()
+        self._entries: deque[tuple[int, Decimal, Decimal, Decimal, int]] = deque()
+        """(time, open price, volume, quote volume, trade count): a trade or a candle."""
         self._highs: deque[tuple[int, Decimal]] = deque()
         self._lows: deque[tuple[int, Decimal]] = deque()
         self._volume = _ZERO
         self._quote_volume = _ZERO
+        self._trade_count = 0
         self._last_time = 0
         self._last_price: Decimal | None = None
         self._last_quantity = _ZERO
@@ -41,24 +46,50 @@ class RollingTicker:
 
     def add_trade(self, trade: Trade) -> None:
         """Add ``trade`` to the window (a trade older than the last one counts at the last time)."""
-        time_ms = max(trade.trade_time, self._last_time)
         price = trade.price
         quantity = trade.quantity
-        quote = price * quantity
-        self._trades.append((time_ms, price, quantity, quote))
-        self._volume += quantity
-        self._quote_volume += quote
-        highs = self._highs
-        while highs and highs[-1][1] <= price:
-            highs.pop()
-        highs.append((time_ms, price))
-        lows = self._lows
-        while lows and lows[-1][1] >= price:
-            lows.pop()
-        lows.append((time_ms, price))
-        self._last_time = time_ms
+        self._add(trade.trade_time, price, price, price, quantity, price * quantity, 1)
         self._last_price = price
         self._last_quantity = quantity
+
+    def add_candle(self, kline: Kline) -> None:
+        """Add the trades of ``kline`` to the window as one entry (see the module notes)."""
+        time_ms = kline.close_time if kline.closed else kline.event_time
+        self._add(
+            time_ms,
+            kline.open,
+            kline.high,
+            kline.low,
+            kline.volume,
+            kline.quote_volume,
+            kline.trade_count,
+        )
+        self._last_price = kline.close
+
+    def _add(
+        self,
+        time_ms: int,
+        open_price: Decimal,
+        high: Decimal,
+        low: Decimal,
+        volume: Decimal,
+        quote: Decimal,
+        count: int,
+    ) -> None:
+        time_ms = max(time_ms, self._last_time)
+        self._entries.append((time_ms, open_price, volume, quote, count))
+        self._volume += volume
+        self._quote_volume += quote
+        self._trade_count += count
+        highs = self._highs
+        while highs and highs[-1][1] <= high:
+            highs.pop()
+        highs.append((time_ms, high))
+        lows = self._lows
+        while lows and lows[-1][1] >= low:
+            lows.pop()
+        lows.append((time_ms, low))
+        self._last_time = time_ms
         self._evict(time_ms - self.window_ms)
 
     def set_best_quotes(
@@ -104,7 +135,7 @@ class RollingTicker:
             quote_volume=self._quote_volume,
             open_time=now_ms - self.window_ms,
             close_time=now_ms,
-            trade_count=len(self._trades),
+            trade_count=self._trade_count,
         )
 
     def mini_ticker(self, now_ms: int | None = None) -> MiniTicker | None:
@@ -133,17 +164,18 @@ class RollingTicker:
         return now_ms
 
     def _open_high_low(self) -> tuple[Decimal, Decimal, Decimal]:
-        if not self._trades:
+        if not self._entries:
             assert self._last_price is not None
             return self._last_price, self._last_price, self._last_price
-        return self._trades[0][1], self._highs[0][1], self._lows[0][1]
+        return self._entries[0][1], self._highs[0][1], self._lows[0][1]
 
     def _evict(self, cutoff: int) -> None:
-        trades = self._trades
-        while trades and trades[0][0] <= cutoff:
-            _, _, quantity, quote = trades.popleft()
-            self._volume -= quantity
+        entries = self._entries
+        while entries and entries[0][0] <= cutoff:
+            _, _, volume, quote, count = entries.popleft()
+            self._volume -= volume
             self._quote_volume -= quote
+            self._trade_count -= count
         highs = self._highs
         while highs and highs[0][0] <= cutoff:
             highs.popleft()
@@ -164,12 +196,17 @@ class TickerAggregator:
 
     def add_trade(self, trade: Trade) -> None:
         """Add ``trade`` to its symbol's window."""
-        ticker = self._tickers.get(trade.symbol)
+        self._ticker(trade.venue, trade.symbol).add_trade(trade)
+
+    def add_candle(self, kline: Kline) -> None:
+        """Add a candle of history to its symbol's window (see ``RollingTicker.add_candle``)."""
+        self._ticker(kline.venue, kline.symbol).add_candle(kline)
+
+    def _ticker(self, venue: str, symbol: str) -> RollingTicker:
+        ticker = self._tickers.get(symbol)
         if ticker is None:
-            ticker = self._tickers[trade.symbol] = RollingTicker(
-                trade.venue, trade.symbol, window_ms=self.window_ms
-            )
-        ticker.add_trade(trade)
+            ticker = self._tickers[symbol] = RollingTicker(venue, symbol, window_ms=self.window_ms)
+        return ticker
 
     def forget(self, symbol: str) -> None:
         """Drop ``symbol``'s window, e.g. when a looping replay starts over in time."""

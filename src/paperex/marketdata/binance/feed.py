@@ -24,7 +24,7 @@ from paperex.marketdata.binance.parse import VENUE, parse_message
 from paperex.marketdata.binance.rest import DEFAULT_REST_URL, BinanceRestClient
 from paperex.marketdata.connection import ConnectionOptions
 from paperex.marketdata.errors import ParseError
-from paperex.marketdata.events import BookDelta, BookSnapshot
+from paperex.marketdata.events import BookDelta, BookSnapshot, Kline
 from paperex.marketdata.feed import FeedStatus, RawMessage, SymbolMap
 from paperex.marketdata.local_book import BookSync
 from paperex.support.async_tasks import cancel_and_wait
@@ -92,15 +92,18 @@ class BinanceFeed:
         clock_ms: ClockMs = wall_clock_ms,
         random_fraction: RandomFraction = random.random,
         sleep: Sleep = asyncio.sleep,
+        history: Sequence[Kline] = (),
     ) -> None:
         """``symbols`` as the venue spells them; ``streams`` short names (see ``stream_names``).
 
         ``symbol_map`` renames venue symbols in events; ``rest`` is used (and not closed) when
-        given, else one is made for ``rest_url``. Raises ValueError for an unknown stream.
+        given, else one is made for ``rest_url``; ``history`` is the candles fetched before (see
+        ``Feed``). Raises ValueError for an unknown stream.
         """
         self.symbol_map = {
             venue: ours for venue, ours in (symbol_map or {}).items() if venue != ours
         }
+        self.history = list(history)
         self._venue_symbols = [symbol.upper() for symbol in symbols]
         self.stream_client = BinanceStreamClient(
             stream_names(self._venue_symbols, streams),

@@ -3,7 +3,9 @@
 Simulated time starts at ``start_ms`` (default: now) and runs at ``speed`` times the wall clock;
 ``speed=None`` produces as fast as the consumer takes. A message's ``received_at`` is its
 simulated event time, so the feed is deterministic whatever the clock, and a recording of it
-replays with the simulated gaps. Streams are ``<symbol>@trade`` and ``<symbol>@depth``
+replays with the simulated gaps. ``history`` (see ``Feed``) is what the market did before
+``start_ms``, e.g. from ``synthetic.history``, with ``profiles`` starting at its last prices.
+Streams are ``<symbol>@trade`` and ``<symbol>@depth``
 (lowercase symbol); subscribing to a depth stream sends that book's snapshot first.
 """
 
@@ -14,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 
 from paperex.domain import Instrument
-from paperex.marketdata.events import BookDelta, BookSnapshot, Event
+from paperex.marketdata.events import BookDelta, BookSnapshot, Event, Kline
 from paperex.marketdata.feed import FeedState, FeedStatus, RawMessage
 from paperex.marketdata.pacing import Monotonic, Pacer, Sleep
 from paperex.marketdata.synthetic.market import VENUE, MarketSettings, SyntheticMarket
@@ -49,6 +51,7 @@ class SyntheticFeed:
         streams: Sequence[str] | None = None,
         speed: float | None = 1.0,
         start_ms: int | None = None,
+        history: Sequence[Kline] = (),
         clock_ms: ClockMs = wall_clock_ms,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -66,6 +69,7 @@ class SyntheticFeed:
             profiles=profiles,
         )
         self.symbols = self.market.symbols
+        self.history = list(history)
         self._available = {name for symbol in self.symbols for name in stream_names(symbol)}
         self._streams: set[str] = set()
         self._snapshot_due: set[str] = set()

@@ -104,6 +104,17 @@ async def test_kline_stream(socket: WebsocketCommunicator) -> None:
     assert (frame["close"], frame["closed"]) == (100.5, False)
 
 
+async def test_a_kline_stream_starts_with_the_open_candle(socket: WebsocketCommunicator) -> None:
+    runtime.state.apply(kline("101.5", symbol="MSFT"))
+    ack = await ask(socket, {"action": "subscribe", "pair": "MSFT", "stream": "kline_1m"})
+    assert ack["result"] is True
+    frame = await socket.receive_json_from(timeout=5)
+    assert (frame["event"], frame["symbol"], frame["interval"]) == ("kline", "MSFT", "1m")
+    assert (frame["open_time"], frame["close"], frame["closed"]) == (T0, 101.5, False)
+    await ask(socket, {"action": "subscribe", "pair": "MSFT", "stream": "kline_5m"})
+    assert await socket.receive_nothing(timeout=0.2)  # no 5m candle is open
+
+
 async def test_depth_starts_with_the_current_book_then_sequenced_diffs(
     socket: WebsocketCommunicator,
 ) -> None:

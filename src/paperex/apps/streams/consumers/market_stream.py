@@ -65,6 +65,8 @@ class MarketStreamConsumer(HubConsumer):
             self.reply({**answer, "result": True})
             if stream == "depth":
                 self._send_book_snapshot(symbol)
+            elif stream.startswith("kline_"):
+                self._send_open_candle(symbol, stream.removeprefix("kline_"))
         else:
             self.unfollow(topic)
             self.reply({**answer, "result": True})
@@ -84,6 +86,12 @@ class MarketStreamConsumer(HubConsumer):
             asks=state.book.book.asks(1000),
         )
         self.reply(event_frame(snapshot))
+
+    def _send_open_candle(self, symbol: str, interval: str) -> None:
+        """The candle open now first, as the updates that follow change it."""
+        candle = runtime.state.of(symbol).open_candles.get(interval)
+        if candle is not None:
+            self.reply(event_frame(candle))
 
     def _subscription_names(self) -> list[str]:
         return [topic.replace("@", "-", 1) for topic in self.topics]
