@@ -118,14 +118,14 @@ def candles_add_missing(*, klines: Sequence[Kline]) -> None:
             market_ids[k.symbol],
             k.interval,
             k.open_time,
-            *(getattr(k, f) for f in CANDLE_VALUE_FIELDS),
+            *(getattr(k, f) for f in Candle.VALUE_FIELDS),
         )
         for k in klines
         if k.symbol in market_ids
     ]
     quote = connection.ops.quote_name
     key = ["market_id", "interval", "open_time"]
-    columns = ", ".join(map(quote, [*key, *CANDLE_VALUE_FIELDS]))
+    columns = ", ".join(map(quote, [*key, *Candle.VALUE_FIELDS]))
     table = quote(Candle._meta.db_table)
     unless_stored = f"ON CONFLICT ({', '.join(map(quote, key))}) DO NOTHING"
     with transaction.atomic(), connection.cursor() as cursor:
