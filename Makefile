@@ -83,7 +83,8 @@ MUTATION_CI_SECONDS ?= 300
 MUTATION_SAMPLE := 'paperex.domain.market_spec.*' 'paperex.engine.price_band.*' \
 	'paperex.engine.stop_triggers.*' 'paperex.engine.amendment.*' \
 	'paperex.apps.trading.host.batch_writer.x__fill_row*' \
-	'paperex.apps.trading.host.batch_writer.x__trade_row*' 'paperex.apps.streams.fanout.*'
+	'paperex.apps.trading.host.batch_writer.x__trade_row*' 'paperex.apps.streams.fanout.*' \
+	'paperex.apps.trading.gateway.gateway.x_*'
 
 mutation: $(VENV)/.installed-dev
 	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(MUTANTS)

@@ -8,7 +8,6 @@ from tests.mutation.figures import (
     failures,
     load_equivalents,
     load_exit_codes,
-    shortfalls,
     stale_equivalents,
     tally,
 )
@@ -35,16 +34,6 @@ def test_a_package_below_its_target_is_a_failure_and_one_at_it_is_not() -> None:
         Package("gateway", ("paperex.apps.trading.gateway.",), 0.80),
     )
     assert failures(tally(codes, set()), packages) == ["gateway: 60.0% killed, target 80%"]
-
-
-def test_a_package_not_gated_yet_is_reported_short_but_does_not_fail() -> None:
-    codes: dict[str, int | None] = {f"{GATEWAY}{n}": 1 if n <= 3 else 0 for n in range(1, 6)}
-    packages = (Package("gateway", ("paperex.apps.trading.gateway.",), 0.80, gated=False),)
-    figures = tally(codes, set())
-    assert failures(figures, packages) == []
-    assert shortfalls(figures, packages) == [
-        "gateway: 60.0% killed, 20.0% short of 80% (not gated yet)"
-    ]
 
 
 def test_timeouts_count_as_detected_and_unrun_mutants_are_not_judged() -> None:

@@ -49,9 +49,9 @@ def gateway_to(host: SilentHost) -> EngineGateway:
 
 def test_no_answer_in_time_is_an_unknown_outcome_for_every_caller(host: SilentHost) -> None:
     gateway = gateway_to(host)
-    with pytest.raises(EngineOutcomeUnknownError):
+    with pytest.raises(EngineOutcomeUnknownError, match=r"^the command was sent but the engine"):
         gateway.execute_sync(COMMAND)
-    with pytest.raises(EngineOutcomeUnknownError):
+    with pytest.raises(EngineOutcomeUnknownError, match=r"^the command was sent but the engine"):
         gateway.execute_many_sync([COMMAND])  # funding and resets: a 503, not a 500
     assert host.timeouts == [0.05, 0.05]
 

@@ -15,6 +15,7 @@ import redis.asyncio as redis_async
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
+from paperex.apps.accounts.services import user_register
 from paperex.apps.core.groups import user_group
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.services import markets_seed
@@ -30,7 +31,7 @@ from paperex.marketdata.bus import LocalBus
 from paperex.support.async_tasks import cancel_and_wait
 from tests.support.market_events import book, trade
 from tests.support.network import unused_port
-from tests.support.trading import register
+from tests.support.trading import PASSWORD, register
 from tests.support.waiting import async_wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -146,6 +147,68 @@ async def test_a_host_that_stops_for_good_ends_the_process(
     assert options["reference_feed"] is True
     options["on_failure"](RuntimeError("another engine took the database"))
     assert exits == [True]
+
+
+def bid_at(user_id: int, price: str) -> PlaceOrder:
+    market = catalog_read().market("BTCUSDT")
+    return PlaceOrder(
+        timestamp=1,
+        user_id=user_id,
+        symbol="BTCUSDT",
+        side=Side.BUY,
+        order_type=OrderType.LIMIT,
+        time_in_force=TimeInForce.GTC,
+        price=market.ticks(Decimal(price)),
+        quantity=market.lots(Decimal("0.001")),
+    )
+
+
+def placed_prices(replies: list[Any]) -> list[str]:
+    return [reply.orders[0].price for reply in replies]
+
+
+def test_synchronous_callers_get_each_commands_own_reply_from_a_host_here(
+    engine_host: EngineHost, settings: Any
+) -> None:
+    settings.PAPEREX_REDIS_URL = ""
+    user = user_register(username="alice", password=PASSWORD)
+    gateway = EngineGateway()
+    gateway.attach(engine_host)
+    assert placed_prices([gateway.execute_sync(bid_at(user.pk, "20000"))]) == ["20000"]
+    many = gateway.execute_many_sync([bid_at(user.pk, "20001"), bid_at(user.pk, "20002")])
+    assert placed_prices(many) == ["20001", "20002"]
+
+    stopped = EngineHost()
+    gateway.attach(stopped)  # attached but not running: no host to send to
+    with pytest.raises(EngineUnavailableError, match="not running"):
+        gateway.execute_sync(bid_at(user.pk, "20003"))
+
+
+async def test_synchronous_callers_get_each_commands_own_reply_over_redis(
+    settings: Any, redis_url: str, gateway: EngineGateway
+) -> None:
+    settings.PAPEREX_REDIS_URL = redis_url
+    settings.PAPEREX_RUN_ENGINE = False
+    commands = redis_async.Redis.from_url(redis_url)
+    await commands.delete(COMMANDS_KEY)
+    await commands.aclose()
+    alice = await register("alice")
+    host = EngineHost()
+    await asyncio.to_thread(host.start)
+    server = RedisCommandServer(redis_url, host)
+    serving = asyncio.create_task(server.serve())
+    try:
+        one = await asyncio.to_thread(lambda: gateway.execute_sync(bid_at(alice.pk, "20000")))
+        many = await asyncio.to_thread(
+            lambda: gateway.execute_many_sync(
+                [bid_at(alice.pk, "20001"), bid_at(alice.pk, "20002")]
+            )
+        )
+        assert placed_prices([one, *many]) == ["20000", "20001", "20002"]
+    finally:
+        await cancel_and_wait(serving)
+        await server.close()
+        await asyncio.to_thread(host.stop)
 
 
 class SilentHost:
