@@ -23,7 +23,12 @@ def channel_layer_config(redis_url: str) -> dict[str, Any]:
     return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": GROUP_PREFIX},
+            # Enough connections for 500 clients subscribing at once per worker (redis-py's
+            # asyncio pool refuses the 101st by default).
+            "CONFIG": {
+                "hosts": [{"address": redis_url, "max_connections": 1000}],
+                "prefix": GROUP_PREFIX,
+            },
         }
     }
 

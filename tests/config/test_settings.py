@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -9,8 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.db import connection
+
+from paperex.config.settings import CHANNEL_LAYER_CONNECTIONS
 
 GOOD_SECRET = "s" * 10 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
 PRINT_SETTINGS = """
@@ -62,7 +66,9 @@ def test_urls_switch_to_postgres_redis_layer_and_celery_broker(tmp_path: Path) -
     )
     assert built["database"] == "django.db.backends.postgresql"
     assert built["channel_layer"] == "channels_redis.core.RedisChannelLayer"
-    assert built["channel_hosts"] == ["redis://127.0.0.1:6379/7"]
+    assert built["channel_hosts"] == [
+        {"address": "redis://127.0.0.1:6379/7", "max_connections": CHANNEL_LAYER_CONNECTIONS}
+    ]
     assert built["celery_broker"] == "redis://127.0.0.1:6379/7"
     assert built["celery_eager"] is False
 
@@ -102,3 +108,18 @@ def test_this_run_uses_the_services_the_environment_names() -> None:
     assert connection.vendor == expected_vendor
     expected_layer = "RedisChannelLayer" if os.environ.get("REDIS_URL") else "InMemoryChannelLayer"
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith(expected_layer)
+
+
+async def test_the_redis_channel_layer_takes_a_burst_of_subscriptions(redis_url: str) -> None:
+    """Hundreds of users subscribing at once: redis-py's default pool refused the 101st
+    connection."""
+    layer = RedisChannelLayer(
+        hosts=[{"address": redis_url, "max_connections": CHANNEL_LAYER_CONNECTIONS}],
+        prefix="paperex-burst-test",
+    )
+    channels = [f"burst.{number}" for number in range(300)]
+    try:
+        await asyncio.gather(*(layer.group_add("burst", channel) for channel in channels))
+        await asyncio.gather(*(layer.group_discard("burst", channel) for channel in channels))
+    finally:
+        await layer.flush()

@@ -152,11 +152,17 @@ WHITENOISE_USE_FINDERS = not ENV.is_production
 
 # Channels: Redis when configured, otherwise the in-process layer.
 CHANNEL_LAYERS: dict[str, Any]
+CHANNEL_LAYER_CONNECTIONS = 1000
 if ENV.redis_url:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [ENV.redis_url], "prefix": "paperex"},
+            # redis-py's asyncio pool refuses a 101st connection at once (MaxConnectionsError):
+            # a burst of users subscribing together needs more than that.
+            "CONFIG": {
+                "hosts": [{"address": ENV.redis_url, "max_connections": CHANNEL_LAYER_CONNECTIONS}],
+                "prefix": "paperex",
+            },
         }
     }
 else:
