@@ -6,9 +6,11 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -56,36 +58,42 @@ def prepared_environment(data_dir: Path) -> Iterator[dict[str, str]]:
 def running_server(env: dict[str, str], *arguments: str, ready: bool = True) -> Iterator[str]:
     """`paperex serve` on a free port until the block ends; yields its base URL once the
     server is ready (/api/health/ answers 200), or only answers when not ``ready``."""
-    port = unused_port()
-    process = subprocess.Popen(
-        [*PAPEREX, "serve", "--port", str(port), *arguments],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    # Its output goes to a file, not a pipe: a pipe nobody reads stops the server once its
+    # access log fills it.
+    with tempfile.TemporaryFile("w+") as output:
+        port = unused_port()
+        process = subprocess.Popen(
+            [*PAPEREX, "serve", "--port", str(port), *arguments],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            yield _ready_url(process, output, f"http://127.0.0.1:{port}", ready=ready)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def _ready_url(process: subprocess.Popen[str], output: IO[str], url: str, *, ready: bool) -> str:
     deadline = time.monotonic() + START_SECONDS
     answer = "nothing"
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited: {process.stdout.read() if process.stdout else ''}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"server was not ready within {START_SECONDS} s: {answer}")
-            try:
-                health = httpx.get(f"{url}/api/health/", timeout=3)
-                if health.status_code == 200 or not ready:
-                    break
-                answer = health.text
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
+    while True:
+        if process.poll() is not None:
+            output.seek(0)
+            pytest.fail(f"server exited: {output.read()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"server was not ready within {START_SECONDS} s: {answer}")
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+            health = httpx.get(f"{url}/api/health/", timeout=3)
+            if health.status_code == 200 or not ready:
+                return url
+            answer = health.text
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
