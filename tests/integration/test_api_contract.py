@@ -81,6 +81,9 @@ schema = schemathesis.openapi.from_dict(
     config=SchemathesisConfig.from_dict(
         {
             "seed": 20_240_601,
+            # A 503 with Retry-After is a documented answer (a market still waiting for its
+            # feed on a loaded machine), not a server error; its body and header are checked.
+            "checks": {"not_a_server_error": {"expected-statuses": ["2XX", "3XX", "4XX", "503"]}},
             "generation": {
                 "max-examples": MAX_EXAMPLES,
                 "deterministic": True,
