@@ -4,13 +4,14 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from paperex.apps.accounts.login_limits import refuse_if_login_limited
 from paperex.apps.accounts.models import User
@@ -31,9 +32,32 @@ class TokenObtainApi(TokenObtainPairView):
     """A JWT pair for a username and password; 429 while the username has failed too often
     (``login_limits``)."""
 
+    @extend_schema(
+        responses={
+            200: TokenObtainPairSerializer,
+            401: OpenApiResponse(
+                ERROR_SCHEMA, description="No active account with this username and password."
+            ),
+        }
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = request.data
         refuse_if_login_limited(data.get("username") if isinstance(data, Mapping) else None)
+        return super().post(request, *args, **kwargs)
+
+
+class TokenRefreshApi(TokenRefreshView):
+    """A new access token for a refresh token."""
+
+    @extend_schema(
+        responses={
+            200: TokenRefreshSerializer,
+            401: OpenApiResponse(
+                ERROR_SCHEMA, description="The refresh token is invalid or expired."
+            ),
+        }
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)
 
 
@@ -71,7 +95,7 @@ class AccountResetApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: BalanceSerializer(many=True), 503: ERROR_SCHEMA})
+    @extend_schema(request=None, responses=BalanceSerializer(many=True))
     def post(self, request: Request) -> Response:
         user = cast(User, request.user)
         account_reset(user=user)

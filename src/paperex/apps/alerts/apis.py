@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -22,7 +24,7 @@ from paperex.apps.alerts.serializers import (
 )
 from paperex.apps.alerts.services import alert_create, alert_delete
 from paperex.apps.core.api import user_id_of
-from paperex.apps.markets.apis import market_or_404
+from paperex.apps.markets.apis import UNKNOWN_MARKET, market_or_404
 
 
 class AlertListApi(ListAPIView[PriceAlert]):
@@ -36,7 +38,13 @@ class AlertListApi(ListAPIView[PriceAlert]):
         filters.is_valid(raise_exception=True)
         return alert_list(user_id=user_id_of(self.request), **filters.validated_data)
 
-    @extend_schema(request=AlertCreateSerializer, responses={201: AlertSerializer})
+    @extend_schema(parameters=[AlertFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=AlertCreateSerializer, responses={201: AlertSerializer, 404: UNKNOWN_MARKET}
+    )
     def post(self, request: Request) -> Response:
         data = AlertCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -5,5 +5,5 @@ from paperex.apps.alerts.apis import AlertDetailApi, AlertHistoryApi, AlertListA
 urlpatterns = [
     path("alerts/", AlertListApi.as_view(), name="alert-list"),
     path("alerts/history/", AlertHistoryApi.as_view(), name="alert-history"),
-    path("alerts/<int:alert_id>/", AlertDetailApi.as_view(), name="alert-detail"),
+    path("alerts/<id:alert_id>/", AlertDetailApi.as_view(), name="alert-detail"),
 ]

@@ -1,4 +1,4 @@
-"""What every API view shares: the error schema and the authenticated user's id."""
+"""What every API view shares: the error schemas and the authenticated user's id."""
 
 from __future__ import annotations
 
@@ -14,10 +14,23 @@ ERROR_SCHEMA = inline_serializer(
     {
         "code": serializers.CharField(),
         "message": serializers.CharField(),
-        "errors": serializers.DictField(required=False),
+        "errors": serializers.DictField(
+            required=False, help_text="for invalid input: each field's problems"
+        ),
     },
 )
-"""The body of every 4xx and 5xx answer (see ``errors.render_error``)."""
+"""The body of every 4xx and 5xx answer (see ``errors.render_error``); an error may add fields
+of its own beside ``code`` and ``message``."""
+
+RATE_LIMITED_SCHEMA = inline_serializer(
+    "RateLimited",
+    {
+        "code": serializers.CharField(help_text="rate_limited"),
+        "message": serializers.CharField(),
+        "limit": serializers.CharField(help_text="the limit reached: address, user, orders, ..."),
+    },
+)
+"""The body of a 429 (``limits.RateLimitedError``)."""
 
 
 def user_id_of(request: Request) -> int:

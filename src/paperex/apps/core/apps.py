@@ -11,7 +11,10 @@ class CoreConfig(AppConfig):
         # subscripted at run time (ModelSerializer[Market]). Serializer and API modules are
         # imported after the registry is ready, so this runs first.
         import django_stubs_ext
+        from django.urls import register_converter
         from rest_framework import generics, serializers
+
+        from paperex.apps.core.ids import IdConverter
 
         django_stubs_ext.monkeypatch(
             extra_classes=[
@@ -20,3 +23,5 @@ class CoreConfig(AppConfig):
                 generics.ListAPIView,
             ]
         )
+        # URL modules are imported on the first request or reverse(), after this.
+        register_converter(IdConverter, "id")

@@ -13,6 +13,6 @@ urlpatterns = [
     path("markets/<str:symbol>/ticker/", TickerApi.as_view(), name="market-ticker"),
     path("admin/recordings/", RecordingListApi.as_view(), name="recording-list"),
     path("admin/replays/", ReplayListApi.as_view(), name="replay-list"),
-    path("admin/replays/<int:session_id>/", ReplayDetailApi.as_view(), name="replay-detail"),
-    path("admin/replays/<int:session_id>/stop/", ReplayStopApi.as_view(), name="replay-stop"),
+    path("admin/replays/<id:session_id>/", ReplayDetailApi.as_view(), name="replay-detail"),
+    path("admin/replays/<id:session_id>/stop/", ReplayStopApi.as_view(), name="replay-stop"),
 ]

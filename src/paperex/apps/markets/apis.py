@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from paperex.apps.core.api import ERROR_SCHEMA
 from paperex.apps.markets.models import Asset, Market
 from paperex.apps.markets.selectors import asset_list, market_get, market_list
 from paperex.apps.markets.serializers import AssetSerializer, MarketSerializer
@@ -18,6 +19,10 @@ from paperex.apps.markets.serializers import AssetSerializer, MarketSerializer
 SYMBOL_PARAMETER = OpenApiParameter(
     "symbol", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. BTCUSDT or AAPL"
 )
+
+
+UNKNOWN_MARKET = OpenApiResponse(ERROR_SCHEMA, description="No market of this symbol.")
+"""The answer of ``market_or_404`` for a symbol that is not in the path (a body's)."""
 
 
 def market_or_404(symbol: str) -> Market:

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from paperex.apps.core.amounts import AmountField, asset_code_field
+from paperex.apps.core.ids import LARGEST_ID
 from paperex.apps.markets.instruments import market_percent_price
 from paperex.apps.markets.models import Asset, Candle, Market
 from paperex.domain import PercentPriceBySide
@@ -67,8 +68,12 @@ def percent_price_by_side_data(market: Market) -> dict[str, Any]:
 
 class CandleQuerySerializer(serializers.Serializer[None]):
     interval = serializers.ChoiceField(choices=Candle.Interval.choices, default="1m")
-    start = serializers.IntegerField(min_value=0, required=False, help_text="ms since the epoch")
-    end = serializers.IntegerField(min_value=0, required=False, help_text="ms since the epoch")
+    start = serializers.IntegerField(
+        min_value=0, max_value=LARGEST_ID, required=False, help_text="ms since the epoch"
+    )
+    end = serializers.IntegerField(
+        min_value=0, max_value=LARGEST_ID, required=False, help_text="ms since the epoch"
+    )
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=500)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

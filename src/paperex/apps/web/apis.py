@@ -56,6 +56,7 @@ class LivenessApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
+    needs_services = False  # its answer is the process's own
 
     @extend_schema(responses={200: inline_serializer("Live", {"status": serializers.CharField()})})
     def get(self, request: Request) -> Response:

@@ -3,6 +3,7 @@ view would, byte for byte in meaning, and leaves what it cannot authenticate to 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -96,6 +97,25 @@ async def test_numbers_as_json_numbers_are_accepted_too(host: EngineHost) -> Non
         )
     assert placed.status_code == 201
     assert (placed.json()["price"], placed.json()["quantity"]) == ("1000.25", "0.5")
+
+
+@pytest.mark.parametrize("encoding", ["form", "multipart", "no content type"])
+async def test_a_body_that_is_not_json_is_answered_as_the_drf_view_answers_it(
+    host: EngineHost, encoding: str
+) -> None:
+    user = await register("lane-grace")
+    order = {"symbol": "BTCUSDT", "side": "BUY", "price": "1000", "quantity": "0.01"}
+    sent: dict[str, Any] = {
+        "form": {"data": order},
+        "multipart": {"data": order, "files": {"unused": b""}},
+        "no content type": {"content": json.dumps(order).encode()},
+    }[encoding]
+    async with client(application, user) as lane, client(django_application, user) as drf:
+        fast = await lane.post("/api/orders/", **sent)
+        reference = await drf.post("/api/orders/", **sent)
+    assert fast.status_code == reference.status_code
+    assert fast.status_code == (415 if encoding == "no content type" else 201)
+    assert fast.json().keys() == reference.json().keys()
 
 
 @pytest.mark.parametrize("token", ["not-a-token", "Bearer-less"])

@@ -175,9 +175,9 @@ async def test_the_order_lane_answers_unknown_then_the_retry_finds_the_order(
 def test_the_schema_documents_the_answers() -> None:
     schema = APIClient().get("/api/schema/", {"format": "json"}).json()
     paths, components = schema["paths"], schema["components"]["schemas"]
-    assert set(paths["/api/orders/"]["post"]["responses"]) == {"200", "201", "400", "503"}
+    assert {"200", "201", "400", "503"} <= set(paths["/api/orders/"]["post"]["responses"])
     assert {"status", "client_order_id"} <= set(components["PlacementUnavailable"]["properties"])
     assert {"status", "order_id"} <= set(components["CancelUnavailable"]["properties"])
-    assert set(paths["/api/orders/cancel-all/"]["post"]["responses"]) == {"200", "202", "503"}
+    assert {"200", "202", "503"} <= set(paths["/api/orders/cancel-all/"]["post"]["responses"])
     lookup_parameters = paths["/api/orders/lookup/"]["get"]["parameters"]
     assert [parameter["name"] for parameter in lookup_parameters] == ["client_order_id"]

@@ -2,11 +2,12 @@
 
 For each request Django's handler starts a thread for the synchronous parts, resolves the URL
 and sends signals that each hop to a thread; order entry by a bot needs none of it. This ASGI
-app takes POST /api/orders/ with a Bearer token (``takes_order_fast_lane``; wired in
-``paperex.config.asgi``): it checks the token (remembered until it expires), reads the body and
-the order (``fast_order_values``, else the DRF serializer, which words any error), places it
-with the same service as ``OrderListApi`` and answers with the same JSON. A request whose
-token does not check out goes to Django as it came, body included, and gets Django's usual 401.
+app takes POST /api/orders/ with a Bearer token and a JSON body (``takes_order_fast_lane``;
+wired in ``paperex.config.asgi``): it checks the token (remembered until it expires), reads the
+body and the order (``fast_order_values``, else the DRF serializer, which words any error),
+places it with the same service as ``OrderListApi`` and answers with the same JSON. A request
+whose token does not check out, or whose body is not JSON (a form), goes to Django as it came,
+body included: Django answers its usual 401, or reads the form as the OpenAPI schema says.
 """
 
 from __future__ import annotations
@@ -37,12 +38,21 @@ _encode = msgspec.json.Encoder().encode
 
 
 def takes_order_fast_lane(scope: Scope) -> bool:
-    """POST /api/orders/ with a Bearer token: served by ``order_entry_lane``."""
+    """POST /api/orders/ with a Bearer token and a JSON body: served by ``order_entry_lane``.
+    A form body goes to Django, which reads it as the schema says (the lane reads JSON)."""
     return (
         scope.get("method") == "POST"
         and scope.get("path") == "/api/orders/"
+        and _has_json_body(scope)
         and bool(bearer_token(scope))
     )
+
+
+def _has_json_body(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return bool(value.split(b";")[0].strip().lower() == b"application/json")
+    return False
 
 
 async def _read_body(receive: Receive) -> bytes | None:

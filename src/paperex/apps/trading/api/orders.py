@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from paperex.apps.core.api import ERROR_SCHEMA as ERROR
 from paperex.apps.core.api import user_id_of
-from paperex.apps.markets.apis import market_or_404
+from paperex.apps.markets.apis import UNKNOWN_MARKET, market_or_404
 from paperex.apps.trading.api.serializers import (
     CancelAllAcceptedSerializer,
     CancelAllSerializer,
@@ -71,12 +71,23 @@ class OrderListApi(ListAPIView[Order]):
 
     @extend_schema(
         request=OrderPlaceSerializer,
+        examples=[
+            OpenApiExample(
+                "Buy bitcoin for 100 USDT",
+                value={
+                    "symbol": "BTCUSDT",
+                    "side": "BUY",
+                    "type": "MARKET",
+                    "quote_order_qty": "100",
+                },
+                request_only=True,
+            )
+        ],
         responses={
             201: OpenApiResponse(OrderSerializer, description="placed"),
             200: OpenApiResponse(
                 OrderSerializer, description="the existing order of this client_order_id"
             ),
-            400: ERROR,
             503: OpenApiResponse(
                 PlacementUnavailableSerializer,
                 description="not placed; or, with status unknown, maybe placed",
@@ -99,7 +110,13 @@ class OrderLookupApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[OrderLookupSerializer], responses={200: OrderSerializer, 404: ERROR})
+    @extend_schema(
+        parameters=[OrderLookupSerializer],
+        responses={
+            200: OrderSerializer,
+            404: OpenApiResponse(ERROR, description="You have no order of this client order id."),
+        },
+    )
     def get(self, request: Request) -> Response:
         query = OrderLookupSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -123,15 +140,14 @@ class OrderDetailApi(APIView):
         except Order.DoesNotExist as missing:
             raise NotFound("No such order.") from missing
 
-    @extend_schema(responses={200: OrderSerializer, 404: ERROR})
+    @extend_schema(responses=OrderSerializer)
     def get(self, request: Request, order_id: int) -> Response:
         return Response(OrderSerializer(self._order(request, order_id)).data)
 
     @extend_schema(
         responses={
             200: OrderSerializer,
-            400: ERROR,
-            404: ERROR,
+            400: OpenApiResponse(ERROR, description="ORDER_NOT_OPEN: filled, canceled or expired"),
             503: OpenApiResponse(
                 CancelUnavailableSerializer,
                 description="not canceled; or, with status unknown, maybe canceled",
@@ -165,6 +181,7 @@ class OrderCancelAllApi(APIView):
             202: OpenApiResponse(
                 CancelAllAcceptedSerializer, description="still cancelling; runs to the end"
             ),
+            404: UNKNOWN_MARKET,
             503: OpenApiResponse(ERROR, description="not sent: nothing canceled"),
         },
     )

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from paperex.apps.core.amounts import AmountField, asset_code_field
+from paperex.apps.core.ids import LARGEST_ID
 from paperex.apps.trading.models import Balance, Fill, Order
 from paperex.apps.trading.schemas import BalanceView, FillView, OrderView, plain
 from paperex.apps.trading.services.order_request import client_order_id_field, enum_values
@@ -128,7 +129,7 @@ class FillSerializer(serializers.ModelSerializer[Fill]):
 
 class FillFilterSerializer(serializers.Serializer[None]):
     symbol = serializers.CharField(required=False)
-    order_id = serializers.IntegerField(required=False)
+    order_id = serializers.IntegerField(required=False, min_value=1, max_value=LARGEST_ID)
 
 
 class PublicTradeSerializer(serializers.Serializer[None]):
