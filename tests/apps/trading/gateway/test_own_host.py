@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from concurrent.futures import Future
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,19 +18,17 @@ from paperex.apps.accounts.services import user_register
 from paperex.apps.core.groups import user_group
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.services import markets_seed
-from paperex.apps.trading.catalog import catalog_read
 from paperex.apps.trading.gateway import gateway as gateway_module
 from paperex.apps.trading.gateway.gateway import EngineGateway
 from paperex.apps.trading.gateway.process import RedisCommandServer
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.protocol import COMMANDS_KEY, EngineUnavailableError
-from paperex.domain import OrderType, Side, TimeInForce
 from paperex.domain.commands import PlaceOrder
 from paperex.marketdata.bus import LocalBus
 from paperex.support.async_tasks import cancel_and_wait
 from tests.support.market_events import book, trade
 from tests.support.network import unused_port
-from tests.support.trading import PASSWORD, register
+from tests.support.trading import PASSWORD, btc_bid, register
 from tests.support.waiting import async_wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,17 +51,7 @@ async def gateway(bus: LocalBus) -> AsyncIterator[EngineGateway]:
 
 
 async def bid(user_id: int, price: str = "20000") -> PlaceOrder:
-    market = (await sync_to_async(catalog_read)()).market("BTCUSDT")
-    return PlaceOrder(
-        timestamp=1,
-        user_id=user_id,
-        symbol="BTCUSDT",
-        side=Side.BUY,
-        order_type=OrderType.LIMIT,
-        time_in_force=TimeInForce.GTC,
-        price=market.ticks(Decimal(price)),
-        quantity=market.lots(Decimal("0.001")),
-    )
+    return await sync_to_async(btc_bid)(user_id, price)
 
 
 def open_order_ids(host: EngineHost | None) -> set[int]:
@@ -149,20 +136,6 @@ async def test_a_host_that_stops_for_good_ends_the_process(
     assert exits == [True]
 
 
-def bid_at(user_id: int, price: str) -> PlaceOrder:
-    market = catalog_read().market("BTCUSDT")
-    return PlaceOrder(
-        timestamp=1,
-        user_id=user_id,
-        symbol="BTCUSDT",
-        side=Side.BUY,
-        order_type=OrderType.LIMIT,
-        time_in_force=TimeInForce.GTC,
-        price=market.ticks(Decimal(price)),
-        quantity=market.lots(Decimal("0.001")),
-    )
-
-
 def placed_prices(replies: list[Any]) -> list[str]:
     return [reply.orders[0].price for reply in replies]
 
@@ -174,14 +147,14 @@ def test_synchronous_callers_get_each_commands_own_reply_from_a_host_here(
     user = user_register(username="alice", password=PASSWORD)
     gateway = EngineGateway()
     gateway.attach(engine_host)
-    assert placed_prices([gateway.execute_sync(bid_at(user.pk, "20000"))]) == ["20000"]
-    many = gateway.execute_many_sync([bid_at(user.pk, "20001"), bid_at(user.pk, "20002")])
+    assert placed_prices([gateway.execute_sync(btc_bid(user.pk, "20000"))]) == ["20000"]
+    many = gateway.execute_many_sync([btc_bid(user.pk, "20001"), btc_bid(user.pk, "20002")])
     assert placed_prices(many) == ["20001", "20002"]
 
     stopped = EngineHost()
     gateway.attach(stopped)  # attached but not running: no host to send to
     with pytest.raises(EngineUnavailableError, match="not running"):
-        gateway.execute_sync(bid_at(user.pk, "20003"))
+        gateway.execute_sync(btc_bid(user.pk, "20003"))
 
 
 async def test_synchronous_callers_get_each_commands_own_reply_over_redis(
@@ -198,10 +171,10 @@ async def test_synchronous_callers_get_each_commands_own_reply_over_redis(
     server = RedisCommandServer(redis_url, host)
     serving = asyncio.create_task(server.serve())
     try:
-        one = await asyncio.to_thread(lambda: gateway.execute_sync(bid_at(alice.pk, "20000")))
+        one = await asyncio.to_thread(lambda: gateway.execute_sync(btc_bid(alice.pk, "20000")))
         many = await asyncio.to_thread(
             lambda: gateway.execute_many_sync(
-                [bid_at(alice.pk, "20001"), bid_at(alice.pk, "20002")]
+                [btc_bid(alice.pk, "20001"), btc_bid(alice.pk, "20002")]
             )
         )
         assert placed_prices([one, *many]) == ["20000", "20001", "20002"]

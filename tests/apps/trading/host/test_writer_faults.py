@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from decimal import Decimal
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -13,18 +12,16 @@ from django.db import connection, connections
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
-from paperex.apps.trading.catalog import catalog_read
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host import host as host_module
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.host.writer_lock import EngineLockedError
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
-from paperex.domain import OrderType, Side, TimeInForce
 from paperex.domain.commands import PlaceOrder
 from tests.support.databases import ENGINE_LOCK_HOLDERS_SQL, ENGINE_LOCK_KEY_PARTS
 from tests.support.ledger import assert_balances_equal_ledger
-from tests.support.trading import PASSWORD
+from tests.support.trading import PASSWORD, btc_bid
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(
@@ -64,18 +61,7 @@ def writer(market_data: None, failures: list[BaseException]) -> Iterator[EngineH
 
 def bid(user: User, client_order_id: str) -> PlaceOrder:
     """A small resting buy order (it locks some of the starting USDT)."""
-    market = catalog_read().market("BTCUSDT")
-    return PlaceOrder(
-        timestamp=1,
-        user_id=user.pk,
-        symbol="BTCUSDT",
-        side=Side.BUY,
-        order_type=OrderType.LIMIT,
-        time_in_force=TimeInForce.GTC,
-        price=market.ticks(Decimal(20000)),
-        quantity=market.lots(Decimal("0.001")),
-        client_order_id=client_order_id,
-    )
+    return btc_bid(user.pk, client_order_id=client_order_id)
 
 
 def placed(host: EngineHost, command: PlaceOrder) -> EngineReply:
