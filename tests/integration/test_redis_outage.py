@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -97,8 +98,11 @@ def test_the_engine_takes_commands_again_after_redis_comes_back_empty(tmp_path: 
     assert_each_outage_logged_once(log.read_text(), "engine command consumer")
 
 
-def bus_events(port: int, seconds: float) -> list[dict[str, object]]:
-    """The market-data events published on the bus of Redis ``port`` for ``seconds``."""
+def bus_events(
+    port: int, seconds: float, until: Callable[[dict[str, object]], bool] | None = None
+) -> list[dict[str, object]]:
+    """The market-data events published on the bus of Redis ``port`` for ``seconds``, or until
+    one for which ``until`` is true."""
     client = redis.Redis(port=port)
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(redis_channel(f"redis://127.0.0.1:{port}/0"))
@@ -109,6 +113,8 @@ def bus_events(port: int, seconds: float) -> list[dict[str, object]]:
             message = pubsub.get_message(timeout=left)
             if message is not None:
                 events.append(json.loads(message["data"]))
+                if until is not None and until(events[-1]):
+                    break
     finally:
         pubsub.close()
         client.close()
@@ -129,7 +135,8 @@ def test_the_feed_publishes_trades_and_whole_books_again_after_redis_comes_back(
             stderr=subprocess.STDOUT,
         )
         try:
-            before = bus_events(port, seconds=3)
+            # The feed first stores a day of history, then trades.
+            before = bus_events(port, seconds=30, until=lambda event: event["kind"] == "trade")
             assert any(event["kind"] == "trade" for event in before)
         except BaseException:
             feed.kill()
