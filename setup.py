@@ -24,7 +24,8 @@ from setuptools import setup
 
 ENGINE = Path("src/paperex/engine")
 INTERPRETED = {"__init__.py", "snapshot.py"}
-"""``__init__`` only re-exports; ``snapshot`` is a msgspec Struct, which mypyc cannot compile."""
+"""``__init__`` chooses the build and re-exports; ``snapshot`` is a msgspec Struct, which mypyc
+cannot compile. The same as ``paperex.engine.INTERPRETED``."""
 
 
 def _engine_extensions() -> list[object]:
@@ -42,7 +43,9 @@ def _engine_extensions() -> list[object]:
         # No config file: the project's mypy config loads the Django plugin, which a build
         # environment does not have; the engine needs nothing from it.
         extensions = mypycify(
-            ["--config-file=", "--strict", *modules], opt_level="3", group_name="paperex_engine"
+            ["--config-file=", "--strict", *modules],
+            opt_level="3",
+            group_name="paperex.engine.native",
         )
     except (ImportError, SystemExit, Exception) as error:
         if required:

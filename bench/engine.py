@@ -40,6 +40,7 @@ from paperex.domain import (
     TimeInForce,
 )
 from paperex.domain.commands import AmendOrder, CancelOrder, Deposit, PlaceOrder
+from paperex.engine import BUILD as ENGINE_BUILD
 from paperex.engine import MatchingEngine
 
 GTC, IOC, CANCEL, MOVE = 0, 1, 2, 3
@@ -384,13 +385,6 @@ def measure_all(
     return results
 
 
-def engine_is_compiled() -> bool:
-    """Whether ``paperex.engine`` runs as mypyc-compiled extension modules."""
-    import paperex.engine.core
-
-    return not str(paperex.engine.core.__file__).endswith(".py")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commands", type=int, default=200_000)
@@ -412,8 +406,7 @@ def main() -> None:
     results = measure_all(drivers, stream, arguments.rounds)
 
     expected = (shape["final_resting_orders"], shape["final_resting_volume"])
-    compiled = engine_is_compiled()
-    print(f"engine: {'compiled with mypyc' if compiled else 'pure Python'}")
+    print(f"engine: {ENGINE_BUILD.describe()}")
     print(
         f"{arguments.commands:,} commands, seed {arguments.seed}: "
         f"{shape['average_resting_orders']:.0f} resting orders over "
@@ -438,7 +431,7 @@ def main() -> None:
         json.dumps(
             {
                 "bench": "engine",
-                "engine_compiled": compiled,
+                "engine_compiled": ENGINE_BUILD.compiled,
                 "commands": arguments.commands,
                 "seed": arguments.seed,
                 **{key: round(value, 1) for key, value in shape.items()},

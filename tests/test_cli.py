@@ -175,3 +175,11 @@ def test_a_bad_setting_is_exit_status_2() -> None:
         "paperex: configuration error: DATABASE_URL must be a postgres:// or sqlite:// URL, "
         "got scheme 'mysql'"
     ]
+
+
+def test_the_command_refuses_an_unknown_engine_build_in_one_line() -> None:
+    result = run_cli_with({"PAPEREX_ENGINE": "fast"}, "migrate")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "paperex: PAPEREX_ENGINE must be one of auto, compiled, python, not 'fast'"
+    ]

@@ -33,10 +33,22 @@ def _refuse_setting(message: str) -> NoReturn:
     sys.exit(2)
 
 
+def _engine_build() -> str:
+    """Which engine build runs (PAPEREX_ENGINE); a build that cannot run ends the command."""
+    from paperex.support.compiled_build import BuildChoiceError
+
+    try:
+        from paperex.engine import BUILD
+    except BuildChoiceError as error:
+        _refuse_setting(str(error))
+    return BUILD.describe()
+
+
 def _setup_django(*, needs_redis: bool = False) -> None:
     """Read the settings and check that the database (and Redis, when ``needs_redis`` or
     REDIS_URL is set) answer; a bad setting ends the command."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    _engine_build()
     import django
 
     from paperex.config.environment import ConfigurationError
@@ -117,6 +129,8 @@ def serve(options: argparse.Namespace) -> None:
     print(f"  demo login: {demo['username']} / {demo['password']}")
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"  feed: {', '.join(settings.PAPEREX_FEEDS)}   database: {database}")
+    if settings.PAPEREX_RUN_ENGINE:
+        print(f"  engine: {_engine_build()}")
     uvicorn.run(
         "paperex.config.asgi:application",
         host=options.host,

@@ -81,6 +81,7 @@ from paperex.domain.events import (
     OrderRejected,
     TransferRejected,
 )
+from paperex.engine import BUILD as ENGINE_BUILD
 from paperex.support.clock import wall_clock_ms
 from paperex.support.request_id import current as current_request_id
 from paperex.support.supervision import Outage
@@ -335,9 +336,10 @@ class EngineHost:
             self.state = engine_restore(catalog=self.catalog, fee_account_id=self.fee_account_id)
         self._book = ExchangeBookLevels(self.state.engine)
         logger.info(
-            "engine restored: %d open orders, %d markets",
+            "engine restored: %d open orders, %d markets, %s engine",
             len(self.state.open_orders),
             len(self.catalog.markets),
+            ENGINE_BUILD.describe(),
         )
 
     def _execute(self, batch: list[_Pending]) -> None:
