@@ -14,6 +14,7 @@ from paperex.support.async_tasks import cancel_and_wait
 from paperex.support.backoff import BackoffPolicy
 from paperex.support.clock import wall_clock_ms
 from paperex.support.supervision import supervise
+from paperex.support.unique_ids import ProcessIds
 
 
 async def test_every_task_is_cancelled_and_finished_and_none_is_skipped() -> None:
@@ -138,3 +139,19 @@ async def test_a_process_exits_once_its_parent_is_no_longer_its_parent(
     await asyncio.wait_for(process_exit.exit_with_parent(41, every=0), timeout=5)
     assert requested == [1]
     assert next(parents, None) is None  # it went on while its parent was 41
+
+
+def test_process_ids_count_up_and_a_forked_child_draws_its_own_tag() -> None:
+    ids = ProcessIds(tag_bytes=4)
+    first = ids.next_number()
+    assert ids.next_number() == first + 1
+    assert len(ids.tag) == 8
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        os.write(write, f"{ids.tag} {ids.next_number()}".encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    child_tag, child_number = os.read(read, 100).decode().split()
+    assert child_tag != ids.tag
+    assert child_number == "0"

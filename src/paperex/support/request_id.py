@@ -4,17 +4,20 @@ the engine with its commands, and written into every log line meanwhile."""
 from __future__ import annotations
 
 import re
-import uuid
 from contextvars import ContextVar
+
+from paperex.support.unique_ids import ProcessIds
 
 current: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _ACCEPTED = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_IDS = ProcessIds(tag_bytes=4)
 
 
 def request_id_for(given: str | None) -> str:
     """The client's ``X-Request-ID`` when it is a plain token of up to 64 characters (so a
-    caller can follow its own id through the logs), else a new one."""
+    caller can follow its own id through the logs), else a new one: 16 characters, unique across
+    processes."""
     if given and _ACCEPTED.match(given):
         return given
-    return uuid.uuid4().hex[:16]
+    return f"{_IDS.tag}{_IDS.next_number():08x}"

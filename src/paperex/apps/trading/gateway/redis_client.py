@@ -15,7 +15,6 @@ failed is EngineUnavailableError (it did not run).
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import redis
 import redis.asyncio as redis_async
@@ -33,12 +32,15 @@ from paperex.apps.trading.protocol import (
 )
 from paperex.support.clock import wall_clock_ms
 from paperex.support.request_id import current as current_request_id
+from paperex.support.unique_ids import ProcessIds
+
+_REPLY_IDS = ProcessIds(tag_bytes=8)
 
 
 def _envelope(
     command: HostCommand, timeout: float, *, droppable: bool, new_client_order_id: bool = False
 ) -> tuple[str, bytes]:
-    reply_to = REPLY_PREFIX + uuid.uuid4().hex
+    reply_to = f"{REPLY_PREFIX}{_REPLY_IDS.tag}{_REPLY_IDS.next_number():x}"
     deadline_ms = wall_clock_ms() + int(timeout * 1000) if droppable else None
     envelope = CommandEnvelope(
         command=command,

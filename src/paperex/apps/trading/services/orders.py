@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,6 +22,7 @@ from paperex.domain.commands import CancelAllOrders, CancelOrder
 from paperex.domain.events import OrderRejected
 from paperex.engine import place_order_from_decimals
 from paperex.support.clock import wall_clock_ms
+from paperex.support.unique_ids import ProcessIds
 
 
 class OrderRefusedError(PaperexError):
@@ -53,18 +52,17 @@ CANCEL_UNKNOWN = (
 )
 
 
-_PROCESS_TAG = secrets.token_urlsafe(9)
-_ORDER_COUNT = itertools.count()
+_CLIENT_ORDER_IDS = ProcessIds(tag_bytes=6)
 
 
 def new_client_order_id() -> str:
     """A client order id for an order sent without one (as Binance generates newClientOrderId),
     so that an order whose outcome is unknown has a name to look it up and retry by.
 
-    Unique without asking the database: a random tag per process (72 bits) and a counter. The
+    Unique without asking the database: a random tag per process (48 bits) and a counter. The
     ids of one process ascend, so storing them extends the unique index at its end instead of
     splitting pages at random places (measurably faster order entry than random ids)."""
-    return f"paperex-{_PROCESS_TAG}{next(_ORDER_COUNT):012x}"
+    return f"paperex-{_CLIENT_ORDER_IDS.tag}{_CLIENT_ORDER_IDS.next_number():012x}"
 
 
 class MarketNotReadyError(OrderRefusedError):
