@@ -11,7 +11,8 @@ from paperex.marketdata.aggregation import CandleAggregator, RollingTicker, Tick
 from paperex.marketdata.events import Kline, Ticker24h, Trade
 from tests.support.market_events import SYMBOL, T0, trade
 
-HOUR = 3_600_000
+MINUTE = 60_000
+HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 
 
@@ -46,14 +47,16 @@ def test_trades_leave_the_window_and_take_high_low_and_volume_with_them() -> Non
     ticker.add_trade(trade("50", "1", T0 + HOUR))  # the low, out a bit later
     ticker.add_trade(trade("100", "2", T0 + 2 * HOUR))
 
-    after_first = ticker.ticker(T0 + DAY)  # (T0, T0 + DAY]: the first trade is out
+    # The window starts on a minute: at T0 + DAY it still holds T0's minute, a minute later not.
+    assert ticker.ticker(T0 + DAY).trade_count == 3  # type: ignore[union-attr]
+    after_first = ticker.ticker(T0 + DAY + MINUTE)
     assert after_first is not None
     assert (after_first.open, after_first.high, after_first.low) == tuple(
         map(Decimal, ("50", "100", "50"))
     )
     assert (after_first.volume, after_first.trade_count) == (Decimal(3), 2)
 
-    later = ticker.mini_ticker(T0 + DAY + HOUR)
+    later = ticker.mini_ticker(T0 + DAY + HOUR + MINUTE)
     assert later is not None
     assert (later.open, later.high, later.low, later.close, later.volume) == tuple(
         map(Decimal, ("100", "100", "100", "100", "2"))
@@ -81,10 +84,10 @@ def test_aggregator_keeps_one_ticker_per_symbol() -> None:
     minis = {mini.symbol: mini for mini in tickers.mini_tickers(T0 + 10)}
     assert minis["ETHUSDT"].close == Decimal(6)
     assert minis["BTCUSDT"].volume == Decimal(1)
-    assert [t.symbol for t in tickers.tickers(T0 + HOUR + 5)] == ["BTCUSDT", "ETHUSDT"]
+    assert [t.symbol for t in tickers.tickers(T0 + HOUR + MINUTE)] == ["BTCUSDT", "ETHUSDT"]
     btc = tickers.for_symbol("BTCUSDT")
     assert btc is not None
-    hour_later = btc.ticker(T0 + HOUR + 5)
+    hour_later = btc.ticker(T0 + HOUR + MINUTE)
     assert hour_later is not None
     assert hour_later.trade_count == 0
     assert tickers.for_symbol("DOTUSDT") is None
@@ -118,7 +121,8 @@ def test_incremental_window_matches_recomputing_from_scratch(
         price, quantity = Decimal(cents) / 100, Decimal(lots) / 1000
         ticker.add_trade(trade(str(price), str(quantity), now))
         seen.append((now, price, quantity))
-        inside = [(p, q) for t, p, q in seen if t > now - window]
+        window_start = (now - window) - (now - window) % MINUTE
+        inside = [(p, q) for t, p, q in seen if t - t % MINUTE >= window_start]
         result = ticker.ticker()
         assert result is not None
         assert result.open == inside[0][0]
@@ -184,7 +188,7 @@ def test_history_candles_leave_the_window_a_day_after_their_close() -> None:
     before = ticker.for_symbol(SYMBOL)
     assert before is not None
     during = before.ticker(first.close_time + DAY - 1)
-    after = before.ticker(first.close_time + DAY)
+    after = before.ticker(first.close_time + DAY + 1)  # the minute after: its minute is out
 
     assert during is not None
     assert after is not None
@@ -192,3 +196,30 @@ def test_history_candles_leave_the_window_a_day_after_their_close() -> None:
     assert after.trade_count == len(trades) + 1 - first.trade_count
     assert after.volume == during.volume - first.volume
     assert (after.high, after.last_price) == (Decimal("2000"), Decimal("2000"))
+
+
+def test_the_window_starts_on_a_minute_as_binances_rolling_window_does() -> None:
+    ticker = RollingTicker("test", SYMBOL)
+    ticker.add_trade(trade("100", "1", T0 + 10_000))  # in the minute T0
+    ticker.add_trade(trade("101", "1", T0 + 70_000))  # in the minute T0 + 1 min
+    now = T0 + DAY + 59_999  # now - 24 h is still in the minute T0
+    at_edge = ticker.ticker(now)
+    assert at_edge is not None
+    assert (at_edge.open_time, at_edge.close_time) == (T0, now)
+    assert (at_edge.open, at_edge.trade_count) == (Decimal(100), 2)
+    moved_on = ticker.ticker(now + 1)
+    assert moved_on is not None
+    assert (moved_on.open_time, moved_on.open, moved_on.trade_count) == (T0 + MINUTE, 101, 1)
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_a_busy_day_keeps_one_entry_per_minute(direction: int) -> None:
+    # Prices that only rise (or only fall) keep every minute's low (or high) a candidate.
+    ticker = RollingTicker("test", SYMBOL)
+    for step in range(0, 2 * DAY, 250):  # four trades a second for two days
+        ticker.add_trade(trade(str(10**6 + direction * step // 250), "0.01", T0 + step))
+    held = ticker._entries, ticker._highs, ticker._lows
+    assert all(len(entries) <= DAY // MINUTE + 1 for entries in held)
+    result = ticker.ticker()
+    assert result is not None
+    assert result.trade_count == (DAY + MINUTE) // 250  # a day, and the minute it starts in

@@ -1,10 +1,14 @@
-"""A rolling 24-hour ticker from trades, kept incrementally.
+"""A rolling 24-hour ticker from trades, kept incrementally in one entry per minute.
 
-The window is ``(now - window_ms, now]`` of trade time. Volume, quote volume and trade count are
-running sums; high and low come from monotonic deques, so every trade costs O(1) amortized.
-History can enter the window as candles (``add_candle``): a candle counts as one entry at its
-close time (an open one at its event time, its last trade) with its own high, low and count, so
-a ticker started from a day of 1-minute candles is the exact aggregate of those candles.
+As Binance's rolling window does, the window starts on a minute and ends now: it holds the
+minutes from ``floor_minute(now - window_ms)`` on, so it is up to 59,999 ms wider than
+``window_ms``. Trades of one minute share one entry (its first price, summed volume, quote
+volume and count), so a day's window holds at most 1,441 entries per symbol however busy the
+market is (one entry per trade grew a server's memory for a whole day). High and low come from
+monotonic deques of the minutes' extremes, so every trade costs O(1) amortized. History can
+enter the window as candles (``add_candle``): a candle counts in the minute of its close (an open
+one in the minute of its last trade) with its own high, low and count, so a ticker started from a
+day of 1-minute candles is the exact aggregate of those candles.
 """
 
 from __future__ import annotations
@@ -13,13 +17,17 @@ from collections import deque
 from decimal import Decimal
 from typing import Final
 
-from paperex.marketdata.aggregation.intervals import DAY
+from paperex.marketdata.aggregation.intervals import DAY, MINUTE
 from paperex.marketdata.events import Kline, MiniTicker, Ticker24h, Trade
 
 _ZERO: Final = Decimal(0)
 _HUNDRED: Final = Decimal(100)
 _PERCENT_PLACES: Final = Decimal("0.001")
 _PRICE_PLACES: Final = Decimal("0.00000001")
+
+
+def _minute_of(time_ms: int) -> int:
+    return time_ms - time_ms % MINUTE
 
 
 class RollingTicker:
@@ -33,7 +41,7 @@ class RollingTicker:
         self.symbol = symbol
         self.window_ms = window_ms
         self._entries: deque[tuple[int, Decimal, Decimal, Decimal, int]] = deque()
-        """(time, open price, volume, quote volume, trade count): a trade or a candle."""
+        """(minute, open price, volume, quote volume, trade count) of each minute with trades."""
         self._highs: deque[tuple[int, Decimal]] = deque()
         self._lows: deque[tuple[int, Decimal]] = deque()
         self._volume = _ZERO
@@ -77,20 +85,35 @@ class RollingTicker:
         count: int,
     ) -> None:
         time_ms = max(time_ms, self._last_time)
-        self._entries.append((time_ms, open_price, volume, quote, count))
+        minute = _minute_of(time_ms)
+        entries = self._entries
+        if entries and entries[-1][0] == minute:
+            _, first_price, minute_volume, minute_quote, minute_count = entries[-1]
+            entries[-1] = (
+                minute,
+                first_price,
+                minute_volume + volume,
+                minute_quote + quote,
+                minute_count + count,
+            )
+        else:
+            entries.append((minute, open_price, volume, quote, count))
         self._volume += volume
         self._quote_volume += quote
         self._trade_count += count
+        # Each deque keeps, per minute, only the extreme that can still become the window's.
         highs = self._highs
         while highs and highs[-1][1] <= high:
             highs.pop()
-        highs.append((time_ms, high))
+        if not highs or highs[-1][0] != minute:
+            highs.append((minute, high))
         lows = self._lows
         while lows and lows[-1][1] >= low:
             lows.pop()
-        lows.append((time_ms, low))
+        if not lows or lows[-1][0] != minute:
+            lows.append((minute, low))
         self._last_time = time_ms
-        self._evict(time_ms - self.window_ms)
+        self._evict(self._window_start(time_ms))
 
     def set_best_quotes(
         self, bid: Decimal, bid_quantity: Decimal, ask: Decimal, ask_quantity: Decimal
@@ -133,7 +156,7 @@ class RollingTicker:
             low=low,
             volume=self._volume,
             quote_volume=self._quote_volume,
-            open_time=now_ms - self.window_ms,
+            open_time=self._window_start(now_ms),
             close_time=now_ms,
             trade_count=self._trade_count,
         )
@@ -157,10 +180,13 @@ class RollingTicker:
             quote_volume=self._quote_volume,
         )
 
+    def _window_start(self, now_ms: int) -> int:
+        return _minute_of(now_ms - self.window_ms)
+
     def _advance(self, now_ms: int | None) -> int:
         if now_ms is None:
             return self._last_time
-        self._evict(now_ms - self.window_ms)
+        self._evict(self._window_start(now_ms))
         return now_ms
 
     def _open_high_low(self) -> tuple[Decimal, Decimal, Decimal]:
@@ -169,18 +195,19 @@ class RollingTicker:
             return self._last_price, self._last_price, self._last_price
         return self._entries[0][1], self._highs[0][1], self._lows[0][1]
 
-    def _evict(self, cutoff: int) -> None:
+    def _evict(self, window_start: int) -> None:
+        """Drop the minutes before ``window_start``."""
         entries = self._entries
-        while entries and entries[0][0] <= cutoff:
+        while entries and entries[0][0] < window_start:
             _, _, volume, quote, count = entries.popleft()
             self._volume -= volume
             self._quote_volume -= quote
             self._trade_count -= count
         highs = self._highs
-        while highs and highs[0][0] <= cutoff:
+        while highs and highs[0][0] < window_start:
             highs.popleft()
         lows = self._lows
-        while lows and lows[0][0] <= cutoff:
+        while lows and lows[0][0] < window_start:
             lows.popleft()
 
 

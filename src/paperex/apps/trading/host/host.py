@@ -336,7 +336,7 @@ class EngineHost:
             self.state = engine_restore(catalog=self.catalog, fee_account_id=self.fee_account_id)
         self._book = ExchangeBookLevels(self.state.engine)
         logger.info(
-            "engine restored: %d open orders, %d markets, %s engine",
+            "engine restored: %d open orders, %d markets; build: %s",
             len(self.state.open_orders),
             len(self.catalog.markets),
             ENGINE_BUILD.describe(),
