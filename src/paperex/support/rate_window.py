@@ -71,20 +71,24 @@ class SlidingWindowCounts:
         """Count one event unless it would pass ``rate``: 0 when counted, else the whole
         seconds to wait before it would be allowed (at least 1)."""
         with self._lock:
-            wait = self._wait(name, key, rate)
+            now = self._clock()
+            window = (name, key, int(now // rate.seconds))
+            wait = self._wait(now, window, rate)
             if wait == 0:
-                self._add(name, key, rate)
+                self._add(now, window, rate.seconds)
             return wait
 
     def wait(self, name: str, key: str, rate: Rate) -> int:
         """``hit`` without counting: 0 while one more event is allowed."""
         with self._lock:
-            return self._wait(name, key, rate)
+            now = self._clock()
+            return self._wait(now, (name, key, int(now // rate.seconds)), rate)
 
     def add(self, name: str, key: str, rate: Rate) -> None:
         """Count an event that already happened (a failed login), allowed or not."""
         with self._lock:
-            self._add(name, key, rate)
+            now = self._clock()
+            self._add(now, (name, key, int(now // rate.seconds)), rate.seconds)
 
     def take_unshared(self) -> dict[WindowKey, tuple[int, int]]:
         """This process's events not yet shared, with each window's length in seconds; they
@@ -119,11 +123,11 @@ class SlidingWindowCounts:
     def _count(self, window: WindowKey) -> int:
         return self._own.get(window, 0) + self._others.get(window, 0)
 
-    def _wait(self, name: str, key: str, rate: Rate) -> int:
-        now = self._clock()
-        number = int(now // rate.seconds)
+    def _wait(self, now: float, window: WindowKey, rate: Rate) -> int:
+        """For one more event at ``now`` in ``window`` (the current one)."""
+        name, key, number = window
         elapsed = now / rate.seconds - number  # share of the current window gone by
-        current = self._count((name, key, number))
+        current = self._count(window)
         previous = self._count((name, key, number - 1))
         room = rate.limit - 1  # events that may already be counted for one more to pass
         if current + previous * (1 - elapsed) <= room:
@@ -137,12 +141,13 @@ class SlidingWindowCounts:
             share = 1 + (1 - room / current if current else 0)
         return max(1, math.ceil((share - elapsed) * rate.seconds))
 
-    def _add(self, name: str, key: str, rate: Rate) -> None:
-        now = self._clock()
-        window = (name, key, int(now // rate.seconds))
-        self._own[window] = self._own.get(window, 0) + 1
+    def _add(self, now: float, window: WindowKey, seconds: int) -> None:
+        own = self._own.get(window)
+        if own is None:
+            own = 0
+            self._seconds[window] = seconds
+        self._own[window] = own + 1
         self._unshared[window] = self._unshared.get(window, 0) + 1
-        self._seconds[window] = rate.seconds
         if now >= self._next_purge:
             self._purge(now)
 

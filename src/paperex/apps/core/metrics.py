@@ -10,6 +10,7 @@ is read at scrape time (``add_collector``) report the process that answers the s
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 
 from prometheus_client import (
@@ -37,6 +38,8 @@ http_request_seconds = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 order_outcomes = Counter("paperex_orders", "Orders placed, by outcome", ["outcome"])
+orders_accepted = order_outcomes.labels("accepted")
+orders_rejected = order_outcomes.labels("rejected")
 fills = Counter("paperex_fills", "Fills committed by the engine")
 engine_batch_commands = Histogram(
     "paperex_engine_batch_commands",
@@ -56,6 +59,21 @@ engine_commands_queued = Gauge(
 websocket_connections = Gauge(
     "paperex_websocket_connections", "Open WebSocket connections", multiprocess_mode="livesum"
 )
+
+
+@functools.lru_cache(maxsize=4096)
+def _http_request_children(route: str, method: str, status: int) -> tuple[Counter, Histogram]:
+    return http_requests.labels(route, method, str(status)), http_request_seconds.labels(
+        route, method
+    )
+
+
+def observe_http_request(route: str, method: str, status: int, seconds: float) -> None:
+    """Count one answered request and its time. The label children are looked up once per
+    (route, method, status): ``labels()`` costs several times the count itself."""
+    counter, histogram = _http_request_children(route, method, status)
+    counter.inc()
+    histogram.observe(seconds)
 
 
 class HotCounter:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
 
-from paperex.apps.core.metrics import http_request_seconds, http_requests
+from paperex.apps.core.metrics import observe_http_request
 from paperex.support import request_id
 
 
@@ -33,8 +33,9 @@ class RequestObservation:
             request_id.current.reset(token)
         match = request.resolver_match
         route = match.route if match is not None else "unmatched"
-        http_requests.labels(route, request.method, str(response.status_code)).inc()
-        http_request_seconds.labels(route, request.method).observe(time.perf_counter() - started)
+        observe_http_request(
+            route, str(request.method), response.status_code, time.perf_counter() - started
+        )
         return response
 
 

@@ -26,7 +26,7 @@ from rest_framework.parsers import JSONParser
 from paperex.apps.core.errors import PaperexError, render_error
 from paperex.apps.core.fast_lane import ASGIApp, Scope, send_json
 from paperex.apps.core.limits import RateLimitedError, count_or_refuse
-from paperex.apps.core.metrics import http_request_seconds, http_requests
+from paperex.apps.core.metrics import observe_http_request
 from paperex.apps.core.tokens import bearer_token, token_users
 from paperex.apps.trading.api.order_body import fast_order_values
 from paperex.apps.trading.services.orders import order_place_from_request, order_place_from_values
@@ -122,7 +122,6 @@ def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
         await send_json(
             send, status, content, {**headers, "X-Request-ID": request_id.current.get() or ""}
         )
-        http_requests.labels(ROUTE, "POST", str(status)).inc()
-        http_request_seconds.labels(ROUTE, "POST").observe(time.perf_counter() - started)
+        observe_http_request(ROUTE, "POST", status, time.perf_counter() - started)
 
     return app

@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 
 from paperex.apps.core.errors import ErrorCode, PaperexError
 from paperex.apps.core.limits import count_or_refuse
-from paperex.apps.core.metrics import order_outcomes
+from paperex.apps.core.metrics import orders_accepted, orders_rejected
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.protocol import EngineOutcomeUnknownError
 from paperex.apps.trading.schemas import OrderView
@@ -133,7 +133,7 @@ async def order_place(
         self_trade_prevention=self_trade_prevention,
     )
     if isinstance(command, OrderRejected):
-        order_outcomes.labels("rejected").inc()
+        orders_rejected.inc()
         raise OrderRefusedError(command.reason, command.message)
     try:
         reply = await engine_gateway.execute(command, new_client_order_id=made_client_order_id)
@@ -141,12 +141,12 @@ async def order_place(
         message = PLACEMENT_UNKNOWN.format(client_order_id=client_order_id)
         raise OrderOutcomeUnknownError(message, client_order_id=client_order_id) from unknown
     if reply.rejection_reason:
-        order_outcomes.labels("rejected").inc()
+        orders_rejected.inc()
         raise _engine_refusal(reply.rejection_reason, reply.rejection_message)
     if reply.duplicate_of is not None:
         existing = await sync_to_async(order_view_get)(user_id=user_id, order_id=reply.duplicate_of)
         return OrderPlacement(order=existing, created=False)
-    order_outcomes.labels("accepted").inc()
+    orders_accepted.inc()
     return OrderPlacement(order=reply.orders[0], created=True)
 
 
