@@ -55,16 +55,27 @@ WindowKey = tuple[str, str, int]
 """(limit name, key, window number): one counter."""
 
 
+class _Window:
+    """One window's counts: this process's events (``own``), those not yet shared, the other
+    processes' (learned from the shared store) and the window's length."""
+
+    __slots__ = ("others", "own", "seconds", "unshared")
+
+    def __init__(self, seconds: int) -> None:
+        self.own = 0
+        self.unshared = 0
+        self.others = 0
+        self.seconds = seconds
+
+
 class SlidingWindowCounts:
     """Event counts per (limit name, key), thread-safe; see the module docstring."""
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._own: dict[WindowKey, int] = {}
-        self._others: dict[WindowKey, int] = {}
-        self._unshared: dict[WindowKey, int] = {}
-        self._seconds: dict[WindowKey, int] = {}
+        self._windows: dict[WindowKey, _Window] = {}
+        self._unshared: set[WindowKey] = set()
         self._next_purge = 0.0
 
     def hit(self, name: str, key: str, rate: Rate) -> int:
@@ -94,8 +105,13 @@ class SlidingWindowCounts:
         """This process's events not yet shared, with each window's length in seconds; they
         count as shared from now on."""
         with self._lock:
-            unshared, self._unshared = self._unshared, {}
-            return {window: (count, self._seconds[window]) for window, count in unshared.items()}
+            taken = {}
+            for window in self._unshared:
+                counts = self._windows[window]
+                taken[window] = (counts.unshared, counts.seconds)
+                counts.unshared = 0
+            self._unshared = set()
+            return taken
 
     def recent_windows(self) -> list[WindowKey]:
         """The windows this process has counts in that still count (the current or the
@@ -104,24 +120,27 @@ class SlidingWindowCounts:
         with self._lock:
             return [
                 window
-                for window, seconds in self._seconds.items()
-                if window[2] >= int(now // seconds) - 1
+                for window, counts in self._windows.items()
+                if window[2] >= int(now // counts.seconds) - 1
             ]
 
     def set_others(self, window: WindowKey, total: int, own_shared: int) -> None:
         """A shared store's ``total`` of ``window``, of which ``own_shared`` are this
         process's: the rest are other processes' events."""
         with self._lock:
-            if window in self._own:
-                self._others[window] = max(0, total - own_shared)
+            counts = self._windows.get(window)
+            if counts is not None:
+                counts.others = max(0, total - own_shared)
 
     def own_shared(self, window: WindowKey) -> int:
         """How many of this process's events of ``window`` have been shared (taken)."""
         with self._lock:
-            return self._own.get(window, 0) - self._unshared.get(window, 0)
+            counts = self._windows.get(window)
+            return 0 if counts is None else counts.own - counts.unshared
 
     def _count(self, window: WindowKey) -> int:
-        return self._own.get(window, 0) + self._others.get(window, 0)
+        counts = self._windows.get(window)
+        return 0 if counts is None else counts.own + counts.others
 
     def _wait(self, now: float, window: WindowKey, rate: Rate) -> int:
         """For one more event at ``now`` in ``window`` (the current one)."""
@@ -142,19 +161,19 @@ class SlidingWindowCounts:
         return max(1, math.ceil((share - elapsed) * rate.seconds))
 
     def _add(self, now: float, window: WindowKey, seconds: int) -> None:
-        own = self._own.get(window)
-        if own is None:
-            own = 0
-            self._seconds[window] = seconds
-        self._own[window] = own + 1
-        self._unshared[window] = self._unshared.get(window, 0) + 1
+        counts = self._windows.get(window)
+        if counts is None:
+            counts = self._windows[window] = _Window(seconds)
+        counts.own += 1
+        counts.unshared += 1
+        self._unshared.add(window)
         if now >= self._next_purge:
             self._purge(now)
 
     def _purge(self, now: float) -> None:
         """Forget windows too old to count (older than the previous one)."""
         self._next_purge = now + 1.0
-        for window, seconds in list(self._seconds.items()):
-            if window[2] < int(now // seconds) - 1:
-                for counts in (self._own, self._others, self._unshared, self._seconds):
-                    counts.pop(window, None)
+        for window, counts in list(self._windows.items()):
+            if window[2] < int(now // counts.seconds) - 1:
+                del self._windows[window]
+                self._unshared.discard(window)
