@@ -23,9 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
-from order_entry import PAPEREX, free_port
+from order_entry import PAPEREX, free_port, start_server
 
 GROWING_TABLES = {
     "candles": "markets_candle",
@@ -60,22 +58,7 @@ def slope_per_minute(points: list[tuple[float, float]]) -> float:
 def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     for command in ("migrate", "seed"):
         subprocess.run([*PAPEREX, command], env=env, check=True, capture_output=True)
-    process = subprocess.Popen(
-        [*PAPEREX, "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health/ready/", timeout=2).is_success:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    process.kill()
-    raise SystemExit("the server did not become ready within 120 s")
+    return start_server(env, port, feed=True, seconds=120)
 
 
 def main() -> None:

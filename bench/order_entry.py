@@ -60,22 +60,27 @@ def prepare(env: dict[str, str], clients: int) -> None:
     subprocess.run([sys.executable, "-c", script], env=env, check=True)
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, *, feed: bool = False, seconds: float = 30
+) -> subprocess.Popen[bytes]:
+    """``paperex serve`` on ``port``, once it reports ready (within ``seconds``)."""
+    arguments = ["serve", "--port", str(port), "--log-level", "warning"]
     process = subprocess.Popen(
-        [*PAPEREX, "serve", "--port", str(port), "--no-feed", "--log-level", "warning"],
+        [*PAPEREX, *arguments, *([] if feed else ["--no-feed"])],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/api/health/", timeout=1)
-            return process
+            if httpx.get(f"http://127.0.0.1:{port}/api/health/ready/", timeout=2).is_success:
+                return process
         except httpx.TransportError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     process.kill()
-    raise SystemExit("the server did not start")
+    raise SystemExit(f"the server was not ready within {seconds:g} s")
 
 
 def order_makers(port: int, clients: int) -> list[Callable[[], bytes]]:
