@@ -67,6 +67,8 @@ def main() -> None:
     parser.add_argument("--sample", type=float, default=10, help="seconds between samples")
     parser.add_argument("--warm-up", type=float, default=5, help="minutes before memory counts")
     options = parser.parse_args()
+    if options.minutes < 2 or options.warm_up >= options.minutes:
+        parser.error("--minutes must be at least 2 and longer than --warm-up")
     data_dir = Path(tempfile.mkdtemp(prefix="paperex-idle-"))
     env = {
         **os.environ,
