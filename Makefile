@@ -26,7 +26,7 @@ $(VENV)/.installed-dev: pyproject.toml $(LOCK) | $(BIN)/python
 
 # The matching engine compiled with mypyc (setup.py) into extension modules beside its sources,
 # which Python then loads instead of them; rebuilt whenever a source changes. Without a working
-# C compiler the engine stays pure Python (paperex.engine.build says which one runs). pip builds
+# C compiler the engine stays pure Python (paperex.engine.BUILD says which one runs). pip builds
 # it in an isolated environment with pyproject's build requirements, pinned by the lock.
 ENGINE_SOURCES := $(wildcard src/paperex/engine/*.py) setup.py
 $(VENV)/.engine-compiled: $(ENGINE_SOURCES) | $(VENV)/.installed
