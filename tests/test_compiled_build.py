@@ -29,7 +29,9 @@ def package(tmp_path: Path) -> Iterator[Path]:
     sys.path.insert(0, str(tmp_path))
     yield directory
     sys.path.remove(str(tmp_path))
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, SourceOnlyFinder)]
+    sys.meta_path[:] = [
+        f for f in sys.meta_path if not (isinstance(f, SourceOnlyFinder) and f.package == PACKAGE)
+    ]
     for name in [name for name in sys.modules if name.startswith(PACKAGE)]:
         del sys.modules[name]
 
