@@ -143,15 +143,14 @@ async def test_a_process_exits_once_its_parent_is_no_longer_its_parent(
 
 def test_process_ids_count_up_and_a_forked_child_draws_its_own_tag() -> None:
     ids = ProcessIds(tag_bytes=4)
-    first = ids.next_number()
-    assert ids.next_number() == first + 1
+    assert [ids.next_id(width=4) for _ in range(2)] == [f"{ids.tag}0000", f"{ids.tag}0001"]
     assert len(ids.tag) == 8
     read, write = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - the child reports through the pipe
-        os.write(write, f"{ids.tag} {ids.next_number()}".encode())
+        os.write(write, f"{ids.tag} {ids.next_id()}".encode())
         os._exit(0)
     os.waitpid(child, 0)
-    child_tag, child_number = os.read(read, 100).decode().split()
+    child_tag, child_id = os.read(read, 100).decode().split()
     assert child_tag != ids.tag
-    assert child_number == "0"
+    assert child_id == f"{child_tag}0"

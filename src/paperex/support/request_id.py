@@ -20,4 +20,4 @@ def request_id_for(given: str | None) -> str:
     processes."""
     if given and _ACCEPTED.match(given):
         return given
-    return f"{_IDS.tag}{_IDS.next_number():08x}"
+    return _IDS.next_id(width=8)

@@ -13,7 +13,8 @@ import secrets
 
 
 class ProcessIds:
-    """``tag`` (``tag_bytes`` random bytes as hex) and ``next_number()``, a counter from 0."""
+    """``next_id()``: the process's tag (``tag_bytes`` random bytes as hex) and a counter from 0
+    in hex, at least ``width`` digits."""
 
     def __init__(self, tag_bytes: int) -> None:
         self._tag_bytes = tag_bytes
@@ -24,5 +25,5 @@ class ProcessIds:
         self.tag = secrets.token_hex(self._tag_bytes)
         self._numbers = itertools.count()
 
-    def next_number(self) -> int:
-        return next(self._numbers)
+    def next_id(self, width: int = 1) -> str:
+        return f"{self.tag}{next(self._numbers):0{width}x}"

@@ -40,7 +40,7 @@ _REPLY_IDS = ProcessIds(tag_bytes=8)
 def _envelope(
     command: HostCommand, timeout: float, *, droppable: bool, new_client_order_id: bool = False
 ) -> tuple[str, bytes]:
-    reply_to = f"{REPLY_PREFIX}{_REPLY_IDS.tag}{_REPLY_IDS.next_number():x}"
+    reply_to = REPLY_PREFIX + _REPLY_IDS.next_id()
     deadline_ms = wall_clock_ms() + int(timeout * 1000) if droppable else None
     envelope = CommandEnvelope(
         command=command,

@@ -62,7 +62,7 @@ def new_client_order_id() -> str:
     Unique without asking the database: a random tag per process (48 bits) and a counter. The
     ids of one process ascend, so storing them extends the unique index at its end instead of
     splitting pages at random places (measurably faster order entry than random ids)."""
-    return f"paperex-{_CLIENT_ORDER_IDS.tag}{_CLIENT_ORDER_IDS.next_number():012x}"
+    return f"paperex-{_CLIENT_ORDER_IDS.next_id(width=12)}"
 
 
 class MarketNotReadyError(OrderRefusedError):
