@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "paperex.apps.streams",
     "paperex.apps.alerts",
     "paperex.apps.equity",
+    "paperex.apps.journal",
     "paperex.apps.web",
 ]
 

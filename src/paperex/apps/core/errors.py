@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     NO_MARKET_DATA = "no_market_data"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     RATE_LIMITED = "rate_limited"
+    READ_ONLY = "read_only"
 
 
 class PaperexError(Exception):

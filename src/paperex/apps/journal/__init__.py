@@ -1,0 +1,1 @@
+"""The trade journal: a user's trades, typed in or filled by Paperex's engine, and their export."""
