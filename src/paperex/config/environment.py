@@ -55,6 +55,17 @@ class ConfigurationError(ValueError):
 
 
 @dataclass(frozen=True)
+class S3Access:
+    """How to reach S3 or an S3-compatible store; None leaves a value to boto3's own lookup
+    (a profile, an instance role, ...)."""
+
+    endpoint_url: str | None
+    region: str | None
+    access_key_id: str | None
+    secret_access_key: str | None
+
+
+@dataclass(frozen=True)
 class Environment:
     mode: str
     debug: bool
@@ -79,6 +90,9 @@ class Environment:
     equity_hourly_retention: timedelta | None
     alert_history_retention: timedelta | None
     replay_retention: timedelta | None
+    export_target: str
+    s3: S3Access
+    analysis_lambda: str
     binance_stream_url: str = BINANCE_STREAM_URL
     binance_rest_url: str = BINANCE_REST_URL
     gemini_url: str = GEMINI_URL
@@ -258,6 +272,39 @@ def parse_venue_url(name: str, raw: str | None, default: str, schemes: set[str])
     return url
 
 
+def parse_export_target(raw: str | None, *, data_dir: Path) -> str:
+    """Where the daily trade export goes: ``s3://BUCKET[/PREFIX]`` as given, or a local folder
+    as an absolute path (``<data dir>/exports`` when unset)."""
+    text = (raw or "").strip()
+    if not text:
+        return str(data_dir / "exports")
+    if "://" not in text:
+        return str(Path(text).expanduser().resolve())
+    parts = urlsplit(text)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ConfigurationError(
+            f"PAPEREX_EXPORT_TARGET must be s3://BUCKET/PREFIX or a folder, got {text!r}"
+        )
+    return text.rstrip("/")
+
+
+def parse_s3_access(env: Mapping[str, str]) -> S3Access:
+    endpoint = (env.get("PAPEREX_S3_ENDPOINT_URL") or "").strip()
+    if endpoint:
+        endpoint = parse_venue_url("PAPEREX_S3_ENDPOINT_URL", endpoint, "", {"http", "https"})
+    key_id = (env.get("AWS_ACCESS_KEY_ID") or "").strip()
+    secret = (env.get("AWS_SECRET_ACCESS_KEY") or "").strip()
+    if bool(key_id) != bool(secret):
+        raise ConfigurationError("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together")
+    region = (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip()
+    return S3Access(
+        endpoint_url=endpoint or None,
+        region=region or None,
+        access_key_id=key_id or None,
+        secret_access_key=secret or None,
+    )
+
+
 def development_secret(data_dir: Path) -> str:
     """A secret generated once and kept in the data folder, so sessions survive restarts."""
     path = data_dir / "secret_key"
@@ -351,4 +398,7 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         replay_retention=parse_retention(
             "PAPEREX_KEEP_REPLAYS", env.get("PAPEREX_KEEP_REPLAYS", "30d")
         ),
+        export_target=parse_export_target(env.get("PAPEREX_EXPORT_TARGET"), data_dir=data_dir),
+        s3=parse_s3_access(env),
+        analysis_lambda=(env.get("PAPEREX_ANALYSIS_LAMBDA") or "").strip(),
     )

@@ -49,6 +49,9 @@ PAPEREX_KEEP_EQUITY_FULL = ENV.equity_full_retention  # every snapshot; then one
 PAPEREX_KEEP_EQUITY_HOURLY = ENV.equity_hourly_retention  # one an hour; then one a day
 PAPEREX_KEEP_ALERT_HISTORY = ENV.alert_history_retention
 PAPEREX_KEEP_REPLAYS = ENV.replay_retention
+PAPEREX_EXPORT_TARGET = ENV.export_target  # s3://BUCKET/PREFIX or a folder (trade journal)
+PAPEREX_S3 = ENV.s3  # endpoint, region and keys for S3 targets (None: boto3's own lookup)
+PAPEREX_ANALYSIS_LAMBDA = ENV.analysis_lambda  # a Lambda function that analyses a day; "": local
 PAPEREX_PRUNE_SECONDS = 600.0  # seconds between two prune runs
 PAPEREX_PRUNE_BATCH = 5_000  # rows deleted per transaction, so no table is locked for long
 # The price band (Binance's PERCENT_PRICE_BY_SIDE, as on BTCUSDT) of markets without their own

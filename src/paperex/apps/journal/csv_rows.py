@@ -26,9 +26,11 @@ HEADER = ",".join(COLUMNS) + "\n"
 CHUNK_ROWS = 2_000
 
 
-def csv_lines(trades: QuerySet[JournalTrade]) -> Iterator[str]:
-    """The header, then one line per trade, read from the database in chunks."""
-    yield HEADER
+def csv_lines(trades: QuerySet[JournalTrade], *, header: bool = True) -> Iterator[str]:
+    """The header (unless told not to), then one line per trade, read from the database in
+    chunks."""
+    if header:
+        yield HEADER
     rows = trades.values_list(
         "id",
         "user__username",
