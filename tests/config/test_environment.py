@@ -207,3 +207,54 @@ def test_retentions_are_durations(raw: str, seconds: int) -> None:
 def test_bad_retentions_are_rejected(tmp_path: Path, name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         read_environment({"PAPEREX_DATA_DIR": str(tmp_path), name: value})
+
+
+def test_the_export_goes_to_a_folder_in_the_data_dir_unless_told(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert read_environment({"PAPEREX_DATA_DIR": str(data)}).export_target == str(
+        data.resolve() / "exports"
+    )
+    told = read_environment(
+        {"PAPEREX_DATA_DIR": str(data), "PAPEREX_EXPORT_TARGET": "s3://journal/paperex/"}
+    )
+    assert told.export_target == "s3://journal/paperex"
+    folder = read_environment(
+        {"PAPEREX_DATA_DIR": str(data), "PAPEREX_EXPORT_TARGET": str(tmp_path / "out")}
+    )
+    assert folder.export_target == str((tmp_path / "out").resolve())
+
+
+@pytest.mark.parametrize("target", ["s3://", "ftp://host/folder", "s3:///prefix"])
+def test_a_bad_export_target_is_refused(tmp_path: Path, target: str) -> None:
+    with pytest.raises(ConfigurationError, match="PAPEREX_EXPORT_TARGET"):
+        read_environment({"PAPEREX_DATA_DIR": str(tmp_path), "PAPEREX_EXPORT_TARGET": target})
+
+
+def test_s3_access_comes_from_the_aws_variables_and_the_endpoint(tmp_path: Path) -> None:
+    default = read_environment({"PAPEREX_DATA_DIR": str(tmp_path)}).s3
+    assert (default.endpoint_url, default.region, default.access_key_id) == (None, None, None)
+    access = read_environment(
+        {
+            "PAPEREX_DATA_DIR": str(tmp_path),
+            "PAPEREX_S3_ENDPOINT_URL": "http://127.0.0.1:9000/",
+            "AWS_ACCESS_KEY_ID": "key",
+            "AWS_SECRET_ACCESS_KEY": "secret",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+        }
+    ).s3
+    assert (access.endpoint_url, access.region) == ("http://127.0.0.1:9000", "eu-west-1")
+    assert (access.access_key_id, access.secret_access_key) == ("key", "secret")
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"PAPEREX_S3_ENDPOINT_URL": "minio:9000"}, "PAPEREX_S3_ENDPOINT_URL"),
+        ({"AWS_ACCESS_KEY_ID": "key"}, "go together"),
+    ],
+)
+def test_bad_s3_access_is_refused(
+    tmp_path: Path, variables: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        read_environment({"PAPEREX_DATA_DIR": str(tmp_path), **variables})
