@@ -12,6 +12,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -314,6 +315,45 @@ def prune(options: argparse.Namespace) -> None:
     _call("prune", *(["--dry-run"] if options.dry_run else []))
 
 
+def utc_day(text: str) -> date:
+    """A ``YYYY-MM-DD`` argument."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (YYYY-MM-DD)") from None
+
+
+def _yesterday() -> date:
+    return datetime.now(UTC).date() - timedelta(days=1)
+
+
+def export_trades(options: argparse.Namespace) -> None:
+    _setup_django()
+    _require_migrated_database()
+    from paperex.apps.journal.exports import ExportError, trades_export_day
+    from paperex.support.progress import ProgressBar
+
+    day = options.date or _yesterday()
+    try:
+        export = trades_export_day(
+            day=day, target_url=options.to, on_rows=ProgressBar("rows").update
+        )
+    except ExportError as error:
+        sys.exit(f"paperex export-trades: {error}")
+    print(export.message)
+
+
+def analyze_trades(options: argparse.Namespace) -> None:
+    _setup_django()
+    _require_migrated_database()
+    from paperex.apps.journal.analyses import trades_analyze_day
+
+    answer = trades_analyze_day(day=options.date or _yesterday(), target_url=options.target)
+    if answer.status_code != 200:
+        sys.exit(f"paperex analyze-trades: {answer.message}")
+    print(answer.message)
+
+
 def manage(options: argparse.Namespace) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     from django.core.management import execute_from_command_line
@@ -436,6 +476,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print what would be deleted, delete nothing"
     )
     prune_parser.set_defaults(handler=prune)
+
+    target_help = "s3://BUCKET/PREFIX or a folder (default: PAPEREX_EXPORT_TARGET)"
+    export_parser = commands.add_parser(
+        "export-trades",
+        help="write every user's trades of a UTC day to TARGET/YYYY/MM/DD/trades.csv",
+    )
+    export_parser.add_argument(
+        "--date", type=utc_day, help="the UTC day, YYYY-MM-DD (default: yesterday)"
+    )
+    export_parser.add_argument("--to", metavar="TARGET", help=target_help)
+    export_parser.set_defaults(handler=export_trades)
+
+    analyze_parser = commands.add_parser(
+        "analyze-trades",
+        help="analyse a day's trades.csv into analysis.csv and analysis.json beside it",
+    )
+    analyze_parser.add_argument(
+        "--date", type=utc_day, help="the UTC day, YYYY-MM-DD (default: yesterday)"
+    )
+    analyze_parser.add_argument("--target", metavar="TARGET", help=target_help)
+    analyze_parser.set_defaults(handler=analyze_trades)
 
     manage_parser = commands.add_parser(
         "manage", help="run any Django management command (paperex manage check --deploy)"

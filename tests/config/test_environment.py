@@ -253,8 +253,6 @@ def test_s3_access_comes_from_the_aws_variables_and_the_endpoint(tmp_path: Path)
         ({"AWS_ACCESS_KEY_ID": "key"}, "go together"),
     ],
 )
-def test_bad_s3_access_is_refused(
-    tmp_path: Path, variables: dict[str, str], message: str
-) -> None:
+def test_bad_s3_access_is_refused(tmp_path: Path, variables: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         read_environment({"PAPEREX_DATA_DIR": str(tmp_path), **variables})

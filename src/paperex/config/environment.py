@@ -93,6 +93,7 @@ class Environment:
     export_target: str
     s3: S3Access
     analysis_lambda: str
+    lambda_endpoint_url: str | None
     binance_stream_url: str = BINANCE_STREAM_URL
     binance_rest_url: str = BINANCE_REST_URL
     gemini_url: str = GEMINI_URL
@@ -401,4 +402,12 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         export_target=parse_export_target(env.get("PAPEREX_EXPORT_TARGET"), data_dir=data_dir),
         s3=parse_s3_access(env),
         analysis_lambda=(env.get("PAPEREX_ANALYSIS_LAMBDA") or "").strip(),
+        lambda_endpoint_url=parse_venue_url(
+            "PAPEREX_LAMBDA_ENDPOINT_URL",
+            env.get("PAPEREX_LAMBDA_ENDPOINT_URL"),
+            "",
+            {"http", "https"},
+        )
+        if (env.get("PAPEREX_LAMBDA_ENDPOINT_URL") or "").strip()
+        else None,
     )

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import django_stubs_ext
+from celery.schedules import crontab
 
 from paperex.config.environment import read_environment
 
@@ -52,6 +53,7 @@ PAPEREX_KEEP_REPLAYS = ENV.replay_retention
 PAPEREX_EXPORT_TARGET = ENV.export_target  # s3://BUCKET/PREFIX or a folder (trade journal)
 PAPEREX_S3 = ENV.s3  # endpoint, region and keys for S3 targets (None: boto3's own lookup)
 PAPEREX_ANALYSIS_LAMBDA = ENV.analysis_lambda  # a Lambda function that analyses a day; "": local
+PAPEREX_LAMBDA_ENDPOINT_URL = ENV.lambda_endpoint_url  # None: AWS's own (else e.g. LocalStack)
 PAPEREX_PRUNE_SECONDS = 600.0  # seconds between two prune runs
 PAPEREX_PRUNE_BATCH = 5_000  # rows deleted per transaction, so no table is locked for long
 # The price band (Binance's PERCENT_PRICE_BY_SIDE, as on BTCUSDT) of markets without their own
@@ -180,6 +182,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "journal-daily-export": {
+        "task": "journal.export_trades_daily",
+        "schedule": crontab(hour=0, minute=5),  # UTC: yesterday's trades, then their analysis
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
+from paperex.apps.journal.exports import trades_export_day
 from paperex.apps.journal.models import JournalTrade
 from paperex.apps.journal.services import journal_fills_sync
 from paperex.apps.trading.models import Fill
@@ -93,3 +96,26 @@ def test_each_fill_is_copied_once_whoever_syncs_and_however_often(
     assert sorted(
         JournalTrade.objects.filter(user=alice_user).values_list("quantity", flat=True)
     ) == [Decimal("0.5"), Decimal(1), Decimal(1)]
+
+
+def test_the_days_export_holds_the_fills_nobody_has_listed_yet(
+    make_trader: Trader, folder_export: Path
+) -> None:
+    alice_user, alice = make_trader("alice")
+    _, bob = make_trader("bob")
+    fund_btc(alice_user, Decimal(1))
+    ask = place(alice, symbol="BTCUSDT", side="SELL", price="30000", quantity="1").json()
+    place(bob, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="1")
+    assert not JournalTrade.objects.exists()
+
+    export = trades_export_day(day=timezone.now().date())
+
+    lines = (folder_export / export.location.split("exports/")[1]).read_text().splitlines()
+    assert export.rows == 2
+    assert sorted(line.split(",")[1:8] for line in lines[1:]) == [
+        ["alice", "BTCUSDT", "SELL", "30000", "1", "30", "USDT"],
+        ["bob", "BTCUSDT", "BUY", "30000", "1", "0.001", "BTC"],
+    ]
+    assert [line.split(",")[9:] for line in lines[1:] if ",alice," in line] == [
+        ["exchange", str(ask["id"])]
+    ]

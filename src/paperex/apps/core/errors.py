@@ -38,6 +38,8 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"
     RATE_LIMITED = "rate_limited"
     READ_ONLY = "read_only"
+    MALFORMED_FILE = "malformed_file"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
 
 
 class PaperexError(Exception):
