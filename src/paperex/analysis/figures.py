@@ -77,6 +77,8 @@ def analyze_trades_csv(data: bytes) -> tuple[TickerFigures, ...]:
     """The figures of every ticker in ``data`` (a whole ``trades.csv``), sorted by ticker, then
     the TOTAL row. Raises :class:`TradesFileError` naming the first bad line and column."""
     trades = _parsed(data)
+    if trades.is_empty():
+        return (_total([]),)
     by_side = _side_sums(trades)
     fees = _fee_sums(trades)
     keys_ok = all(re.fullmatch(TICKER_PATTERN, ticker) for ticker in by_side) and all(

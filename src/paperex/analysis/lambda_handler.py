@@ -78,14 +78,15 @@ def _request(event: Mapping[str, Any]) -> tuple[Target, date]:
     records = event.get("Records")
     if records:
         return _s3_request(records[0], settings)
-    url = os.environ.get(TARGET_VARIABLE)
-    if not url:
-        raise _NotConfiguredError(f"{TARGET_VARIABLE} is not set")
     parameters = event.get("queryStringParameters") or {}
     text = parameters.get("date")
     if not text:
         raise _BadRequestError("Missing date: use ?date=YYYY-MM-DD")
-    return open_target(url, settings), _day(text)
+    day = _day(text)
+    url = os.environ.get(TARGET_VARIABLE)
+    if not url:
+        raise _NotConfiguredError(f"{TARGET_VARIABLE} is not set")
+    return open_target(url, settings), day
 
 
 def _s3_request(record: Mapping[str, Any], settings: S3Settings) -> tuple[Target, date]:
