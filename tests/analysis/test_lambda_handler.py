@@ -60,7 +60,7 @@ def test_an_api_event_saves_the_analysis_next_to_the_trades(name: str, exports: 
         "statusCode": 200,
         "message": "Analysis saved for 2025-01-20",
     }
-    assert exports.keys() == [
+    assert exports.object_keys() == [
         f"{PREFIX}/2025/01/20/analysis.csv",
         f"{PREFIX}/2025/01/20/analysis.json",
         TRADES_KEY,
@@ -104,7 +104,7 @@ def test_an_s3_put_of_a_days_trades_analyses_that_day(exports: S3Bucket) -> None
         "statusCode": 200,
         "message": "Analysis saved for 2025-01-20",
     }
-    assert f"{PREFIX}/2025/01/20/analysis.json" in exports.keys()  # noqa: SIM118 (a list of keys)
+    assert f"{PREFIX}/2025/01/20/analysis.json" in exports.object_keys()
 
 
 def test_the_recorded_s3_event_has_an_encoded_key() -> None:
@@ -117,7 +117,7 @@ def test_an_s3_put_of_another_file_is_ignored_with_a_400(exports: S3Bucket) -> N
     answer = handler(s3_event(exports.name, key), None)
     assert answer["statusCode"] == 400
     assert answer["message"] == (f"Ignored s3://{exports.name}/{key}: not a YYYY/MM/DD/trades.csv")
-    assert exports.keys() == [TRADES_KEY]
+    assert exports.object_keys() == [TRADES_KEY]
 
 
 def test_a_malformed_file_is_a_422_naming_the_line(exports: S3Bucket) -> None:

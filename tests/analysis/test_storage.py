@@ -73,7 +73,7 @@ def test_s3_keys_are_prefix_year_month_day(s3_bucket: S3Bucket) -> None:
     target = open_target(s3_bucket.url("exports/daily"), s3_bucket.settings)
     relative = day_path(DAY, "trades.csv")
     assert target.write_atomically(relative, [b"id\n", b"1\n"]) == 5
-    assert s3_bucket.keys() == ["exports/daily/2025/01/20/trades.csv"]
+    assert s3_bucket.object_keys() == ["exports/daily/2025/01/20/trades.csv"]
     assert target.read_bytes(relative) == b"id\n1\n"
     assert target.exists(relative)
     assert not target.exists(day_path(date(2025, 1, 21), "trades.csv"))
@@ -98,7 +98,7 @@ def test_a_failed_multipart_upload_is_aborted_leaving_nothing(s3_bucket: S3Bucke
     chunk = b"x" * (3 * 1024 * 1024)
     with pytest.raises(StreamBrokenError):
         target.write_atomically("big.bin", interrupted_after([chunk] * 6))
-    assert s3_bucket.keys() == []
+    assert s3_bucket.object_keys() == []
     assert s3_bucket.multipart_uploads() == []
 
 
@@ -107,7 +107,7 @@ def test_an_s3_write_replaces_the_object(s3_bucket: S3Bucket) -> None:
     target.write_atomically("a.csv", [b"first"])
     target.write_atomically("a.csv", [b"second"])
     assert target.read_bytes("a.csv") == b"second"
-    assert s3_bucket.keys() == ["a.csv"]
+    assert s3_bucket.object_keys() == ["a.csv"]
 
 
 def test_a_missing_s3_object_is_not_found(s3_bucket: S3Bucket) -> None:

@@ -44,7 +44,7 @@ class S3Bucket:
         """``s3://name/prefix``: a target URL inside this bucket."""
         return f"s3://{self.name}/{prefix}".rstrip("/")
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         """Every object key in the bucket, sorted."""
         answer = self.client.list_objects_v2(Bucket=self.name)
         return sorted(item["Key"] for item in answer.get("Contents", []))
