@@ -1,0 +1,327 @@
+"""The figures of one day of trades, per ticker and in total, computed exactly from the bytes of
+a ``trades.csv`` with polars.
+
+Exactness: prices, quantities and fees are parsed by polars as ``Decimal(38, 12)`` and computed
+on as their integer form (value x 10^12, an ``Int128``). Sums of quantities and fees cannot
+overflow it; a product price x quantity has scale 24 and every sum of such products is at most
+(largest price) x (total quantity), which is checked against 2^127 before polars multiplies.
+A file beyond that bound (prices and volumes near the format's 18 integer digits) has its
+products summed in Python integers instead, slower but just as exact. Nothing is ever a float.
+
+Realized P&L is FIFO over the day's round trips per ticker, starting flat: with M = min(bought,
+sold), the k-th unit sold is matched with the k-th unit bought, so the P&L is the proceeds of the
+first M units sold minus the cost of the first M units bought, each a prefix of that side's trades
+in time order, the last one of the prefix taken in part. This holds through a flip from long to
+short and back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import MAX_PREC, Context, Decimal, Inexact, localcontext
+
+import polars as pl
+
+from paperex.analysis.trades_csv import (
+    ASSET_PATTERN,
+    COLUMNS,
+    DECIMAL_PATTERN,
+    SIDES,
+    TICKER_PATTERN,
+    TradesFileError,
+    first_problem,
+    header_problem,
+)
+
+SCALE = 12
+"""Decimal places of the integer form of prices, quantities and fees."""
+VWAP_PLACES = 12
+"""VWAP is notional / volume rounded to this many places, half to even."""
+TOTAL = "TOTAL"
+"""The ticker name of the row that sums all tickers."""
+
+_INT128_LIMIT = 2**127
+_EXACT = Context(prec=MAX_PREC, traps=[Inexact])
+_FIXED = pl.Decimal(38, SCALE)
+_USED_COLUMNS = ["id", "ticker", "side", "price", "quantity", "fee", "fee_asset", "timestamp"]
+_SCHEMA = {column: pl.Int64 if column == "id" else pl.String for column in COLUMNS}
+_CANONICAL_TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%6fZ"
+_TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%dT%H:%M:%S%.f+00:00")
+
+
+@dataclass(frozen=True)
+class TickerFigures:
+    """One row of the analysis: a ticker's figures, or the TOTAL row's (``ticker == TOTAL``),
+    where ``vwap``, ``high`` and ``low`` are None because they mean nothing across tickers."""
+
+    ticker: str
+    trades: int
+    buy_quantity: Decimal
+    sell_quantity: Decimal
+    volume: Decimal
+    notional: Decimal
+    vwap: Decimal | None
+    high: Decimal | None
+    low: Decimal | None
+    first_trade: datetime | None
+    last_trade: datetime | None
+    fees: Mapping[str, Decimal]
+    """Fee sums by fee asset (the empty string for fees without an asset), sorted by asset."""
+    realized_pnl: Decimal
+
+
+def analyze_trades_csv(data: bytes) -> tuple[TickerFigures, ...]:
+    """The figures of every ticker in ``data`` (a whole ``trades.csv``), sorted by ticker, then
+    the TOTAL row. Raises :class:`TradesFileError` naming the first bad line and column."""
+    trades = _parsed(data)
+    if trades.is_empty():
+        return (_total([]),)
+    by_side = _side_sums(trades)
+    fees = _fee_sums(trades)
+    keys_ok = all(re.fullmatch(TICKER_PATTERN, ticker) for ticker in by_side) and all(
+        side in SIDES for sides in by_side.values() for side in sides
+    )
+    assets_ok = all(
+        asset == "" or re.fullmatch(ASSET_PATTERN, asset)
+        for by_asset in fees.values()
+        for asset in by_asset
+    )
+    if not (keys_ok and assets_ok):
+        raise _malformed(data, "a ticker, side or fee asset breaks the format")
+    trades = _in_time_order(trades).with_columns(_matched_quantities(by_side))
+    products = _product_sums(trades, by_side)
+    rows = [
+        _ticker_figures(ticker, by_side[ticker], products[ticker], fees.get(ticker, {}))
+        for ticker in sorted(by_side)
+    ]
+    return (*rows, _total(rows))
+
+
+def _malformed(data: bytes, fallback: str) -> TradesFileError:
+    return TradesFileError(first_problem(data) or f"trades.csv is malformed: {fallback}")
+
+
+def _parsed(data: bytes) -> pl.DataFrame:
+    """The columns the analysis uses, checked; price, quantity and fee in integer form."""
+    problem = header_problem(data)
+    if problem is not None:
+        raise TradesFileError(problem)
+    try:
+        raw = pl.read_csv(data, schema=_SCHEMA, columns=_USED_COLUMNS, quote_char=None)
+    except pl.exceptions.PolarsError as error:
+        raise _malformed(data, str(error).splitlines()[0]) from None
+    trades = raw.select(
+        "id",
+        "ticker",
+        "side",
+        pl.col("fee_asset").fill_null(""),
+        _parsed_times(_CANONICAL_TIMESTAMP).alias("time"),
+        *(
+            pl.col(column).cast(_FIXED, strict=False).to_physical().alias(column)
+            for column in ("price", "quantity", "fee")
+        ),
+        # The cast truncates digits past the 12th and takes 1e5 or .5: the text is checked too.
+        pl.col("price", "quantity").str.contains(DECIMAL_PATTERN).name.suffix("_ok"),
+        (pl.col("fee").is_null() | pl.col("fee").str.contains(DECIMAL_PATTERN)).alias("fee_ok"),
+    )
+    if trades.select((pl.col("time").is_null() & raw["timestamp"].is_not_null()).any()).item():
+        any_form = pl.coalesce(_parsed_times(text_format) for text_format in _TIMESTAMP_FORMATS)
+        trades = trades.with_columns(raw.select(any_form.alias("time")).to_series())
+    valid = trades.select(
+        pl.col("price_ok", "quantity_ok", "fee_ok").all(),
+        pl.col("id", "ticker", "side", "time").is_not_null().all(),
+        (pl.col("price", "quantity").min() > 0) | (pl.len() == 0),
+    )
+    if not all(valid.row(0)):
+        raise _malformed(data, "a value breaks the format")
+    return trades.drop("price_ok", "quantity_ok", "fee_ok")
+
+
+def _parsed_times(text_format: str) -> pl.Expr:
+    """The ``timestamp`` column as UTC datetimes, null where it does not have ``text_format``."""
+    return pl.col("timestamp").str.strptime(pl.Datetime("us", "UTC"), text_format, strict=False)
+
+
+@dataclass(frozen=True)
+class _SideSums:
+    trades: int
+    quantity: int
+    high: int
+    low: int
+    first_trade: datetime
+    last_trade: datetime
+
+
+@dataclass(frozen=True)
+class _ProductSums:
+    notional: int
+    """Sum of price x quantity, at scale 2 x SCALE."""
+    realized_pnl: int
+    """FIFO proceeds minus cost of the matched quantity, at scale 2 x SCALE."""
+
+
+def _side_sums(trades: pl.DataFrame) -> dict[str, dict[str, _SideSums]]:
+    """ticker -> side -> the sums of that side's trades."""
+    sums = trades.group_by("ticker", "side").agg(
+        pl.len().alias("trades"),
+        pl.col("quantity").sum(),
+        pl.col("price").max().alias("high"),
+        pl.col("price").min().alias("low"),
+        pl.col("time").min().alias("first_trade"),
+        pl.col("time").max().alias("last_trade"),
+    )
+    by_side: dict[str, dict[str, _SideSums]] = {}
+    for row in sums.iter_rows(named=True):
+        ticker, side = row.pop("ticker"), row.pop("side")
+        by_side.setdefault(ticker, {})[side] = _SideSums(**row)
+    return by_side
+
+
+def _fee_sums(trades: pl.DataFrame) -> dict[str, dict[str, int]]:
+    """ticker -> fee asset -> the sum of its fees in integer form."""
+    sums = (
+        trades.filter(pl.col("fee").is_not_null())
+        .group_by("ticker", "fee_asset")
+        .agg(pl.col("fee").sum())
+        .sort("fee_asset")
+    )
+    by_ticker: dict[str, dict[str, int]] = {}
+    for ticker, asset, fee in sums.iter_rows():
+        by_ticker.setdefault(ticker, {})[asset] = fee
+    return by_ticker
+
+
+def _in_time_order(trades: pl.DataFrame) -> pl.DataFrame:
+    """The trades in (time, id) order, the file's order kept for ties: sorted only if needed."""
+    time_step = pl.col("time").to_physical().diff()
+    ordered = (time_step > 0) | ((time_step == 0) & (pl.col("id").diff() >= 0))
+    if trades.select(ordered.fill_null(True).all()).item():
+        return trades
+    return trades.sort("time", "id", maintain_order=True)
+
+
+def _matched_quantities(by_side: Mapping[str, Mapping[str, _SideSums]]) -> pl.Expr:
+    """Each trade's ticker's M, the quantity the day's FIFO round trips match: min(bought,
+    sold), as the column ``matched``."""
+    tickers = sorted(by_side)
+    matched = [min(_side_quantity(by_side[ticker], side) for side in SIDES) for ticker in tickers]
+    return (
+        pl.col("ticker")
+        .replace_strict(tickers, pl.Series(matched, dtype=pl.Int128), return_dtype=pl.Int128)
+        .alias("matched")
+    )
+
+
+def _side_quantity(sides: Mapping[str, _SideSums], side: str) -> int:
+    return sides[side].quantity if side in sides else 0
+
+
+def _product_sums(
+    trades: pl.DataFrame, by_side: Mapping[str, Mapping[str, _SideSums]]
+) -> dict[str, _ProductSums]:
+    """ticker -> notional and realized P&L, from ``trades`` in time order with ``matched``."""
+    quantity = pl.col("quantity")
+    # The quantity of each trade inside its side's first M units, M = the ticker's ``matched``.
+    before = quantity.cum_sum().over("ticker", "side") - quantity
+    matched_here = pl.min_horizontal(pl.max_horizontal(pl.col("matched") - before, 0), quantity)
+    sign = pl.when(pl.col("side") == "SELL").then(1).otherwise(-1)
+    rows = trades.select("ticker", "price", "quantity", (matched_here * sign).alias("signed"))
+    if _products_fit_int128(by_side):
+        sums = rows.group_by("ticker").agg(
+            (pl.col("price") * pl.col("quantity")).sum().alias("notional"),
+            (pl.col("price") * pl.col("signed")).sum().alias("realized_pnl"),
+        )
+        return {
+            ticker: _ProductSums(notional, realized_pnl)
+            for ticker, notional, realized_pnl in sums.iter_rows()
+        }
+    by_ticker = rows.group_by("ticker").agg(pl.col("price", "quantity", "signed"))
+    return {
+        ticker: _ProductSums(
+            sum(p * q for p, q in zip(prices, quantities, strict=True)),
+            sum(p * s for p, s in zip(prices, signed, strict=True)),
+        )
+        for ticker, prices, quantities, signed in by_ticker.iter_rows()
+    }
+
+
+def _products_fit_int128(by_side: Mapping[str, Mapping[str, _SideSums]]) -> bool:
+    """Whether every product and every sum of products fits an Int128: each is at most the
+    largest price times the total quantity."""
+    sums = [side for sides in by_side.values() for side in sides.values()]
+    if not sums:
+        return True
+    highest = max(side.high for side in sums)
+    total_quantity = sum(side.quantity for side in sums)
+    return highest * total_quantity < _INT128_LIMIT
+
+
+def _decimal(value: int, scale: int = SCALE) -> Decimal:
+    """The integer form ``value`` at ``scale`` as an exact Decimal."""
+    return Decimal(f"{value}e-{scale}")
+
+
+def _rounded_ratio(numerator: int, denominator: int, places: int) -> Decimal:
+    """numerator / denominator rounded half to even to ``places`` decimal places, exactly."""
+    quotient, remainder = divmod(numerator * 10**places, denominator)
+    if 2 * remainder > denominator or (2 * remainder == denominator and quotient % 2 == 1):
+        quotient += 1
+    return _decimal(quotient, places)
+
+
+def _ticker_figures(
+    ticker: str,
+    sides: Mapping[str, _SideSums],
+    products: _ProductSums,
+    fees: Mapping[str, int],
+) -> TickerFigures:
+    both = list(sides.values())
+    bought, sold = (_side_quantity(sides, side) for side in SIDES)
+    volume = bought + sold
+    return TickerFigures(
+        ticker=ticker,
+        trades=sum(side.trades for side in both),
+        buy_quantity=_decimal(bought),
+        sell_quantity=_decimal(sold),
+        volume=_decimal(volume),
+        notional=_decimal(products.notional, 2 * SCALE),
+        vwap=_rounded_ratio(products.notional, volume * 10**SCALE, VWAP_PLACES),
+        high=_decimal(max(side.high for side in both)),
+        low=_decimal(min(side.low for side in both)),
+        first_trade=min(side.first_trade for side in both),
+        last_trade=max(side.last_trade for side in both),
+        fees={asset: _decimal(fee) for asset, fee in fees.items()},
+        realized_pnl=_decimal(products.realized_pnl, 2 * SCALE),
+    )
+
+
+def _total(rows: list[TickerFigures]) -> TickerFigures:
+    with localcontext(_EXACT):
+        return _sum_of(rows)
+
+
+def _sum_of(rows: list[TickerFigures]) -> TickerFigures:
+    fees: dict[str, Decimal] = {}
+    for row in rows:
+        for asset, fee in row.fees.items():
+            fees[asset] = fees.get(asset, Decimal(0)) + fee
+    firsts = [row.first_trade for row in rows if row.first_trade is not None]
+    lasts = [row.last_trade for row in rows if row.last_trade is not None]
+    return TickerFigures(
+        ticker=TOTAL,
+        trades=sum(row.trades for row in rows),
+        buy_quantity=sum((row.buy_quantity for row in rows), Decimal(0)),
+        sell_quantity=sum((row.sell_quantity for row in rows), Decimal(0)),
+        volume=sum((row.volume for row in rows), Decimal(0)),
+        notional=sum((row.notional for row in rows), Decimal(0)),
+        vwap=None,
+        high=None,
+        low=None,
+        first_trade=min(firsts, default=None),
+        last_trade=max(lasts, default=None),
+        fees=dict(sorted(fees.items())),
+        realized_pnl=sum((row.realized_pnl for row in rows), Decimal(0)),
+    )

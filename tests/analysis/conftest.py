@@ -1,0 +1,1 @@
+from tests.support.s3_server import s3_bucket, s3_server  # noqa: F401
