@@ -101,7 +101,7 @@ def test_the_analysis_is_saved_beside_the_trades_in_the_bucket(
     a_day_of_trades(add_trade)
     trades_export_day(day=DAY)
     assert trades_analyze_day(day=DAY).status_code == 200
-    assert s3_export.keys() == [
+    assert s3_export.object_keys() == [
         "paperex/2025/01/20/analysis.csv",
         "paperex/2025/01/20/analysis.json",
         "paperex/2025/01/20/trades.csv",
@@ -131,7 +131,7 @@ def test_the_configured_lambda_function_runs_the_analysis(
         "statusCode": 200,
         "message": "Analysis saved for 2025-01-20",
     }
-    assert "paperex/2025/01/20/analysis.json" in s3_export.keys()
+    assert "paperex/2025/01/20/analysis.json" in s3_export.object_keys()
     assert trade_analysis_run(day=date(2025, 1, 22)).body() == {
         "statusCode": 404,
         "message": "No trade data found for 2025-01-22",
@@ -144,6 +144,15 @@ def test_an_unknown_lambda_function_is_a_503(lambda_function: str, settings: Any
     assert answer.status_code == 503
     assert "no-such-function" in answer.message
     assert JobRun.objects.get(name=ANALYZE_JOB).status == "failed"
+
+
+def test_a_function_that_cannot_work_is_a_503(
+    lambda_function: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(lambda_handler.TARGET_VARIABLE)
+    answer = trade_analysis_run(day=DAY)
+    assert answer.status_code == 503
+    assert lambda_handler.TARGET_VARIABLE in answer.message
 
 
 # ------------------------------------------------------------------ REST

@@ -35,7 +35,7 @@ def test_a_day_goes_to_its_key_in_the_bucket(s3_export: S3Bucket, add_trade: Add
     export = trades_export_day(day=DAY, on_rows=lambda done, total: progress.append((done, total)))
 
     key = "paperex/2025/01/20/trades.csv"
-    assert s3_export.keys() == [key]
+    assert s3_export.object_keys() == [key]
     assert export.rows == 2
     assert export.location == f"s3://{s3_export.name}/{key}"
     body = s3_export.client.get_object(Bucket=s3_export.name, Key=key)["Body"].read().decode()
@@ -75,7 +75,7 @@ def test_a_day_without_trades_writes_nothing_and_says_so(
     export = trades_export_day(day=DAY)
     assert (export.rows, export.location) == (0, None)
     assert export.message == "No trades on 2025-01-20: nothing written."
-    assert s3_export.keys() == []
+    assert s3_export.object_keys() == []
     assert runs() == [(EXPORT_JOB, "2025-01-20", "ok")]
 
 

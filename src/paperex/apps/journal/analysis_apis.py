@@ -42,7 +42,7 @@ ANSWER_SCHEMA = inline_serializer(
         "code": serializers.CharField(required=False, help_text="beside an error's message"),
     },
 )
-ANALYSIS_ROW = inline_serializer(
+ANALYSIS_ROWS = inline_serializer(
     "TradeAnalysisRow",
     {
         "ticker": serializers.CharField(help_text='a ticker, or "TOTAL" (last)'),
@@ -59,6 +59,7 @@ ANALYSIS_ROW = inline_serializer(
         "fees": serializers.DictField(child=serializers.CharField()),
         "realized_pnl": serializers.CharField(),
     },
+    many=True,
 )
 ANALYSIS_SCHEMA = inline_serializer(
     "TradeAnalysis",
@@ -69,7 +70,7 @@ ANALYSIS_SCHEMA = inline_serializer(
         "scope": serializers.ChoiceField(
             choices=["all", "mine"], help_text="every user's trades (staff), or yours"
         ),
-        "rows": ANALYSIS_ROW(many=True),
+        "rows": ANALYSIS_ROWS,
     },
 )
 
