@@ -9,7 +9,7 @@ LOCK := requirements/lock.txt
 ASSETS := src/paperex/apps/web/static/web/app.js
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null)
 
-.PHONY: run test lint format typecheck contracts pytest jstest assets engine bench lock clean mutation mutation-ci
+.PHONY: run test lint format typecheck contracts pytest jstest assets engine bench lock clean mutation mutation-ci lambda-package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -122,6 +122,11 @@ bench: $(VENV)/.installed-dev $(VENV)/.engine-compiled
 	@for script in $(BENCHMARKS); do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
+
+# The AWS Lambda zip of the per-day trade analysis, polars included for Lambda's platform:
+# build/paperex-analysis-lambda.zip (tools/lambda_package.py; fails over Lambda's size limit).
+lambda-package: $(VENV)/.installed
+	$(BIN)/python tools/lambda_package.py
 
 # Re-resolve every dependency to the newest allowed versions and pin them.
 lock: | $(BIN)/python
