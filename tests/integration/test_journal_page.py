@@ -33,6 +33,8 @@ from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
+PAGE_SIZE = 25  # frontend/src/lib/journalQuery.js
+
 CSV_HEADER = ["id", "user", "ticker", "side", "price", "quantity", "fee", "fee_asset"]
 CSV_HEADER += ["timestamp", "source", "order_id"]
 
@@ -133,6 +135,9 @@ def test_add_edit_filter_sort_download_and_delete_a_trade(
         editor.get_by_label("Ticker").press("Escape")
         expect(editor).to_have_count(0)
         expect(row.locator("td").nth(1)).to_have_text("AAPL")
+        row.get_by_role("button", name=f"Edit trade {trade_id}").click()
+        editor.get_by_role("button", name="Cancel").press("Enter")
+        expect(editor).to_have_count(0)
         row.get_by_role("button", name=f"Edit trade {trade_id}").click()
         editor.get_by_label("Price").fill("151.25")
         editor.get_by_label("Notes").fill("breakout, held")
@@ -274,3 +279,24 @@ def test_the_journal_fits_a_phone_while_a_row_is_edited(browser: Browser, server
         trade_rows(page).get_by_role("button", name=re.compile("Edit trade")).click()
         expect(page.locator("#journal-table tr.editing").get_by_label("Notes")).to_have_value(notes)
         assert_no_horizontal_overflow(page)
+
+
+def test_pages_of_trades(browser: Browser, server: str) -> None:
+    credentials = new_user(server, "journal-pages")
+    headers = bearer(server, credentials)
+    for number in range(1, PAGE_SIZE + 2):
+        add_by_api(server, headers, ticker="AAPL", side="BUY", price=str(number), quantity="1")
+    with logged_in_page(browser, server, credentials, "journal_pages") as page:
+        open_journal(page)
+        sort_by(page, "Price", "ascending")
+        expect(page.locator("#journal-range")).to_have_text(f"1\N{EN DASH}{PAGE_SIZE} of 26")
+        expect(page.get_by_role("button", name="Previous")).to_be_disabled()
+        page.get_by_role("button", name="Next").click()
+        expect(page.locator("#journal-range")).to_have_text("26\N{EN DASH}26 of 26")
+        expect(trade_rows(page).locator("td:nth-child(4)")).to_have_text(["26"])
+        expect(page.get_by_role("button", name="Next")).to_be_disabled()
+        # Its only trade deleted, the last page gives way to the one before.
+        page.once("dialog", lambda dialog: dialog.accept())
+        trade_rows(page).get_by_role("button", name=re.compile("Delete trade")).click()
+        expect(page.locator("#journal-range")).to_have_text(f"1\N{EN DASH}{PAGE_SIZE} of 25")
+        expect(trade_rows(page).first.locator("td:nth-child(4)")).to_have_text("1")

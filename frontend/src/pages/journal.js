@@ -38,6 +38,10 @@ export function journal() {
     try {
       const page = await api(`/api/trades/?${pageQuery(current, view.ordering, view.offset)}`);
       if (ticket !== latestLoad) return; // a newer view was asked for meanwhile
+      if (!page.results.length && view.offset > 0) {
+        view.offset = Math.max(0, view.offset - PAGE_SIZE); // the last page's last trade went
+        return load();
+      }
       restoreEditedRow = null;
       render(page);
     } catch (error) {
@@ -134,7 +138,7 @@ export function journal() {
     save.addEventListener("click", submit);
     cancel.addEventListener("click", restore);
     editor.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") {
+      if (event.key === "Enter" && event.target.tagName !== "BUTTON") {
         event.preventDefault();
         submit();
       } else if (event.key === "Escape") restore();
