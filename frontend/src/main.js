@@ -6,6 +6,7 @@ import { markets } from "./pages/markets.js";
 import { trade } from "./pages/trade.js";
 import { portfolio } from "./pages/portfolio.js";
 import { alerts } from "./pages/alerts.js";
+import { journal } from "./pages/journal.js";
 import { monitor } from "./pages/monitor.js";
 import { candleStream, tradeStream } from "./pages/streams.js";
 
@@ -14,6 +15,7 @@ const pages = {
   trade,
   portfolio,
   alerts,
+  journal,
   monitor,
   candle_stream: candleStream,
   trade_stream: tradeStream,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { direction, formatCompact, formatDecimal, formatPercent, formatPrice, formatQuantity, percentChange } from "../src/lib/format.js";
+import { direction, formatCompact, formatDecimal, formatPercent, formatPrice, formatQuantity, formatUtcDateTime, percentChange } from "../src/lib/format.js";
 
 test("prices and quantities use the market's precision with grouping", () => {
   assert.equal(formatPrice("60002.4", "0.01"), "60,002.40");
@@ -26,4 +26,10 @@ test("compact volumes", () => {
   assert.equal(formatCompact("1234567.8"), "1.23M");
   assert.equal(formatCompact("999.5"), "999.50");
   assert.equal(formatCompact("1500"), "1.50K");
+});
+
+test("UTC times to the second, whatever the browser's zone", () => {
+  assert.equal(formatUtcDateTime("2025-01-20T23:59:59.999999Z"), "2025-01-20 23:59:59");
+  assert.equal(formatUtcDateTime("2025-01-20T12:00:00+02:00"), "2025-01-20 10:00:00");
+  assert.equal(formatUtcDateTime("soon"), "–");
 });

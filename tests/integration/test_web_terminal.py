@@ -3,148 +3,46 @@ real ``paperex serve`` process. Each test saves a screenshot under tests/artifac
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from paperex.domain.orders import OrderType
-from tests.integration.servers import prepared_environment, running_server
+from tests.integration.servers import running_server
+from tests.integration.web_browser import (
+    ARTIFACTS,
+    PHONE,
+    TIMEOUT_MS,
+    Browser,
+    Locator,
+    Page,
+    ViewportSize,
+    assert_no_horizontal_overflow,
+    bearer,
+    expect,
+    log_in,
+    logged_in_page,
+    new_user,
+)
+
+# Fixtures, which pytest finds by name in this module.
+from tests.integration.web_browser import browser as browser
+from tests.integration.web_browser import server as server
+from tests.integration.web_browser import server_env as server_env
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
-
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-BUNDLE = ROOT / "src/paperex/apps/web/static/web/app.js"
-ARTIFACTS = ROOT / "tests/artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 20_000
-DESKTOP: ViewportSize = {"width": 1440, "height": 900}
-PHONE: ViewportSize = {"width": 390, "height": 844}
-
-try:
-    from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
-
-
-def unavailable(reason: str) -> None:
-    """Skip the browser tests, or fail them where they must run (CI sets
-    PAPEREX_REQUIRE_BROWSER)."""
-    if os.environ.get("PAPEREX_REQUIRE_BROWSER"):
-        pytest.fail(f"{reason} (PAPEREX_REQUIRE_BROWSER is set)", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-if sync_playwright is None:
-    unavailable("the playwright package is not installed (pip install playwright)")
-if not CHROMIUM.exists():
-    unavailable("Debian's Chromium is missing: apt-get install chromium")
-if not BUNDLE.exists():
-    unavailable("the web bundle is not built: make assets")
-
-
-@pytest.fixture(scope="module")
-def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A data folder and database of the module's own, with the demo user."""
-    with prepared_environment(tmp_path_factory.mktemp("web-server-data")) as env:
-        yield env
-
-
-@pytest.fixture(scope="module")
-def server(server_env: dict[str, str]) -> Iterator[str]:
-    with running_server(server_env) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert sync_playwright is not None
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def new_user(server: str, prefix: str = "web") -> tuple[str, str]:
-    """A user of this test run only: on PostgreSQL the database outlives a run, and an earlier
-    run's orders and alerts must not show up in this one's pages."""
-    credentials = (f"{prefix}-{uuid.uuid4().hex[:12]}", "web-terminal-password-1")
-    response = httpx.post(
-        f"{server}/api/auth/register/",
-        json={"username": credentials[0], "password": credentials[1]},
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    return credentials
-
-
-def bearer(server: str, credentials: tuple[str, str]) -> dict[str, str]:
-    """The Authorization header of a JWT for ``credentials``."""
-    username, password = credentials
-    response = httpx.post(
-        f"{server}/api/token/", json={"username": username, "password": password}, timeout=30
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access']}"}
 
 
 @pytest.fixture(scope="module")
 def trader(server: str) -> tuple[str, str]:
     """The user of the tests that share one account."""
     return new_user(server)
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/$"))
-
-
-@contextlib.contextmanager
-def logged_in_page(
-    browser: Browser,
-    server: str,
-    credentials: tuple[str, str],
-    screenshot: str,
-    viewport: ViewportSize = DESKTOP,
-) -> Iterator[Page]:
-    """A page logged in as ``credentials``; JavaScript errors fail the test; a screenshot at
-    last, named ``screenshot``."""
-    context = browser.new_context(base_url=server, viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        log_in(page, *credentials)
-        yield page
-    finally:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{screenshot}.png"), full_page=True)
-        context.close()
-    assert not errors, f"JavaScript errors: {errors}"
 
 
 @pytest.fixture
@@ -490,18 +388,6 @@ def test_a_limit_maker_order_is_placed_from_the_form_and_rests(page: Page) -> No
     expect(row).to_contain_text("LIMIT_MAKER")
 
 
-def assert_no_horizontal_overflow(page: Page) -> None:
-    """The page scrolls only up and down: a wide table scrolls in its own box, and every chart
-    fits the screen."""
-    width = page.evaluate("() => window.innerWidth")
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width, page.url
-    for chart in page.locator(".chart").all():
-        box = chart.bounding_box()
-        assert box is not None, page.url
-        assert box["x"] >= 0, (page.url, box)
-        assert box["x"] + box["width"] <= width, (page.url, box, width)
-
-
 def open_menu(page: Page) -> Locator:
     """Open the collapsed navigation with its menu button; returns the navigation."""
     toggle = page.get_by_role("button", name="Menu")
@@ -524,6 +410,7 @@ NAVIGATION_PAGES = {
     "Markets": "#markets-table tr[data-symbol=BTCUSDT]",
     "Portfolio": "#balances tbody tr:not(.loading-row)",
     "Alerts": "#alerts-table tbody tr:not(.loading-row)",
+    "Journal": "#journal-table tbody tr:not(.loading-row)",
     "Monitor": "#monitor-chart canvas",
     "Streams": "#stream-chart canvas",
 }

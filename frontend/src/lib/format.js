@@ -92,3 +92,10 @@ export function formatDateTime(value) {
   if (Number.isNaN(date.getTime())) return "–";
   return `${date.toLocaleDateString()} ${date.toLocaleTimeString([], { hour12: false })}`;
 }
+
+/** "2025-01-20 12:00:00": an ISO time in UTC, to the second. */
+export function formatUtcDateTime(value) {
+  const date = new Date(String(value));
+  if (Number.isNaN(date.getTime())) return "–";
+  return date.toISOString().slice(0, 19).replace("T", " ");
+}

@@ -100,3 +100,12 @@ export function sortRows(rows, key, descending, numericKeys = new Set()) {
     return sign * String(x).localeCompare(String(y));
   });
 }
+
+/** The header cell of a column sorted by `key` ({key, label, numeric}): a button that calls
+ * onSort(key), an arrow on the sorted column, and aria-sort. */
+export function sortHeader(column, sort, onSort) {
+  const active = sort.key === column.key;
+  const button = h("button", { type: "button", className: "sort", dataset: { key: column.key } }, column.label, active ? (sort.descending ? " ▼" : " ▲") : "");
+  button.addEventListener("click", () => onSort(column.key));
+  return h("th", { scope: "col", className: column.numeric ? "num" : "", "aria-sort": active ? (sort.descending ? "descending" : "ascending") : "none" }, button);
+}

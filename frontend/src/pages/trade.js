@@ -6,7 +6,7 @@ import { LocalBook } from "../lib/book.js";
 import { ORDER_TYPES, orderRequest, validateOrder } from "../lib/orderForm.js";
 import { isStaleCopy } from "../lib/orders.js";
 import { liveSocket } from "../lib/socket.js";
-import { $, $$, beep, h, setSoundEnabled, soundEnabled, sortRows, toast } from "../lib/ui.js";
+import { $, $$, beep, h, setSoundEnabled, soundEnabled, sortHeader, sortRows, toast } from "../lib/ui.js";
 import { onUserEvent, userStreamLive } from "./user.js";
 
 const MA_LENGTH = 20;
@@ -340,13 +340,11 @@ function setupOrders(market, state) {
   function header() {
     const row = h("tr");
     for (const [key, label] of columns()) {
-      const active = sort.key === key;
-      const button = h("button", { type: "button", className: "sort", dataset: { key } }, label, active ? (sort.descending ? " ▼" : " ▲") : "");
-      button.addEventListener("click", () => {
+      const sortBy = () => {
         sort = { key, descending: sort.key === key ? !sort.descending : false };
         render();
-      });
-      row.append(h("th", { scope: "col", className: NUMERIC.has(key) ? "num" : "", "aria-sort": active ? (sort.descending ? "descending" : "ascending") : "none" }, button));
+      };
+      row.append(sortHeader({ key, label, numeric: NUMERIC.has(key) }, sort, sortBy));
     }
     if (view === "open") row.append(h("th", { scope: "col" }, h("span", { className: "visually-hidden" }, "Actions")));
     table.tHead.replaceChildren(row);

@@ -24,10 +24,27 @@ def test_public_pages_render(seeded: None, path: str) -> None:
 
 
 @pytest.mark.django_db
-def test_account_pages_need_a_login(seeded: None) -> None:
-    response = Client().get("/web/trade/BTCUSDT/")
+@pytest.mark.parametrize("path", ["/web/trade/BTCUSDT/", "/web/journal/"])
+def test_account_pages_need_a_login(seeded: None, path: str) -> None:
+    response = Client().get(path)
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_the_journal_page_is_in_the_menu_and_leaves_room_for_the_day_analysis(
+    trader: User,
+) -> None:
+    client = Client()
+    client.force_login(trader)
+    page = client.get("/web/journal/").content.decode()
+    assert '<a href="/web/journal/">Journal</a>' in page
+    assert '"page": "journal"' in page
+    assert '<a id="journal-csv" class="button secondary" href="/api/trades/export.csv"' in page
+    analysis = re.search(r'<section id="journal-analysis".*?</section>', page, re.DOTALL)
+    assert analysis is not None
+    assert "Day analysis" in analysis[0]
+    assert '<input type="date" id="analysis-date"' in analysis[0]
 
 
 @pytest.mark.django_db

@@ -65,6 +65,11 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
     return _page(request, "alerts", "Price alerts", {"markets": market_summaries()})
 
 
+@login_required
+def journal_page(request: HttpRequest) -> HttpResponse:
+    return _page(request, "journal", "Trade journal", {})
+
+
 def monitor_page(request: HttpRequest) -> HttpResponse:
     ticker = request.GET.get("ticker", "AAPL").upper()[:16]
     return _page(request, "monitor", "Stock monitor", {"ticker": ticker})
