@@ -40,7 +40,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         yield prepared
 
 
-def paperex(env: dict[str, str], *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+def paperex(
+    env: dict[str, str], *args: str, check: bool = False
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*PAPEREX, *args], env=env, capture_output=True, text=True, timeout=120, check=check
     )
@@ -67,9 +69,7 @@ def test_an_empty_day_says_so(env: dict[str, str], tmp_path: Path) -> None:
     assert not any(tmp_path.iterdir())
     analyzed = paperex(env, "analyze-trades", "--date", "2025-01-21", "--target", str(tmp_path))
     assert analyzed.returncode == 1
-    assert analyzed.stderr.strip() == (
-        "paperex analyze-trades: No trade data found for 2025-01-21"
-    )
+    assert analyzed.stderr.strip() == ("paperex analyze-trades: No trade data found for 2025-01-21")
 
 
 def test_a_broken_target_is_one_line_without_a_traceback(env: dict[str, str]) -> None:

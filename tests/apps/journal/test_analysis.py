@@ -109,9 +109,7 @@ def test_the_analysis_is_saved_beside_the_trades_in_the_bucket(
 
 
 @pytest.fixture
-def lambda_function(
-    settings: Any, s3_export: S3Bucket, monkeypatch: pytest.MonkeyPatch
-) -> Any:
+def lambda_function(settings: Any, s3_export: S3Bucket, monkeypatch: pytest.MonkeyPatch) -> Any:
     """PAPEREX_ANALYSIS_LAMBDA names a function served by a local Lambda endpoint that runs
     the real handler, configured as a deployed function would be."""
     monkeypatch.setenv(lambda_handler.TARGET_VARIABLE, settings.PAPEREX_EXPORT_TARGET)

@@ -52,9 +52,7 @@ def test_a_day_goes_to_its_key_in_the_bucket(s3_export: S3Bucket, add_trade: Add
     assert JobRun.objects.get().details == {"rows": 2, "location": export.location}
 
 
-def test_a_day_again_replaces_the_file_whole(
-    folder_export: Path, add_trade: AddTrade
-) -> None:
+def test_a_day_again_replaces_the_file_whole(folder_export: Path, add_trade: AddTrade) -> None:
     add_trade("alice", "2025-01-20T09:30:00")
     trades_export_day(day=DAY)
     path = folder_export / "2025/01/20/trades.csv"

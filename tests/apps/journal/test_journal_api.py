@@ -231,6 +231,10 @@ def test_put_patch_and_delete_a_manual_trade(make_trader: Trader) -> None:
     )
     assert replaced.status_code == 200, replaced.json()
     assert (replaced.json()["ticker"], replaced.json()["side"]) == ("MSFT", "SELL")
+    # A PUT replaces the trade: optional fields it leaves out are emptied; its time stays.
+    assert (replaced.json()["notes"], replaced.json()["tags"]) == ("", [])
+    assert replaced.json()["timestamp"] == trade["timestamp"]
+    assert alice.patch(path, {"timestamp": None}, format="json").status_code == 400
 
     bad = alice.patch(path, {"price": "-5"}, format="json")
     assert bad.status_code == 400

@@ -98,7 +98,7 @@ class JournalTradeDetailApi(APIView):
         trade = self._trade(request, trade_id)
         data = JournalTradeInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        trade = journal_trade_update(trade=trade, **data.validated_data)
+        trade = journal_trade_update(trade=trade, replace=not partial, **data.validated_data)
         return Response(JournalTradeSerializer(trade).data)
 
     @staticmethod

@@ -61,7 +61,7 @@ class JournalTradeInputSerializer(serializers.Serializer[None]):
     fee = AmountField(min_value=Decimal(0), required=False, allow_null=True)
     fee_asset = TickerField(required=False, allow_blank=True, help_text="e.g. USDT")
     timestamp = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="when it was made (ISO 8601); default now"
+        required=False, help_text="when it was made (ISO 8601); default now"
     )
     notes = serializers.CharField(max_length=NOTES_MAX_LENGTH, required=False, allow_blank=True)
     tags = serializers.ListField(

@@ -15,6 +15,8 @@ from paperex.apps.journal.models import FillCopyMark, JournalTrade
 from paperex.apps.trading.models import Fill
 
 SYNC_BATCH = 5_000
+EMPTY_OPTIONAL_FIELDS: dict[str, Any] = {"fee": None, "fee_asset": "", "notes": "", "tags": []}
+"""What a PUT leaves in the optional fields it does not send (its time stays)."""
 
 
 class ReadOnlyTradeError(PaperexError):
@@ -59,13 +61,18 @@ def journal_trade_create(
     )
 
 
-def journal_trade_update(*, trade: JournalTrade, **fields: Any) -> JournalTrade:
-    """``trade`` with ``fields`` changed (``timestamp`` sets its time); raises
-    ReadOnlyTradeError for an exchange trade."""
+def journal_trade_update(
+    *, trade: JournalTrade, replace: bool = False, **fields: Any
+) -> JournalTrade:
+    """``trade`` with ``fields`` changed (``timestamp`` sets its time); with ``replace`` the
+    optional fields not given go back to empty (a PUT). Raises ReadOnlyTradeError for an
+    exchange trade."""
     if trade.is_read_only:
         raise ReadOnlyTradeError(trade.pk)
+    if replace:
+        fields = {**EMPTY_OPTIONAL_FIELDS, "timestamp": trade.executed_at, **fields}
     if "timestamp" in fields:
-        fields["executed_at"] = fields.pop("timestamp") or timezone.now()
+        fields["executed_at"] = fields.pop("timestamp")
     for name, value in fields.items():
         setattr(trade, name, list(value) if name == "tags" else value)
     trade.save()
