@@ -19,6 +19,7 @@ from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
+CELERY_WORKER = [sys.executable, "-m", "celery", "-A", "paperex.config", "worker", "--pool", "solo"]
 ADD_TRADES = """
 from datetime import datetime, UTC
 from paperex.apps.accounts.models import User
@@ -110,8 +111,7 @@ def test_the_daily_export_runs_on_a_celery_worker(env: dict[str, str], tmp_path:
     worker_env = {**env, "REDIS_URL": redis_url, "PAPEREX_EXPORT_TARGET": str(tmp_path)}
     with redis_server(port):
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "paperex.config", "worker", "--pool", "solo"]
-            + ["--loglevel", "INFO", "--without-heartbeat", "--without-gossip"],
+            [*CELERY_WORKER, "--without-heartbeat", "--without-gossip", "--loglevel", "INFO"],
             env=worker_env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

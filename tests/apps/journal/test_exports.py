@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from paperex.analysis.trades_csv import COLUMNS
 from paperex.apps.core.models import JobRun
 from paperex.apps.journal.exports import EXPORT_JOB, ExportError, trades_export_day
 from paperex.config.environment import S3Access
@@ -39,13 +40,13 @@ def test_a_day_goes_to_its_key_in_the_bucket(s3_export: S3Bucket, add_trade: Add
     assert export.rows == 2
     assert export.location == f"s3://{s3_export.name}/{key}"
     body = s3_export.client.get_object(Bucket=s3_export.name, Key=key)["Body"].read().decode()
-    assert list(csv.reader(io.StringIO(body))) == [
-        ["id", "user", "ticker", "side", "price", "quantity", "fee", "fee_asset", "timestamp"]
-        + ["source", "order_id"],
-        [str(first.pk), "alice", "MSFT", "BUY", "400", "10", "", ""]
-        + ["2025-01-20T09:30:00.000000Z", "manual", ""],
-        [str(second.pk), "bob", "AAPL", "SELL", "150.75", "0.5", "", ""]
-        + ["2025-01-20T15:59:00.250000Z", "manual", ""],
+    header, *rows = csv.reader(io.StringIO(body))
+    assert header == list(COLUMNS)
+    first_row = [str(first.pk), "alice", "MSFT", "BUY", "400", "10", "", ""]
+    second_row = [str(second.pk), "bob", "AAPL", "SELL", "150.75", "0.5", "", ""]
+    assert rows == [
+        [*first_row, "2025-01-20T09:30:00.000000Z", "manual", ""],
+        [*second_row, "2025-01-20T15:59:00.250000Z", "manual", ""],
     ]
     assert progress[-1] == (2, 2)
     assert runs() == [(EXPORT_JOB, "2025-01-20", "ok")]

@@ -10,7 +10,7 @@ class JournalConfig(AppConfig):
         from django.conf import settings
 
         from paperex.apps.core.periodic import PeriodicJob
-        from paperex.apps.journal.schedule import daily_export_if_due
+        from paperex.apps.journal.tasks import daily_export_if_due
         from paperex.apps.marketdata.runtime import runtime
 
         # With Redis, Celery beat schedules the daily export (settings.CELERY_BEAT_SCHEDULE).

@@ -1,14 +1,65 @@
-"""Background jobs of the trade journal: on a Celery worker with Redis, in-process embedded."""
+"""Background jobs of the trade journal (on a Celery worker with Redis, in-process embedded):
+the daily export of yesterday's trades after midnight UTC, then their analysis.
+
+With Redis, Celery beat sends ``journal.export_trades_daily`` at 00:05 UTC (settings'
+CELERY_BEAT_SCHEDULE). Embedded, the server checks every minute whether yesterday's export is
+due (``daily_export_if_due``), so a server that was down at midnight catches up when it starts.
+A failed export is retried an hour later.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import logging
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from celery import shared_task
+from django.utils import timezone
 
+from paperex.apps.core.models import JobRun
 from paperex.apps.journal.analyses import trades_analyze_day
-from paperex.apps.journal.schedule import daily_export
+from paperex.apps.journal.exports import EXPORT_JOB, ExportError, trades_export_day
+
+logger = logging.getLogger(__name__)
+
+EXPORT_AFTER = time(0, 5)
+"""The time of day (UTC) after which yesterday's export runs."""
+RETRY_AFTER = timedelta(hours=1)
+
+
+def daily_export(day_text: str | None = None) -> int:
+    """Export a day (yesterday by default) and start its analysis when it had trades;
+    returns the rows written. A failure is logged in one line (and recorded as a failed run)."""
+    day = (
+        datetime.fromisoformat(day_text).date()
+        if day_text
+        else timezone.now().date() - timedelta(days=1)
+    )
+    try:
+        export = trades_export_day(day=day)
+    except ExportError as error:
+        logger.error("daily export of %s failed: %s", day, error)
+        return 0
+    logger.info("daily export: %s", export.message)
+    if export.rows:
+        analyze_trades_task.delay(day.isoformat())
+    return export.rows
+
+
+def daily_export_if_due(now: datetime | None = None) -> bool:
+    """Run yesterday's export when it is past EXPORT_AFTER, none has succeeded, and none was
+    tried within RETRY_AFTER; returns whether it ran."""
+    now = now or timezone.now()
+    if now.time() < EXPORT_AFTER:
+        return False
+    day = now.date() - timedelta(days=1)
+    runs = JobRun.objects.filter(name=EXPORT_JOB, key=day.isoformat())
+    if runs.filter(status=JobRun.Status.OK).exists():
+        return False
+    if runs.filter(started_at__gt=now - RETRY_AFTER).exists():
+        return False
+    daily_export(day.isoformat())
+    return True
 
 
 @shared_task(name="journal.export_trades_daily")
