@@ -1,6 +1,7 @@
 """The trade journal's page in a real browser (see web_browser): the add form checked as you
-type, editing in place, filters, server-side sorting, the CSV download, deleting, and the
-read-only copies of exchange fills. Each test saves a screenshot under tests/artifacts/."""
+type, editing in place, filters, server-side sorting, the CSV download, deleting, the
+read-only copies of exchange fills, and the day analysis (its table and charts, and the run that
+staff start). Each test saves a screenshot under tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -358,6 +359,9 @@ def test_the_day_analysis_as_a_table_and_charts(browser: Browser, server: str) -
         expect(rows.last.locator("td:nth-child(5)")).to_have_text("29")
         assert rows.last.evaluate("row => getComputedStyle(row).fontWeight") == "700"
         expect(page.locator("#analysis-scope")).to_have_text("Figures of your own trades that day.")
+        expect(
+            page.get_by_role("table", name=f"Figures per ticker of {ANALYSIS_DAY}")
+        ).to_be_visible()
 
         # One bar per ticker, in proportion; the VWAP marker inside the day's range.
         volume = page.locator("#analysis-volume svg[role=img]")

@@ -48,6 +48,7 @@ export function journalAnalysis({ staff }) {
   function render(analysis) {
     const { tickers, total } = splitRows(analysis.rows);
     $("#analysis-scope").textContent = SCOPES[analysis.scope] ?? "";
+    $("#analysis-caption").textContent = `Figures per ticker of ${analysis.date}, the total last`;
     const table = $("#analysis-table");
     table.tHead.replaceChildren(h("tr", {}, COLUMNS.map((column) => h("th", { scope: "col", className: column.numeric ? "num" : "" }, column.label))));
     table.tBodies[0].replaceChildren(...tickers.map((row) => tableRow(row)));
