@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { direction, formatCompact, formatDecimal, formatPercent, formatPrice, formatQuantity, formatUtcDateTime, percentChange } from "../src/lib/format.js";
+import { direction, formatCompact, formatDecimal, formatPercent, formatPrice, formatQuantity, formatUtcDateTime, formatUtcTime, percentChange } from "../src/lib/format.js";
 
 test("prices and quantities use the market's precision with grouping", () => {
   assert.equal(formatPrice("60002.4", "0.01"), "60,002.40");
@@ -32,4 +32,10 @@ test("UTC times to the second, whatever the browser's zone", () => {
   assert.equal(formatUtcDateTime("2025-01-20T23:59:59.999999Z"), "2025-01-20 23:59:59");
   assert.equal(formatUtcDateTime("2025-01-20T12:00:00+02:00"), "2025-01-20 10:00:00");
   assert.equal(formatUtcDateTime("soon"), "–");
+});
+
+test("UTC time of day", () => {
+  assert.equal(formatUtcTime("2025-01-20T23:59:58.750000Z"), "23:59:58");
+  assert.equal(formatUtcTime("2025-01-21T01:00:00+02:00"), "23:00:00");
+  assert.equal(formatUtcTime("soon"), "–");
 });

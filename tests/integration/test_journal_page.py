@@ -1,17 +1,20 @@
 """The trade journal's page in a real browser (see web_browser): the add form checked as you
-type, editing in place, filters, server-side sorting, the CSV download, deleting, and the
-read-only copies of exchange fills. Each test saves a screenshot under tests/artifacts/."""
+type, editing in place, filters, server-side sorting, the CSV download, deleting, the
+read-only copies of exchange fills, and the day analysis (its table and charts, and the run that
+staff start). Each test saves a screenshot under tests/artifacts/."""
 
 from __future__ import annotations
 
 import csv
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.integration.servers import PAPEREX
 from tests.integration.web_browser import (
     ARTIFACTS,
     PHONE,
@@ -38,6 +41,10 @@ PAGE_SIZE = 25  # frontend/src/lib/journalQuery.js
 CSV_HEADER = ["id", "user", "ticker", "side", "price", "quantity", "fee", "fee_asset"]
 CSV_HEADER += ["timestamp", "source", "order_id"]
 
+ANALYSIS_DAY = "2024-03-12"
+AAPL_CELLS = ["AAPL", "3", "15", "12", "27", "2,990", "110.74", "120", "100", "09:00:00"]
+AAPL_CELLS += ["11:00:00", "\N{EN DASH}", "220"]  # last trade, fees, realized P&L
+
 
 def open_journal(page: Page) -> None:
     page.goto("/web/journal/")
@@ -50,6 +57,14 @@ def trade_rows(page: Page) -> Locator:
 
 def column(page: Page, index: int) -> list[str]:
     return trade_rows(page).locator(f"td:nth-child({index})").all_inner_texts()
+
+
+def analysis_row(page: Page, ticker: str) -> Locator:
+    return page.locator(f"#analysis-table tr[data-ticker='{ticker}']")
+
+
+def pick_analysis_day(page: Page, day: str) -> None:
+    page.locator("#analysis-date").fill(day)
 
 
 def add_by_api(server: str, headers: dict[str, str], **fields: str) -> None:
@@ -275,6 +290,7 @@ def test_the_journal_fits_a_phone_while_a_row_is_edited(browser: Browser, server
     )
     with logged_in_page(browser, server, credentials, "journal_phone", PHONE) as page:
         open_journal(page)
+        expect(analysis_row(page, "BRK.B")).to_be_visible()  # the day analysis fits too
         assert_no_horizontal_overflow(page)
         trade_rows(page).get_by_role("button", name=re.compile("Edit trade")).click()
         expect(page.locator("#journal-table tr.editing").get_by_label("Notes")).to_have_value(notes)
@@ -300,3 +316,144 @@ def test_pages_of_trades(browser: Browser, server: str) -> None:
         trade_rows(page).get_by_role("button", name=re.compile("Delete trade")).click()
         expect(page.locator("#journal-range")).to_have_text(f"1\N{EN DASH}{PAGE_SIZE} of 25")
         expect(trade_rows(page).first.locator("td:nth-child(4)")).to_have_text("1")
+
+
+def test_the_day_analysis_as_a_table_and_charts(browser: Browser, server: str) -> None:
+    credentials = new_user(server, "journal-analysis")
+    headers = bearer(server, credentials)
+    for side, price, quantity, hour in (
+        ("BUY", "100", "10", "09"),
+        ("BUY", "110", "5", "10"),
+        ("SELL", "120", "12", "11"),
+    ):
+        add_by_api(
+            server,
+            headers,
+            ticker="AAPL",
+            side=side,
+            price=price,
+            quantity=quantity,
+            timestamp=f"{ANALYSIS_DAY}T{hour}:00:00Z",
+        )
+    add_by_api(
+        server,
+        headers,
+        ticker="MSFT",
+        side="BUY",
+        price="400.5",
+        quantity="2",
+        fee="0.25",
+        fee_asset="USD",
+        timestamp=f"{ANALYSIS_DAY}T12:30:15Z",
+    )
+    with logged_in_page(browser, server, credentials, "journal_analysis_states") as page:
+        open_journal(page)
+        # The newest trade's day comes first; the TOTAL row last and bold.
+        expect(page.locator("#analysis-date")).to_have_value(ANALYSIS_DAY)
+        expect(analysis_row(page, "AAPL").locator("th, td")).to_have_text(AAPL_CELLS)
+        expect(analysis_row(page, "AAPL").locator("td").last).to_have_class("num up")
+        expect(analysis_row(page, "MSFT").locator("td:nth-child(12)")).to_have_text("0.25 USD")
+        rows = page.locator("#analysis-table tr[data-ticker]")
+        expect(rows).to_have_count(3)
+        expect(rows.last.locator("th, td").nth(0)).to_have_text("TOTAL")
+        expect(rows.last.locator("td:nth-child(5)")).to_have_text("29")
+        assert rows.last.evaluate("row => getComputedStyle(row).fontWeight") == "700"
+        expect(page.locator("#analysis-scope")).to_have_text("Figures of your own trades that day.")
+        expect(
+            page.get_by_role("table", name=f"Figures per ticker of {ANALYSIS_DAY}")
+        ).to_be_visible()
+
+        # One bar per ticker, in proportion; the VWAP marker inside the day's range.
+        volume = page.locator("#analysis-volume svg[role=img]")
+        expect(volume).to_have_attribute("aria-label", "Volume per ticker: AAPL 27, MSFT 2")
+        expect(page.locator("#analysis-notional svg[role=img] .bar")).to_have_count(2)
+        aapl_bar, msft_bar = (box(bar) for bar in volume.locator(".bar").all())
+        assert aapl_bar["width"] == pytest.approx(msft_bar["width"] * 27 / 2, rel=0.01)
+        expect(page.locator("#analysis-range svg[role=img] .vwap-marker")).to_have_count(2)
+        aapl_range = page.locator("#analysis-range g[data-ticker='AAPL']")
+        track = box(aapl_range.locator(".range-track"))
+        marker = box(aapl_range.locator(".vwap-marker"))
+        position = (marker["x"] + marker["width"] / 2 - track["x"]) / track["width"]
+        assert position == pytest.approx((2990 / 27 - 100) / 20, abs=0.01)
+        expect(aapl_range.locator(".chart-value")).to_have_text(["VWAP 110.74", "100", "120"])
+        page.screenshot(path=str(ARTIFACTS / "journal_analysis.png"), full_page=True)
+
+        # A day without trades is told as such, not as an error.
+        pick_analysis_day(page, "2024-03-13")
+        expect(page.locator("#analysis-status .no-trades")).to_have_text(
+            "No trades of yours on 2024-03-13."
+        )
+        expect(page.locator("#analysis-figures")).to_be_hidden()
+        expect(page.locator(".toast")).to_have_count(0)
+
+        # A store that is away can be retried.
+        away = {"code": "storage_unavailable", "message": "The export store is unreachable."}
+        page.route(
+            "**/api/trade-analysis/2024-03-14/",
+            lambda route: route.fulfill(status=503, body=json.dumps(away)),
+        )
+        pick_analysis_day(page, "2024-03-14")
+        expect(page.locator("#analysis-status")).to_contain_text(
+            "The export store is unreachable. It can be retried in a moment."
+        )
+        page.unroute("**/api/trade-analysis/2024-03-14/")
+        page.locator("#analysis-status").get_by_role("button", name="Try again").click()
+        expect(page.locator("#analysis-status .no-trades")).to_have_text(
+            "No trades of yours on 2024-03-14."
+        )
+        expect(page.get_by_role("button", name="Run the day's analysis")).to_be_hidden()
+
+    with logged_in_page(browser, server, credentials, "journal_analysis_phone", PHONE) as page:
+        open_journal(page)
+        expect(analysis_row(page, "AAPL")).to_be_visible()
+        assert_no_horizontal_overflow(page)
+
+
+def box(locator: Locator) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found is not None
+    return dict(found)
+
+
+def test_staff_run_the_analysis_of_everyones_trades(
+    browser: Browser, server: str, server_env: dict[str, str]
+) -> None:
+    day = "2024-04-02"
+    trader = new_user(server, "journal-analysis-trader")
+    add_by_api(
+        server,
+        bearer(server, trader),
+        ticker="AAPL",
+        side="BUY",
+        price="100",
+        quantity="4",
+        timestamp=f"{day}T10:00:00Z",
+    )
+    staff = new_user(server, "journal-staff")
+    make_staff = "from paperex.apps.accounts.models import User; "
+    make_staff += f"User.objects.filter(username={staff[0]!r}).update(is_staff=True)"
+    paperex(server_env, "manage", "shell", "-c", make_staff)
+    with logged_in_page(browser, server, staff, "journal_analysis_staff") as page:
+        open_journal(page)
+        pick_analysis_day(page, day)
+        expect(page.locator("#analysis-status .no-trades")).to_contain_text(
+            f"No analysis saved for {day}"
+        )
+        run = page.get_by_role("button", name="Run the day's analysis")
+        run.click()
+        expect(page.locator("#analysis-run-status")).to_have_text(f"No trade data found for {day}")
+
+        paperex(server_env, "export-trades", "--date", day)  # the day's trades.csv, for everyone
+        run.click()
+        expect(page.locator("#analysis-run-status")).to_have_text(f"Analysis saved for {day}")
+        expect(analysis_row(page, "AAPL").locator("td:nth-child(5)")).to_have_text("4")
+        expect(page.locator("#analysis-scope")).to_have_text(
+            "The saved analysis of every user's trades that day."
+        )
+
+
+def paperex(env: dict[str, str], *arguments: str) -> None:
+    done = subprocess.run(
+        [*PAPEREX, *arguments], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr

@@ -99,3 +99,8 @@ export function formatUtcDateTime(value) {
   if (Number.isNaN(date.getTime())) return "–";
   return date.toISOString().slice(0, 19).replace("T", " ");
 }
+
+/** "12:00:00": the UTC time of day of an ISO time, to the second. */
+export function formatUtcTime(value) {
+  return formatUtcDateTime(value).slice(11) || "–";
+}

@@ -26,6 +26,17 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+const SVG_NAMESPACE = "http://www.w3.org/2000/svg";
+
+/** The SVG element of a description {tag, attributes, children, text} (lib/analysisCharts.js). */
+export function svg({ tag, attributes = {}, children = [], text }) {
+  const element = document.createElementNS(SVG_NAMESPACE, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  if (text !== undefined) element.textContent = text;
+  element.append(...children.map(svg));
+  return element;
+}
+
 export function pageData() {
   const node = document.getElementById("page-data");
   return node ? JSON.parse(node.textContent) : {};

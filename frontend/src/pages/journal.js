@@ -6,6 +6,7 @@ import { DEFAULT_ORDERING, PAGE_SIZE, filterQuery, nextOrdering, pageQuery, page
 import { fieldError, fieldLabel, tradeInput, watchTradeInputs } from "../lib/tradeFields.js";
 import { tradeChanges, tradeFormValues, tradeRequest } from "../lib/tradeForm.js";
 import { $, h, sortHeader, toast } from "../lib/ui.js";
+import { journalAnalysis } from "./journalAnalysis.js";
 import { onUserEvent } from "./user.js";
 
 const FORM_FIELDS = ["ticker", "side", "price", "quantity", "fee", "fee_asset", "timestamp", "notes", "tags"];
@@ -23,7 +24,7 @@ const COLUMNS = [
 const EDIT_CELLS = [["timestamp"], ["ticker"], ["side"], ["price"], ["quantity"], ["fee", "fee_asset"], [], ["notes", "tags"]];
 const COLUMN_COUNT = COLUMNS.length + 1;
 
-export function journal() {
+export function journal(data) {
   const table = $("#journal-table");
   const filters = $("#journal-filters");
   const view = { ordering: DEFAULT_ORDERING, offset: 0 };
@@ -202,6 +203,7 @@ export function journal() {
     if (event.event === "fill" && !restoreEditedRow) load(); // the fill is in the journal now
   });
   load();
+  journalAnalysis(data);
 }
 
 function setupAddForm(reload, refused) {

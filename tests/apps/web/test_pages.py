@@ -32,7 +32,7 @@ def test_account_pages_need_a_login(seeded: None, path: str) -> None:
 
 
 @pytest.mark.django_db
-def test_the_journal_page_is_in_the_menu_and_leaves_room_for_the_day_analysis(
+def test_the_journal_page_is_in_the_menu_and_tells_the_day_analysis_who_is_staff(
     trader: User,
 ) -> None:
     client = Client()
@@ -45,6 +45,10 @@ def test_the_journal_page_is_in_the_menu_and_leaves_room_for_the_day_analysis(
     assert analysis is not None
     assert "Day analysis" in analysis[0]
     assert '<input type="date" id="analysis-date"' in analysis[0]
+    assert '"staff": false' in page
+    trader.is_staff = True
+    trader.save(update_fields=["is_staff"])
+    assert '"staff": true' in client.get("/web/journal/").content.decode()
 
 
 @pytest.mark.django_db

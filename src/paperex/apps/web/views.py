@@ -67,7 +67,8 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def journal_page(request: HttpRequest) -> HttpResponse:
-    return _page(request, "journal", "Trade journal", {})
+    # Staff read the saved analysis of everyone's trades and may run it (the day analysis).
+    return _page(request, "journal", "Trade journal", {"staff": request.user.is_staff})
 
 
 def monitor_page(request: HttpRequest) -> HttpResponse:
