@@ -141,7 +141,7 @@ class TradeAnalysisDayApi(APIView):
                 document = stored_analysis(day=parsed)
             except ExportError as error:
                 raise ServiceUnavailableError(ErrorCode.STORAGE_UNAVAILABLE, str(error)) from None
-            missing = f"No analysis saved for {parsed}: run GET /api/trade-analysis/?date={parsed}"
+            missing = f"No analysis saved for {parsed} yet: run the day's analysis first."
             scope = "all"
         else:
             document = own_day_analysis(user_id=user_id_of(request), day=parsed)
