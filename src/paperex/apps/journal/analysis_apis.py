@@ -102,6 +102,7 @@ class TradeAnalysisRunApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="trade_analysis_run",
         parameters=[OpenApiParameter("date", str, description="the UTC day, YYYY-MM-DD")],
         responses={
             200: ANSWER_SCHEMA,
@@ -130,7 +131,7 @@ class TradeAnalysisDayApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ANALYSIS_SCHEMA)
+    @extend_schema(operation_id="trade_analysis_day", responses=ANALYSIS_SCHEMA)
     def get(self, request: Request, day: str) -> Response:
         parsed = _day(day)
         if parsed is None:

@@ -95,9 +95,9 @@ class JournalTradeDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _update(self, request: Request, trade_id: int, *, partial: bool) -> Response:
-        trade = self._trade(request, trade_id)
         data = JournalTradeInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
+        trade = self._trade(request, trade_id)
         trade = journal_trade_update(trade=trade, replace=not partial, **data.validated_data)
         return Response(JournalTradeSerializer(trade).data)
 

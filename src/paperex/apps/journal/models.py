@@ -19,8 +19,9 @@ class JournalTrade(models.Model):
     """
 
     class Side(models.TextChoices):
-        BUY = "BUY", "Buy"
-        SELL = "SELL", "Sell"
+        # Labelled as the exchange's sides are, so the API schema has one Side enum.
+        BUY = "BUY", "BUY"
+        SELL = "SELL", "SELL"
 
     class Source(models.TextChoices):
         MANUAL = "manual", "Typed in"
