@@ -219,4 +219,5 @@ def test_staff_read_the_saved_day_and_users_their_own_trades_of_it(
     assert list(by_ticker(own)) == ["AAPL", "TOTAL"]
     assert by_ticker(own)["AAPL"] == by_ticker(everyone)["AAPL"]
     assert alice.get("/api/trade-analysis/2025-01-23/").status_code == 404
-    assert alice.get("/api/trade-analysis/2025-13-01/").status_code == 400
+    for day in ("2025-13-01", "0", "yesterday"):
+        assert alice.get(f"/api/trade-analysis/{day}/").status_code == 404

@@ -14,7 +14,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -135,7 +135,7 @@ class TradeAnalysisDayApi(APIView):
     def get(self, request: Request, day: str) -> Response:
         parsed = _day(day)
         if parsed is None:
-            raise ValidationError({"day": [f"Invalid date {day!r}: expected YYYY-MM-DD"]})
+            raise NotFound(f"No day {day}: a day is a date, YYYY-MM-DD.")
         document: dict[str, Any] | None
         if request.user.is_staff:
             try:

@@ -6,45 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('trading', '0002_orders_trades_fills_ledger'),
+        ("trading", "0002_orders_trades_fills_ledger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FillCopyMark',
+            name="FillCopyMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_fill_id', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_fill_id", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='JournalTrade',
+            name="JournalTrade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ticker', models.CharField(max_length=20)),
-                ('side', models.CharField(choices=[('BUY', 'BUY'), ('SELL', 'SELL')], max_length=4)),
-                ('price', models.DecimalField(decimal_places=12, max_digits=30)),
-                ('quantity', models.DecimalField(decimal_places=12, max_digits=30)),
-                ('fee', models.DecimalField(blank=True, decimal_places=12, max_digits=30, null=True)),
-                ('fee_asset', models.CharField(blank=True, default='', max_length=20)),
-                ('executed_at', models.DateTimeField()),
-                ('notes', models.TextField(blank=True, default='')),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('source', models.CharField(choices=[('manual', 'Typed in'), ('exchange', 'Filled by Paperex')], default='manual', max_length=8)),
-                ('order_id', models.BigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('fill', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='journal_trade', to='trading.fill')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='journal_trades', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ticker", models.CharField(max_length=20)),
+                (
+                    "side",
+                    models.CharField(choices=[("BUY", "BUY"), ("SELL", "SELL")], max_length=4),
+                ),
+                ("price", models.DecimalField(decimal_places=12, max_digits=30)),
+                ("quantity", models.DecimalField(decimal_places=12, max_digits=30)),
+                (
+                    "fee",
+                    models.DecimalField(blank=True, decimal_places=12, max_digits=30, null=True),
+                ),
+                ("fee_asset", models.CharField(blank=True, default="", max_length=20)),
+                ("executed_at", models.DateTimeField()),
+                ("notes", models.TextField(blank=True, default="")),
+                ("tags", models.JSONField(blank=True, default=list)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("manual", "Typed in"), ("exchange", "Filled by Paperex")],
+                        default="manual",
+                        max_length=8,
+                    ),
+                ),
+                ("order_id", models.BigIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "fill",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="journal_trade",
+                        to="trading.fill",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="journal_trades",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-executed_at', '-id'],
-                'indexes': [models.Index(fields=['user', 'executed_at'], name='journal_user_time'), models.Index(fields=['executed_at'], name='journal_time'), models.Index(fields=['user', 'fill'], name='journal_user_fill')],
+                "ordering": ["-executed_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["user", "executed_at"], name="journal_user_time"),
+                    models.Index(fields=["executed_at"], name="journal_time"),
+                    models.Index(fields=["user", "fill"], name="journal_user_fill"),
+                ],
             },
         ),
     ]
