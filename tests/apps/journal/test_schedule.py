@@ -19,6 +19,13 @@ from tests.apps.journal.conftest import AddTrade
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tasks run as they are sent, in this process, Redis or not (a real worker's run is
+    tests/integration/test_journal_jobs.py's)."""
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
 def test_beat_sends_the_export_task_at_five_past_midnight_utc() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["journal-daily-export"]
     assert entry["schedule"] == crontab(hour=0, minute=5)
@@ -35,7 +42,7 @@ def test_beats_entry_exports_yesterday_and_analyses_it(
     entry = settings.CELERY_BEAT_SCHEDULE["journal-daily-export"]
     app.loader.import_default_modules()
 
-    # As beat does: the task by name, no arguments (eager here: no Redis in this test's settings).
+    # As beat does: the task by name, no arguments.
     app.tasks[entry["task"]].apply_async()
 
     day_folder = folder_export / f"{yesterday:%Y/%m/%d}"
