@@ -6,6 +6,7 @@ import { parse } from "./decimal.js";
 
 // The server's limits (apps/journal and core/amounts).
 const TICKER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.\-_/:=^]*$/;
+const ASSET_PATTERN = /^[A-Za-z0-9]+$/;
 const TICKER_MAX_LENGTH = 20;
 const AMOUNT_PLACES = 12;
 const AMOUNT_WHOLE_DIGITS = 18;
@@ -20,6 +21,12 @@ const text = (value) => String(value ?? "").trim();
 function tickerError(value, label) {
   if (value.length > TICKER_MAX_LENGTH) return `${label} has at most ${TICKER_MAX_LENGTH} characters.`;
   if (!TICKER_PATTERN.test(value)) return `${label} is letters and digits, with . - _ / : = ^ inside (no spaces).`;
+  return null;
+}
+
+function assetError(value) {
+  if (value.length > TICKER_MAX_LENGTH) return `A fee asset has at most ${TICKER_MAX_LENGTH} characters.`;
+  if (!ASSET_PATTERN.test(value)) return "An asset is letters and digits (USDT, BTC).";
   return null;
 }
 
@@ -64,7 +71,7 @@ export function validateTrade(values) {
     price: required("price", (price) => amountError(price, "Price", { zeroAllowed: false })),
     quantity: required("quantity", (quantity) => amountError(quantity, "Quantity", { zeroAllowed: false })),
     fee: optional("fee", (fee) => amountError(fee, "A fee", { zeroAllowed: true })),
-    fee_asset: optional("fee_asset", (asset) => tickerError(asset, "A fee asset")),
+    fee_asset: optional("fee_asset", assetError),
     timestamp: optional("timestamp", (timestamp) => (utcInputToIso(timestamp) === null ? "Enter a date and time." : null)),
     notes: String(values.notes ?? "").length > NOTES_MAX_LENGTH ? `Notes have at most ${NOTES_MAX_LENGTH} characters.` : null,
     tags: tags.length > TAGS_MAX ? `At most ${TAGS_MAX} tags.` : tags.some((tag) => tag.length > TAG_MAX_LENGTH) ? `A tag has at most ${TAG_MAX_LENGTH} characters.` : null,

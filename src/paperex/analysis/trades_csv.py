@@ -8,7 +8,8 @@ the same bytes):
 - Fields are never quoted: no field may contain a comma, a quote or a line break (usernames,
   tickers and codes cannot). An absent optional value is the empty field.
 - ``id``: an integer. ``user``: letters, digits and ``@.+-_``. ``ticker``: upper-case letters,
-  digits and ``.-_``, 1 to 20 characters (``AAPL``, ``BTCUSDT``, ``BRK.B``). ``side``: ``BUY``
+  digits and ``. - _ / : = ^`` after the first, 1 to 20 characters (``AAPL``, ``BTCUSDT``,
+  ``BRK.B``, ``EURUSD=X``). ``side``: ``BUY``
   or ``SELL``.
 - ``price`` and ``quantity``: positive plain decimals, up to 18 integer digits and up to 12
   fractional digits (trailing zeros count), no sign, no exponent: ``150.75``, ``0.00012``,
@@ -50,7 +51,7 @@ SIDES = ("BUY", "SELL")
 SOURCES = ("manual", "exchange")
 
 DECIMAL_PATTERN = r"^[0-9]{1,18}(\.[0-9]{1,12})?$"
-TICKER_PATTERN = r"^[A-Z0-9][A-Z0-9._-]{0,19}$"
+TICKER_PATTERN = r"^[A-Z0-9][A-Z0-9._/:=^-]{0,19}$"
 ASSET_PATTERN = r"^[A-Z0-9]{1,20}$"
 USER_PATTERN = r"^[A-Za-z0-9@.+_-]{1,150}$"
 INTEGER_PATTERN = r"^-?[0-9]{1,18}$"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
 from paperex.apps.journal.models import JournalTrade
@@ -57,3 +58,11 @@ def folder_export(settings: Any, tmp_path: Path) -> Path:
     """The export target is a fresh local folder."""
     settings.PAPEREX_EXPORT_TARGET = str(tmp_path / "exports")
     return tmp_path / "exports"
+
+
+@pytest.fixture
+def alice_client(django_user_model: type[User]) -> APIClient:
+    """An API client authenticated as a new user, alice."""
+    client = APIClient()
+    client.force_authenticate(django_user_model.objects.create(username="alice"))
+    return client

@@ -157,13 +157,6 @@ def test_a_function_that_cannot_work_is_a_503(
 
 
 @pytest.fixture
-def alice(django_user_model: type[User]) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(django_user_model.objects.create(username="alice"))
-    return client
-
-
-@pytest.fixture
 def operator(django_user_model: type[User]) -> APIClient:
     client = APIClient()
     client.force_authenticate(django_user_model.objects.create(username="ops", is_staff=True))
@@ -171,39 +164,39 @@ def operator(django_user_model: type[User]) -> APIClient:
 
 
 def test_the_older_clients_requests_and_answers(
-    folder_export: Path, add_trade: AddTrade, alice: APIClient
+    folder_export: Path, add_trade: AddTrade, alice_client: APIClient
 ) -> None:
     a_day_of_trades(add_trade)
     trades_export_day(day=DAY)
 
-    saved = alice.get("/api/trade-analysis/?date=2025-01-20")
+    saved = alice_client.get("/api/trade-analysis/?date=2025-01-20")
     assert saved.status_code == 200
     assert saved.json() == {"statusCode": 200, "message": "Analysis saved for 2025-01-20"}
 
-    missing = alice.get("/api/trade-analysis/?date=2025-01-22")
+    missing = alice_client.get("/api/trade-analysis/?date=2025-01-22")
     assert missing.status_code == 404
     assert missing.json()["statusCode"] == 404
     assert missing.json()["message"] == "No trade data found for 2025-01-22"
 
     for query in ("", "?date=", "?date=2025-02-30", "?date=20-01-2025"):
-        bad = alice.get(f"/api/trade-analysis/{query}")
+        bad = alice_client.get(f"/api/trade-analysis/{query}")
         assert bad.status_code == 400, query
         assert bad.json()["statusCode"] == 400
         assert bad.json()["code"] == "invalid"
 
 
 def test_an_unreachable_store_is_a_503_with_retry_after(
-    settings: Any, folder_export: Path, alice: APIClient
+    settings: Any, folder_export: Path, alice_client: APIClient
 ) -> None:
     settings.PAPEREX_EXPORT_TARGET = "s3:///nothing"
-    answer = alice.get("/api/trade-analysis/?date=2025-01-20")
+    answer = alice_client.get("/api/trade-analysis/?date=2025-01-20")
     assert answer.status_code == 503
     assert answer["Retry-After"]
     assert answer.json()["code"] == "storage_unavailable"
 
 
 def test_staff_read_the_saved_day_and_users_their_own_trades_of_it(
-    folder_export: Path, add_trade: AddTrade, alice: APIClient, operator: APIClient
+    folder_export: Path, add_trade: AddTrade, alice_client: APIClient, operator: APIClient
 ) -> None:
     a_day_of_trades(add_trade)
     trades_export_day(day=DAY)
@@ -214,10 +207,10 @@ def test_staff_read_the_saved_day_and_users_their_own_trades_of_it(
     assert everyone["scope"] == "all"
     assert list(by_ticker(everyone)) == ["AAPL", "MSFT", "TOTAL"]
 
-    own = alice.get("/api/trade-analysis/2025-01-20/").json()
+    own = alice_client.get("/api/trade-analysis/2025-01-20/").json()
     assert own["scope"] == "mine"
     assert list(by_ticker(own)) == ["AAPL", "TOTAL"]
     assert by_ticker(own)["AAPL"] == by_ticker(everyone)["AAPL"]
-    assert alice.get("/api/trade-analysis/2025-01-23/").status_code == 404
+    assert alice_client.get("/api/trade-analysis/2025-01-23/").status_code == 404
     for day in ("2025-13-01", "0", "yesterday"):
-        assert alice.get(f"/api/trade-analysis/{day}/").status_code == 404
+        assert alice_client.get(f"/api/trade-analysis/{day}/").status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from paperex.analysis.trades_csv import COLUMNS
 from paperex.apps.core.models import JobRun
+from paperex.apps.journal.analyses import trades_analyze_day
 from paperex.apps.journal.exports import EXPORT_JOB, ExportError, trades_export_day
 from paperex.config.environment import S3Access
 from tests.apps.journal.conftest import AddTrade
@@ -108,3 +110,26 @@ def test_an_unreachable_endpoint_writes_nothing(
     assert "\n" not in str(raised.value)
     assert runs() == [(EXPORT_JOB, "2025-01-20", "failed")]
     assert not folder_export.exists()
+
+
+def test_any_ticker_the_journal_takes_exports_and_analyses(
+    folder_export: Path, alice_client: Any
+) -> None:
+    for ticker in ("EURUSD=X", "BTC/USDT", "BRK.B", "es:cme"):
+        answer = alice_client.post(
+            "/api/trades/",
+            {"ticker": ticker, "side": "buy", "price": "1.5", "quantity": "2", "fee": "0.1"}
+            | {"fee_asset": "usd", "timestamp": "2025-01-20T10:00:00Z"},
+            format="json",
+        )
+        assert answer.status_code == 201, answer.json()
+    assert trades_export_day(day=DAY).rows == 4
+    assert trades_analyze_day(day=DAY).status_code == 200
+    document = json.loads((folder_export / "2025/01/20/analysis.json").read_text())
+    assert [row["ticker"] for row in document["rows"]] == [
+        "BRK.B",
+        "BTC/USDT",
+        "ES:CME",
+        "EURUSD=X",
+        "TOTAL",
+    ]

@@ -96,6 +96,7 @@ def test_every_field_as_a_trader_types_it(make_trader: Trader) -> None:
         ({"timestamp": "2025-13-45"}, "timestamp"),
         ({"fee": "-0.1"}, "fee"),
         ({"fee_asset": "US D"}, "fee_asset"),
+        ({"fee_asset": "BRK.B"}, "fee_asset"),
         ({"price": "1.0000000000001"}, "price"),
         ({"tags": "not-a-list"}, "tags"),
     ],

@@ -78,5 +78,5 @@ def own_day_analysis(*, user_id: int, day: date) -> dict[str, Any] | None:
     trades = journal_trade_list(user_id=user_id, start_date=day, end_date=day, ordering="timestamp")
     if not trades.exists():
         return None
-    data = "".join(csv_lines(trades)).encode()
+    data = b"".join(csv_lines(trades))
     return dict(json.loads(analysis_json(day, timezone.now(), analyze_trades_csv(data))))

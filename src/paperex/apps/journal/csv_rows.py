@@ -1,4 +1,4 @@
-"""The journal as CSV rows, the same columns as the daily export's ``trades.csv``."""
+"""The journal as ``trades.csv`` lines (paperex.analysis.trades_csv: the daily export's format)."""
 
 from __future__ import annotations
 
@@ -6,29 +6,15 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from paperex.apps.core.amounts import format_amount
+from paperex.analysis.trades_csv import HEADER, format_trade_row
 from paperex.apps.journal.models import JournalTrade
 
-COLUMNS = (
-    "id",
-    "user",
-    "ticker",
-    "side",
-    "price",
-    "quantity",
-    "fee",
-    "fee_asset",
-    "timestamp",
-    "source",
-    "order_id",
-)
-HEADER = ",".join(COLUMNS) + "\n"
 CHUNK_ROWS = 2_000
 
 
-def csv_lines(trades: QuerySet[JournalTrade], *, header: bool = True) -> Iterator[str]:
+def csv_lines(trades: QuerySet[JournalTrade], *, header: bool = True) -> Iterator[bytes]:
     """The header (unless told not to), then one line per trade, read from the database in
-    chunks."""
+    chunks. Amounts are written without trailing zeros, as PostgreSQL's export writes them."""
     if header:
         yield HEADER
     rows = trades.values_list(
@@ -45,8 +31,16 @@ def csv_lines(trades: QuerySet[JournalTrade], *, header: bool = True) -> Iterato
         "order_id",
     ).iterator(chunk_size=CHUNK_ROWS)
     for trade_id, user, ticker, side, price, quantity, fee, fee_asset, at, source, order in rows:
-        yield (
-            f"{trade_id},{user},{ticker},{side},{format_amount(price)},"
-            f"{format_amount(quantity)},{'' if fee is None else format_amount(fee)},"
-            f"{fee_asset},{at:%Y-%m-%dT%H:%M:%S.%fZ},{source},{'' if order is None else order}\n"
+        yield format_trade_row(
+            id=trade_id,
+            user=user,
+            ticker=ticker,
+            side=side,
+            price=price.normalize(),
+            quantity=quantity.normalize(),
+            fee=None if fee is None else fee.normalize(),
+            fee_asset=fee_asset,
+            timestamp=at,
+            source=source,
+            order_id=order,
         )

@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from paperex.apps.journal.csv_rows import HEADER, csv_lines
+from paperex.analysis.trades_csv import HEADER
+from paperex.apps.journal.csv_rows import csv_lines
 from paperex.apps.journal.models import JournalTrade
 from paperex.apps.journal.selectors import day_start, journal_trade_list
 
@@ -40,22 +41,22 @@ def day_trade_count(day: date) -> int:
 
 def day_csv_chunks(day: date) -> Iterator[bytes]:
     """The header, then the day's trades in (time, id) order, in chunks of about a megabyte."""
-    yield HEADER.encode()
+    yield HEADER
     if connection.vendor == "postgresql":
         yield from _copied_rows(day)
         return
-    pending: list[str] = []
+    pending: list[bytes] = []
     size = 0
     trades = journal_trade_list(user_id=None, start_date=day, end_date=day, ordering="timestamp")
     for line in csv_lines(trades, header=False):
         pending.append(line)
         size += len(line)
         if size >= CHUNK_BYTES:
-            yield "".join(pending).encode()
+            yield b"".join(pending)
             pending.clear()
             size = 0
     if pending:
-        yield "".join(pending).encode()
+        yield b"".join(pending)
 
 
 def _copied_rows(day: date) -> Iterator[bytes]:

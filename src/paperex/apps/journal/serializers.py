@@ -6,29 +6,39 @@ from typing import Any
 
 from rest_framework import serializers
 
+from paperex.analysis.trades_csv import ASSET_PATTERN, TICKER_PATTERN
 from paperex.apps.core.amounts import AmountField
 from paperex.apps.journal.models import TICKER_MAX_LENGTH, JournalTrade
 from paperex.apps.journal.selectors import ORDERING_FIELDS
 
-TICKER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-_/:=^]*\Z")
 NOTES_MAX_LENGTH = 2_000
 TAG_MAX_LENGTH = 32
 TAGS_MAX = 20
 
 
-class TickerField(serializers.CharField):
-    """A symbol as typed (AAPL, btcusdt, BRK.B, EURUSD=X), stored upper-case."""
+class CodeField(serializers.CharField):
+    """A code as typed, stored upper-case, checked against ``pattern`` (the trades.csv format's,
+    so every journal trade exports and analyses)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, pattern: str, rule: str, **kwargs: Any) -> None:
         super().__init__(max_length=TICKER_MAX_LENGTH, trim_whitespace=False, **kwargs)
+        self.pattern = pattern
+        self.rule = rule
 
     def to_internal_value(self, data: Any) -> str:
-        text = super().to_internal_value(data)
-        if not TICKER_PATTERN.match(text):
-            raise serializers.ValidationError(
-                "A ticker is letters and digits, with . - _ / : = ^ inside (no spaces)."
-            )
-        return text.upper()
+        text = super().to_internal_value(data).upper()
+        if not re.fullmatch(self.pattern, text):
+            raise serializers.ValidationError(self.rule)
+        return text
+
+
+def ticker_field(**kwargs: Any) -> CodeField:
+    """A symbol as typed (AAPL, btcusdt, BRK.B, EURUSD=X)."""
+    return CodeField(
+        pattern=TICKER_PATTERN,
+        rule="A ticker is letters and digits, with . - _ / : = ^ inside (no spaces).",
+        **kwargs,
+    )
 
 
 class SideField(serializers.CharField):
@@ -54,12 +64,18 @@ class PositiveAmountField(AmountField):
 class JournalTradeInputSerializer(serializers.Serializer[None]):
     """A trade you made: ticker, side, price and quantity; the rest is optional."""
 
-    ticker = TickerField()
+    ticker = ticker_field()
     side = SideField(help_text="BUY or SELL (any case)")
     price = PositiveAmountField()
     quantity = PositiveAmountField()
     fee = AmountField(min_value=Decimal(0), required=False, allow_null=True)
-    fee_asset = TickerField(required=False, allow_blank=True, help_text="e.g. USDT")
+    fee_asset = CodeField(
+        pattern=ASSET_PATTERN,
+        rule="An asset is letters and digits (USDT, BTC).",
+        required=False,
+        allow_blank=True,
+        help_text="e.g. USDT",
+    )
     timestamp = serializers.DateTimeField(
         required=False, help_text="when it was made (ISO 8601); default now"
     )
