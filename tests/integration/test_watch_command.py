@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
+import select
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +19,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from paperex.marketdata.feed import RawMessage
+from paperex.marketdata.recording import RecordingHeader, RecordingWriter
+from paperex.marketdata.watch.lines import GREEN, RED
 from tests.integration.servers import prepared_environment, running_server
 from tests.integration.watching import CuttableProxy, WatchProcess
 from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer, symbol_info
@@ -201,3 +210,47 @@ async def test_binance_klines_and_trades_from_the_local_fake_venue(tmp_path: Pat
         unknown = await WatchProcess.start("ETHUSDT", "--venue", "binance", env=env)
         assert await unknown.finish(interrupt=False) == 2
         assert unknown.errors[0].startswith("paperex: watch: Binance does not list ETHUSDT")
+
+
+def binance_recording(path: Path) -> Path:
+    header = RecordingHeader(
+        venue="binance", symbols=["BTCUSDT"], streams=["trade"], started_at=1_700_000_000_000
+    )
+    with RecordingWriter(path, header) as writer:
+        for trade_id, price in enumerate(("100.5", "101", "99.75"), start=1):
+            payload = {"stream": "btcusdt@trade", "data": trade("BTCUSDT", trade_id, price, "2")}
+            writer.write(RawMessage(1_700_000_000_000 + trade_id, json.dumps(payload).encode()))
+    return path
+
+
+async def test_a_replayed_recording_plays_to_its_end_then_summarises(tmp_path: Path) -> None:
+    recording = binance_recording(tmp_path / "session.jsonl.gz")
+    watch = await WatchProcess.start("BTCUSDT", "--replay", str(recording), "--trades")
+    assert await watch.lines(3) == [
+        "1700000000001  BTCUSDT  100.5  qty 2  buy",
+        "1700000000002  BTCUSDT  101  qty 2  sell",
+        "1700000000003  BTCUSDT  99.75  qty 2  buy",
+    ]
+    assert await watch.finish(interrupt=False) == 0
+    assert watch.errors == ["3 updates  high 101  low 99.75  last 99.75"]
+
+
+def test_colour_on_a_terminal() -> None:
+    main, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paperex.cli", "watch", "ETHUSDT", "--offline", "--trades"],
+        stdout=terminal,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(terminal)
+    output = b""
+    deadline = time.monotonic() + 20
+    try:
+        while GREEN.encode() not in output or RED.encode() not in output:
+            assert time.monotonic() < deadline, output
+            if select.select([main], [], [], 1)[0]:
+                output += os.read(main, 4096)
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        os.close(main)
