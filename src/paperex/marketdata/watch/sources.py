@@ -185,7 +185,6 @@ class PaperexStream:
             options=ConnectionOptions(backoff=RECONNECT_BACKOFF),
             sleep=sleep,
         )
-        self.status = self._connection.status
 
     async def _subscribe(self, connection: ClientConnection) -> None:
         await connection.send(self._request)
