@@ -44,6 +44,8 @@ THRESHOLD_COLUMNS = ("above", "crossed")
 
 
 class OutputFormat(StrEnum):
+    """How lines are written: text for people, json and csv for programs."""
+
     TEXT = "text"
     JSON = "json"
     CSV = "csv"
