@@ -49,6 +49,21 @@ def test_serve_options_parse() -> None:
     assert (options.host, options.port, options.feed) == ("0.0.0.0", 9000, ["binance", "yahoo"])
 
 
+def test_watch_options_parse_with_an_exact_min_price() -> None:
+    options = build_parser().parse_args(
+        ["watch", "BTCUSDT", "--min-price", "65000.10", "--price-tag", "h", "--offline"]
+    )
+    assert (options.min_price, options.price_tag, options.interval) == (
+        Decimal("65000.10"),
+        "h",
+        "1m",
+    )
+    assert options.server == "http://127.0.0.1:8000"
+    refused = run_cli("watch", "BTCUSDT", "--min-price", "cheap")
+    assert refused.returncode == 2
+    assert "not a number: 'cheap'" in refused.stderr
+
+
 def test_an_unknown_feed_is_refused_with_a_message() -> None:
     result = run_cli("serve", "--feed", "kraken")
     assert result.returncode != 0

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -20,8 +21,10 @@ from paperex.support.process_exit import exit_status
 
 if TYPE_CHECKING:
     from paperex.marketdata.bus import Subscription
+    from paperex.marketdata.watch.sources import WatchSource
 
 SETTINGS_MODULE = "paperex.config.settings"
+DEFAULT_SERVER = "http://127.0.0.1:8000"
 FEED_HELP = (
     "market-data feed: synthetic (default), binance, gemini, yahoo or replay:FILE; "
     "repeat for several"
@@ -323,6 +326,17 @@ def utc_day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (YYYY-MM-DD)") from None
 
 
+def decimal_argument(text: str) -> Decimal:
+    """An exact decimal argument (a price)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}")
+    return value
+
+
 def _yesterday() -> date:
     return datetime.now(UTC).date() - timedelta(days=1)
 
@@ -359,6 +373,78 @@ def manage(options: argparse.Namespace) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["paperex manage", *options.arguments])
+
+
+def watch(options: argparse.Namespace) -> None:
+    from paperex.marketdata.aggregation import CANDLE_INTERVALS
+    from paperex.marketdata.watch.lines import LineStyle, LineWriter, OutputFormat
+    from paperex.marketdata.watch.sources import SourceError, write_lines
+
+    interval = None if options.trades else options.interval
+    if interval is not None and interval not in CANDLE_INTERVALS:
+        _refuse_setting(
+            f"watch: unknown interval {interval!r}; use one of {', '.join(CANDLE_INTERVALS)}"
+        )
+    output = OutputFormat(options.format)
+    style = LineStyle(
+        output=output,
+        price_tag=options.price_tag,
+        convert_time=options.convert_time,
+        min_price=options.min_price,
+        colour=output is OutputFormat.TEXT and sys.stdout.isatty(),
+        bell=not options.no_bell,
+    )
+    writer = LineWriter(style, trades=options.trades)
+
+    def write(line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    async def run() -> None:
+        source = await _watch_source(options, options.symbol.upper(), interval)
+        await write_lines(source, writer, write)
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C ends the watch with its summary
+            asyncio.run(run())
+    except SourceError as error:
+        _refuse_setting(f"watch: {error}")
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    print(writer.tracker.summary(), file=sys.stderr)
+
+
+async def _watch_source(
+    options: argparse.Namespace, symbol: str, interval: str | None
+) -> WatchSource:
+    """The source the options choose: --offline, --replay, --venue binance or a server."""
+    from paperex.apps.markets.seed import MARKETS, market_symbol
+    from paperex.config.environment import ConfigurationError, read_environment
+    from paperex.domain import Instrument
+    from paperex.marketdata.watch import sources
+
+    sleep = sources.announcing_sleep(lambda line: print(line, file=sys.stderr, flush=True))
+    if options.offline:
+        seed = next((seed for seed in MARKETS if market_symbol(seed) == symbol), None)
+        if seed is None:
+            known = ", ".join(market_symbol(seed) for seed in MARKETS)
+            raise sources.SourceError(f"unknown symbol {symbol} (offline markets: {known})")
+        instrument = Instrument(
+            symbol, seed.base, seed.quote, Decimal(seed.tick_size), Decimal(seed.step_size)
+        )
+        return sources.synthetic_source(instrument, interval)
+    if options.replay:
+        return sources.replay_source(options.replay, symbol, interval)
+    if options.venue == "binance":
+        try:
+            environment = read_environment()
+        except ConfigurationError as error:
+            _refuse_setting(f"configuration error: {error}")
+        return await sources.binance_source(
+            environment.binance_stream_url, environment.binance_rest_url, symbol, interval, sleep
+        )
+    return await sources.server_source(options.server, symbol, interval, sleep)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -497,6 +583,55 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze_parser.add_argument("--target", metavar="TARGET", help=target_help)
     analyze_parser.set_defaults(handler=analyze_trades)
+
+    watch_parser = commands.add_parser(
+        "watch", help="print a market's live klines (or trades) in the terminal, one line each"
+    )
+    watch_parser.add_argument("symbol", help="e.g. BTCUSDT")
+    watch_parser.add_argument(
+        "--interval", default="1m", help="kline interval: 1s, 1m (default), 5m, 15m, 1h, 4h, 1d"
+    )
+    watch_parser.add_argument(
+        "--price-tag",
+        default="c",
+        choices=["o", "h", "l", "c", "v"],
+        help="the price each line shows: open, high, low, close (default) or v for volume",
+    )
+    watch_parser.add_argument(
+        "--trades", action="store_true", help="one line per trade instead of kline updates"
+    )
+    watch_parser.add_argument(
+        "--convert-time", action="store_true", help="UTC date and time instead of epoch ms"
+    )
+    watch_parser.add_argument(
+        "--min-price",
+        type=decimal_argument,
+        metavar="PRICE",
+        help="say whether each price is above PRICE; mark (and ring at) every crossing",
+    )
+    watch_parser.add_argument(
+        "--no-bell", action="store_true", help="no terminal bell when --min-price is crossed"
+    )
+    watch_parser.add_argument(
+        "--format",
+        default="text",
+        choices=["text", "json", "csv"],
+        help="text (default), "
+        "json (one object a line, exact decimal strings) or csv (a header, then rows)",
+    )
+    source = watch_parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--server",
+        default=DEFAULT_SERVER,
+        metavar="URL",
+        help=f"a running Paperex, through its /stream/ WebSocket (default {DEFAULT_SERVER})",
+    )
+    source.add_argument("--venue", choices=["binance"], help="the venue's public streams directly")
+    source.add_argument(
+        "--offline", action="store_true", help="the synthetic market, in this process"
+    )
+    source.add_argument("--replay", metavar="FILE", help="a `paperex record` file, at its pace")
+    watch_parser.set_defaults(handler=watch)
 
     manage_parser = commands.add_parser(
         "manage", help="run any Django management command (paperex manage check --deploy)"

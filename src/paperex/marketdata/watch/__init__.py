@@ -1,0 +1,1 @@
+"""``paperex watch``: a live console stream of one market's klines or trades."""
