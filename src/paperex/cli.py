@@ -320,10 +320,12 @@ def prune(options: argparse.Namespace) -> None:
 
 def utc_day(text: str) -> date:
     """A ``YYYY-MM-DD`` argument."""
+    from paperex.analysis.trades_csv import parse_day
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (YYYY-MM-DD)") from None
+        return parse_day(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def decimal_argument(text: str) -> Decimal:

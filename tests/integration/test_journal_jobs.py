@@ -91,7 +91,7 @@ def test_a_broken_target_is_one_line_without_a_traceback(env: dict[str, str]) ->
 @pytest.mark.parametrize(
     ("args", "variables", "message"),
     [
-        (["--date", "2025-02-30"], {}, "not a date"),
+        (["--date", "2025-02-30"], {}, "Invalid date '2025-02-30'"),
         ([], {"PAPEREX_EXPORT_TARGET": "ftp://host/x"}, "PAPEREX_EXPORT_TARGET"),
     ],
 )

@@ -28,9 +28,14 @@ from datetime import date
 from typing import Any
 from urllib.parse import unquote_plus
 
-from paperex.analysis.day import TRADES_FILE, NoTradeDataError, analyze_day, save_analysis
+from paperex.analysis.day import (
+    TRADES_FILE,
+    NoTradeDataError,
+    analyze_day,
+    save_analysis,
+)
 from paperex.analysis.storage import S3Settings, StorageError, Target, open_target
-from paperex.analysis.trades_csv import TradesFileError
+from paperex.analysis.trades_csv import TradesFileError, parse_day
 
 TARGET_VARIABLE = "PAPEREX_EXPORT_TARGET"
 ENDPOINT_VARIABLE = "PAPEREX_S3_ENDPOINT_URL"
@@ -105,8 +110,6 @@ def _s3_request(record: Mapping[str, Any], settings: S3Settings) -> tuple[Target
 
 def _day(text: str) -> date:
     try:
-        if not re.fullmatch(r"\d{4}-\d\d-\d\d", text):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _BadRequestError(f"Invalid date {text!r}: expected YYYY-MM-DD") from None
+        return parse_day(text)
+    except ValueError as error:
+        raise _BadRequestError(str(error)) from None

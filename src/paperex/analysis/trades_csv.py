@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 COLUMNS: tuple[str, ...] = (
@@ -57,6 +57,16 @@ USER_PATTERN = r"^[A-Za-z0-9@.+_-]{1,150}$"
 INTEGER_PATTERN = r"^-?[0-9]{1,18}$"
 TIMESTAMP_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|\+00:00)$"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def parse_day(text: str) -> date:
+    """The UTC day ``YYYY-MM-DD`` names; raises ValueError (one line) for anything else."""
+    try:
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"Invalid date {text!r}: expected YYYY-MM-DD")
 
 
 class TradesFileError(ValueError):

@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 from paperex.analysis import lambda_handler
 from paperex.apps.accounts.models import User
 from paperex.apps.core.models import JobRun
-from paperex.apps.journal.analyses import ANALYZE_JOB, trade_analysis_run, trades_analyze_day
+from paperex.apps.journal.analyses import trade_analysis_run, trades_analyze_day
 from paperex.apps.journal.exports import trades_export_day
+from paperex.apps.journal.job_names import ANALYZE_JOB
 from tests.apps.journal.conftest import AddTrade
 from tests.support.lambda_server import lambda_server
 from tests.support.s3_server import S3Bucket

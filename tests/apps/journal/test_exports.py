@@ -14,7 +14,8 @@ import pytest
 from paperex.analysis.trades_csv import COLUMNS
 from paperex.apps.core.models import JobRun
 from paperex.apps.journal.analyses import trades_analyze_day
-from paperex.apps.journal.exports import EXPORT_JOB, ExportError, trades_export_day
+from paperex.apps.journal.exports import ExportError, trades_export_day
+from paperex.apps.journal.job_names import EXPORT_JOB
 from paperex.config.environment import S3Access
 from tests.apps.journal.conftest import AddTrade
 from tests.support.network import unused_port

@@ -11,7 +11,7 @@ from celery.schedules import crontab
 from django.conf import settings
 
 from paperex.apps.core.models import JobRun
-from paperex.apps.journal.exports import EXPORT_JOB
+from paperex.apps.journal.job_names import EXPORT_JOB
 from paperex.apps.journal.tasks import daily_export_if_due
 from paperex.config.celery import app
 from tests.apps.journal.conftest import AddTrade

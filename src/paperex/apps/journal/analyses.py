@@ -22,10 +22,9 @@ from paperex.apps.core.job_runs import job_run_finish, job_run_start
 from paperex.apps.journal.analysis_answer import AnalysisAnswer
 from paperex.apps.journal.csv_rows import csv_lines
 from paperex.apps.journal.exports import ExportError, export_target
+from paperex.apps.journal.job_names import ANALYZE_JOB
 from paperex.apps.journal.lambda_invoke import lambda_analyze_day
 from paperex.apps.journal.selectors import journal_trade_list
-
-ANALYZE_JOB = "analyze-trades"
 
 
 def trade_analysis_run(*, day: date) -> AnalysisAnswer:

@@ -3,7 +3,6 @@ tools' request and answer, kept exactly) and /api/trade-analysis/<date>/ reads i
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -20,11 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from paperex.analysis.trades_csv import parse_day
 from paperex.apps.core.api import user_id_of
 from paperex.apps.core.errors import ErrorCode, ServiceUnavailableError
-from paperex.apps.journal.analyses import own_day_analysis, stored_analysis, trade_analysis_run
 from paperex.apps.journal.analysis_answer import AnalysisAnswer
-from paperex.apps.journal.exports import ExportError
 
 ANSWER_CODES = {
     400: ErrorCode.INVALID,
@@ -76,12 +74,10 @@ ANALYSIS_SCHEMA = inline_serializer(
 
 
 def _day(text: str | None) -> date | None:
-    if text and re.fullmatch(r"\d{4}-\d\d-\d\d", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return None
-    return None
+    try:
+        return parse_day(text or "")
+    except ValueError:
+        return None
 
 
 def _answer(answer: AnalysisAnswer) -> Response:
@@ -122,6 +118,8 @@ class TradeAnalysisRunApi(APIView):
                 else "Missing date: use ?date=YYYY-MM-DD"
             )
             return _answer(AnalysisAnswer(400, message))
+        from paperex.apps.journal.analyses import trade_analysis_run  # (polars: see tasks.py)
+
         return _answer(trade_analysis_run(day=day))
 
 
@@ -136,6 +134,9 @@ class TradeAnalysisDayApi(APIView):
         parsed = _day(day)
         if parsed is None:
             raise NotFound(f"No day {day}: a day is a date, YYYY-MM-DD.")
+        from paperex.apps.journal.analyses import own_day_analysis, stored_analysis
+        from paperex.apps.journal.exports import ExportError
+
         document: dict[str, Any] | None
         if request.user.is_staff:
             try:

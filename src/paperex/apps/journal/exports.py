@@ -16,9 +16,9 @@ from django.conf import settings
 from paperex.analysis.storage import S3Settings, StorageError, Target, day_path, open_target
 from paperex.apps.core.job_runs import job_run_finish, job_run_start
 from paperex.apps.journal.day_export import day_csv_chunks, day_trade_count
+from paperex.apps.journal.job_names import EXPORT_JOB
 from paperex.apps.journal.services import journal_fills_sync
 
-EXPORT_JOB = "export-trades"
 TRADES_FILE = "trades.csv"
 
 RowsWritten = Callable[[int, int], None]

@@ -17,10 +17,12 @@ from celery import shared_task
 from django.utils import timezone
 
 from paperex.apps.core.models import JobRun
-from paperex.apps.journal.analyses import trades_analyze_day
-from paperex.apps.journal.exports import EXPORT_JOB, ExportError, trades_export_day
+from paperex.apps.journal.job_names import EXPORT_JOB
 
 logger = logging.getLogger(__name__)
+
+# The export and the analysis load boto3 and polars (about a second): they are imported when a
+# job runs, not by every process that starts Django (the server imports this module's schedule).
 
 EXPORT_AFTER = time(0, 5)
 """The time of day (UTC) after which yesterday's export runs."""
@@ -30,6 +32,8 @@ RETRY_AFTER = timedelta(hours=1)
 def daily_export(day_text: str | None = None) -> int:
     """Export a day (yesterday by default) and start its analysis when it had trades;
     returns the rows written. A failure is logged in one line (and recorded as a failed run)."""
+    from paperex.apps.journal.exports import ExportError, trades_export_day
+
     day = (
         datetime.fromisoformat(day_text).date()
         if day_text
@@ -71,4 +75,6 @@ def export_trades_daily_task(day: str | None = None) -> int:
 @shared_task(name="journal.analyze_trades")
 def analyze_trades_task(day: str) -> dict[str, Any]:
     """Analyse a day's exported trades.csv; returns the handler's answer."""
+    from paperex.apps.journal.analyses import trades_analyze_day
+
     return trades_analyze_day(day=date.fromisoformat(day)).body()
