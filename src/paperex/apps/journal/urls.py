@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from paperex.apps.journal.analysis_apis import TradeAnalysisDayApi, TradeAnalysisRunApi
 from paperex.apps.journal.apis import JournalExportApi, JournalTradeDetailApi, JournalTradeListApi
@@ -8,9 +8,5 @@ urlpatterns = [
     path("trades/export.csv", JournalExportApi.as_view(), name="journal-export"),
     path("trades/<id:trade_id>/", JournalTradeDetailApi.as_view(), name="journal-trade-detail"),
     path("trade-analysis/", TradeAnalysisRunApi.as_view(), name="trade-analysis"),
-    re_path(
-        r"^trade-analysis/(?P<day>\d{4}-\d{2}-\d{2})/$",
-        TradeAnalysisDayApi.as_view(),
-        name="trade-analysis-day",
-    ),
+    path("trade-analysis/<str:day>/", TradeAnalysisDayApi.as_view(), name="trade-analysis-day"),
 ]
