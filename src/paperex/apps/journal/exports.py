@@ -13,13 +13,12 @@ from datetime import date
 
 from django.conf import settings
 
+from paperex.analysis.day import TRADES_FILE
 from paperex.analysis.storage import S3Settings, StorageError, Target, day_path, open_target
 from paperex.apps.core.job_runs import job_run_finish, job_run_start
 from paperex.apps.journal.day_export import day_csv_chunks, day_trade_count
 from paperex.apps.journal.job_names import EXPORT_JOB
 from paperex.apps.journal.services import journal_fills_sync
-
-TRADES_FILE = "trades.csv"
 
 RowsWritten = Callable[[int, int], None]
 """Told (rows written so far, rows of the day) as the export goes."""
