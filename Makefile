@@ -54,12 +54,12 @@ run: $(VENV)/.installed $(VENV)/.engine-compiled $(ASSETS)
 test: $(VENV)/.installed-dev lint typecheck contracts jstest pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench tools
-	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools examples
+	$(BIN)/ruff format --check src tests bench tools examples
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff format src tests bench tools
-	$(BIN)/ruff check --fix src tests bench tools
+	$(BIN)/ruff format src tests bench tools examples
+	$(BIN)/ruff check --fix src tests bench tools examples
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
