@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -110,3 +111,25 @@ def test_the_job_skips_a_venue_that_does_not_answer(
     asyncio.run(listings_check_everyone(["synthetic"]))
     assert not SeenSymbol.objects.exists()
     assert "listings check skipped: synthetic did not list its symbols" in caplog.text
+
+
+def test_a_listing_another_process_recorded_first_is_not_told_again(
+    trader: User, venue: FakeVenue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other process's history row won the insert; its snapshot row is not visible to this
+    check yet (both read the snapshot before either committed)."""
+    sent: list[int] = []
+
+    async def publish(user_id: int, payload: dict[str, Any]) -> None:
+        sent.append(user_id)
+
+    monkeypatch.setattr("paperex.apps.listings.services.alert_publish", publish)
+    check(trader)
+    venue.prices["NEWUSDT"] = "1"
+    NewListing.objects.create(
+        user=trader, venue="synthetic", symbol="NEWUSDT", price=1, first_seen_at=datetime.now(UTC)
+    )
+    asyncio.run(listings_check_everyone(["synthetic"]))
+    assert sent == []
+    assert not AlertTrigger.objects.exists()
+    assert SeenSymbol.objects.filter(user=trader, symbol="NEWUSDT").exists()

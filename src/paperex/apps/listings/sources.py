@@ -13,6 +13,7 @@ from paperex.marketdata.listings import (
 from paperex.marketdata.synthetic import VENUE as SYNTHETIC
 
 HOUR_MS = 3_600_000
+KNOWN_VENUES = [SYNTHETIC, BINANCE]
 
 
 def listing_venues() -> list[str]:
