@@ -1,14 +1,8 @@
 import { ApiError, api } from "../lib/api.js";
 import { formatDateTime, formatDecimal } from "../lib/format.js";
+import { checkSummary } from "../lib/listings.js";
 import { $, h } from "../lib/ui.js";
 import { onUserEvent } from "./user.js";
-
-/** What a check found, in words. */
-export function checkSummary(venue, found, snapshotCount) {
-  if (found.length) return `New on ${venue}: ${found.map((item) => `${item.symbol} at ${formatDecimal(item.price)}`).join(", ")}.`;
-  if (snapshotCount !== null) return `Nothing new on ${venue}. ${snapshotCount} symbols seen.`;
-  return `Nothing new on ${venue}.`;
-}
 
 export function listings(data) {
   const venueSelect = $("#listings-venue");
