@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
 from tests.apps.listings.conftest import FakeVenue
+from tests.support.network import unused_port
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +79,12 @@ def test_a_venue_not_checked_here_is_a_400_and_anonymous_callers_a_401(
     for path in ("/api/listings/", "/api/listings/new/"):
         assert APIClient().get(path).status_code == 401
     assert APIClient().post("/api/listings/check/").status_code == 401
+
+
+def test_binance_is_checked_first_when_its_feed_is_configured(trader: User, settings: Any) -> None:
+    settings.PAPEREX_FEEDS = ["binance", "synthetic"]
+    settings.PAPEREX_BINANCE_REST_URL = f"http://127.0.0.1:{unused_port()}"
+    answer = client_of(trader).post("/api/listings/check/", {}, format="json")
+    assert answer.status_code == 503
+    assert answer.json()["message"].startswith("binance did not list its symbols: ")
+    assert client_of(trader).get("/api/listings/?venue=binance").json()["count"] == 0

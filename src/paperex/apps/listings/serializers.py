@@ -10,8 +10,8 @@ from paperex.apps.listings.sources import KNOWN_VENUES, listing_venues
 
 
 class VenueSerializer(serializers.Serializer[None]):
-    """The venue to look at: `synthetic` (the default), or `binance` when its feed is
-    configured."""
+    """The venue to look at: `binance` when its feed is configured (then the default), or
+    `synthetic` (the default otherwise)."""
 
     venue = serializers.ChoiceField(choices=KNOWN_VENUES, required=False)
 

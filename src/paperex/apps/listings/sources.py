@@ -17,9 +17,10 @@ KNOWN_VENUES = [SYNTHETIC, BINANCE]
 
 
 def listing_venues() -> list[str]:
-    """The synthetic venue, and Binance when a binance feed is configured."""
+    """The venues to check, the default first: Binance when a binance feed is configured, and
+    the synthetic venue always."""
     feeds = {feed.split(":", 1)[0] for feed in settings.PAPEREX_FEEDS}
-    return [SYNTHETIC] + ([BINANCE] if BINANCE in feeds else [])
+    return ([BINANCE] if BINANCE in feeds else []) + [SYNTHETIC]
 
 
 def listing_source(venue: str) -> ListingSource:
