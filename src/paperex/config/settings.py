@@ -43,6 +43,9 @@ PAPEREX_GEMINI_URL = ENV.gemini_url
 PAPEREX_BINANCE_BACKFILL_HOURS = 24  # 1m candle history fetched when the binance feed starts
 PAPEREX_YAHOO_POLL_SECONDS = 15.0  # seconds between two rounds of stock quotes
 PAPEREX_EQUITY_SNAPSHOT_SECONDS = 60.0  # seconds between two snapshots of every user's equity
+PAPEREX_LISTINGS_CHECK_SECONDS = 300.0  # seconds between two new-listing checks for every user
+PAPEREX_LISTINGS_SYNTHETIC_HOURS = 6.0  # the synthetic venue lists a new symbol this often
+PAPEREX_LISTINGS_SEED = 0  # names and prices the synthetic venue's new listings
 # Retention (README "Storage and retention"): how long rows that pile up with time are kept;
 # None keeps them for ever. The prune job runs with the periodic jobs, deleting in batches.
 PAPEREX_KEEP_CANDLES = ENV.candle_retention  # interval -> timedelta; intervals absent: for ever
@@ -87,6 +90,7 @@ INSTALLED_APPS = [
     "paperex.apps.alerts",
     "paperex.apps.equity",
     "paperex.apps.journal",
+    "paperex.apps.listings",
     "paperex.apps.web",
 ]
 

@@ -57,3 +57,24 @@ async def test_a_database_outage_is_logged_once_and_its_end_once(
     assert caplog.text.count("periodic job equity failed (OperationalError") == 1
     assert caplog.text.count("periodic job equity works again") == 1
     assert "Traceback" not in caplog.text
+
+
+async def test_what_a_run_returns_to_await_is_awaited_on_the_event_loop() -> None:
+    loop = asyncio.get_running_loop()
+    awaited_on: list[asyncio.AbstractEventLoop] = []
+    awaited = asyncio.Event()
+
+    async def publish() -> None:
+        awaited_on.append(asyncio.get_running_loop())
+        awaited.set()
+
+    def work() -> object:
+        return publish()
+
+    job = PeriodicJob("publishing", work, seconds=0.01)
+    job.start()
+    try:
+        await asyncio.wait_for(awaited.wait(), 10)
+    finally:
+        await job.stop()
+    assert awaited_on[0] is loop

@@ -98,3 +98,13 @@ def test_sign_up_creates_an_account_with_balances(seeded: None) -> None:
         {"username": "other", "password": "a-long-passphrase", "password_again": "x"},
     )
     assert "The passwords differ." in mismatch.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_listings_page_is_in_the_menu_with_the_venues_to_check(trader: User) -> None:
+    client = Client()
+    client.force_login(trader)
+    page = client.get("/web/listings/").content.decode()
+    assert '<a href="/web/listings/">Listings</a>' in page
+    assert '"venues": ["synthetic"]' in page
+    assert "Check for new listings" in page

@@ -20,14 +20,11 @@ from django.db import close_old_connections
 
 from paperex.apps.alerts.conditions import AlertRule, move_window, rule_met
 from paperex.apps.alerts.selectors import active_alert_rules
-from paperex.apps.alerts.services import alert_trigger, trigger_payload
-from paperex.apps.core.groups import user_group
+from paperex.apps.alerts.services import alert_publish, alert_trigger, trigger_payload
 from paperex.marketdata.aggregation import PriceWindow
 from paperex.marketdata.events import Event, Kline, MiniTicker, Quote, Trade
 
 logger = logging.getLogger(__name__)
-
-ALERT_MESSAGE_TYPE = "alert.triggered"
 
 
 def event_price(event: Event) -> Decimal | None:
@@ -128,13 +125,7 @@ class AlertMonitor:
 
     @staticmethod
     async def _publish(user_id: int, payload: dict[str, Any]) -> None:
-        from channels.layers import get_channel_layer
-
-        layer = get_channel_layer()
-        if layer is not None:
-            await layer.group_send(
-                user_group(user_id), {"type": ALERT_MESSAGE_TYPE, "alert": payload}
-            )
+        await alert_publish(user_id, payload)
 
 
 alert_monitor = AlertMonitor()

@@ -12,7 +12,10 @@ from paperex.apps.alerts.conditions import describe
 from paperex.apps.alerts.models import AlertTrigger, PriceAlert
 from paperex.apps.core.amounts import format_amount, iso_z
 from paperex.apps.core.errors import ErrorCode, PaperexError
+from paperex.apps.core.groups import user_group
 from paperex.apps.markets.models import Market
+
+ALERT_MESSAGE_TYPE = "alert.triggered"
 
 
 class AlertError(PaperexError):
@@ -95,6 +98,30 @@ def alert_trigger(
             )
     except IntegrityError:
         return None
+
+
+def alert_notice_record(
+    *, user_id: int, symbol: str, description: str, price: Decimal, message: str, at: datetime
+) -> AlertTrigger:
+    """Put a notice that is no price alert of the user's (a new listing) in their alert history."""
+    return AlertTrigger.objects.create(
+        alert=None,
+        user_id=user_id,
+        symbol=symbol,
+        description=description,
+        price=price,
+        message=message,
+        triggered_at=at,
+    )
+
+
+async def alert_publish(user_id: int, payload: dict[str, Any]) -> None:
+    """Send a trigger's payload to every open user stream of the user as an ``alert`` event."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is not None:
+        await layer.group_send(user_group(user_id), {"type": ALERT_MESSAGE_TYPE, "alert": payload})
 
 
 def trigger_payload(trigger: AlertTrigger) -> dict[str, Any]:

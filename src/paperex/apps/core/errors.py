@@ -40,6 +40,7 @@ class ErrorCode(StrEnum):
     READ_ONLY = "read_only"
     MALFORMED_FILE = "malformed_file"
     STORAGE_UNAVAILABLE = "storage_unavailable"
+    VENUE_UNAVAILABLE = "venue_unavailable"
 
 
 class PaperexError(Exception):

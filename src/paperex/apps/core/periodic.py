@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Callable
 
@@ -18,7 +19,8 @@ logger = logging.getLogger(__name__)
 class PeriodicJob:
     """Runs ``function`` on a worker thread every ``seconds`` between ``start`` and ``stop``.
 
-    The first run comes one interval after the start. A failed run is logged (a database
+    A run that returns an awaitable (say, publishing what it stored) has it awaited on the event
+    loop. The first run comes one interval after the start. A failed run is logged (a database
     outage once, with its end) and the next one comes on schedule. Database connections are
     closed around each run, as around a request.
     """
@@ -47,7 +49,9 @@ class PeriodicJob:
         while True:
             await asyncio.sleep(self.seconds)
             try:
-                await asyncio.to_thread(self._run_once)
+                outcome = await asyncio.to_thread(self._run_once)
+                if inspect.isawaitable(outcome):
+                    await outcome
             except (OperationalError, InterfaceError) as error:
                 jobs.labels(self.name, "failed").inc()
                 outage.failed(error)
@@ -58,9 +62,9 @@ class PeriodicJob:
                 jobs.labels(self.name, "ok").inc()
                 outage.worked()
 
-    def _run_once(self) -> None:
+    def _run_once(self) -> object:
         close_old_connections()
         try:
-            self.function()
+            return self.function()
         finally:
             close_old_connections()

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from paperex import __version__
 from paperex.apps.accounts.services import user_register
+from paperex.apps.listings.sources import listing_venues
 from paperex.apps.markets.selectors import market_list
 from paperex.apps.web.forms import SignupForm
 from paperex.apps.web.selectors import (
@@ -69,6 +70,11 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
 def journal_page(request: HttpRequest) -> HttpResponse:
     # Staff read the saved analysis of everyone's trades and may run it (the day analysis).
     return _page(request, "journal", "Trade journal", {"staff": request.user.is_staff})
+
+
+@login_required
+def listings_page(request: HttpRequest) -> HttpResponse:
+    return _page(request, "listings", "New listings", {"venues": listing_venues()})
 
 
 def monitor_page(request: HttpRequest) -> HttpResponse:
