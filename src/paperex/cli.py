@@ -565,26 +565,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prune_parser.set_defaults(handler=prune)
 
-    target_help = "s3://BUCKET/PREFIX or a folder (default: PAPEREX_EXPORT_TARGET)"
-    export_parser = commands.add_parser(
-        "export-trades",
-        help="write every user's trades of a UTC day to TARGET/YYYY/MM/DD/trades.csv",
+    day_jobs = (
+        (
+            "export-trades",
+            "--to",
+            export_trades,
+            "write every user's trades of a UTC day to TARGET/YYYY/MM/DD/trades.csv",
+        ),
+        (
+            "analyze-trades",
+            "--target",
+            analyze_trades,
+            "analyse a day's trades.csv into analysis.csv and analysis.json beside it",
+        ),
     )
-    export_parser.add_argument(
-        "--date", type=utc_day, help="the UTC day, YYYY-MM-DD (default: yesterday)"
-    )
-    export_parser.add_argument("--to", metavar="TARGET", help=target_help)
-    export_parser.set_defaults(handler=export_trades)
-
-    analyze_parser = commands.add_parser(
-        "analyze-trades",
-        help="analyse a day's trades.csv into analysis.csv and analysis.json beside it",
-    )
-    analyze_parser.add_argument(
-        "--date", type=utc_day, help="the UTC day, YYYY-MM-DD (default: yesterday)"
-    )
-    analyze_parser.add_argument("--target", metavar="TARGET", help=target_help)
-    analyze_parser.set_defaults(handler=analyze_trades)
+    for name, target_option, handler, description in day_jobs:
+        day_parser = commands.add_parser(name, help=description)
+        day_parser.add_argument(
+            "--date", type=utc_day, help="the UTC day, YYYY-MM-DD (default: yesterday)"
+        )
+        day_parser.add_argument(
+            target_option,
+            metavar="TARGET",
+            help="s3://BUCKET/PREFIX or a folder (default: PAPEREX_EXPORT_TARGET)",
+        )
+        day_parser.set_defaults(handler=handler)
 
     watch_parser = commands.add_parser(
         "watch", help="print a market's live klines (or trades) in the terminal, one line each"
