@@ -30,7 +30,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     "path", ["/", "/api/health/", "/api/schema/", "/api/docs/", "/admin/login/"]
 )
 def test_pages_answer_200(server: str, path: str) -> None:
-    assert httpx.get(server + path, timeout=10).status_code == 200
+    answer = httpx.get(server + path, timeout=10)
+    assert answer.status_code == 200, answer.text[:2000]
 
 
 def test_static_files_are_served(server: str) -> None:

@@ -3,8 +3,12 @@ was applied, never after a gap in update ids until a new snapshot arrives."""
 
 from __future__ import annotations
 
+import asyncio
+from decimal import Decimal
+
 from paperex.marketdata.bus import LocalBus, Subscription
-from paperex.marketdata.events import BookSnapshot
+from paperex.marketdata.events import BookDelta, BookSnapshot, Event
+from paperex.marketdata.local_book import BookSync
 from paperex.marketdata.pipeline import FeedPipeline
 from tests.support.market_events import T0, book, delta
 
@@ -64,3 +68,46 @@ async def test_a_book_out_of_sync_is_not_sent_whole_until_a_snapshot_brings_it_b
     await pipeline.tick()
     back = published_books(everything)["BTCUSDT"]
     assert (back.last_update_id, back.bids) == (15, [(97, 4)])
+
+
+class YieldingBus(LocalBus):
+    """A bus whose publish waits for the network the way Redis's does (other tasks run)."""
+
+    async def publish(self, event: Event) -> None:
+        await asyncio.sleep(0)
+        self.deliver(event)
+
+
+async def test_whole_books_and_deltas_reach_subscribers_in_order_while_both_are_sent() -> None:
+    """The periodic whole book never overtakes a delta published before it, nor lags behind
+    one: a subscriber keeping the book from them never sees a gap."""
+    now = [T0]
+    pipeline = FeedPipeline(
+        YieldingBus(),
+        [],
+        store_closed_candles=no_store,
+        clock=lambda: now[0],
+        book_snapshot_every_ms=0,
+    )
+    subscriber = BookSync("BTCUSDT")
+    received = pipeline.bus.subscribe(kinds=("book_delta", "book_snapshot"))
+    await pipeline.handle([book(1)])
+
+    async def ticking() -> None:
+        for _ in range(200):
+            await pipeline.tick()
+
+    async def trading() -> None:
+        for update in range(2, 402):
+            await pipeline.handle([delta(update, update, bids=(("99", str(update)),))])
+
+    await asyncio.gather(ticking(), trading())
+    while (event := received.get_nowait()) is not None:
+        if isinstance(event, BookSnapshot):
+            subscriber.on_snapshot(event)
+        elif isinstance(event, BookDelta):
+            subscriber.on_delta(event)
+    assert subscriber.resyncs == 0
+    source = pipeline.books["BTCUSDT"]
+    assert subscriber.last_update_id == source.last_update_id == 401
+    assert subscriber.book.bids() == source.book.bids()

@@ -64,6 +64,10 @@ class FeedPipeline:
         self.events_dropped = 0
         """Events the bus could not take during an outage."""
         self._closed: list[Kline] = []
+        self._sending = asyncio.Lock()
+        """Held while a batch or a tick is published: a whole book built by a tick must go out
+        after the deltas it contains and before the ones it does not (the bus yields while it
+        sends, and a feed's batch may then be halfway)."""
         self._pumps: list[asyncio.Task[None]] = []
         self._ticker: asyncio.Task[None] | None = None
         self.parse_errors = 0
@@ -113,6 +117,10 @@ class FeedPipeline:
         self.events_published += len(events)
         if events:
             self.lag_ms = events[-1].received_at - events[-1].event_time
+        async with self._sending:
+            await self._handle(events)
+
+    async def _handle(self, events: Sequence[Event]) -> None:
         for event in events:
             await self._publish(event)
             if isinstance(event, Trade):
@@ -129,7 +137,11 @@ class FeedPipeline:
 
     async def tick(self) -> None:
         """Close candles that are due, publish tickers, store closed candles."""
-        now = self._clock()
+        async with self._sending:
+            await self._publish_due(self._clock())
+        await self._flush_closed()
+
+    async def _publish_due(self, now: int) -> None:
         for kline in self.candles.close_due(now):
             await self._publish(kline)
             self._closed.append(kline)
@@ -142,7 +154,6 @@ class FeedPipeline:
             self._books_published_at = now
             for snapshot in self._book_snapshots():
                 await self._publish(snapshot)
-        await self._flush_closed()
 
     def _start_over_if_time_went_back(self, trade: Trade) -> None:
         # A looping replay starts again at its first trade; aggregate it as a new session
