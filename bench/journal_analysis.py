@@ -83,7 +83,7 @@ def generate(path: Path, rows: int, seed: int) -> None:
 
 
 def ours(path: Path) -> tuple[TickerFigures, ...]:
-    return analyze_trades_csv(path.read_bytes())
+    return analyze_trades_csv(path)
 
 
 def pandas_baseline(path: Path) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import random
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -203,8 +204,20 @@ def with_line(line: str) -> bytes:
         ),
     ],
 )
-def test_a_malformed_file_is_refused_naming_line_and_column(data: bytes, message: str) -> None:
+@pytest.mark.parametrize("read_in_place", [False, True], ids=["bytes", "path"])
+def test_a_malformed_file_is_refused_naming_line_and_column(
+    data: bytes, message: str, read_in_place: bool, tmp_path: Path
+) -> None:
+    source = tmp_path / "trades.csv" if read_in_place else data
+    if isinstance(source, Path):
+        source.write_bytes(data)
     with pytest.raises(TradesFileError) as refused:
-        analyze_trades_csv(data)
+        analyze_trades_csv(source)
     assert str(refused.value).startswith(message)
     assert "\n" not in str(refused.value)
+
+
+def test_a_file_read_in_place_has_the_figures_of_its_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "trades.csv"
+    path.write_text(SMALL_DAY)
+    assert analyze_trades_csv(path) == analyze_trades_csv(SMALL_DAY.encode())

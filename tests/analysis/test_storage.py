@@ -9,14 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from paperex.analysis.day import analyze_day
 from paperex.analysis.storage import (
     PART_SIZE,
+    LocalTarget,
     NotFoundError,
     S3Settings,
     StorageError,
     day_path,
     open_target,
 )
+from paperex.analysis.trades_csv import HEADER
 from tests.support.network import unused_port
 from tests.support.s3_server import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, S3Bucket
 
@@ -59,6 +62,34 @@ def test_a_failed_local_write_leaves_the_old_file_and_no_temporary(tmp_path: Pat
 def test_a_missing_local_file_is_not_found(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="does not exist"):
         open_target(str(tmp_path)).read_bytes("2025/01/20/trades.csv")
+
+
+def test_a_local_file_is_read_in_place_and_an_s3_object_as_bytes(
+    tmp_path: Path, s3_bucket: S3Bucket
+) -> None:
+    local = open_target(str(tmp_path))
+    local.write_atomically("a.csv", [b"id\n"])
+    assert local.readable("a.csv") == tmp_path / "a.csv"
+    with pytest.raises(NotFoundError, match="does not exist"):
+        local.readable("b.csv")
+    remote = open_target(s3_bucket.url("exports"), s3_bucket.settings)
+    remote.write_atomically("a.csv", [b"id\n"])
+    assert remote.readable("a.csv") == b"id\n"
+    with pytest.raises(NotFoundError):
+        remote.readable("b.csv")
+
+
+def test_a_local_file_that_goes_away_while_analysed_is_a_storage_error(tmp_path: Path) -> None:
+    class Vanishing(LocalTarget):
+        def readable(self, relative: str) -> Path:
+            path = super().readable(relative)
+            path.unlink()
+            return path
+
+    target = Vanishing(tmp_path)
+    target.write_atomically(day_path(DAY, "trades.csv"), [HEADER])
+    with pytest.raises(StorageError, match=r"cannot read .*trades\.csv"):
+        analyze_day(target, DAY)
 
 
 def test_an_unwritable_local_folder_is_one_line(tmp_path: Path) -> None:

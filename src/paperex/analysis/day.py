@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from paperex.analysis.figures import TickerFigures, analyze_trades_csv
 from paperex.analysis.report import analysis_csv, analysis_json
-from paperex.analysis.storage import NotFoundError, Target, day_path
+from paperex.analysis.storage import NotFoundError, StorageError, Target, day_path
 from paperex.support.clock import ClockMs, wall_clock_ms
 
 TRADES_FILE = "trades.csv"
@@ -39,12 +39,17 @@ def analyze_day(target: Target, day: date, clock: ClockMs = wall_clock_ms) -> Da
 
     Raises NoTradeDataError when the day has no file, TradesFileError when it breaks the format,
     StorageError when the target cannot be read."""
+    relative = day_path(day, TRADES_FILE)
     try:
-        data = target.read_bytes(day_path(day, TRADES_FILE))
+        source = target.readable(relative)
     except NotFoundError:
         raise NoTradeDataError(day) from None
     generated_at = datetime.fromtimestamp(clock() / 1000, UTC)
-    return DayAnalysis(day, generated_at, analyze_trades_csv(data))
+    try:
+        rows = analyze_trades_csv(source)
+    except OSError as error:  # a local file that went away or became unreadable meanwhile
+        raise StorageError(f"cannot read {target.describe(relative)}: {error}") from None
+    return DayAnalysis(day, generated_at, rows)
 
 
 def save_analysis(target: Target, analysis: DayAnalysis) -> tuple[str, str]:

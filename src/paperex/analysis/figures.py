@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import MAX_PREC, Context, Decimal, Inexact, localcontext
+from pathlib import Path
 
 import polars as pl
 
@@ -29,6 +30,7 @@ from paperex.analysis.trades_csv import (
     ASSET_PATTERN,
     COLUMNS,
     DECIMAL_PATTERN,
+    HEADER,
     SIDES,
     TICKER_PATTERN,
     TradesFileError,
@@ -47,7 +49,14 @@ _INT128_LIMIT = 2**127
 _EXACT = Context(prec=MAX_PREC, traps=[Inexact])
 _FIXED = pl.Decimal(38, SCALE)
 _USED_COLUMNS = ["id", "ticker", "side", "price", "quantity", "fee", "fee_asset", "timestamp"]
-_SCHEMA = {column: pl.Int64 if column == "id" else pl.String for column in COLUMNS}
+_SCHEMA: dict[str, pl.DataType] = {
+    **{column: pl.String() for column in COLUMNS},
+    "id": pl.Int64(),
+    # Grouped on: categories group faster than text. A side outside the enum fails the read.
+    "ticker": pl.Categorical(),
+    "side": pl.Enum(SIDES),
+    "fee_asset": pl.Categorical(),
+}
 _CANONICAL_TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%6fZ"
 _TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%dT%H:%M:%S%.f+00:00")
 
@@ -73,26 +82,25 @@ class TickerFigures:
     realized_pnl: Decimal
 
 
-def analyze_trades_csv(data: bytes) -> tuple[TickerFigures, ...]:
-    """The figures of every ticker in ``data`` (a whole ``trades.csv``), sorted by ticker, then
-    the TOTAL row. Raises :class:`TradesFileError` naming the first bad line and column."""
-    trades = _parsed(data)
-    if trades.is_empty():
+def analyze_trades_csv(source: bytes | Path) -> tuple[TickerFigures, ...]:
+    """The figures of every ticker in ``source`` (a whole ``trades.csv``: its bytes, or its
+    path, read in place), sorted by ticker, then the TOTAL row. Raises
+    :class:`TradesFileError` naming the first bad line and column, OSError when the path cannot
+    be read."""
+    day = _parsed(source)
+    if day.trades.is_empty():
         return (_total([]),)
-    by_side = _side_sums(trades)
-    fees = _fee_sums(trades)
-    keys_ok = all(re.fullmatch(TICKER_PATTERN, ticker) for ticker in by_side) and all(
-        side in SIDES for sides in by_side.values() for side in sides
-    )
+    by_side, fees = _group_sums(day.trades, with_notional=day.products_fit_int128)
+    keys_ok = all(re.fullmatch(TICKER_PATTERN, ticker) for ticker in by_side)
     assets_ok = all(
         asset == "" or re.fullmatch(ASSET_PATTERN, asset)
         for by_asset in fees.values()
         for asset in by_asset
     )
     if not (keys_ok and assets_ok):
-        raise _malformed(data, "a ticker, side or fee asset breaks the format")
-    trades = _in_time_order(trades).with_columns(_matched_quantities(by_side))
-    products = _product_sums(trades, by_side)
+        raise _malformed(source, "a ticker or fee asset breaks the format")
+    trades = day.trades if day.in_time_order else _in_time_order(day.trades)
+    products = _product_sums(trades, by_side, fit_int128=day.products_fit_int128)
     rows = [
         _ticker_figures(ticker, by_side[ticker], products[ticker], fees.get(ticker, {}))
         for ticker in sorted(by_side)
@@ -100,24 +108,43 @@ def analyze_trades_csv(data: bytes) -> tuple[TickerFigures, ...]:
     return (*rows, _total(rows))
 
 
-def _malformed(data: bytes, fallback: str) -> TradesFileError:
+def _malformed(source: bytes | Path, fallback: str) -> TradesFileError:
+    data = source.read_bytes() if isinstance(source, Path) else source
     return TradesFileError(first_problem(data) or f"trades.csv is malformed: {fallback}")
 
 
-def _parsed(data: bytes) -> pl.DataFrame:
+def _first_line(source: bytes | Path) -> bytes:
+    if isinstance(source, Path):
+        with source.open("rb") as file:
+            return file.readline(len(HEADER) + 1)
+    return source[: len(HEADER) + 1]
+
+
+@dataclass(frozen=True)
+class _Day:
+    trades: pl.DataFrame
+    """id, ticker, side, fee_asset (null without one), time, and price, quantity and fee in
+    integer form."""
+    in_time_order: bool
+    """Whether the file lists its trades in (time, id) order already, as exports do."""
+    products_fit_int128: bool
+    """Whether every product and every sum of products fits an Int128: each is at most the
+    largest price times the total quantity."""
+
+
+def _parsed(source: bytes | Path) -> _Day:
     """The columns the analysis uses, checked; price, quantity and fee in integer form."""
-    problem = header_problem(data)
-    if problem is not None:
-        raise TradesFileError(problem)
+    if header_problem(_first_line(source)) is not None:
+        raise _malformed(source, "its header")
     try:
-        raw = pl.read_csv(data, schema=_SCHEMA, columns=_USED_COLUMNS, quote_char=None)
-    except pl.exceptions.PolarsError as error:
-        raise _malformed(data, str(error).splitlines()[0]) from None
+        raw = pl.read_csv(source, schema=_SCHEMA, columns=_USED_COLUMNS, quote_char=None)
+    except pl.exceptions.PolarsError as error:  # a side other than BUY or SELL, among others
+        raise _malformed(source, str(error).splitlines()[0]) from None
     trades = raw.select(
         "id",
         "ticker",
         "side",
-        pl.col("fee_asset").fill_null(""),
+        "fee_asset",
         _parsed_times(_CANONICAL_TIMESTAMP).alias("time"),
         *(
             pl.col(column).cast(_FIXED, strict=False).to_physical().alias(column)
@@ -130,19 +157,35 @@ def _parsed(data: bytes) -> pl.DataFrame:
     if trades.select((pl.col("time").is_null() & raw["timestamp"].is_not_null()).any()).item():
         any_form = pl.coalesce(_parsed_times(text_format) for text_format in _TIMESTAMP_FORMATS)
         trades = trades.with_columns(raw.select(any_form.alias("time")).to_series())
-    valid = trades.select(
+    time_step = pl.col("time").to_physical().diff()
+    checks = trades.select(
         pl.col("price_ok", "quantity_ok", "fee_ok").all(),
         pl.col("id", "ticker", "side", "time").is_not_null().all(),
         (pl.col("price", "quantity").min() > 0) | (pl.len() == 0),
+        ((time_step > 0) | ((time_step == 0) & (pl.col("id").diff() >= 0)))
+        .fill_null(True)
+        .all()
+        .alias("in_time_order"),
+        pl.col("price").max().alias("highest_price"),
+        pl.col("quantity").sum().alias("total_quantity"),
+    ).row(0, named=True)
+    in_time_order = checks.pop("in_time_order")
+    highest_price, total_quantity = checks.pop("highest_price"), checks.pop("total_quantity")
+    if not all(checks.values()):
+        raise _malformed(source, "a value breaks the format")
+    return _Day(
+        trades.drop("price_ok", "quantity_ok", "fee_ok"),
+        in_time_order=in_time_order,
+        products_fit_int128=(highest_price or 0) * total_quantity < _INT128_LIMIT,
     )
-    if not all(valid.row(0)):
-        raise _malformed(data, "a value breaks the format")
-    return trades.drop("price_ok", "quantity_ok", "fee_ok")
 
 
 def _parsed_times(text_format: str) -> pl.Expr:
-    """The ``timestamp`` column as UTC datetimes, null where it does not have ``text_format``."""
-    return pl.col("timestamp").str.strptime(pl.Datetime("us", "UTC"), text_format, strict=False)
+    """The ``timestamp`` column as UTC datetimes, null where it does not have ``text_format``.
+    Uncached: a day's timestamps hardly repeat."""
+    return pl.col("timestamp").str.strptime(
+        pl.Datetime("us", "UTC"), text_format, strict=False, cache=False
+    )
 
 
 @dataclass(frozen=True)
@@ -153,6 +196,8 @@ class _SideSums:
     low: int
     first_trade: datetime
     last_trade: datetime
+    notional: int
+    """Sum of price x quantity at scale 2 x SCALE; 0 when it was not summed (see _Day)."""
 
 
 @dataclass(frozen=True)
@@ -163,56 +208,58 @@ class _ProductSums:
     """FIFO proceeds minus cost of the matched quantity, at scale 2 x SCALE."""
 
 
-def _side_sums(trades: pl.DataFrame) -> dict[str, dict[str, _SideSums]]:
-    """ticker -> side -> the sums of that side's trades."""
-    sums = trades.group_by("ticker", "side").agg(
-        pl.len().alias("trades"),
-        pl.col("quantity").sum(),
-        pl.col("price").max().alias("high"),
-        pl.col("price").min().alias("low"),
-        pl.col("time").min().alias("first_trade"),
-        pl.col("time").max().alias("last_trade"),
+def _group_sums(
+    trades: pl.DataFrame, *, with_notional: bool
+) -> tuple[dict[str, dict[str, _SideSums]], dict[str, dict[str, int]]]:
+    """ticker -> side -> the sums of that side's trades, and ticker -> fee asset (the empty
+    string for none) -> the sum of its fees; one pass over the trades for both."""
+    price, quantity = pl.col("price"), pl.col("quantity")
+    notional = (price * quantity).sum() if with_notional else pl.lit(0, pl.Int128).first()
+    groups = (
+        trades.lazy()
+        .group_by("ticker", "side", "fee_asset")
+        .agg(
+            pl.len().alias("trades"),
+            quantity.sum(),
+            price.max().alias("high"),
+            price.min().alias("low"),
+            pl.col("time").min().alias("first_trade"),
+            pl.col("time").max().alias("last_trade"),
+            notional.alias("notional"),
+            pl.col("fee").sum(),
+            pl.col("fee").count().alias("fees_charged"),
+        )
+        .collect()
     )
     by_side: dict[str, dict[str, _SideSums]] = {}
-    for row in sums.iter_rows(named=True):
-        ticker, side = row.pop("ticker"), row.pop("side")
-        by_side.setdefault(ticker, {})[side] = _SideSums(**row)
-    return by_side
+    fees: dict[str, dict[str, int]] = {}
+    for row in groups.iter_rows(named=True):
+        ticker, side, asset = row.pop("ticker"), row.pop("side"), row.pop("fee_asset") or ""
+        fee, fees_charged = row.pop("fee"), row.pop("fees_charged")
+        if fees_charged:
+            by_asset = fees.setdefault(ticker, {})
+            by_asset[asset] = by_asset.get(asset, 0) + fee
+        sides = by_side.setdefault(ticker, {})
+        sides[side] = _merged(sides[side], _SideSums(**row)) if side in sides else _SideSums(**row)
+    return by_side, {ticker: dict(sorted(by_asset.items())) for ticker, by_asset in fees.items()}
 
 
-def _fee_sums(trades: pl.DataFrame) -> dict[str, dict[str, int]]:
-    """ticker -> fee asset -> the sum of its fees in integer form."""
-    sums = (
-        trades.filter(pl.col("fee").is_not_null())
-        .group_by("ticker", "fee_asset")
-        .agg(pl.col("fee").sum())
-        .sort("fee_asset")
+def _merged(one: _SideSums, other: _SideSums) -> _SideSums:
+    """The sums of one side's trades with two fee assets, from those of each."""
+    return _SideSums(
+        trades=one.trades + other.trades,
+        quantity=one.quantity + other.quantity,
+        high=max(one.high, other.high),
+        low=min(one.low, other.low),
+        first_trade=min(one.first_trade, other.first_trade),
+        last_trade=max(one.last_trade, other.last_trade),
+        notional=one.notional + other.notional,
     )
-    by_ticker: dict[str, dict[str, int]] = {}
-    for ticker, asset, fee in sums.iter_rows():
-        by_ticker.setdefault(ticker, {})[asset] = fee
-    return by_ticker
 
 
 def _in_time_order(trades: pl.DataFrame) -> pl.DataFrame:
-    """The trades in (time, id) order, the file's order kept for ties: sorted only if needed."""
-    time_step = pl.col("time").to_physical().diff()
-    ordered = (time_step > 0) | ((time_step == 0) & (pl.col("id").diff() >= 0))
-    if trades.select(ordered.fill_null(True).all()).item():
-        return trades
+    """The trades in (time, id) order, the file's order kept for ties."""
     return trades.sort("time", "id", maintain_order=True)
-
-
-def _matched_quantities(by_side: Mapping[str, Mapping[str, _SideSums]]) -> pl.Expr:
-    """Each trade's ticker's M, the quantity the day's FIFO round trips match: min(bought,
-    sold), as the column ``matched``."""
-    tickers = sorted(by_side)
-    matched = [min(_side_quantity(by_side[ticker], side) for side in SIDES) for ticker in tickers]
-    return (
-        pl.col("ticker")
-        .replace_strict(tickers, pl.Series(matched, dtype=pl.Int128), return_dtype=pl.Int128)
-        .alias("matched")
-    )
 
 
 def _side_quantity(sides: Mapping[str, _SideSums], side: str) -> int:
@@ -220,25 +267,36 @@ def _side_quantity(sides: Mapping[str, _SideSums], side: str) -> int:
 
 
 def _product_sums(
-    trades: pl.DataFrame, by_side: Mapping[str, Mapping[str, _SideSums]]
+    trades: pl.DataFrame, by_side: Mapping[str, Mapping[str, _SideSums]], *, fit_int128: bool
 ) -> dict[str, _ProductSums]:
-    """ticker -> notional and realized P&L, from ``trades`` in time order with ``matched``."""
+    """ticker -> notional and realized P&L, from ``trades`` in time order."""
+    tickers = sorted(by_side)
+    # M, the quantity the day's FIFO round trips match: min(bought, sold) of the ticker.
+    matched = pl.col("ticker").replace_strict(
+        tickers,
+        pl.Series(
+            [min(_side_quantity(by_side[t], side) for side in SIDES) for t in tickers],
+            dtype=pl.Int128,
+        ),
+        return_dtype=pl.Int128,
+    )
     quantity = pl.col("quantity")
-    # The quantity of each trade inside its side's first M units, M = the ticker's ``matched``.
+    # The quantity of each trade inside its side's first M units.
     before = quantity.cum_sum().over("ticker", "side") - quantity
-    matched_here = pl.min_horizontal(pl.max_horizontal(pl.col("matched") - before, 0), quantity)
+    matched_here = pl.min_horizontal(pl.max_horizontal(matched - before, 0), quantity)
     sign = pl.when(pl.col("side") == "SELL").then(1).otherwise(-1)
-    rows = trades.select("ticker", "price", "quantity", (matched_here * sign).alias("signed"))
-    if _products_fit_int128(by_side):
-        sums = rows.group_by("ticker").agg(
-            (pl.col("price") * pl.col("quantity")).sum().alias("notional"),
-            (pl.col("price") * pl.col("signed")).sum().alias("realized_pnl"),
-        )
+    rows = trades.lazy().select(
+        "ticker", "price", "quantity", (matched_here * sign).alias("signed")
+    )
+    if fit_int128:
+        sums = rows.group_by("ticker").agg((pl.col("price") * pl.col("signed")).sum()).collect()
         return {
-            ticker: _ProductSums(notional, realized_pnl)
-            for ticker, notional, realized_pnl in sums.iter_rows()
+            ticker: _ProductSums(
+                sum(side.notional for side in by_side[ticker].values()), realized_pnl
+            )
+            for ticker, realized_pnl in sums.iter_rows()
         }
-    by_ticker = rows.group_by("ticker").agg(pl.col("price", "quantity", "signed"))
+    by_ticker = rows.group_by("ticker").agg(pl.col("price", "quantity", "signed")).collect()
     return {
         ticker: _ProductSums(
             sum(p * q for p, q in zip(prices, quantities, strict=True)),
@@ -246,17 +304,6 @@ def _product_sums(
         )
         for ticker, prices, quantities, signed in by_ticker.iter_rows()
     }
-
-
-def _products_fit_int128(by_side: Mapping[str, Mapping[str, _SideSums]]) -> bool:
-    """Whether every product and every sum of products fits an Int128: each is at most the
-    largest price times the total quantity."""
-    sums = [side for sides in by_side.values() for side in sides.values()]
-    if not sums:
-        return True
-    highest = max(side.high for side in sums)
-    total_quantity = sum(side.quantity for side in sums)
-    return highest * total_quantity < _INT128_LIMIT
 
 
 def _decimal(value: int, scale: int = SCALE) -> Decimal:

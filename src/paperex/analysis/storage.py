@@ -69,6 +69,11 @@ class Target(ABC):
     def read_bytes(self, relative: str) -> bytes:
         """The whole file. Raises NotFoundError when it is not there, StorageError otherwise."""
 
+    def readable(self, relative: str) -> bytes | Path:
+        """The file for a reader that takes either: its path when it is on this machine (read
+        in place, no copy), else its bytes. Raises as ``read_bytes``."""
+        return self.read_bytes(relative)
+
     @abstractmethod
     def write_atomically(self, relative: str, chunks: Iterable[bytes]) -> int:
         """Writes the concatenated ``chunks`` as the file (replacing it), streaming with bounded
@@ -98,6 +103,12 @@ class LocalTarget(Target):
 
     def exists(self, relative: str) -> bool:
         return (self.root / relative).is_file()
+
+    def readable(self, relative: str) -> Path:
+        path = self.root / relative
+        if not path.is_file():
+            raise NotFoundError(f"{path} does not exist")
+        return path
 
     def read_bytes(self, relative: str) -> bytes:
         path = self.root / relative
