@@ -55,7 +55,7 @@ class Bars:
         time: npt.ArrayLike,
         close: npt.ArrayLike,
         *,
-        open: npt.ArrayLike | None = None,  # noqa: A002 - the field's name
+        open: npt.ArrayLike | None = None,
         high: npt.ArrayLike | None = None,
         low: npt.ArrayLike | None = None,
         volume: npt.ArrayLike | None = None,
@@ -86,7 +86,11 @@ class Bars:
         last = len(self) if end_ms is None else int(np.searchsorted(self.time, end_ms, "left"))
         return Bars(
             self.time[first:last],
-            *(array[first:last] for array in self.prices),
+            self.open[first:last],
+            self.high[first:last],
+            self.low[first:last],
+            self.close[first:last],
+            self.volume[first:last],
             symbol=self.symbol,
             interval=self.interval,
         )
