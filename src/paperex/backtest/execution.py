@@ -1,0 +1,227 @@
+"""The execution model: a strategy's signals become fills, trades and an equity curve.
+
+A signal on a bar's close fills at the next bar's open (``fill_at="open"``, the default; a signal
+on the last bar then never fills) or at that close (``fill_at="close"``). A fill pays ``fee`` (a
+fraction of its value) and slips ``slippage_bps`` against the trader. A position opens with
+``size`` (a fraction of the equity, 1 = all-in) spent on quantity and fee together, rounded down
+to ``step_size`` when given and refused below ``min_notional``. Accounting is that of a margin
+account: opening pays the fee, closing realizes the price difference and pays the fee, and the
+equity is the cash plus the open position's gain at each close.
+
+Only the bars that carry a signal are visited one by one; the equity curve between fills is
+computed for all bars at once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from paperex.backtest.bars import Bars, Floats
+from paperex.backtest.trades import LONG, SHORT, Trade
+
+Booleans = npt.NDArray[np.bool_]
+FillAt = Literal["open", "close"]
+
+
+class ExecutionError(ValueError):
+    """Settings or signals the execution model cannot run; one line."""
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What a strategy says on each bar's close: enter or exit a long position, and, for
+    long/short runs, enter or exit a short one. Arrays as long as the bars."""
+
+    long_entries: Booleans
+    long_exits: Booleans
+    short_entries: Booleans | None = None
+    short_exits: Booleans | None = None
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How signals are filled; see the module's docstring."""
+
+    cash: float = 10_000.0
+    fee: float = 0.001
+    slippage_bps: float = 0.0
+    size: float = 1.0
+    fill_at: FillAt = "open"
+    allow_short: bool = False
+    step_size: float | None = None
+    min_notional: float | None = None
+
+    def __post_init__(self) -> None:
+        problems = [
+            ("cash must be > 0", self.cash > 0),
+            ("fee must be in [0, 0.1)", 0 <= self.fee < 0.1),
+            ("slippage must be in [0, 1000) basis points", 0 <= self.slippage_bps < 1000),
+            ("size must be in (0, 1]", 0 < self.size <= 1),
+            ("fill_at must be open or close", self.fill_at in ("open", "close")),
+            ("step size must be > 0", self.step_size is None or self.step_size > 0),
+            ("minimum notional must be >= 0", self.min_notional is None or self.min_notional >= 0),
+        ]
+        for message, ok in problems:
+            if not ok:
+                raise ExecutionError(message)
+
+
+@dataclass(frozen=True)
+class Fills:
+    """The outcome of a run: the trades in entry order (the last one may be open), the equity
+    at each close, whether a position was held at each close, and how many entries were
+    refused (a quantity of nothing after rounding to the step, or below the minimum notional).
+    """
+
+    trades: list[Trade]
+    equity: Floats
+    in_market: Booleans
+    refused_entries: int
+
+
+def execute(bars: Bars, signals: Signals, execution: Execution) -> Fills:
+    """Fill ``signals`` on ``bars`` under ``execution``. An entry and an exit of one side on
+    the same bar cancel out, as do a long and a short entry. Raises ExecutionError for signal
+    arrays that are not as long as the bars."""
+    book = _Book(bars, _Decisions.of(signals, len(bars), execution.allow_short), execution)
+    for index in book.decisions.bars_with_a_signal():
+        book.on_signal(int(index))
+    return book.finish()
+
+
+@dataclass(frozen=True)
+class _Decisions:
+    """The signals with their conflicts removed; no short side unless shorts are allowed."""
+
+    long_entries: Booleans
+    long_exits: Booleans
+    short_entries: Booleans
+    short_exits: Booleans
+
+    @classmethod
+    def of(cls, signals: Signals, count: int, allow_short: bool) -> _Decisions:
+        nothing = np.zeros(count, dtype=np.bool_)
+        short_entries = signals.short_entries if allow_short else None
+        short_exits = signals.short_exits if allow_short else None
+        arrays = [
+            signals.long_entries,
+            signals.long_exits,
+            nothing if short_entries is None else short_entries,
+            nothing if short_exits is None else short_exits,
+        ]
+        if any(len(array) != count for array in arrays):
+            raise ExecutionError("signals must be as long as the bars")
+        long_in, long_out, short_in, short_out = (np.asarray(a, dtype=np.bool_) for a in arrays)
+        both_sides = long_in & short_in
+        return cls(
+            long_in & ~long_out & ~both_sides,
+            long_out & ~long_in,
+            short_in & ~short_out & ~both_sides,
+            short_out & ~short_in,
+        )
+
+    def bars_with_a_signal(self) -> npt.NDArray[np.intp]:
+        return np.flatnonzero(
+            self.long_entries | self.long_exits | self.short_entries | self.short_exits
+        )
+
+
+class _Book:
+    """The account while the signals are visited in time order."""
+
+    def __init__(self, bars: Bars, decisions: _Decisions, execution: Execution) -> None:
+        self.bars = bars
+        self.decisions = decisions
+        self.execution = execution
+        self.prices = bars.open if execution.fill_at == "open" else bars.close
+        self.delay = 1 if execution.fill_at == "open" else 0
+        self.cash = execution.cash
+        self.open_trade: Trade | None = None
+        self.trades: list[Trade] = []
+        self.refused = 0
+        # The account after each fill bar: from there on, equity = cash + held x (close - entry).
+        self.fill_bars: list[int] = []
+        self.cash_after: list[float] = []
+        self.held_after: list[float] = []
+        self.entry_after: list[float] = []
+
+    def on_signal(self, index: int) -> None:
+        fill_bar = index + self.delay
+        if fill_bar >= len(self.bars):
+            return
+        decisions, trade = self.decisions, self.open_trade
+        filled = False
+        if trade is not None:
+            if trade.direction == LONG:
+                leaving = decisions.long_exits[index] or decisions.short_entries[index]
+            else:
+                leaving = decisions.short_exits[index] or decisions.long_entries[index]
+            if not leaving:
+                return
+            self._close(trade, fill_bar)
+            filled = True
+        if decisions.long_entries[index] and not (trade and trade.direction == LONG):
+            filled = self._open(LONG, fill_bar) or filled
+        elif decisions.short_entries[index] and not (trade and trade.direction == SHORT):
+            filled = self._open(SHORT, fill_bar) or filled
+        if filled:
+            self._remember_state(fill_bar)
+
+    def _fill_price(self, bar: int, direction: int) -> float:
+        slip = self.execution.slippage_bps / 10_000
+        return float(self.prices[bar]) * (1 + slip * direction)
+
+    def _open(self, direction: int, bar: int) -> bool:
+        """Opens a position unless its quantity is refused; whether it opened."""
+        execution = self.execution
+        price = self._fill_price(bar, direction)
+        quantity = self.cash * execution.size / (price * (1 + execution.fee))
+        if execution.step_size is not None:
+            quantity = math.floor(quantity / execution.step_size) * execution.step_size
+        notional = quantity * price
+        if quantity <= 0 or notional < (execution.min_notional or 0.0):
+            self.refused += 1
+            return False
+        fee = notional * execution.fee
+        self.cash -= fee
+        self.open_trade = Trade(direction, quantity, bar, int(self.bars.time[bar]), price, fee)
+        return True
+
+    def _close(self, trade: Trade, bar: int) -> None:
+        price = self._fill_price(bar, -trade.direction)
+        fee = trade.quantity * price * self.execution.fee
+        self.cash += trade.direction * trade.quantity * (price - trade.entry_price) - fee
+        self.trades.append(
+            replace(
+                trade,
+                exit_index=bar,
+                exit_time=int(self.bars.time[bar]),
+                exit_price=price,
+                exit_fee=fee,
+            )
+        )
+        self.open_trade = None
+
+    def _remember_state(self, bar: int) -> None:
+        trade = self.open_trade
+        self.fill_bars.append(bar)
+        self.cash_after.append(self.cash)
+        self.held_after.append(0.0 if trade is None else trade.direction * trade.quantity)
+        self.entry_after.append(0.0 if trade is None else trade.entry_price)
+
+    def finish(self) -> Fills:
+        count = len(self.bars)
+        # The state in force at each close: the initial one (all cash) before the first fill.
+        fill_bars = np.asarray(self.fill_bars, dtype=np.int64)
+        state = np.searchsorted(fill_bars, np.arange(count), "right")
+        cash = np.asarray([self.execution.cash, *self.cash_after])[state]
+        held = np.asarray([0.0, *self.held_after])[state]
+        entry = np.asarray([0.0, *self.entry_after])[state]
+        equity = cash + held * (self.bars.close - entry)
+        trades = [*self.trades, *([self.open_trade] if self.open_trade else [])]
+        return Fills(trades, equity, held != 0, self.refused)
