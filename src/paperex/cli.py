@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import atexit
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from paperex.support.process_exit import exit_status
 
 if TYPE_CHECKING:
+    from paperex.backtest.bars import Bars
+    from paperex.backtest.execution import Execution
     from paperex.marketdata.bus import Subscription
     from paperex.marketdata.watch.sources import WatchSource
 
@@ -370,6 +373,99 @@ def analyze_trades(options: argparse.Namespace) -> None:
     print(answer.message)
 
 
+def backtest(options: argparse.Namespace) -> None:
+    from paperex.backtest.arguments import ArgumentError, strategy_arguments, sweep_grid
+    from paperex.backtest.bars import BarsError
+    from paperex.backtest.document import result_document, summary_lines
+    from paperex.backtest.execution import ExecutionError
+    from paperex.backtest.run import BacktestError, run_backtest, sweep
+    from paperex.backtest.strategies import StrategyError, make_strategy, strategy_class
+    from paperex.support.progress import ProgressBar
+
+    try:
+        cls = strategy_class(options.strategy)
+        strategy = make_strategy(cls, strategy_arguments(options.parameters))
+        grid = sweep_grid(options.sweep) if options.sweep else None
+        bars, execution = _backtest_inputs(options)
+        result = run_backtest(bars, strategy, execution)
+        swept = None
+        if grid is not None:
+            fixed = {
+                name: [value] for name, value in strategy_arguments(options.parameters).items()
+            }
+            swept = sweep(
+                bars,
+                cls,
+                {**fixed, **grid},
+                execution,
+                options.sweep_statistic,
+                ProgressBar("runs").update,
+            )
+    except (ArgumentError, BarsError, BacktestError, ExecutionError, StrategyError) as error:
+        _refuse_setting(f"backtest: {error}")
+    if options.report:
+        from paperex.backtest.report import render_report
+
+        page = render_report(result_document(result, swept, series=True))
+        Path(options.report).write_text(page, encoding="utf-8")
+    if options.json:
+        print(json.dumps(result_document(result, swept)))
+        return
+    print("\n".join(summary_lines(result)))
+    if swept is not None and (best := swept.best()) is not None:
+        chosen = ", ".join(f"{name}={value}" for name, value in best[0].items())
+        print(f"sweep: best {swept.statistic} {best[1]:.6g} with {chosen}")
+    if options.report:
+        print(f"report: {options.report}")
+
+
+def _backtest_inputs(options: argparse.Namespace) -> tuple[Bars, Execution]:
+    """The bars the options name (a CSV, a recording or the stored candles) and how to fill
+    orders on them (the stored market's fee and filters unless given)."""
+    from paperex.backtest.arguments import utc_milliseconds
+    from paperex.backtest.csv_bars import read_bars_csv
+    from paperex.backtest.execution import Execution
+    from paperex.backtest.recording_bars import bars_from_recording
+
+    start = utc_milliseconds(options.start) if options.start else None
+    end = utc_milliseconds(options.end) if options.end else None
+    filters: dict[str, float | None] = {"fee": 0.001, "step_size": None, "min_notional": None}
+    symbol = (options.symbol or "").upper()
+    if options.csv:
+        bars = read_bars_csv(Path(options.csv), symbol=symbol).between(start, end)
+    elif options.replay:
+        if not symbol:
+            _refuse_setting("backtest: --replay needs --symbol")
+        bars = bars_from_recording(Path(options.replay), symbol, options.interval)
+        bars = bars.between(start, end)
+    else:
+        if not symbol:
+            _refuse_setting("backtest: name the data: --symbol (stored candles), --csv or --replay")
+        _setup_django()
+        _require_migrated_database()
+        from paperex.apps.research.candles import market_filters, stored_bars
+
+        bars = stored_bars(symbol, options.interval, start, end)
+        filters = market_filters(symbol)
+    given = {
+        "fee": options.fee,
+        "step_size": options.step_size,
+        "min_notional": options.min_notional,
+    }
+    filters.update({name: value for name, value in given.items() if value is not None})
+    execution = Execution(
+        cash=options.cash,
+        fee=float(filters["fee"] or 0.0),
+        slippage_bps=options.slippage,
+        size=options.size,
+        fill_at=options.fill_at,
+        allow_short=options.short,
+        step_size=filters["step_size"],
+        min_notional=filters["min_notional"],
+    )
+    return bars, execution
+
+
 def manage(options: argparse.Namespace) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     from django.core.management import execute_from_command_line
@@ -640,6 +736,52 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--replay", metavar="FILE", help="a `paperex record` file, at its pace")
     watch_parser.set_defaults(handler=watch)
 
+    backtest_parser = commands.add_parser(
+        "backtest",
+        allow_abbrev=False,  # --s... may be a strategy's own parameter
+        help="test a strategy on history: statistics beside buy-and-hold, trades, an HTML report",
+        epilog="A strategy's own parameters follow as --NAME VALUE (sma_cross: --fast 50 "
+        "--slow 200; ema_cross: --fast --slow; rsi_reversion: --period --lower --upper).",
+    )
+    backtest_parser.add_argument(
+        "--strategy",
+        default="sma_cross",
+        metavar="NAME",
+        help="sma_cross (default), ema_cross, rsi_reversion, buy_and_hold, or FILE.py:ClassName",
+    )
+    backtest_parser.add_argument("--symbol", help="the market, e.g. BTCUSDT")
+    backtest_parser.add_argument("--interval", default="1m", help="bar interval (default 1m)")
+    data = backtest_parser.add_mutually_exclusive_group()
+    data.add_argument("--csv", metavar="FILE", help="bars from a CSV (a time and a close column)")
+    data.add_argument("--replay", metavar="FILE", help="bars made from a `paperex record` file")
+    backtest_parser.add_argument("--start", help="first bar time, YYYY-MM-DD or ISO 8601 (UTC)")
+    backtest_parser.add_argument("--end", help="bars before this time only")
+    backtest_parser.add_argument("--cash", type=float, default=10_000.0, help="default 10000")
+    backtest_parser.add_argument(
+        "--fee", type=float, help="per side, 0.001 = 0.1 %% (default: the market's taker fee)"
+    )
+    backtest_parser.add_argument(
+        "--slippage", type=float, default=0.0, metavar="BPS", help="basis points against you"
+    )
+    backtest_parser.add_argument(
+        "--size", type=float, default=1.0, help="fraction of the equity per position (1 = all-in)"
+    )
+    backtest_parser.add_argument(
+        "--fill-at", choices=["open", "close"], default="open", help="the next open (default)"
+    )
+    backtest_parser.add_argument("--short", action="store_true", help="go short on sell signals")
+    backtest_parser.add_argument("--step-size", type=float, help="quantity step (market's)")
+    backtest_parser.add_argument("--min-notional", type=float, help="smallest order value")
+    backtest_parser.add_argument(
+        "--sweep", metavar="GRID", help="e.g. fast=10:100:10,slow=50:300:25 (start:stop:step)"
+    )
+    backtest_parser.add_argument(
+        "--sweep-statistic", default="total_return", help="what the sweep compares"
+    )
+    backtest_parser.add_argument("--report", metavar="FILE", help="write an HTML report")
+    backtest_parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    backtest_parser.set_defaults(handler=backtest, takes_parameters=True)
+
     manage_parser = commands.add_parser(
         "manage", help="run any Django management command (paperex manage check --deploy)"
     )
@@ -649,7 +791,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    options = build_parser().parse_args(argv)
+    parser = build_parser()
+    options, rest = parser.parse_known_args(argv)
+    if rest and not getattr(options, "takes_parameters", False):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    options.parameters = rest
     options.handler(options)
 
 

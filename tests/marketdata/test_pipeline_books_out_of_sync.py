@@ -4,7 +4,6 @@ was applied, never after a gap in update ids until a new snapshot arrives."""
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
 
 from paperex.marketdata.bus import LocalBus, Subscription
 from paperex.marketdata.events import BookDelta, BookSnapshot, Event

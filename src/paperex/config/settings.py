@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "paperex.apps.equity",
     "paperex.apps.journal",
     "paperex.apps.listings",
+    "paperex.apps.research",
     "paperex.apps.web",
 ]
 

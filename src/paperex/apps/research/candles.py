@@ -1,0 +1,56 @@
+"""Paperex's stored candles as backtest bars."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from paperex.apps.markets.models import Candle, Market
+from paperex.backtest.bars import Bars, BarsError
+
+
+def stored_bars(
+    symbol: str, interval: str, start_ms: int | None = None, end_ms: int | None = None
+) -> Bars:
+    """The closed candles of ``symbol`` at ``interval`` with an open time in [start, end), in
+    time order. Raises BarsError for an unknown market or interval, or when there is none."""
+    if interval not in Candle.Interval.values:
+        raise BarsError(
+            f"unknown interval {interval!r}: stored candles are {', '.join(Candle.Interval.values)}"
+        )
+    market = Market.objects.filter(symbol=symbol.upper()).first()
+    if market is None:
+        raise BarsError(f"no market {symbol.upper()}")
+    candles = Candle.objects.filter(market=market, interval=interval, closed=True)
+    if start_ms is not None:
+        candles = candles.filter(open_time__gte=start_ms)
+    if end_ms is not None:
+        candles = candles.filter(open_time__lt=end_ms)
+    rows = list(
+        candles.order_by("open_time").values_list(
+            "open_time", "open", "high", "low", "close", "volume"
+        )
+    )
+    if not rows:
+        raise BarsError(f"no stored {interval} candles of {market.symbol} in that range")
+    columns = list(zip(*rows, strict=True))
+    return Bars.from_arrays(
+        np.asarray(columns[0], dtype=np.int64),
+        np.asarray(columns[4], dtype=np.float64),
+        open=np.asarray(columns[1], dtype=np.float64),
+        high=np.asarray(columns[2], dtype=np.float64),
+        low=np.asarray(columns[3], dtype=np.float64),
+        volume=np.asarray(columns[5], dtype=np.float64),
+        symbol=market.symbol,
+        interval=interval,
+    )
+
+
+def market_filters(symbol: str) -> dict[str, float | None]:
+    """The stored market's taker fee, quantity step and minimum notional, as a backtest's
+    execution takes them."""
+    market = Market.objects.get(symbol=symbol.upper())
+    return {
+        "fee": float(market.taker_fee_rate),
+        "step_size": float(market.step_size),
+        "min_notional": float(market.min_notional),
+    }
