@@ -15,7 +15,8 @@ computed for all bars at once.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -88,9 +89,10 @@ def execute(bars: Bars, signals: Signals, execution: Execution) -> Fills:
     """Fill ``signals`` on ``bars`` under ``execution``. An entry and an exit of one side on
     the same bar cancel out, as do a long and a short entry. Raises ExecutionError for signal
     arrays that are not as long as the bars."""
-    book = _Book(bars, _Decisions.of(signals, len(bars), execution.allow_short), execution)
-    for index in book.decisions.bars_with_a_signal():
-        book.on_signal(int(index))
+    decisions = _Decisions.of(signals, len(bars), execution.allow_short)
+    book = _Book(bars, execution)
+    for signal in decisions.on_bars_with_a_signal():
+        book.on_signal(*signal)
     return book.finish()
 
 
@@ -125,21 +127,26 @@ class _Decisions:
             short_out & ~short_in,
         )
 
-    def bars_with_a_signal(self) -> npt.NDArray[np.intp]:
-        return np.flatnonzero(
-            self.long_entries | self.long_exits | self.short_entries | self.short_exits
-        )
+    def on_bars_with_a_signal(self) -> Iterator[tuple[int, bool, bool, bool, bool]]:
+        """(bar, long entry, long exit, short entry, short exit) where any is set, in order."""
+        arrays = (self.long_entries, self.long_exits, self.short_entries, self.short_exits)
+        bars = np.flatnonzero(np.logical_or.reduce(arrays))
+        return zip(bars.tolist(), *(array[bars].tolist() for array in arrays), strict=True)
 
 
 class _Book:
     """The account while the signals are visited in time order."""
 
-    def __init__(self, bars: Bars, decisions: _Decisions, execution: Execution) -> None:
+    def __init__(self, bars: Bars, execution: Execution) -> None:
         self.bars = bars
-        self.decisions = decisions
+        self.count = len(bars)
         self.execution = execution
         self.prices = bars.open if execution.fill_at == "open" else bars.close
         self.delay = 1 if execution.fill_at == "open" else 0
+        slip = execution.slippage_bps / 10_000
+        self.slipped = {LONG: 1 + slip, SHORT: 1 - slip}
+        """A buy's price factor (LONG) and a sell's (SHORT)."""
+        self.fee = execution.fee
         self.cash = execution.cash
         self.open_trade: Trade | None = None
         self.trades: list[Trade] = []
@@ -150,59 +157,62 @@ class _Book:
         self.held_after: list[float] = []
         self.entry_after: list[float] = []
 
-    def on_signal(self, index: int) -> None:
+    def on_signal(
+        self, index: int, long_in: bool, long_out: bool, short_in: bool, short_out: bool
+    ) -> None:
         fill_bar = index + self.delay
-        if fill_bar >= len(self.bars):
+        if fill_bar >= self.count:
             return
-        decisions, trade = self.decisions, self.open_trade
+        trade = self.open_trade
         filled = False
         if trade is not None:
-            if trade.direction == LONG:
-                leaving = decisions.long_exits[index] or decisions.short_entries[index]
-            else:
-                leaving = decisions.short_exits[index] or decisions.long_entries[index]
+            leaving = long_out or short_in if trade.direction == LONG else short_out or long_in
             if not leaving:
                 return
             self._close(trade, fill_bar)
             filled = True
-        if decisions.long_entries[index] and not (trade and trade.direction == LONG):
+        if long_in and not (trade and trade.direction == LONG):
             filled = self._open(LONG, fill_bar) or filled
-        elif decisions.short_entries[index] and not (trade and trade.direction == SHORT):
+        elif short_in and not (trade and trade.direction == SHORT):
             filled = self._open(SHORT, fill_bar) or filled
         if filled:
             self._remember_state(fill_bar)
 
     def _fill_price(self, bar: int, direction: int) -> float:
-        slip = self.execution.slippage_bps / 10_000
-        return float(self.prices[bar]) * (1 + slip * direction)
+        return float(self.prices[bar]) * self.slipped[direction]
 
     def _open(self, direction: int, bar: int) -> bool:
         """Opens a position unless its quantity is refused; whether it opened."""
         execution = self.execution
         price = self._fill_price(bar, direction)
-        quantity = self.cash * execution.size / (price * (1 + execution.fee))
+        quantity = self.cash * execution.size / (price * (1 + self.fee))
         if execution.step_size is not None:
             quantity = math.floor(quantity / execution.step_size) * execution.step_size
         notional = quantity * price
         if quantity <= 0 or notional < (execution.min_notional or 0.0):
             self.refused += 1
             return False
-        fee = notional * execution.fee
+        fee = notional * self.fee
         self.cash -= fee
         self.open_trade = Trade(direction, quantity, bar, int(self.bars.time[bar]), price, fee)
         return True
 
     def _close(self, trade: Trade, bar: int) -> None:
         price = self._fill_price(bar, -trade.direction)
-        fee = trade.quantity * price * self.execution.fee
+        fee = trade.quantity * price * self.fee
         self.cash += trade.direction * trade.quantity * (price - trade.entry_price) - fee
         self.trades.append(
-            replace(
-                trade,
-                exit_index=bar,
-                exit_time=int(self.bars.time[bar]),
-                exit_price=price,
-                exit_fee=fee,
+            Trade(
+                trade.direction,
+                trade.quantity,
+                trade.entry_index,
+                trade.entry_time,
+                trade.entry_price,
+                trade.entry_fee,
+                bar,
+                int(self.bars.time[bar]),
+                price,
+                fee,
             )
         )
         self.open_trade = None
@@ -215,13 +225,14 @@ class _Book:
         self.entry_after.append(0.0 if trade is None else trade.entry_price)
 
     def finish(self) -> Fills:
-        count = len(self.bars)
-        # The state in force at each close: the initial one (all cash) before the first fill.
-        fill_bars = np.asarray(self.fill_bars, dtype=np.int64)
-        state = np.searchsorted(fill_bars, np.arange(count), "right")
-        cash = np.asarray([self.execution.cash, *self.cash_after])[state]
-        held = np.asarray([0.0, *self.held_after])[state]
-        entry = np.asarray([0.0, *self.entry_after])[state]
-        equity = cash + held * (self.bars.close - entry)
+        # Each state holds from its fill bar to the next one; the initial state (all cash)
+        # until the first fill.
+        edges = np.asarray([0, *self.fill_bars, len(self.bars)], dtype=np.int64)
+        lengths = np.diff(edges)
+        cash = np.repeat(np.asarray([self.execution.cash, *self.cash_after]), lengths)
+        held = np.repeat(np.asarray([0.0, *self.held_after]), lengths)
+        entry = np.repeat(np.asarray([0.0, *self.entry_after]), lengths)
+        equity = held * (self.bars.close - entry)
+        equity += cash
         trades = [*self.trades, *([self.open_trade] if self.open_trade else [])]
         return Fills(trades, equity, held != 0, self.refused)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -29,17 +30,32 @@ class BacktestError(ValueError):
 
 @dataclass(frozen=True)
 class BacktestResult:
-    """What a strategy did on the bars, and what holding would have done."""
+    """What a strategy did on the bars; what holding would have done is worked out when first
+    asked (a sweep never asks)."""
 
     bars: Bars
     strategy: Strategy
     execution: Execution
     fills: Fills
     statistics: Statistics
-    drawdown: Floats
-    buy_and_hold: Floats
-    """The equity of buying on the first fill and holding, under the same execution."""
-    buy_and_hold_statistics: Statistics
+
+    @cached_property
+    def drawdown(self) -> Floats:
+        return drawdown(self.fills.equity)
+
+    @cached_property
+    def held(self) -> Fills:
+        """Buying on the first fill and holding, under the same execution."""
+        return execute(self.bars, BuyAndHold().signals(BarData(self.bars)), self.execution)
+
+    @property
+    def buy_and_hold(self) -> Floats:
+        return self.held.equity
+
+    @cached_property
+    def buy_and_hold_statistics(self) -> Statistics:
+        held = self.held
+        return statistics(held.equity, self.bars.time, held.trades, held.in_market)
 
 
 def run_backtest(
@@ -52,18 +68,13 @@ def run_backtest(
             f"{strategy.name} needs more than {max(strategy.warmup, 1)} bars; "
             f"the data has {len(bars)}"
         )
-    data = data or BarData(bars)
-    fills = execute(bars, strategy.signals(data), execution)
-    held = execute(bars, BuyAndHold().signals(data), execution)
+    fills = execute(bars, strategy.signals(data or BarData(bars)), execution)
     return BacktestResult(
         bars=bars,
         strategy=strategy,
         execution=execution,
         fills=fills,
         statistics=statistics(fills.equity, bars.time, fills.trades, fills.in_market),
-        drawdown=drawdown(fills.equity),
-        buy_and_hold=held.equity,
-        buy_and_hold_statistics=statistics(held.equity, bars.time, held.trades, held.in_market),
     )
 
 
