@@ -22,6 +22,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("paperex.apps.equity.urls")),
     path("", include("paperex.apps.journal.urls")),
     path("", include("paperex.apps.listings.urls")),
+    path("", include("paperex.apps.research.urls")),
     re_path(r"", api_not_found),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from django.db.models import QuerySet
 
 from paperex.apps.markets.models import Candle, Market
 from paperex.backtest.bars import Bars, BarsError
@@ -13,18 +14,7 @@ def stored_bars(
 ) -> Bars:
     """The closed candles of ``symbol`` at ``interval`` with an open time in [start, end), in
     time order. Raises BarsError for an unknown market or interval, or when there is none."""
-    if interval not in Candle.Interval.values:
-        raise BarsError(
-            f"unknown interval {interval!r}: stored candles are {', '.join(Candle.Interval.values)}"
-        )
-    market = Market.objects.filter(symbol=symbol.upper()).first()
-    if market is None:
-        raise BarsError(f"no market {symbol.upper()}")
-    candles = Candle.objects.filter(market=market, interval=interval, closed=True)
-    if start_ms is not None:
-        candles = candles.filter(open_time__gte=start_ms)
-    if end_ms is not None:
-        candles = candles.filter(open_time__lt=end_ms)
+    market, candles = _closed_candles(symbol, interval, start_ms, end_ms)
     rows = list(
         candles.order_by("open_time").values_list(
             "open_time", "open", "high", "low", "close", "volume"
@@ -43,6 +33,32 @@ def stored_bars(
         symbol=market.symbol,
         interval=interval,
     )
+
+
+def stored_bar_count(
+    symbol: str, interval: str, start_ms: int | None = None, end_ms: int | None = None
+) -> int:
+    """How many bars ``stored_bars`` would give; raises BarsError like it for an unknown
+    market or interval (not for none)."""
+    return _closed_candles(symbol, interval, start_ms, end_ms)[1].count()
+
+
+def _closed_candles(
+    symbol: str, interval: str, start_ms: int | None, end_ms: int | None
+) -> tuple[Market, QuerySet[Candle]]:
+    if interval not in Candle.Interval.values:
+        raise BarsError(
+            f"unknown interval {interval!r}: stored candles are {', '.join(Candle.Interval.values)}"
+        )
+    market = Market.objects.filter(symbol=symbol.upper()).first()
+    if market is None:
+        raise BarsError(f"no market {symbol.upper()}")
+    candles = Candle.objects.filter(market=market, interval=interval, closed=True)
+    if start_ms is not None:
+        candles = candles.filter(open_time__gte=start_ms)
+    if end_ms is not None:
+        candles = candles.filter(open_time__lt=end_ms)
+    return market, candles
 
 
 def market_filters(symbol: str) -> dict[str, float | None]:

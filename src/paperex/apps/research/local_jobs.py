@@ -1,0 +1,58 @@
+"""Background jobs run in this process when there is no Celery worker (no Redis configured):
+on a few daemon threads, so the request that queues a backtest never waits for it.
+
+Threads rather than the market-data runtime's event loop (``runtime.submit``, as replays use):
+a backtest is CPU work that would stall the loop serving every socket, and that runtime exists
+only under ``paperex serve``, while the shell, management commands and tests queue backtests
+too. Daemon threads, because a stopping server must not wait for a long backtest; a run cut off
+that way stays ``running``, as it would when a Celery worker dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+WORKERS = 2
+"""At most this many jobs at once: the cores are the server's too."""
+
+
+class LocalJobs:
+    """A queue of jobs and up to ``workers`` daemon threads, started when first needed."""
+
+    def __init__(self, workers: int = WORKERS) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._workers = workers
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        """Run ``job`` on a worker thread, after those queued before it."""
+        self._jobs.put(job)
+        with self._lock:
+            self._threads = [thread for thread in self._threads if thread.is_alive()]
+            if len(self._threads) < self._workers:
+                thread = threading.Thread(
+                    target=self._work, name=f"local-job-{len(self._threads) + 1}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job()
+            except Exception:  # a job's failure is logged; the worker takes the next one
+                logger.exception("background job failed")
+            finally:
+                connections.close_all()  # this thread's own database connections
+
+
+local_jobs = LocalJobs()
