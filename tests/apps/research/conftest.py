@@ -68,7 +68,9 @@ def finished(client: APIClient, url: str) -> dict[str, Any]:
         body: dict[str, Any] = client.get(url).json()
         return body if body["status"] in {"done", "failed"} else None
 
-    return wait_until(ended, timeout=30, what=f"{url} to finish")
+    body = wait_until(ended, timeout=30, what=f"{url} to finish")
+    assert body is not None
+    return body
 
 
 @pytest.fixture

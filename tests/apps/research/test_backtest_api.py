@@ -121,7 +121,7 @@ def test_a_csv_with_its_own_strategy_and_settings_in_the_form(trader: User) -> N
     assert run.request["parameters"] == {"fast": 3, "slow": 9}
     assert run.request["execution"]["allow_short"] is True
     assert run.request["execution"]["cash"] == 500
-    assert bytes(run.csv) == csv_of(100)
+    assert bytes(run.csv or b"") == csv_of(100)
 
 
 def market(**changes: Any) -> dict[str, Any]:

@@ -141,7 +141,7 @@ def csv_bars(content: bytes) -> Bars:
         raise invalid("csv", str(error), ErrorCode.MALFORMED_FILE) from None
 
 
-def requested_bars(request: dict[str, Any], csv: bytes | None) -> Bars:
+def requested_bars(request: dict[str, Any], csv: bytes | memoryview | None) -> Bars:
     """The bars a stored request names: its CSV's, or its market's stored candles now.
     Raises BarsError or PaperexError."""
     source = request["source"]
