@@ -225,6 +225,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # <id:...> in URLs (paperex.apps.core.ids.IdConverter): 1 to the largest bigint.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
+    # Several models have a `status` with choices of their own: each enum gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "BacktestStatusEnum": "paperex.apps.research.models.BacktestRun.Status",
+    },
 }
 
 LOGGING = {
