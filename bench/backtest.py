@@ -8,9 +8,11 @@ all-in, next-open fills:
   waits for on the command line), timed from outside, the median of several;
 - backtesting.py: its ``Backtest.run`` on the same bars, once (it takes seconds);
 - a 10 x 10 parameter sweep (fast 10..100, slow 110..380) of ours.
-Both trade whole units (step 1), so the trades can be compared one for one; the table says how
-many closed trades each made and whether they are the same. vectorbt is not installed here (its
-numba stack pins older numpy releases than Paperex's), so it is not measured.
+- vectorbt, when it is installed (``pip install vectorbt``; it is not a dependency: numba,
+  scipy and scikit-learn are a heavy install), warm (its second run in this process) and cold (a
+  fresh process: import and JIT), and its 10 x 10 sweep (one ``from_signals`` over 100 columns).
+All trade whole units (step 1), so the trades can be compared one for one; the table says how
+many closed trades each made and whether they are the same.
 """
 
 from __future__ import annotations
@@ -82,6 +84,107 @@ def cold_seconds(count: int, seed: int) -> float:
     return whole - generating
 
 
+VECTORBT_COLD_RUN = """
+import time
+started = time.perf_counter()
+import numpy as np
+import pandas as pd
+import vectorbt as vbt
+from paperex.backtest.random_walk import random_walk_bars
+imported = time.perf_counter()
+bars = random_walk_bars({bars}, seed={seed}, start_price={price})
+generated = time.perf_counter()
+close, open_ = pd.Series(bars.close), pd.Series(bars.open)
+fast, slow = vbt.MA.run(close, 50), vbt.MA.run(close, 200)
+vbt.Portfolio.from_signals(
+    close,
+    fast.ma_crossed_above(slow).shift(1, fill_value=False),
+    fast.ma_crossed_below(slow).shift(1, fill_value=False),
+    price=open_, fees={fee}, init_cash={cash}, size=np.inf, size_granularity=1,
+).final_value()
+done = time.perf_counter()
+print(done - started - (generated - imported), generated - imported)
+"""
+
+
+def vectorbt_run(bars: Any) -> Any:
+    """vectorbt's crossover: signals on a close, filled at the next open (the shift)."""
+    import vectorbt as vbt
+
+    close, open_ = pd.Series(bars.close), pd.Series(bars.open)
+    fast, slow = vbt.MA.run(close, 50), vbt.MA.run(close, 200)
+    return vbt.Portfolio.from_signals(
+        close,
+        fast.ma_crossed_above(slow).shift(1, fill_value=False),
+        fast.ma_crossed_below(slow).shift(1, fill_value=False),
+        price=open_,
+        fees=FEE,
+        init_cash=CASH,
+        size=np.inf,
+        size_granularity=1,
+    )
+
+
+def vectorbt_sweep(bars: Any, grid: dict[str, list[int]]) -> Any:
+    """vectorbt's sweep: the averages of every window pair as columns, one ``from_signals``."""
+    import vectorbt as vbt
+
+    close, open_ = pd.Series(bars.close), pd.Series(bars.open)
+    fast_windows = np.repeat(grid["fast"], len(grid["slow"]))
+    slow_windows = np.tile(grid["slow"], len(grid["fast"]))
+    fast = vbt.MA.run(close, fast_windows.tolist()).ma.to_numpy()
+    slow = vbt.MA.run(close, slow_windows.tolist()).ma.to_numpy()
+    up = np.zeros(fast.shape, dtype=bool)
+    down = np.zeros(fast.shape, dtype=bool)
+    up[2:] = (fast[:-2] < slow[:-2]) & (fast[1:-1] > slow[1:-1])  # crossed, then shifted a bar
+    down[2:] = (fast[:-2] > slow[:-2]) & (fast[1:-1] < slow[1:-1])
+    return vbt.Portfolio.from_signals(
+        close,
+        up,
+        down,
+        price=open_,
+        fees=FEE,
+        init_cash=CASH,
+        size=np.inf,
+        size_granularity=1,
+    ).total_return()
+
+
+def vectorbt_cold_seconds(count: int, seed: int) -> float:
+    code = VECTORBT_COLD_RUN.format(bars=count, seed=seed, price=START_PRICE, cash=CASH, fee=FEE)
+    started = time.perf_counter()
+    output = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    whole = time.perf_counter() - started
+    _, generating = (float(value) for value in output.split())
+    return whole - generating
+
+
+def timed(function: Any, *arguments: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = function(*arguments)
+    return time.perf_counter() - started, value
+
+
+def peer_run(bars: Any) -> Any:
+    frame = pd.DataFrame(
+        {"Open": bars.open, "High": bars.high, "Low": bars.low, "Close": bars.close},
+        index=pd.to_datetime(bars.time, unit="ms"),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Backtest(frame, PeerCrossover, cash=CASH, commission=FEE).run()
+
+
+def vectorbt_installed() -> bool:
+    try:
+        import vectorbt  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=1_000_000)
@@ -91,52 +194,62 @@ def main() -> None:
 
     bars = random_walk_bars(arguments.bars, seed=arguments.seed, start_price=START_PRICE)
     execution = Execution(cash=CASH, fee=FEE, step_size=1)
-    warm: list[float] = []
-    cold: list[float] = []
-    for _ in range(arguments.rounds):
-        started = time.perf_counter()
-        result = run_backtest(bars, SmaCross(50, 200), execution)
-        warm.append(time.perf_counter() - started)
-        cold.append(cold_seconds(arguments.bars, arguments.seed))
-
-    frame = pd.DataFrame(
-        {"Open": bars.open, "High": bars.high, "Low": bars.low, "Close": bars.close},
-        index=pd.to_datetime(bars.time, unit="ms"),
-    )
-    started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        peer = Backtest(frame, PeerCrossover, cash=CASH, commission=FEE).run()
-    peer_seconds = time.perf_counter() - started
-
     grid = {"fast": list(range(10, 101, 10)), "slow": list(range(110, 381, 30))}
-    started = time.perf_counter()
-    swept = sweep(bars, SmaCross, grid, execution)
-    sweep_seconds = time.perf_counter() - started
+    with_vectorbt = vectorbt_installed()
+    seconds: dict[str, list[float]] = {"paperex warm": [], "paperex cold (fresh process)": []}
+    if with_vectorbt:
+        timed(vectorbt_run, bars)  # compiles its functions
+        seconds |= {"vectorbt warm": [], "vectorbt cold (fresh process)": []}
+    for _ in range(arguments.rounds):
+        elapsed, result = timed(run_backtest, bars, SmaCross(50, 200), execution)
+        seconds["paperex warm"].append(elapsed)
+        seconds["paperex cold (fresh process)"].append(cold_seconds(arguments.bars, arguments.seed))
+        if with_vectorbt:
+            elapsed, portfolio = timed(vectorbt_run, bars)
+            seconds["vectorbt warm"].append(elapsed)
+    if with_vectorbt:  # tens of seconds each: one round
+        seconds["vectorbt cold (fresh process)"].append(
+            vectorbt_cold_seconds(arguments.bars, arguments.seed)
+        )
+    elapsed, peer = timed(peer_run, bars)
+    seconds["backtesting.py"] = [elapsed]
+    elapsed, swept = timed(sweep, bars, SmaCross, grid, execution)
+    seconds["paperex 10x10 sweep"] = [elapsed]
+    if with_vectorbt:
+        timed(vectorbt_sweep, bars, grid)  # compiles the many-column paths
+        seconds["vectorbt 10x10 sweep"] = [timed(vectorbt_sweep, bars, grid)[0]]
 
     ours = [(t.entry_index, t.exit_index, t.quantity) for t in result.fills.trades if not t.is_open]
-    theirs = [
-        (int(row.EntryBar), int(row.ExitBar), float(row.Size)) for row in peer._trades.itertuples()
-    ]
-    final_difference = abs(result.fills.equity[-1] / float(peer["Equity Final [$]"]) - 1)
-    rows: dict[str, Any] = {
-        "paperex warm": statistics.median(warm),
-        "paperex cold (fresh process)": statistics.median(cold),
-        "backtesting.py": peer_seconds,
-        "paperex 10x10 sweep": sweep_seconds,
+    trades = {
+        "paperex": ours,
+        "backtesting.py": [
+            (int(row.EntryBar), int(row.ExitBar), float(row.Size))
+            for row in peer._trades.itertuples()
+        ],
     }
+    finals = {"backtesting.py": float(peer["Equity Final [$]"])}
+    if with_vectorbt:
+        records = portfolio.trades.records
+        closed = records[records["status"] == 1]
+        trades["vectorbt"] = [
+            (int(row.entry_idx), int(row.exit_idx), float(row.size)) for row in closed.itertuples()
+        ]
+        finals["vectorbt"] = float(portfolio.final_value())
+    medians = {name: statistics.median(values) for name, values in seconds.items()}
+    differences = {name: abs(result.fills.equity[-1] / final - 1) for name, final in finals.items()}
     print(f"{arguments.bars:,} one-minute bars, seed {arguments.seed}, 50/200 crossover, 0.1 % fee")
     header = f"{'run':<32}{'seconds':>10}{'bars/s':>16}"
     print(header)
     print("-" * len(header))
-    for name, seconds in rows.items():
+    for name, value in medians.items():
         runs = 100 if "sweep" in name else 1
-        print(f"{name:<32}{seconds:>10.3f}{arguments.bars * runs / seconds:>16,.0f}")
-    print(
-        f"closed trades: paperex {len(ours):,}, backtesting.py {len(theirs):,}; "
-        f"same trades: {ours == theirs}; final equity relative difference {final_difference:.1e}"
-    )
-    print(f"ratio backtesting.py / paperex warm: {peer_seconds / rows['paperex warm']:.0f}x")
+        print(f"{name:<32}{value:>10.3f}{arguments.bars * runs / value:>16,.0f}")
+    for name, theirs in trades.items():
+        same = "" if name == "paperex" else f", same as paperex's: {theirs == ours}"
+        difference = f", final equity off by {differences[name]:.1e}" if name in differences else ""
+        print(f"{name}: {len(theirs):,} closed trades{same}{difference}")
+    if not with_vectorbt:
+        print("vectorbt: not installed (pip install vectorbt to compare)")
     print(
         json.dumps(
             {
@@ -144,10 +257,10 @@ def main() -> None:
                 "bars": arguments.bars,
                 "seed": arguments.seed,
                 "rounds": arguments.rounds,
-                "seconds": {name: round(value, 4) for name, value in rows.items()},
-                "closed_trades": {"paperex": len(ours), "backtesting.py": len(theirs)},
-                "same_trades": ours == theirs,
-                "final_equity_relative_difference": final_difference,
+                "median_seconds": {name: round(value, 4) for name, value in medians.items()},
+                "closed_trades": {name: len(value) for name, value in trades.items()},
+                "same_trades": {name: value == ours for name, value in trades.items()},
+                "final_equity_relative_difference": differences,
                 "sweep_best": swept.best(),
             }
         )

@@ -58,16 +58,19 @@ class BacktestResult:
         return statistics(held.equity, self.bars.time, held.trades, held.in_market)
 
 
+def require_enough_bars(strategy: Strategy, count: int) -> None:
+    """Raises BacktestError unless ``count`` bars are more than the strategy's warm-up."""
+    needed = max(strategy.warmup, 1)
+    if count <= needed:
+        raise BacktestError(f"{strategy.name} needs more than {needed} bars; the data has {count}")
+
+
 def run_backtest(
     bars: Bars, strategy: Strategy, execution: Execution, data: BarData | None = None
 ) -> BacktestResult:
     """Runs ``strategy`` on ``bars``; ``data`` (the same bars) shares indicators between runs.
     Raises BacktestError when there are not more bars than the strategy's warm-up."""
-    if len(bars) <= max(strategy.warmup, 1):
-        raise BacktestError(
-            f"{strategy.name} needs more than {max(strategy.warmup, 1)} bars; "
-            f"the data has {len(bars)}"
-        )
+    require_enough_bars(strategy, len(bars))
     fills = execute(bars, strategy.signals(data or BarData(bars)), execution)
     return BacktestResult(
         bars=bars,

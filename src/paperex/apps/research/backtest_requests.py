@@ -14,6 +14,7 @@ from paperex.apps.markets.models import Market
 from paperex.apps.research.candles import market_filters, stored_bar_count, stored_bars
 from paperex.backtest.bars import Bars, BarsError
 from paperex.backtest.execution import Execution, ExecutionError
+from paperex.backtest.run import BacktestError, require_enough_bars
 from paperex.backtest.strategies import BUILT_IN, Strategy, StrategyError, make_strategy
 
 DEFAULT_STRATEGY = "sma_cross"
@@ -123,10 +124,10 @@ def _check_enough_bars(source: Source, strategy: Strategy) -> None:
             raise invalid("start", message, ErrorCode.NO_MARKET_DATA)
         field = "start"
     # run_backtest's own check, made before the run is queued so that it is a 400.
-    needed = max(strategy.warmup, 1)
-    if count <= needed:
-        message = f"{strategy.name} needs more than {needed} bars; the data has {count}"
-        raise invalid(field, message)
+    try:
+        require_enough_bars(strategy, count)
+    except BacktestError as error:
+        raise invalid(field, str(error)) from None
 
 
 def csv_bars(content: bytes) -> Bars:
