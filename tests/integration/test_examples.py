@@ -130,3 +130,18 @@ def test_the_paper_bot_notebook_places_and_cancels_its_orders(server: str, tmp_p
     bot_orders = [o for o in orders if o["client_order_id"].startswith("notebook-bot-")]
     assert len(bot_orders) == 4
     assert {(o["status"], o["executed_quantity"]) for o in bot_orders} == {("CANCELED", "0")}
+
+
+def test_the_backtest_notebook_runs_a_backtest_on_the_server_and_charts_it(
+    server: str, tmp_path: Path
+) -> None:
+    notebook = executed("04_backtest.ipynb", server, tmp_path)
+    assert_every_code_cell_ran(notebook)
+    lines = stdout_of(notebook)
+    assert re.fullmatch(r"done: \d+ bars of BTCUSDT, \d+ trades", lines[0]), lines
+    match = re.fullmatch(
+        r"done: (\d+) closed trades, total return -?[\d.]+%, buy and hold -?[\d.]+%", lines[-1]
+    )
+    assert match is not None, lines
+    assert int(match[1]) > 0
+    assert images_in(notebook) == 1

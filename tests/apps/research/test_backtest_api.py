@@ -66,6 +66,8 @@ def test_a_backtest_on_stored_candles_runs_to_done(trader: User, candles: list[f
         )
     )
     assert run["statistics"] == expected["statistics"]
+    counts_and_times = ("start", "end", "max_drawdown_duration", "trades", "open_trades")
+    assert all(type(run["statistics"][name]) is int for name in counts_and_times)
     assert run["buy_and_hold"] == expected["buy_and_hold"]
     assert run["trades"] == expected["trades"]
     assert len(run["trades"]) >= 2

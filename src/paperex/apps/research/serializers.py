@@ -162,18 +162,41 @@ def _figure() -> serializers.FloatField:
     return serializers.FloatField(allow_null=True)
 
 
+class StatisticsSerializer(serializers.Serializer[dict[str, Any]]):
+    """A run's statistics (``paperex.backtest.statistics.Statistics``): fractions as floats
+    (0.05 is 5 %), times in UTC milliseconds and counts as integers; null where undefined."""
+
+    start = serializers.IntegerField(help_text="the first bar's time")
+    end = serializers.IntegerField(help_text="the last bar's time")
+    start_equity = serializers.FloatField()
+    final_equity = serializers.FloatField()
+    peak_equity = serializers.FloatField()
+    total_return = serializers.FloatField()
+    annualized_return = _figure()
+    volatility = _figure()
+    sharpe = _figure()
+    sortino = _figure()
+    max_drawdown = serializers.FloatField()
+    max_drawdown_duration = serializers.IntegerField(help_text="milliseconds")
+    trades = serializers.IntegerField(help_text="closed trades")
+    open_trades = serializers.IntegerField()
+    win_rate = _figure()
+    profit_factor = _figure()
+    average_trade = _figure()
+    best_trade = _figure()
+    worst_trade = _figure()
+    exposure = serializers.FloatField()
+
+
 class BacktestRunDetailSerializer(BacktestRunSerializer):
     """A backtest with its result once done (null before, and when it failed)."""
 
     bars = serializers.DictField(
         source="result.bars", read_only=True, allow_null=True, help_text="count, start, end"
     )
-    statistics = serializers.DictField(
-        source="result.statistics", child=_figure(), read_only=True, allow_null=True
-    )
-    buy_and_hold = serializers.DictField(
+    statistics = StatisticsSerializer(source="result.statistics", read_only=True, allow_null=True)
+    buy_and_hold = StatisticsSerializer(
         source="result.buy_and_hold",
-        child=_figure(),
         read_only=True,
         allow_null=True,
         help_text="the statistics of buying on the first fill and holding",
