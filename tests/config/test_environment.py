@@ -256,3 +256,11 @@ def test_s3_access_comes_from_the_aws_variables_and_the_endpoint(tmp_path: Path)
 def test_bad_s3_access_is_refused(tmp_path: Path, variables: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         read_environment({"PAPEREX_DATA_DIR": str(tmp_path), **variables})
+
+
+def test_the_listings_check_runs_every_five_minutes_unless_set(tmp_path: Path) -> None:
+    assert read_environment({"PAPEREX_DATA_DIR": str(tmp_path)}).listings_check_seconds == 300
+    every_second = {"PAPEREX_DATA_DIR": str(tmp_path), "PAPEREX_LISTINGS_CHECK_SECONDS": "1"}
+    assert read_environment(every_second).listings_check_seconds == 1
+    with pytest.raises(ConfigurationError, match="PAPEREX_LISTINGS_CHECK_SECONDS"):
+        read_environment({"PAPEREX_DATA_DIR": str(tmp_path), "PAPEREX_LISTINGS_CHECK_SECONDS": "0"})

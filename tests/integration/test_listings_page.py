@@ -4,10 +4,11 @@ lacks shows once with its price, then the history keeps it."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from tests.integration.servers import PAPEREX
+from tests.integration.servers import PAPEREX, prepared_environment, running_server
 from tests.integration.web_browser import (
     Browser,
     expect,
@@ -61,3 +62,24 @@ def test_check_for_new_listings(browser: Browser, server: str, server_env: dict[
         check.click()
         expect(page.locator("#listings-result")).to_contain_text("Nothing new on synthetic.")
         expect(page.locator("#listings-history tbody tr[data-id]")).to_have_count(1)
+
+
+def test_the_periodic_check_shows_a_new_listing_as_a_toast(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """The server's own check (every second here) finds the symbol the user has not seen and
+    tells the open page over /ws/user/: a toast, wherever the user is."""
+    with prepared_environment(tmp_path) as env:
+        every_second = {**env, "PAPEREX_LISTINGS_CHECK_SECONDS": "1"}
+        with running_server(every_second) as url:
+            credentials = new_user(url, "toast")
+            with logged_in_page(browser, url, credentials, "listings_toast") as page:
+                page.goto("/web/listings/")
+                page.get_by_role("button", name="Check for new listings").click()
+                expect(page.locator("#listings-result")).to_contain_text("on synthetic")
+                page.goto("/web/")  # another page: the toast comes over the user stream
+                expect(page.locator("#toasts .toast")).to_have_count(0)
+                symbol = forget_newest_listing(every_second, credentials[0])
+                toast = page.locator("#toasts .toast", has_text=symbol)
+                expect(toast).to_be_visible()
+                expect(toast).to_contain_text("Alert:")

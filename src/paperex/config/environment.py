@@ -80,6 +80,7 @@ class Environment:
     run_engine: bool
     engine_max_batch: int
     feed_stale_seconds: int
+    listings_check_seconds: int
     rate_limits: dict[str, Rate | None]
     log_format: str
     log_level: str
@@ -365,6 +366,9 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         ),
         feed_stale_seconds=parse_positive_int(
             "PAPEREX_FEED_STALE_SECONDS", env.get("PAPEREX_FEED_STALE_SECONDS", "60")
+        ),
+        listings_check_seconds=parse_positive_int(
+            "PAPEREX_LISTINGS_CHECK_SECONDS", env.get("PAPEREX_LISTINGS_CHECK_SECONDS", "300")
         ),
         rate_limits=parse_rate_limits(env),
         log_format=parse_choice(
