@@ -7,6 +7,7 @@ import { trade } from "./pages/trade.js";
 import { portfolio } from "./pages/portfolio.js";
 import { alerts } from "./pages/alerts.js";
 import { journal } from "./pages/journal.js";
+import { backtest } from "./pages/backtest.js";
 import { listings } from "./pages/listings.js";
 import { monitor } from "./pages/monitor.js";
 import { candleStream, tradeStream } from "./pages/streams.js";
@@ -17,6 +18,7 @@ const pages = {
   portfolio,
   alerts,
   journal,
+  backtest,
   listings,
   monitor,
   candle_stream: candleStream,

@@ -4,6 +4,7 @@
 import { compare, div, sub, toNumber } from "./decimal.js";
 import { formatVwap } from "./dayAnalysis.js";
 import { formatCompact, formatDecimal } from "./format.js";
+import { node, px, text } from "./svgNodes.js";
 
 const WIDTH = 320; // viewBox units; the chart scales to its box
 const TICKER_WIDTH = 64;
@@ -14,18 +15,8 @@ const RANGE_ROW = 56;
 const RANGE_RIGHT = WIDTH - 4;
 const VWAP_LABEL_HALF_WIDTH = 40; // keeps the VWAP label, centred on its marker, inside the chart
 
-const px = (value) => Math.round(value * 100) / 100;
-
-function node(tag, attributes, children = [], text = undefined) {
-  return { tag, attributes, children, text };
-}
-
 function chart(label, height, children) {
   return node("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-label": label, class: "analysis-svg" }, children);
-}
-
-function text(x, y, content, attributes = {}) {
-  return node("text", { x: px(x), y: px(y), "dominant-baseline": "middle", ...attributes }, [], content);
 }
 
 /** A bar's printed value: exact below a thousand, else compact (1.23K). */

@@ -24,7 +24,7 @@ def test_public_pages_render(seeded: None, path: str) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/web/trade/BTCUSDT/", "/web/journal/"])
+@pytest.mark.parametrize("path", ["/web/trade/BTCUSDT/", "/web/journal/", "/web/backtest/"])
 def test_account_pages_need_a_login(seeded: None, path: str) -> None:
     response = Client().get(path)
     assert response.status_code == 302
@@ -49,6 +49,28 @@ def test_the_journal_page_is_in_the_menu_and_tells_the_day_analysis_who_is_staff
     trader.is_staff = True
     trader.save(update_fields=["is_staff"])
     assert '"staff": true' in client.get("/web/journal/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_backtest_page_is_in_the_menu_with_the_markets_and_the_strategies(
+    seeded: None, trader: User
+) -> None:
+    client = Client()
+    client.force_login(trader)
+    response = client.get("/web/backtest/")
+    page = response.content.decode()
+    assert '<a href="/web/backtest/">Backtest</a>' in page
+    data = response.context["page_data"]
+    assert data["page"] == "backtest"
+    assert "BTCUSDT" in data["symbols"]
+    assert data["intervals"][:2] == ["1s", "1m"]
+    strategies = {strategy["name"]: strategy["parameters"] for strategy in data["strategies"]}
+    assert strategies["sma_cross"] == [
+        {"name": "fast", "default": 50, "integer": True},
+        {"name": "slow", "default": 200, "integer": True},
+    ]
+    assert strategies["rsi_reversion"][1] == {"name": "lower", "default": 30.0, "integer": False}
+    assert strategies["buy_and_hold"] == []
 
 
 @pytest.mark.django_db

@@ -1,10 +1,13 @@
-"""Reads of research: a user's backtests."""
+"""Reads of research: a user's backtests, and the strategies a backtest may run."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db.models import QuerySet
 
 from paperex.apps.research.models import BacktestRun
+from paperex.backtest.strategies import BUILT_IN, parameters
 
 
 def backtest_run_list(*, user_id: int) -> QuerySet[BacktestRun]:
@@ -15,3 +18,18 @@ def backtest_run_list(*, user_id: int) -> QuerySet[BacktestRun]:
 def backtest_run_get(*, user_id: int, run_id: int) -> BacktestRun:
     """One of the user's backtests with its result; raises BacktestRun.DoesNotExist."""
     return BacktestRun.objects.filter(user_id=user_id).defer("csv").get(pk=run_id)
+
+
+def backtest_strategy_list() -> list[dict[str, Any]]:
+    """The built-in strategies with their parameters in order: each one's name, default and
+    whether it takes whole numbers."""
+    return [
+        {
+            "name": name,
+            "parameters": [
+                {"name": parameter, "default": default, "integer": isinstance(default, int)}
+                for parameter, default in parameters(strategy).items()
+            ],
+        }
+        for name, strategy in BUILT_IN.items()
+    ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("portfolio/", views.portfolio_page, name="portfolio"),
     path("alerts/", views.alerts_page, name="alerts"),
     path("journal/", views.journal_page, name="journal"),
+    path("backtest/", views.backtest_page, name="backtest"),
     path("listings/", views.listings_page, name="listings"),
     path("monitor/", views.monitor_page, name="monitor"),
     path("streams/candles/", views.candle_stream_page, name="candle-stream"),

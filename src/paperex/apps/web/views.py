@@ -13,7 +13,9 @@ from django.shortcuts import redirect, render
 from paperex import __version__
 from paperex.apps.accounts.services import user_register
 from paperex.apps.listings.sources import listing_venues
+from paperex.apps.markets.models import Candle
 from paperex.apps.markets.selectors import market_list
+from paperex.apps.research.selectors import backtest_strategy_list
 from paperex.apps.web.forms import SignupForm
 from paperex.apps.web.selectors import (
     BUILD_COMMAND,
@@ -70,6 +72,16 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
 def journal_page(request: HttpRequest) -> HttpResponse:
     # Staff read the saved analysis of everyone's trades and may run it (the day analysis).
     return _page(request, "journal", "Trade journal", {"staff": request.user.is_staff})
+
+
+@login_required
+def backtest_page(request: HttpRequest) -> HttpResponse:
+    data = {
+        "symbols": [market.symbol for market in market_list()],
+        "intervals": Candle.Interval.values,
+        "strategies": backtest_strategy_list(),
+    }
+    return _page(request, "backtest", "Backtest", data)
 
 
 @login_required
