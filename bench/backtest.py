@@ -41,18 +41,37 @@ CASH = 1_000_000.0
 FEE = 0.001
 START_PRICE = 300.0
 COLD_RUN = """
-import time
-started = time.perf_counter()
 from paperex.backtest.execution import Execution
-from paperex.backtest.random_walk import random_walk_bars
 from paperex.backtest.run import run_backtest
 from paperex.backtest.strategies import SmaCross
-bars = random_walk_bars({bars}, seed={seed}, start_price={price})
-generated = time.perf_counter()
+bars = generated({bars}, {seed}, {price})
 run_backtest(bars, SmaCross(50, 200), Execution(cash={cash}, fee={fee}, step_size=1))
-done = time.perf_counter()
-print(done - started - (generated - started) + 0.0, generated - started)
 """
+VECTORBT_COLD_RUN = """
+import numpy as np
+import pandas as pd
+import vectorbt as vbt
+bars = generated({bars}, {seed}, {price})
+close, open_ = pd.Series(bars.close), pd.Series(bars.open)
+fast, slow = vbt.MA.run(close, 50), vbt.MA.run(close, 200)
+vbt.Portfolio.from_signals(
+    close,
+    fast.ma_crossed_above(slow).shift(1, fill_value=False),
+    fast.ma_crossed_below(slow).shift(1, fill_value=False),
+    price=open_, fees={fee}, init_cash={cash}, size=np.inf, size_granularity=1,
+).final_value()
+"""
+GENERATING = """
+import time
+def generated(count, seed, price):
+    global generating
+    from paperex.backtest.random_walk import random_walk_bars
+    started = time.perf_counter()
+    bars = random_walk_bars(count, seed=seed, start_price=price)
+    generating = time.perf_counter() - started
+    return bars
+"""
+"""Makes the bars of a cold run and times it, so that the run's time leaves it out."""
 
 
 def rolling_mean(values: np.ndarray, period: int) -> np.ndarray:
@@ -71,40 +90,16 @@ class PeerCrossover(PeerStrategy):  # type: ignore[misc]
             self.position.close()
 
 
-def cold_seconds(count: int, seed: int) -> float:
-    """A fresh interpreter's import and run, data generation excluded (timed inside it, as
-    everything but generating the bars)."""
-    code = COLD_RUN.format(bars=count, seed=seed, price=START_PRICE, cash=CASH, fee=FEE)
+def cold_seconds(run: str, count: int, seed: int) -> float:
+    """A fresh interpreter running ``run`` (imports included), timed from outside, less the
+    time it spent generating the bars."""
+    code = GENERATING + run.format(bars=count, seed=seed, price=START_PRICE, cash=CASH, fee=FEE)
+    code += "\nprint(generating)\n"
     started = time.perf_counter()
     output = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
-    whole = time.perf_counter() - started
-    _, generating = (float(value) for value in output.split())
-    return whole - generating
-
-
-VECTORBT_COLD_RUN = """
-import time
-started = time.perf_counter()
-import numpy as np
-import pandas as pd
-import vectorbt as vbt
-from paperex.backtest.random_walk import random_walk_bars
-imported = time.perf_counter()
-bars = random_walk_bars({bars}, seed={seed}, start_price={price})
-generated = time.perf_counter()
-close, open_ = pd.Series(bars.close), pd.Series(bars.open)
-fast, slow = vbt.MA.run(close, 50), vbt.MA.run(close, 200)
-vbt.Portfolio.from_signals(
-    close,
-    fast.ma_crossed_above(slow).shift(1, fill_value=False),
-    fast.ma_crossed_below(slow).shift(1, fill_value=False),
-    price=open_, fees={fee}, init_cash={cash}, size=np.inf, size_granularity=1,
-).final_value()
-done = time.perf_counter()
-print(done - started - (generated - imported), generated - imported)
-"""
+    return time.perf_counter() - started - float(output)
 
 
 def vectorbt_run(bars: Any) -> Any:
@@ -150,17 +145,6 @@ def vectorbt_sweep(bars: Any, grid: dict[str, list[int]]) -> Any:
     ).total_return()
 
 
-def vectorbt_cold_seconds(count: int, seed: int) -> float:
-    code = VECTORBT_COLD_RUN.format(bars=count, seed=seed, price=START_PRICE, cash=CASH, fee=FEE)
-    started = time.perf_counter()
-    output = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    ).stdout
-    whole = time.perf_counter() - started
-    _, generating = (float(value) for value in output.split())
-    return whole - generating
-
-
 def timed(function: Any, *arguments: Any) -> tuple[float, Any]:
     started = time.perf_counter()
     value = function(*arguments)
@@ -203,13 +187,15 @@ def main() -> None:
     for _ in range(arguments.rounds):
         elapsed, result = timed(run_backtest, bars, SmaCross(50, 200), execution)
         seconds["paperex warm"].append(elapsed)
-        seconds["paperex cold (fresh process)"].append(cold_seconds(arguments.bars, arguments.seed))
+        seconds["paperex cold (fresh process)"].append(
+            cold_seconds(COLD_RUN, arguments.bars, arguments.seed)
+        )
         if with_vectorbt:
             elapsed, portfolio = timed(vectorbt_run, bars)
             seconds["vectorbt warm"].append(elapsed)
     if with_vectorbt:  # tens of seconds each: one round
         seconds["vectorbt cold (fresh process)"].append(
-            vectorbt_cold_seconds(arguments.bars, arguments.seed)
+            cold_seconds(VECTORBT_COLD_RUN, arguments.bars, arguments.seed)
         )
     elapsed, peer = timed(peer_run, bars)
     seconds["backtesting.py"] = [elapsed]
