@@ -23,7 +23,12 @@ def unclean_cells(notebook: nbformat.NotebookNode) -> list[int]:
 
 def test_the_examples_are_there() -> None:
     names = [path.name for path in NOTEBOOKS]
-    assert names == ["01_trade_stream.ipynb", "02_candles.ipynb", "03_paper_bot.ipynb"]
+    assert names == [
+        "01_trade_stream.ipynb",
+        "02_candles.ipynb",
+        "03_paper_bot.ipynb",
+        "04_backtest.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)

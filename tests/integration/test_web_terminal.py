@@ -412,6 +412,7 @@ NAVIGATION_PAGES = {
     "Portfolio": "#balances tbody tr:not(.loading-row)",
     "Alerts": "#alerts-table tbody tr:not(.loading-row)",
     "Journal": "#journal-table tbody tr:not(.loading-row)",
+    "Backtest": "#backtest-runs tbody tr:not(.loading-row)",
     "Listings": "#listings-history tbody tr:not(.loading-row)",
     "Monitor": "#monitor-chart canvas",
     "Streams": "#stream-chart canvas",
