@@ -93,3 +93,26 @@ def running_server(env: dict[str, str], *arguments: str, ready: bool = True) -> 
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+CELERY_WORKER = [sys.executable, "-m", "celery", "-A", "paperex.config", "worker", "--pool", "solo"]
+
+
+@contextlib.contextmanager
+def jobs_worker(env: dict[str, str]) -> Iterator[None]:
+    """With Redis in ``env`` a server hands its background jobs (backtests) to Celery: a worker
+    of that environment until the block ends. Without Redis the server runs them itself."""
+    if not env.get("REDIS_URL"):
+        yield
+        return
+    worker = subprocess.Popen(
+        [*CELERY_WORKER, "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

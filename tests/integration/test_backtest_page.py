@@ -7,16 +7,25 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.integration.servers import jobs_worker, running_server
 from tests.integration.web_browser import Browser, Page, expect, logged_in_page, new_user
 
 # Fixtures, which pytest finds by name in this module.
 from tests.integration.web_browser import browser as browser
-from tests.integration.web_browser import server as server
 from tests.integration.web_browser import server_env as server_env
+
+
+@pytest.fixture(scope="module")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    """The server, and a jobs worker when it hands backtests to Celery (Redis configured)."""
+    with running_server(server_env) as url, jobs_worker(server_env):
+        yield url
+
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.integration.servers import prepared_environment, running_server, unmeasured
+from tests.integration.servers import (
+    jobs_worker,
+    prepared_environment,
+    running_server,
+    unmeasured,
+)
 
 pytestmark = pytest.mark.integration
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -32,6 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with (
         prepared_environment(tmp_path_factory.mktemp("examples")) as env,
         running_server(env) as url,
+        jobs_worker(env),  # notebook 4's backtest, when the server hands jobs to Celery
     ):
         yield url
 

@@ -5,21 +5,19 @@ Redis of the test's own."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from celery import Celery
 
-from tests.integration.servers import PAPEREX, prepared_environment
+from tests.integration.servers import CELERY_WORKER, PAPEREX, prepared_environment
 from tests.support.network import unused_port
 from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
-CELERY_WORKER = [sys.executable, "-m", "celery", "-A", "paperex.config", "worker", "--pool", "solo"]
 ADD_TRADES = """
 from datetime import datetime, UTC
 from paperex.apps.accounts.models import User

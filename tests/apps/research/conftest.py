@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
 from paperex.apps.markets.models import Candle, Market
+from paperex.config.celery import app
 from tests.support.waiting import wait_until
 
 MINUTE = 60_000
@@ -77,3 +78,10 @@ def finished(client: APIClient, url: str) -> dict[str, Any]:
 def candles(seeded: None) -> list[float]:
     """STORED_CANDLES 1m candles of BTCUSDT."""
     return store_candles()
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_where_a_worker_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With Redis configured (CI's second pass) a backtest goes to Celery, and no worker runs
+    here: Celery then runs each task at once in this process, as a worker would."""
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
