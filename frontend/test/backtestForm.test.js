@@ -55,13 +55,15 @@ test("a refusal in one line, and a run's data in a few words", () => {
 });
 
 test("statistics print fractions as percentages beside buy-and-hold", () => {
-  const rows = statisticRows({ total_return: 0.0512, trades: 6, sharpe: 1.234, final_equity: 10512.3 }, { total_return: -0.02, annualized_return: 3e10 });
+  const rows = statisticRows({ total_return: 0.0512, trades: 6, sharpe: 1.234, final_equity: 10512.3, win_rate: 1 }, { total_return: -0.02, annualized_return: 3e10, exposure: 0.9983 });
   const byLabel = Object.fromEntries(rows.map(([label, ...values]) => [label, values]));
   assert.deepEqual(byLabel["Total return"], ["+5.12%", "-2.00%"]);
   assert.deepEqual(byLabel["Annualized return"], ["–", "+3.00e+12%"]);
   assert.deepEqual(byLabel["Sharpe ratio"], ["1.23", "–"]);
   assert.deepEqual(byLabel["Trades (closed)"], ["6", "–"]);
   assert.deepEqual(byLabel["Final equity"], ["10,512.30", "–"]);
+  assert.deepEqual(byLabel["Win rate"], ["100.00%", "–"]);
+  assert.deepEqual(byLabel["Exposure"], ["–", "99.83%"]);
   assert.equal(percent(0), "0.00%");
 });
 

@@ -10,6 +10,8 @@ export function percent(value) {
   if (Math.abs(value) >= HUGE_FRACTION) return `${value > 0 ? "+" : ""}${(value * 100).toExponential(2)}%`;
   return formatPercent((value * 100).toFixed(6));
 }
+/** A share that has no sign (volatility, win rate, exposure): 0.5 -> "50.00%". */
+const share = (value) => (value === null || value === undefined ? "–" : `${(value * 100).toFixed(2)}%`);
 const ratio = (value) => (value === null || value === undefined ? "–" : formatDecimal(value.toFixed(2), 2));
 const count = (value) => (value === null || value === undefined ? "–" : String(value));
 const money = (value) => (value === null || value === undefined ? "–" : formatDecimal(value.toFixed(2), 2));
@@ -20,14 +22,14 @@ const time = (value) => (value === null || value === undefined ? "–" : formatU
 export const STATISTICS = [
   { key: "total_return", label: "Total return", format: percent },
   { key: "annualized_return", label: "Annualized return", format: percent },
-  { key: "volatility", label: "Volatility (annualized)", format: percent },
+  { key: "volatility", label: "Volatility (annualized)", format: share },
   { key: "sharpe", label: "Sharpe ratio", format: ratio },
   { key: "sortino", label: "Sortino ratio", format: ratio },
   { key: "max_drawdown", label: "Max drawdown", format: percent },
   { key: "trades", label: "Trades (closed)", format: count },
-  { key: "win_rate", label: "Win rate", format: percent },
+  { key: "win_rate", label: "Win rate", format: share },
   { key: "profit_factor", label: "Profit factor", format: ratio },
-  { key: "exposure", label: "Exposure", format: percent },
+  { key: "exposure", label: "Exposure", format: share },
   { key: "final_equity", label: "Final equity", format: money },
 ];
 
