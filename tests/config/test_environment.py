@@ -258,6 +258,14 @@ def test_bad_s3_access_is_refused(tmp_path: Path, variables: dict[str, str], mes
         read_environment({"PAPEREX_DATA_DIR": str(tmp_path), **variables})
 
 
+def test_new_listings_become_markets_only_when_the_admin_says_so(tmp_path: Path) -> None:
+    assert not read_environment({"PAPEREX_DATA_DIR": str(tmp_path)}).listings_add_markets
+    add = {"PAPEREX_DATA_DIR": str(tmp_path), "PAPEREX_LISTINGS_ADD_MARKETS": "true"}
+    assert read_environment(add).listings_add_markets
+    with pytest.raises(ConfigurationError, match="PAPEREX_LISTINGS_ADD_MARKETS"):
+        read_environment({**add, "PAPEREX_LISTINGS_ADD_MARKETS": "maybe"})
+
+
 def test_the_listings_check_runs_every_five_minutes_unless_set(tmp_path: Path) -> None:
     assert read_environment({"PAPEREX_DATA_DIR": str(tmp_path)}).listings_check_seconds == 300
     every_second = {"PAPEREX_DATA_DIR": str(tmp_path), "PAPEREX_LISTINGS_CHECK_SECONDS": "1"}

@@ -81,6 +81,7 @@ class Environment:
     engine_max_batch: int
     feed_stale_seconds: int
     listings_check_seconds: int
+    listings_add_markets: bool
     rate_limits: dict[str, Rate | None]
     log_format: str
     log_level: str
@@ -369,6 +370,9 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         ),
         listings_check_seconds=parse_positive_int(
             "PAPEREX_LISTINGS_CHECK_SECONDS", env.get("PAPEREX_LISTINGS_CHECK_SECONDS", "300")
+        ),
+        listings_add_markets=parse_bool(
+            "PAPEREX_LISTINGS_ADD_MARKETS", env.get("PAPEREX_LISTINGS_ADD_MARKETS", "false")
         ),
         rate_limits=parse_rate_limits(env),
         log_format=parse_choice(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from paperex.marketdata.listings import (
     VenueUnavailableError,
 )
 from paperex.marketdata.listings.synthetic import LISTINGS_EPOCH_MS, listing_price, listing_symbol
-from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer
+from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer, symbol_info
 from tests.support.network import unused_port
 
 HOUR = 3_600_000
@@ -82,3 +83,46 @@ async def test_a_binance_error_answer_is_a_venue_error() -> None:
         source = BinanceListingSource(venue.url + "/nowhere")
         with pytest.raises(VenueUnavailableError, match="HTTP 404"):
             await asyncio.to_thread(source.listed)
+
+
+@pytest.mark.parametrize(
+    ("price", "tick_size", "step_size"),
+    [
+        ("523.1234", "0.0001", "0.01"),
+        ("5", "0.0001", "1"),
+        ("0.0123", "1E-6", "1"),
+        ("0.0001", "1E-8", "1"),
+        ("999.9999", "0.0001", "0.01"),
+        ("12", "0.0001", "0.1"),
+    ],
+)
+def test_a_synthetic_listing_trades_on_a_grid_that_fits_its_price(
+    price: str, tick_size: str, step_size: str
+) -> None:
+    (instrument,) = synthetic_at(0).instruments([ListedSymbol("ABC7USDT", Decimal(price))])
+    assert (instrument.symbol, instrument.base, instrument.quote) == ("ABC7USDT", "ABC7", "USDT")
+    assert (instrument.tick_size, instrument.step_size) == (Decimal(tick_size), Decimal(step_size))
+    assert instrument.min_notional == 5
+    instrument.price_to_ticks(Decimal(price))  # the listed price is on the grid
+
+
+async def test_binance_gives_the_rules_of_the_new_symbols_it_trades() -> None:
+    async with FakeBinanceRestServer() as venue:
+        venue.symbols = [
+            symbol_info("NEWUSDT", "NEW", "USDT", "0.00000001", "1", "5"),
+            {**symbol_info("OLDUSDT", "OLD", "USDT", "0.01", "0.1", "5"), "status": "BREAK"},
+        ]
+        listed = [ListedSymbol("NEWUSDT", Decimal("0.00001234")), ListedSymbol("OLDUSDT", 1)]
+        instruments = await asyncio.to_thread(BinanceListingSource(venue.url).instruments, listed)
+        (path, query), *_ = venue.requests
+        assert path == "/api/v3/exchangeInfo"
+        assert json.loads(query["symbols"]) == ["NEWUSDT", "OLDUSDT"]
+    assert [(i.symbol, i.base, i.quote) for i in instruments] == [("NEWUSDT", "NEW", "USDT")]
+    assert (instruments[0].tick_size, instruments[0].step_size) == (Decimal("1E-8"), 1)
+
+
+async def test_binance_without_rules_is_a_venue_error() -> None:
+    source = BinanceListingSource(f"http://127.0.0.1:{unused_port()}", timeout=2)
+    listed = [ListedSymbol("NEWUSDT", Decimal(1))]
+    with pytest.raises(VenueUnavailableError, match=r"^binance did not give its trading rules: "):
+        await asyncio.to_thread(source.instruments, listed)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Collection
+from collections.abc import Awaitable, Collection, Sequence
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
@@ -21,6 +22,8 @@ from paperex.apps.core.amounts import format_amount
 from paperex.apps.core.errors import ErrorCode, ServiceUnavailableError
 from paperex.apps.listings.models import NewListing, SeenSymbol
 from paperex.apps.listings.sources import listing_source, listing_venues
+from paperex.apps.markets.selectors import market_list
+from paperex.apps.markets.services import market_from_listing_add
 from paperex.marketdata.listings import ListedSymbol, ListingSource, VenueUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -42,11 +45,14 @@ def listings_check(
 
     Raises VenueUnavailableApiError, changing nothing, when the venue does not answer.
     """
+    source = source or listing_source(venue)
     try:
-        listed = (source or listing_source(venue)).listed()
+        listed = source.listed()
     except VenueUnavailableError as error:
         raise VenueUnavailableApiError(str(error)) from None
-    return listings_compare(user_id=user_id, venue=venue, listed=listed, at=datetime.now(UTC))
+    found = listings_compare(user_id=user_id, venue=venue, listed=listed, at=datetime.now(UTC))
+    listings_markets_add(source=source, listings=found)
+    return found
 
 
 def listings_compare(
@@ -95,17 +101,56 @@ def listings_check_everyone(venues: Collection[str] | None = None) -> Awaitable[
     streams, for the caller's event loop. A venue that does not answer is logged and skipped."""
     notices = []
     for venue in listing_venues() if venues is None else venues:
+        source = listing_source(venue)
         try:
-            listed = listing_source(venue).listed()
+            listed = source.listed()
         except VenueUnavailableError as error:
             logger.warning("listings check skipped: %s", error)
             continue
         at = datetime.now(UTC)
+        found: list[NewListing] = []
         for user_id in get_user_model().objects.filter(is_active=True).values_list("pk", flat=True):
             with transaction.atomic():
-                for listing in listings_compare(user_id=user_id, venue=venue, listed=listed, at=at):
-                    notices.append(_notice(listing))
+                found += listings_compare(user_id=user_id, venue=venue, listed=listed, at=at)
+        notices += [_notice(listing) for listing in found]
+        listings_markets_add(source=source, listings=found)
     return _publish_all(notices)
+
+
+def listings_markets_add(*, source: ListingSource, listings: Sequence[NewListing]) -> list[str]:
+    """When the admin setting ``PAPEREX_LISTINGS_ADD_MARKETS`` is on, add the symbols of these
+    new listings that are not markets yet as paper markets with the venue's trading rules; the
+    symbols added. A venue that does not give its rules is logged and nothing is added."""
+    if not settings.PAPEREX_LISTINGS_ADD_MARKETS or not listings:
+        return []
+    markets = set(market_list().values_list("symbol", flat=True))
+    first_seen = {item.symbol: item for item in listings if item.symbol not in markets}
+    if not first_seen:
+        return []
+    try:
+        instruments = source.instruments(
+            [ListedSymbol(item.symbol, item.price) for item in first_seen.values()]
+        )
+    except VenueUnavailableError as error:
+        logger.warning("new listings not added as markets: %s", error)
+        return []
+    added = []
+    for instrument in instruments:
+        listing = first_seen[instrument.symbol]
+        market = market_from_listing_add(
+            instrument=instrument,
+            venue=source.venue,
+            price=listing.price,
+            at_ms=int(listing.first_seen_at.timestamp() * 1000),
+        )
+        if market is not None:
+            logger.info(
+                "%s, new on %s, added as a paper market: it trades from the next start",
+                market.symbol,
+                source.venue,
+            )
+            added.append(market.symbol)
+    return added
 
 
 def _notice(listing: NewListing) -> tuple[int, dict[str, object]]:

@@ -7,11 +7,11 @@ from dataclasses import fields
 from decimal import Decimal
 
 from asgiref.sync import sync_to_async
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from paperex.apps.markets.models import Asset, Candle, Market
 from paperex.apps.markets.seed import ASSETS, MARKETS, market_symbol
-from paperex.domain import PercentPriceBySide
+from paperex.domain import Instrument, PercentPriceBySide
 from paperex.marketdata.events import Kline
 
 
@@ -46,6 +46,76 @@ def markets_seed() -> list[Market]:
         )
         markets.append(market)
     return markets
+
+
+LISTED_ASSET_DECIMALS = 8
+LISTED_FEE_RATE = Decimal("0.001")
+"""A listed market's maker and taker fee: Binance's standard 0.1%, as the default crypto pairs."""
+MINUTE_MS = 60_000
+
+
+@transaction.atomic
+def market_from_listing_add(
+    *, instrument: Instrument, venue: str, price: Decimal, at_ms: int
+) -> Market | None:
+    """A new PAPER crypto market for a symbol ``venue`` has just listed, with the venue's rules
+    and its missing assets, or None when the symbol is a market already.
+
+    Its first price is stored as a one-minute candle at ``at_ms`` (rounded down to the tick), so
+    the market's history and feed start from where the venue listed it. Engines and feeds load
+    their markets when they start: the market trades from the next start on.
+    """
+    if Market.objects.filter(symbol=instrument.symbol).exists():
+        return None
+    base, quote = (
+        Asset.objects.get_or_create(
+            code=code,
+            defaults={"name": code, "kind": Asset.Kind.CRYPTO, "decimals": LISTED_ASSET_DECIMALS},
+        )[0]
+        for code in (instrument.base, instrument.quote)
+    )
+    try:
+        with transaction.atomic():
+            market = Market.objects.create(
+                symbol=instrument.symbol,
+                base=base,
+                quote=quote,
+                kind=Market.Kind.CRYPTO,
+                tick_size=instrument.tick_size,
+                step_size=instrument.step_size,
+                min_notional=instrument.min_notional,
+                venue=venue,
+                venue_symbol=instrument.symbol,
+                mode=Market.Mode.PAPER,
+                maker_fee_rate=LISTED_FEE_RATE,
+                taker_fee_rate=LISTED_FEE_RATE,
+            )
+    except IntegrityError:
+        return None  # another process added it a moment ago
+    first = price // instrument.tick_size * instrument.tick_size
+    open_time = at_ms - at_ms % MINUTE_MS
+    candles_upsert(
+        klines=[
+            Kline(
+                venue=venue,
+                symbol=instrument.symbol,
+                event_time=at_ms,
+                received_at=at_ms,
+                interval="1m",
+                open_time=open_time,
+                close_time=open_time + MINUTE_MS - 1,
+                open=first,
+                high=first,
+                low=first,
+                close=first,
+                volume=Decimal(0),
+                quote_volume=Decimal(0),
+                trade_count=0,
+                closed=True,
+            )
+        ]
+    )
+    return market
 
 
 def market_rules_update(

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 import httpx
 
+from paperex.domain import Instrument
 from paperex.marketdata.binance.parse import VENUE
 from paperex.marketdata.binance.rest import BinanceApiError, BinanceRestClient
 from paperex.marketdata.errors import ParseError
 from paperex.marketdata.listings.source import ListedSymbol, VenueUnavailableError
+
+T = TypeVar("T")
 
 
 class BinanceListingSource:
@@ -23,12 +28,29 @@ class BinanceListingSource:
 
     def listed(self) -> list[ListedSymbol]:
         """Every symbol with its price; raises VenueUnavailableError for no or a bad answer."""
-        try:
-            return asyncio.run(self._ticker_prices())
-        except (httpx.HTTPError, BinanceApiError, ParseError) as error:
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise VenueUnavailableError(f"{VENUE} did not list its symbols: {reason}") from None
 
-    async def _ticker_prices(self) -> list[ListedSymbol]:
-        async with BinanceRestClient(self.base_url, timeout=self.timeout) as client:
+        async def ticker_prices(client: BinanceRestClient) -> list[ListedSymbol]:
             return [ListedSymbol(t.symbol, t.price) for t in await client.ticker_prices()]
+
+        return self._ask(ticker_prices, "did not list its symbols")
+
+    def instruments(self, listed: Sequence[ListedSymbol]) -> list[Instrument]:
+        """The ``exchangeInfo`` rules of those symbols that are trading; raises
+        VenueUnavailableError for no or a bad answer."""
+
+        async def trading_rules(client: BinanceRestClient) -> list[Instrument]:
+            rules = await client.exchange_info([item.symbol for item in listed])
+            return [symbol.to_instrument() for symbol in rules if symbol.trading]
+
+        return self._ask(trading_rules, "did not give its trading rules") if listed else []
+
+    def _ask(self, request: Callable[[BinanceRestClient], Awaitable[T]], failure: str) -> T:
+        async def asked() -> T:
+            async with BinanceRestClient(self.base_url, timeout=self.timeout) as client:
+                return await request(client)
+
+        try:
+            return asyncio.run(asked())
+        except (httpx.HTTPError, BinanceApiError, ParseError, ValueError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise VenueUnavailableError(f"{VENUE} {failure}: {reason}") from None

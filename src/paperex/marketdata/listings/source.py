@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
+
+from paperex.domain import Instrument
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,4 +27,9 @@ class ListingSource(Protocol):
 
     def listed(self) -> list[ListedSymbol]:
         """Every symbol the venue lists now; raises VenueUnavailableError when it cannot tell."""
+        ...
+
+    def instruments(self, listed: Sequence[ListedSymbol]) -> list[Instrument]:
+        """The venue's trading rules of these symbols, those it trades; raises
+        VenueUnavailableError when it cannot tell."""
         ...
