@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from channels_redis.core import RedisChannelLayer
@@ -19,6 +21,8 @@ pytestmark = pytest.mark.integration
 
 RUN_JOB = """
 import asyncio
+import pathlib
+import time
 from paperex.apps.listings import services
 from paperex.marketdata.listings import SyntheticListingSource
 from paperex.marketdata.listings.synthetic import LISTINGS_EPOCH_MS
@@ -26,6 +30,11 @@ HOUR = 3_600_000
 services.listing_source = lambda venue: SyntheticListingSource(
     seed=0, every_ms=HOUR, clock_ms=lambda: LISTINGS_EPOCH_MS + {listed} * HOUR
 )
+start = pathlib.Path({start!r})
+if start.parent.exists():  # run at once with the other process: both ready, then both go
+    (start.parent / str({number})).touch()
+    while not start.exists():
+        time.sleep(0.005)
 asyncio.run(services.listings_check_everyone(["synthetic"]))
 """
 ADD_BOB = """
@@ -63,8 +72,20 @@ def output(process: subprocess.Popen[str]) -> str:
     return stdout.strip().splitlines()[-1] if stdout.strip() else ""
 
 
+def started_together(env: dict[str, str], rendezvous: Path) -> list[subprocess.Popen[str]]:
+    """The job in two processes, let go together once both have started up."""
+    rendezvous.mkdir()
+    start = rendezvous / "start"
+    jobs = [shell(env, RUN_JOB.format(listed=2, start=str(start), number=n)) for n in range(2)]
+    deadline = time.monotonic() + 120
+    while len(list(rendezvous.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    start.touch()
+    return jobs
+
+
 async def alerts_received(
-    redis_url: str, user_ids: list[int], env: dict[str, str]
+    redis_url: str, user_ids: list[int], env: dict[str, str], rendezvous: Path
 ) -> Counter[tuple[int, str]]:
     """Run the job in two processes at once while listening to each user's group: how many
     alerts each (user, symbol) got."""
@@ -72,7 +93,7 @@ async def alerts_received(
     channels = {user_id: await layer.new_channel() for user_id in user_ids}
     for user_id, channel in channels.items():
         await layer.group_add(f"user.{user_id}", channel)
-    jobs = [shell(env, RUN_JOB.format(listed=2)) for _ in range(2)]
+    jobs = started_together(env, rendezvous)
     await asyncio.gather(*(asyncio.to_thread(output, job) for job in jobs))
     received: Counter[tuple[int, str]] = Counter()
     for user_id, channel in channels.items():
@@ -87,11 +108,12 @@ async def alerts_received(
 
 
 def test_two_processes_tell_each_user_of_each_new_listing_once(
-    env: dict[str, str], redis_url: str
+    env: dict[str, str], redis_url: str, tmp_path: Path
 ) -> None:
     user_ids = json.loads(output(shell(env, ADD_BOB)))
-    output(shell(env, RUN_JOB.format(listed=0)))  # everyone's first check: the snapshot
-    received = asyncio.run(alerts_received(redis_url, user_ids, env))
+    alone = RUN_JOB.format(listed=0, start=str(tmp_path / "none" / "start"), number=0)
+    output(shell(env, alone))  # everyone's first check: the snapshot
+    received = asyncio.run(alerts_received(redis_url, user_ids, env, tmp_path / "rendezvous"))
     assert len(received) == 4  # two new symbols for each of two users
     assert set(received.values()) == {1}  # each told once
     history = json.loads(output(shell(env, COUNT_HISTORY)))
