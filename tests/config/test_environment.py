@@ -266,6 +266,14 @@ def test_new_listings_become_markets_only_when_the_admin_says_so(tmp_path: Path)
         read_environment({**add, "PAPEREX_LISTINGS_ADD_MARKETS": "maybe"})
 
 
+def test_backtests_are_limited_per_user_and_in_time(tmp_path: Path) -> None:
+    defaults = read_environment({"PAPEREX_DATA_DIR": str(tmp_path)})
+    assert (defaults.backtests_per_user, defaults.backtest_time_limit) == (3, 3600)
+    for name in ("PAPEREX_BACKTESTS_PER_USER", "PAPEREX_BACKTEST_TIME_LIMIT"):
+        with pytest.raises(ConfigurationError, match=name):
+            read_environment({"PAPEREX_DATA_DIR": str(tmp_path), name: "0"})
+
+
 def test_the_listings_check_runs_every_five_minutes_unless_set(tmp_path: Path) -> None:
     assert read_environment({"PAPEREX_DATA_DIR": str(tmp_path)}).listings_check_seconds == 300
     every_second = {"PAPEREX_DATA_DIR": str(tmp_path), "PAPEREX_LISTINGS_CHECK_SECONDS": "1"}

@@ -82,6 +82,8 @@ class Environment:
     feed_stale_seconds: int
     listings_check_seconds: int
     listings_add_markets: bool
+    backtests_per_user: int
+    backtest_time_limit: int
     rate_limits: dict[str, Rate | None]
     log_format: str
     log_level: str
@@ -373,6 +375,12 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         ),
         listings_add_markets=parse_bool(
             "PAPEREX_LISTINGS_ADD_MARKETS", env.get("PAPEREX_LISTINGS_ADD_MARKETS", "false")
+        ),
+        backtests_per_user=parse_positive_int(
+            "PAPEREX_BACKTESTS_PER_USER", env.get("PAPEREX_BACKTESTS_PER_USER", "3")
+        ),
+        backtest_time_limit=parse_positive_int(
+            "PAPEREX_BACKTEST_TIME_LIMIT", env.get("PAPEREX_BACKTEST_TIME_LIMIT", "3600")
         ),
         rate_limits=parse_rate_limits(env),
         log_format=parse_choice(

@@ -95,14 +95,15 @@ def test_a_backtest_goes_to_celery_with_redis_and_to_a_thread_without(
     sent: list[tuple[str, Any]] = []
     monkeypatch.setattr(run_backtest_task, "delay", lambda run_id: sent.append(("celery", run_id)))
     monkeypatch.setattr(
-        "paperex.apps.research.tasks.local_jobs.submit", lambda job: sent.append(("thread", job))
+        "paperex.apps.research.tasks.local_jobs.submit",
+        lambda key, job: sent.append(("thread", key)),
     )
     with override_settings(PAPEREX_REDIS_URL="redis://127.0.0.1:6379/0"):
         backtest_run_dispatch(7)
     with override_settings(PAPEREX_REDIS_URL=None):
         backtest_run_dispatch(8)
     assert sent[0] == ("celery", 7)
-    assert sent[1][0] == "thread"
+    assert sent[1] == ("thread", ("backtest", 8))
 
 
 def test_a_backtest_starts_only_after_its_commit(

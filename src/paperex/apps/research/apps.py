@@ -5,3 +5,19 @@ class ResearchConfig(AppConfig):
     name = "paperex.apps.research"
     label = "research"
     verbose_name = "Research: backtests and bots"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from paperex.apps.core.periodic import PeriodicJob
+        from paperex.apps.marketdata.runtime import runtime
+        from paperex.apps.research.tasks import backtest_runs_expire, backtest_runs_recover
+
+        # With Redis, Celery beat expires backtests (settings.CELERY_BEAT_SCHEDULE).
+        if not settings.PAPEREX_REDIS_URL:
+            runtime.add_periodic_job(
+                PeriodicJob("backtests-recover", backtest_runs_recover, seconds=30)
+            )
+            runtime.add_periodic_job(
+                PeriodicJob("backtests-expire", backtest_runs_expire, seconds=60)
+            )

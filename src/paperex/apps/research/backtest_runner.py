@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from paperex.apps.research.backtest_requests import (
@@ -47,8 +48,19 @@ def _result(run: BacktestRun) -> dict[str, Any]:
     return {**result_document(result), "series": chart_series(result)}
 
 
+def backtest_runs_fail(runs: QuerySet[BacktestRun], *, error: str) -> int:
+    """Mark those of ``runs`` that are still running or queued failed with ``error``; how many."""
+    unfinished = runs.filter(status__in=[BacktestRun.Status.QUEUED, BacktestRun.Status.RUNNING])
+    return unfinished.update(
+        status=BacktestRun.Status.FAILED, error=error, finished_at=timezone.now()
+    )
+
+
 def _finish(run_id: int, **fields: Any) -> None:
-    BacktestRun.objects.filter(pk=run_id).update(finished_at=timezone.now(), **fields)
+    """Store how the run ended, unless it was failed meanwhile (cut off, past its time limit)."""
+    BacktestRun.objects.filter(pk=run_id, status=BacktestRun.Status.RUNNING).update(
+        finished_at=timezone.now(), **fields
+    )
 
 
 def _one_line(error: Exception) -> str:

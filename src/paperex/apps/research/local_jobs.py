@@ -5,7 +5,8 @@ Threads rather than the market-data runtime's event loop (``runtime.submit``, as
 a backtest is CPU work that would stall the loop serving every socket, and that runtime exists
 only under ``paperex serve``, while the shell, management commands and tests queue backtests
 too. Daemon threads, because a stopping server must not wait for a long backtest; a run cut off
-that way stays ``running``, as it would when a Celery worker dies.
+that way is found by the next server (``tasks.backtest_runs_recover``): it knows which runs its
+own threads hold.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from django.db import connections
 
@@ -27,14 +28,23 @@ class LocalJobs:
     """A queue of jobs and up to ``workers`` daemon threads, started when first needed."""
 
     def __init__(self, workers: int = WORKERS) -> None:
-        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Hashable, Callable[[], None]]] = queue.SimpleQueue()
         self._workers = workers
         self._threads: list[threading.Thread] = []
+        self._held: set[Hashable] = set()
         self._lock = threading.Lock()
 
-    def submit(self, job: Callable[[], None]) -> None:
-        """Run ``job`` on a worker thread, after those queued before it."""
-        self._jobs.put(job)
+    def holds(self, key: Hashable) -> bool:
+        """True while the job submitted under ``key`` is queued or running here."""
+        with self._lock:
+            return key in self._held
+
+    def submit(self, key: Hashable, job: Callable[[], None]) -> None:
+        """Run ``job`` on a worker thread, after those queued before it; ``key`` names it to
+        ``holds`` until it has run."""
+        with self._lock:
+            self._held.add(key)
+        self._jobs.put((key, job))
         with self._lock:
             self._threads = [thread for thread in self._threads if thread.is_alive()]
             if len(self._threads) < self._workers:
@@ -46,13 +56,15 @@ class LocalJobs:
 
     def _work(self) -> None:
         while True:
-            job = self._jobs.get()
+            key, job = self._jobs.get()
             try:
                 job()
             except Exception:  # a job's failure is logged; the worker takes the next one
                 logger.exception("background job failed")
             finally:
                 connections.close_all()  # this thread's own database connections
+                with self._lock:
+                    self._held.discard(key)
 
 
 local_jobs = LocalJobs()
