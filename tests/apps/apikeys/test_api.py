@@ -149,9 +149,7 @@ def test_another_users_key_is_a_404_and_stays_active(trader: User) -> None:
     assert client.get("/api/keys/").json()["results"] == []
     bobs.refresh_from_db()
     assert bobs.revoked_at is None
-    assert [row["id"] for row in jwt_client("bob").get("/api/keys/").json()["results"]] == [
-        bobs.pk
-    ]
+    assert [row["id"] for row in jwt_client("bob").get("/api/keys/").json()["results"]] == [bobs.pk]
 
 
 def test_anonymous_callers_are_refused() -> None:
