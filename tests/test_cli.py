@@ -15,8 +15,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from paperex.apps.accounts.models import User
+from paperex.apps.apikeys.models import ApiKey
+from paperex.apps.apikeys.secret_box import secret_decrypt
 from paperex.apps.equity.models import EquitySnapshot
-from paperex.cli import build_parser, parse_duration
+from paperex.cli import build_parser, main, parse_duration
 from tests.support.network import unused_port
 
 START_UP_CHECK_LIMIT_SECONDS = 3
@@ -82,6 +84,25 @@ def test_createuser_creates_a_funded_user_and_refuses_duplicates(seeded: None) -
         call_command("createuser", "Carol", "--password", "another-long-pass")
     with pytest.raises(CommandError, match="too short"):
         call_command("createuser", "dave", "--password", "short")
+
+
+@pytest.mark.django_db
+def test_apikey_create_prints_a_key_pair_and_stores_the_secret_encrypted(
+    trader: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["apikey", "create", trader.username.upper(), "--label", "my bot"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("api_key:")
+    assert lines[1].startswith("secret_key:")
+    api_key, secret = lines[0].split()[1], lines[1].split()[1]
+    key = ApiKey.objects.get(api_key=api_key)
+    assert (key.user_id, key.label, key.kind) == (trader.pk, "my bot", "HMAC")
+    assert secret not in key.secret_encrypted
+    assert secret_decrypt(stored=key.secret_encrypted, api_key=api_key) == secret
+    options = build_parser().parse_args(["apikey", "create", "bob"])
+    assert (options.action, options.username, options.label) == ("create", "bob", "cli")
+    with pytest.raises(SystemExit, match=r"paperex apikey: No user 'nobody'\."):
+        main(["apikey", "create", "nobody"])
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("30s", 30), ("10m", 600), ("1h", 3600)])

@@ -315,6 +315,12 @@ def createuser(options: argparse.Namespace) -> None:
     _call("createuser", *args)
 
 
+def apikey(options: argparse.Namespace) -> None:
+    _setup_django()
+    _require_migrated_database()
+    _call("apikey", options.action, options.username, "--label", options.label)
+
+
 def prune(options: argparse.Namespace) -> None:
     _setup_django()
     _require_migrated_database()
@@ -652,6 +658,17 @@ def build_parser() -> argparse.ArgumentParser:
     user_parser.add_argument("--password", help="asked for when omitted")
     user_parser.add_argument("--admin", action="store_true", help="give Django admin rights")
     user_parser.set_defaults(handler=createuser)
+
+    apikey_parser = commands.add_parser(
+        "apikey", help="API keys of the Binance-compatible API (create)"
+    )
+    apikey_actions = apikey_parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    apikey_create_parser = apikey_actions.add_parser(
+        "create", help="create an HMAC-SHA256 key for a user and print it with its secret (once)"
+    )
+    apikey_create_parser.add_argument("username")
+    apikey_create_parser.add_argument("--label", default="cli", help="what the key is for (cli)")
+    apikey_parser.set_defaults(handler=apikey)
 
     prune_parser = commands.add_parser(
         "prune", help="delete the rows older than their retention settings, table by table"

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "paperex.apps.journal",
     "paperex.apps.listings",
     "paperex.apps.research",
+    "paperex.apps.apikeys",
     "paperex.apps.web",
 ]
 
@@ -232,6 +233,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status` with choices of their own: each enum gets its own name.
     "ENUM_NAME_OVERRIDES": {
         "BacktestStatusEnum": "paperex.apps.research.models.BacktestRun.Status",
+        "ApiKeyKindEnum": "paperex.apps.apikeys.models.ApiKey.Kind",
     },
 }
 

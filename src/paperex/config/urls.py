@@ -23,6 +23,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("paperex.apps.journal.urls")),
     path("", include("paperex.apps.listings.urls")),
     path("", include("paperex.apps.research.urls")),
+    path("", include("paperex.apps.apikeys.urls")),
     re_path(r"", api_not_found),
 ]
 

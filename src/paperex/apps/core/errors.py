@@ -41,6 +41,7 @@ class ErrorCode(StrEnum):
     MALFORMED_FILE = "malformed_file"
     STORAGE_UNAVAILABLE = "storage_unavailable"
     VENUE_UNAVAILABLE = "venue_unavailable"
+    TOO_MANY_API_KEYS = "too_many_api_keys"
 
 
 class PaperexError(Exception):
