@@ -11,8 +11,10 @@ class ResearchConfig(AppConfig):
 
         from paperex.apps.core.periodic import PeriodicJob
         from paperex.apps.marketdata.runtime import runtime
+        from paperex.apps.research.bot_runner import bot_runner
         from paperex.apps.research.tasks import backtest_runs_expire, backtest_runs_recover
 
+        runtime.add_listener(bot_runner.on_event)
         # With Redis, Celery beat expires backtests (settings.CELERY_BEAT_SCHEDULE).
         if not settings.PAPEREX_REDIS_URL:
             runtime.add_periodic_job(

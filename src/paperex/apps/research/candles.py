@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from django.db.models import QuerySet
 
 from paperex.apps.markets.models import Candle, Market
 from paperex.backtest.bars import Bars, BarsError
+from paperex.marketdata.events import Kline
 
 
 def stored_bars(
@@ -22,6 +25,11 @@ def stored_bars(
     )
     if not rows:
         raise BarsError(f"no stored {interval} candles of {market.symbol} in that range")
+    return _bars(rows, market.symbol, interval)
+
+
+def _bars(rows: list[tuple[Any, ...]], symbol: str, interval: str) -> Bars:
+    """Bars of (open time, open, high, low, close, volume) rows in time order."""
     columns = list(zip(*rows, strict=True))
     return Bars.from_arrays(
         np.asarray(columns[0], dtype=np.int64),
@@ -30,9 +38,24 @@ def stored_bars(
         high=np.asarray(columns[2], dtype=np.float64),
         low=np.asarray(columns[3], dtype=np.float64),
         volume=np.asarray(columns[5], dtype=np.float64),
-        symbol=market.symbol,
+        symbol=symbol,
         interval=interval,
     )
+
+
+def bars_up_to(market: Market, interval: str, last: Kline, count: int) -> Bars:
+    """Up to ``count`` closed candles of the market at ``interval``: the stored ones before
+    ``last`` (a candle that has just closed, which may not be stored yet) and ``last``."""
+    rows = list(
+        Candle.objects.filter(
+            market=market, interval=interval, closed=True, open_time__lt=last.open_time
+        )
+        .order_by("-open_time")
+        .values_list("open_time", "open", "high", "low", "close", "volume")[: count - 1]
+    )
+    rows.reverse()
+    rows.append((last.open_time, last.open, last.high, last.low, last.close, last.volume))
+    return _bars(rows, market.symbol, interval)
 
 
 def stored_bar_count(

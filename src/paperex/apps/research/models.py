@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from paperex.apps.core.amounts import amount_field
+
 
 class BacktestRun(models.Model):
     """One backtest: the request as given (the data source, the strategy with its parameters,
@@ -41,3 +43,45 @@ class BacktestRun(models.Model):
 
     def __str__(self) -> str:
         return f"backtest {self.pk} ({self.status})"
+
+
+class Bot(models.Model):
+    """A strategy trading a market live with the user's paper money: it decides on each closed
+    candle of its interval and places market orders whose client order ids name it and the
+    candle (``bot<id>-<open time>``), so an order is never placed twice for one candle."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        PAUSED = "paused"
+        STOPPED = "stopped"
+        FAILED = "failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bots"
+    )
+    market = models.ForeignKey("markets.Market", on_delete=models.PROTECT, related_name="bots")
+    interval = models.CharField(max_length=4)
+    strategy = models.CharField(max_length=64)
+    parameters = models.JSONField()
+    allocation = amount_field(help_text="Quote amount the bot buys with on each entry.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    position = amount_field(default=0, help_text="Base quantity the bot has bought and holds.")
+    last_candle = models.BigIntegerField(
+        null=True, blank=True, help_text="Open time (ms) of the last closed candle it decided on."
+    )
+    orders_placed = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True, help_text="Why it failed, or its last order's refusal.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["market", "interval", "status"], name="bot_market_status")]
+
+    def __str__(self) -> str:
+        return f"bot {self.pk} {self.strategy} on {self.market_id} ({self.status})"
+
+    @property
+    def client_order_prefix(self) -> str:
+        """The start of the client order id of every order this bot places."""
+        return f"bot{self.pk}-"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from paperex.apps.research.models import BacktestRun
+from paperex.apps.research.models import BacktestRun, Bot
 from paperex.backtest.strategies import BUILT_IN, parameters
 
 
@@ -33,3 +33,22 @@ def backtest_strategy_list() -> list[dict[str, Any]]:
         }
         for name, strategy in BUILT_IN.items()
     ]
+
+
+def running_bots(*, symbol: str, interval: str) -> list[Bot]:
+    """The running bots of a market and interval, with their markets."""
+    return list(
+        Bot.objects.filter(
+            market__symbol=symbol, interval=interval, status=Bot.Status.RUNNING
+        ).select_related("market")
+    )
+
+
+def bot_list(*, user_id: int) -> QuerySet[Bot]:
+    """The user's bots, newest first."""
+    return Bot.objects.filter(user_id=user_id).select_related("market")
+
+
+def bot_get(*, user_id: int, bot_id: int) -> Bot:
+    """One of the user's bots; raises Bot.DoesNotExist."""
+    return bot_list(user_id=user_id).get(pk=bot_id)

@@ -1,0 +1,94 @@
+"""Live paper bots on the event loop of the process that runs the feeds.
+
+Each closed candle of a bot's market and interval is one decision: the bot reads the candles up
+to it (stored ones and the one that just closed), asks its strategy, as the backtester does,
+whether to hold, and buys with its allocation or sells what it holds with a MARKET order through
+the same order service as a person. The order's client order id names the bot and the candle, so
+deciding again on a candle after a restart finds the order placed the first time instead of
+placing another. A strategy that raises fails its bot, with the error; an order the exchange
+refuses (funds, filters, an engine that is away) is the bot's note, and it goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+
+from asgiref.sync import sync_to_async
+
+from paperex.apps.core.errors import PaperexError
+from paperex.apps.research.bots import BOT_INTERVALS, bot_decided, bot_fail
+from paperex.apps.research.candles import bars_up_to
+from paperex.apps.research.models import Bot
+from paperex.apps.research.selectors import running_bots
+from paperex.apps.trading.services.orders import order_place
+from paperex.backtest.live import bars_needed, holds_after
+from paperex.backtest.strategies import BUILT_IN, make_strategy
+from paperex.domain import OrderType, Side, TimeInForce
+from paperex.marketdata.events import Event, Kline
+
+logger = logging.getLogger(__name__)
+
+
+class BotRunner:
+    """Turns closed candles into the running bots' decisions, one candle at a time per bot."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def on_event(self, event: Event) -> None:
+        """The market-data listener: a closed candle of a bot interval starts its decisions."""
+        if isinstance(event, Kline) and event.closed and event.interval in BOT_INTERVALS:
+            task = asyncio.get_running_loop().create_task(self.candle_closed(event))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def candle_closed(self, candle: Kline) -> None:
+        """Every running bot of the candle's market and interval decides on it."""
+        bots = await sync_to_async(running_bots)(symbol=candle.symbol, interval=candle.interval)
+        for bot in bots:
+            async with self._locks[bot.pk]:
+                await self.decide(bot, candle)
+
+    async def decide(self, bot: Bot, candle: Kline) -> None:
+        """One bot's decision on ``candle`` (see the module notes); never raises."""
+        if bot.last_candle is not None and candle.open_time <= bot.last_candle:
+            return
+        market = bot.market
+        sellable = bot.position // market.step_size * market.step_size  # less dust of fees
+        holding = sellable > 0
+        try:
+            strategy = make_strategy(BUILT_IN[bot.strategy], bot.parameters)
+            bars = await sync_to_async(bars_up_to)(
+                market, bot.interval, candle, bars_needed(strategy)
+            )
+            hold = holds_after(strategy, bars, holding=holding)
+        except Exception as error:  # the strategy's fault ends its bot, not the process
+            logger.warning("bot %s failed: %s", bot.pk, error)
+            await sync_to_async(bot_fail)(bot=bot, note=f"{type(error).__name__}: {error}")
+            return
+        if hold == holding:
+            await sync_to_async(bot_decided)(bot=bot, candle=candle.open_time)
+            return
+        try:
+            await order_place(
+                user_id=bot.user_id,
+                symbol=candle.symbol,
+                side=Side.BUY if hold else Side.SELL,
+                order_type=OrderType.MARKET,
+                time_in_force=TimeInForce.GTC,
+                quote_amount=bot.allocation if hold else None,
+                quantity=None if hold else sellable,
+                client_order_id=f"{bot.client_order_prefix}{candle.open_time}",
+            )
+        except PaperexError as refusal:  # the exchange's answer, as a person would get it
+            note = f"no order on the candle of {candle.open_time}: {refusal.message}"
+            await sync_to_async(bot_decided)(bot=bot, candle=candle.open_time, note=note)
+            return
+        await sync_to_async(bot_decided)(bot=bot, candle=candle.open_time, note="", placed=True)
+
+
+bot_runner = BotRunner()
+"""This process's bots (they decide where the feeds run)."""
