@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-
-from django.db.models import QuerySet
 
 from paperex.apps.core.errors import ErrorCode, PaperexError
 from paperex.apps.markets.models import Market
 from paperex.apps.research.backtest_requests import checked_strategy, invalid
 from paperex.apps.research.models import Bot
-from paperex.apps.trading.models import Fill, Order
+from paperex.apps.research.selectors import bot_holdings, bot_orders
 
 BOT_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
 """The candle intervals a bot may decide on (one a second would be a loop, not a strategy)."""
@@ -87,39 +84,6 @@ def bot_stop(*, user_id: int, bot_id: int) -> Bot:
     """End a bot for good (what it holds stays in the user's balance)."""
     allowed = {Bot.Status.RUNNING, Bot.Status.PAUSED, Bot.Status.FAILED}
     return _change(user_id, bot_id, allowed, Bot.Status.STOPPED, "stop")
-
-
-def bot_orders(bot: Bot) -> QuerySet[Order]:
-    """The orders this bot placed, oldest first."""
-    return Order.objects.filter(
-        user_id=bot.user_id, client_order_id__startswith=bot.client_order_prefix
-    ).order_by("id")
-
-
-@dataclass(frozen=True)
-class BotHoldings:
-    """What a bot's fills left it: the base it holds (after fees taken in base) and the quote
-    it has put in (what it paid less what it received, after fees taken in quote)."""
-
-    base: Decimal
-    quote_spent: Decimal
-
-
-def bot_holdings(bot: Bot) -> BotHoldings:
-    """The sums of the bot's own fills."""
-    base = spent = Decimal(0)
-    fills = Fill.objects.filter(
-        user_id=bot.user_id, order__client_order_id__startswith=bot.client_order_prefix
-    ).values_list("side", "quantity", "quote_quantity", "fee", "fee_asset_id")
-    base_asset, quote_asset = bot.market.base_id, bot.market.quote_id
-    for side, quantity, quote, fee, fee_asset in fills:
-        base_fee = fee if fee_asset == base_asset else 0
-        quote_fee = fee if fee_asset == quote_asset else 0
-        if side == "BUY":
-            base, spent = base + quantity - base_fee, spent + quote + quote_fee
-        else:
-            base, spent = base - quantity - base_fee, spent - quote + quote_fee
-    return BotHoldings(base, spent)
 
 
 def bot_decided(*, bot: Bot, candle: int, note: str | None = None, placed: bool = False) -> None:
