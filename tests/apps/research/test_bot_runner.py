@@ -16,8 +16,9 @@ from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.models import Candle, Market
 from paperex.apps.markets.services import markets_seed
 from paperex.apps.research.bot_runner import BotRunner
-from paperex.apps.research.bots import bot_create, bot_holdings, bot_orders, bot_pause
+from paperex.apps.research.bots import bot_create, bot_pause
 from paperex.apps.research.models import Bot
+from paperex.apps.research.selectors import bot_holdings, bot_orders, bot_reconciliation
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.models import Balance
 from paperex.marketdata.bus import LocalBus
@@ -99,6 +100,11 @@ def orders_of(bot: Bot) -> list[tuple[str, str, str]]:
     return [(o.client_order_id, o.side, o.status) for o in bot_orders(bot)]
 
 
+def holdings_after(bot: Bot) -> Decimal:
+    """The quote the bot has put in, less the dust it holds (worth nothing here)."""
+    return bot_holdings(bot).quote_spent
+
+
 def btc_of(user: User) -> Decimal:
     balance = Balance.objects.filter(user=user, asset__code="BTC").first()
     return Decimal(0) if balance is None else balance.free + balance.locked
@@ -146,6 +152,22 @@ async def test_a_bot_buys_and_sells_once_per_candle_and_never_twice_after_a_rest
     step = sold.market.step_size
     assert 0 <= sold.position < step  # what fees left below one step
     assert sold.position == await sync_to_async(btc_of)(alice)
+
+    # Its backtest on the candles it saw made the same trade, at the candles' closes (45, 5),
+    # where the bot met the reference book at about 100.
+    await sync_to_async(store)(["5"], len(FALLING) + 2)
+    compared = await sync_to_async(bot_reconciliation)(user_id=alice.pk, bot_id=bot.pk)
+    assert (compared.start, compared.end) == (T0, sell_candle.open_time)
+    (row,) = compared.trades
+    assert row["entry_time"] == buy_candle.open_time
+    assert row["backtest"]["exit_time"] == row["live"]["exit_time"] == sell_candle.open_time
+    assert (row["backtest"]["entry_price"], row["backtest"]["exit_price"]) == (45.0, 5.0)
+    live_entry, live_exit = row["live"]["entry_price"], row["live"]["exit_price"]
+    assert 99.99 <= live_exit <= live_entry <= 100.01
+    assert row["entry_price_difference"] == live_entry - 45.0
+    assert row["pnl_difference"] == row["live_pnl"] - row["backtest_pnl"]
+    spent = await sync_to_async(holdings_after)(sold)
+    assert row["live_pnl"] == pytest.approx(float(-spent), abs=1e-9)
 
 
 @pytest.mark.django_db(transaction=True)

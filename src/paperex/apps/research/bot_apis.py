@@ -1,5 +1,6 @@
 """REST API of live paper bots: /api/bots/ (yours, and starting one), /api/bots/<id>/ (one with
-its holdings and orders) and /api/bots/<id>/{pause,resume,stop}/."""
+its holdings and orders), /api/bots/<id>/reconciliation/ (beside its backtest) and
+/api/bots/<id>/{pause,resume,stop}/."""
 
 from __future__ import annotations
 
@@ -16,14 +17,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paperex.apps.core.api import ERROR_SCHEMA, user_id_of
+from paperex.apps.core.errors import ErrorCode, PaperexError
 from paperex.apps.research.bot_serializers import (
     BotCreateSerializer,
     BotDetailSerializer,
+    BotReconciliationSerializer,
     BotSerializer,
 )
 from paperex.apps.research.bots import bot_create, bot_pause, bot_resume, bot_stop
 from paperex.apps.research.models import Bot
-from paperex.apps.research.selectors import bot_list, bot_report
+from paperex.apps.research.selectors import bot_list, bot_reconciliation, bot_report
+from paperex.backtest.bars import BarsError
 
 NOT_ALLOWED_NOW = OpenApiResponse(
     ERROR_SCHEMA, description="The bot's state does not allow it (a stopped bot stays stopped)."
@@ -73,6 +77,31 @@ class BotDetailApi(APIView):
         except Bot.DoesNotExist as missing:
             raise NotFound(f"No bot {bot_id}.") from missing
         return Response(BotDetailSerializer(report.bot, context={"report": report}).data)
+
+
+class BotReconciliationApi(APIView):
+    """One of your bots' trades beside what its backtest on the same candles did: the trades
+    both made with their price and P&L differences, and those only one made."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            200: BotReconciliationSerializer,
+            400: OpenApiResponse(
+                ERROR_SCHEMA,
+                description="The candles the bot saw are no longer stored (`no_market_data`).",
+            ),
+        }
+    )
+    def get(self, request: Request, bot_id: int) -> Response:
+        try:
+            compared = bot_reconciliation(user_id=user_id_of(request), bot_id=bot_id)
+        except Bot.DoesNotExist as missing:
+            raise NotFound(f"No bot {bot_id}.") from missing
+        except BarsError as error:
+            raise PaperexError(ErrorCode.NO_MARKET_DATA, str(error)) from None
+        return Response(BotReconciliationSerializer(compared).data)
 
 
 def _bot_change_api(change: Callable[..., Bot], summary: str) -> type[APIView]:

@@ -124,3 +124,30 @@ class BotDetailSerializer(BotSerializer):
     @extend_schema_field(BotOrderSerializer(many=True))
     def get_orders(self, bot: Bot) -> Any:
         return BotOrderSerializer(self.report.orders, many=True).data
+
+
+class _ReconciledSideSerializer(serializers.Serializer[dict[str, Any]]):
+    quantity = serializers.FloatField()
+    entry_price = serializers.FloatField()
+    exit_time = serializers.IntegerField(allow_null=True, help_text="null while open")
+    exit_price = serializers.FloatField(allow_null=True)
+
+
+class _ReconciledTradeSerializer(serializers.Serializer[dict[str, Any]]):
+    entry_time = serializers.IntegerField(help_text="open time (ms) of the entry candle")
+    backtest = _ReconciledSideSerializer(allow_null=True, help_text="null: only the bot made it")
+    live = _ReconciledSideSerializer(allow_null=True, help_text="null: only the backtest made it")
+    backtest_pnl = serializers.FloatField(allow_null=True)
+    live_pnl = serializers.FloatField(allow_null=True, help_text="after fees, open at last price")
+    entry_price_difference = serializers.FloatField(allow_null=True, help_text="live - backtest")
+    exit_price_difference = serializers.FloatField(allow_null=True)
+    pnl_difference = serializers.FloatField(allow_null=True, help_text="live - backtest")
+
+
+class BotReconciliationSerializer(serializers.Serializer[Any]):
+    """A bot's trades beside its backtest's on the candles it saw (floats: a research view)."""
+
+    bars = serializers.IntegerField()
+    start = serializers.IntegerField(allow_null=True, help_text="first bar's open time (ms)")
+    end = serializers.IntegerField(allow_null=True, help_text="last bar's open time (ms)")
+    trades = _ReconciledTradeSerializer(many=True)

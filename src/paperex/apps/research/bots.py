@@ -8,6 +8,9 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+
 from paperex.apps.core.errors import ErrorCode, PaperexError
 from paperex.apps.markets.models import Market
 from paperex.apps.research.backtest_requests import checked_strategy, invalid
@@ -90,7 +93,11 @@ def bot_decided(*, bot: Bot, candle: int, note: str | None = None, placed: bool 
     """Record that the bot decided on the candle that opened at ``candle`` (and placed an
     order), with what it now holds; a ``note`` replaces the last one. A bot paused or stopped
     meanwhile keeps that state."""
-    fields: dict[str, Any] = {"last_candle": candle, "position": bot_holdings(bot).base}
+    fields: dict[str, Any] = {
+        "first_candle": Coalesce("first_candle", Value(candle)),
+        "last_candle": candle,
+        "position": bot_holdings(bot).base,
+    }
     if note is not None:
         fields["note"] = note[:NOTE_LENGTH]
     if placed:

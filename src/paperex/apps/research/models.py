@@ -66,6 +66,9 @@ class Bot(models.Model):
     allocation = amount_field(help_text="Quote amount the bot buys with on each entry.")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
     position = amount_field(default=0, help_text="Base quantity the bot has bought and holds.")
+    first_candle = models.BigIntegerField(
+        null=True, blank=True, help_text="Open time (ms) of the first closed candle it decided on."
+    )
     last_candle = models.BigIntegerField(
         null=True, blank=True, help_text="Open time (ms) of the last closed candle it decided on."
     )

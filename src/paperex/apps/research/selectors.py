@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 
+from paperex.apps.research.candles import stored_bars
 from paperex.apps.research.models import BacktestRun, Bot
 from paperex.apps.trading.models import Fill, Order
 from paperex.apps.trading.selectors.portfolio import market_last_price
-from paperex.backtest.strategies import BUILT_IN, parameters
+from paperex.backtest.execution import Execution
+from paperex.backtest.live import bars_needed
+from paperex.backtest.reconcile import LiveTrade, backtest_from, reconcile, reconciled_document
+from paperex.backtest.strategies import BUILT_IN, make_strategy, parameters
+from paperex.marketdata.aggregation.intervals import INTERVAL_MILLISECONDS
 
 
 def backtest_run_list(*, user_id: int) -> QuerySet[BacktestRun]:
@@ -109,3 +115,91 @@ def bot_report(*, user_id: int, bot_id: int) -> BotReport:
     price = market_last_price(bot.market)
     value = None if price is None else holdings.base * price
     return BotReport(bot, holdings, value, list(bot_orders(bot)))
+
+
+@dataclass(frozen=True)
+class BotReconciliation:
+    """A bot's trades beside its backtest's over the candles it saw (see
+    ``paperex.backtest.reconcile``): how many bars, from and to which open time, and each trade
+    as a document; empty before the bot's first decision."""
+
+    bars: int
+    start: int | None
+    end: int | None
+    trades: list[dict[str, object]]
+
+
+def bot_reconciliation(*, user_id: int, bot_id: int) -> BotReconciliation:
+    """Runs the bot's backtest on the candles it saw, from its first decision (after the warm-up
+    it read) to its last, with its parameters, allocation and the market's fee and filters,
+    filled at the close as the bot is. Raises Bot.DoesNotExist; BarsError when the candles are
+    no longer stored."""
+    bot = bot_get(user_id=user_id, bot_id=bot_id)
+    if bot.first_candle is None or bot.last_candle is None:
+        return BotReconciliation(0, None, None, [])
+    market = bot.market
+    strategy = make_strategy(BUILT_IN[bot.strategy], bot.parameters)
+    warmup = (bars_needed(strategy) - 1) * INTERVAL_MILLISECONDS[bot.interval]
+    bars = stored_bars(market.symbol, bot.interval, bot.first_candle - warmup, bot.last_candle + 1)
+    execution = Execution(
+        cash=float(bot.allocation),
+        fee=float(market.taker_fee_rate),
+        fill_at="close",
+        step_size=float(market.step_size),
+        min_notional=float(market.min_notional),
+    )
+    tested = backtest_from(bars, strategy, execution, first_time=bot.first_candle)
+    last_price = market_last_price(market)
+    rows = reconcile(
+        tested.trades,
+        bot_live_trades(bot),
+        last_price=float(bars.close[-1]) if last_price is None else float(last_price),
+    )
+    start, end = int(bars.time[0]), int(bars.time[-1])
+    return BotReconciliation(len(bars), start, end, [reconciled_document(row) for row in rows])
+
+
+def bot_live_trades(bot: Bot) -> list[LiveTrade]:
+    """The bot's round trips from its fills, in order: each buy opens one, the next sell closes
+    it (prices are averages of the orders' fills; fees counted in the quote asset)."""
+    orders: dict[int, list[Any]] = {}
+    base_asset, quote_asset = bot.market.base_id, bot.market.quote_id
+    fills = (
+        Fill.objects.filter(
+            user_id=bot.user_id, order__client_order_id__startswith=bot.client_order_prefix
+        )
+        .order_by("order_id", "id")
+        .values_list(
+            "order_id",
+            "order__client_order_id",
+            "side",
+            "price",
+            "quantity",
+            "quote_quantity",
+            "fee",
+            "fee_asset_id",
+        )
+    )
+    for order_id, client_order_id, side, price, quantity, quote, fee, fee_asset in fills:
+        candle = int(client_order_id.removeprefix(bot.client_order_prefix))
+        summed = orders.setdefault(order_id, [side, candle, Decimal(0), Decimal(0), Decimal(0)])
+        base_fee = fee if fee_asset == base_asset else 0
+        quote_fee = fee if fee_asset == quote_asset else 0
+        summed[2] += quantity
+        summed[3] += quote
+        summed[4] += quote_fee + base_fee * price  # the fee's worth in quote
+    trades: list[LiveTrade] = []
+    open_trade: LiveTrade | None = None
+    for side, candle, quantity, quote, fees in orders.values():
+        price = float(quote / quantity)
+        if side == "BUY":
+            bought = float(quantity) - float(fees) / price  # less the fee taken in base
+            open_trade = LiveTrade(bought, candle, price, quote_in=float(quote))
+        elif open_trade is not None:
+            trades.append(
+                dataclasses.replace(
+                    open_trade, exit_time=candle, exit_price=price, quote_out=float(quote - fees)
+                )
+            )
+            open_trade = None
+    return trades + ([open_trade] if open_trade else [])
