@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "paperex.apps.listings",
     "paperex.apps.research",
     "paperex.apps.web",
+    "paperex.apps.binance",
 ]
 
 MIDDLEWARE = [
