@@ -232,6 +232,12 @@ def test_price_and_book_tickers(client: Client, seeded: None) -> None:
     assert len(get(client, "ticker/bookTicker")) == Market.objects.count()
 
 
+def test_price_is_the_ticker_last_price_when_there_is_one(client: Client, seeded: None) -> None:
+    runtime.state.apply(trade("100.25"))
+    runtime.state.apply(ticker("100.5"))
+    assert get(client, "ticker/price", symbol="BTCUSDT")["price"] == "100.50000000"
+
+
 def test_amounts_finer_than_binance_keep_every_digit(client: Client, seeded: None) -> None:
     runtime.state.apply(trade("0.123456789"))
     assert get(client, "ticker/price", symbol="BTCUSDT")["price"] == "0.123456789"

@@ -80,8 +80,10 @@ def candle_list_with_open(
 
 
 def last_price_get(*, symbol: str) -> Decimal | None:
-    """The price of the last trade of ``symbol`` (else its last quote), or None."""
-    return runtime.state.of(symbol).last_price
+    """The last price of ``symbol`` as its 24h ticker shows it, else its last trade's or
+    quote's price (a stock without a ticker), else None."""
+    state = runtime.state.of(symbol)
+    return state.ticker.last_price if state.ticker is not None else state.last_price
 
 
 def average_price_get(*, market: Market, minutes: int, now_ms: int) -> tuple[Decimal, int] | None:
