@@ -16,7 +16,7 @@ from paperex.apps.markets.models import Market
 from paperex.apps.markets.services import candles_upsert
 from paperex.domain import Side
 from paperex.marketdata.live_view import LiveMarketView
-from tests.support.factories import TradeFactory
+from tests.support.factories import OrderFactory, TradeFactory
 from tests.support.market_events import T0, book, kline, ticker, trade
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,22 @@ def test_depth_is_the_book_an_order_meets(client: Client, seeded: None) -> None:
     assert get(client, "depth", symbol="ETHUSDT") == {"lastUpdateId": 0, "bids": [], "asks": []}
 
 
+def test_depth_adds_the_users_resting_orders_in_a_paper_market(
+    client: Client, seeded: None
+) -> None:
+    market = Market.objects.get(symbol="BTCUSDT")
+    runtime.state.apply(book(5, bids=[("99.5", "1")], asks=[("100.5", "2")]))
+    OrderFactory(market=market, side="BUY", price=Decimal("99.5"), quantity=Decimal("0.5"))
+    OrderFactory(market=market, side="SELL", price=Decimal("100.25"), quantity=Decimal("3"))
+    assert get(client, "depth", symbol="BTCUSDT") == {
+        "lastUpdateId": 5,
+        "bids": [["99.50000000", "1.50000000"]],
+        "asks": [["100.25000000", "3.00000000"], ["100.50000000", "2.00000000"]],
+    }
+    Market.objects.filter(pk=market.pk).update(mode=Market.Mode.EXCHANGE)
+    assert get(client, "ticker/bookTicker", symbol="BTCUSDT")["bidQty"] == "0.50000000"
+
+
 def test_trades_and_aggregate_trades_oldest_first(client: Client, seeded: None) -> None:
     market = Market.objects.get(symbol="BTCUSDT")
     moment = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
@@ -164,11 +180,20 @@ def test_klines_rows(client: Client, seeded: None) -> None:
     candles_upsert(klines=[_candle(0, "100.5"), _candle(1, "101")])
     rows = get(client, "klines", symbol="BTCUSDT", interval="1m")
     first = rows[0]
-    assert first[0] == T0
-    assert first[1:6] == ["100.00000000", "101.00000000", "99.00000000", "100.50000000", first[5]]
-    assert first[6] == T0 + MINUTE - 1
-    assert isinstance(first[8], int)
-    assert first[9:] == ["0.00000000", "0.00000000", "0"]
+    assert first == [
+        T0,
+        "100.00000000",
+        "101.00000000",
+        "99.00000000",
+        "100.50000000",
+        "2.00000000",
+        T0 + MINUTE - 1,
+        "200.00000000",
+        3,
+        "0.00000000",
+        "0.00000000",
+        "0",
+    ]
     assert [row[0] for row in rows] == [T0, T0 + MINUTE]
     later = get(client, "uiKlines", symbol="BTCUSDT", interval="1m", startTime=T0 + 1, limit=5)
     assert [row[0] for row in later] == [T0 + MINUTE]
