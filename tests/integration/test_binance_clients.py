@@ -108,7 +108,22 @@ def exchange(server: str) -> ccxt.binance:
 
 
 def test_ccxt_loads_paperex_markets_with_their_rules(exchange: ccxt.binance, server: str) -> None:
+    asked: list[str] = []
+    fetch = exchange.fetch
+
+    def recorded_fetch(url: str, *arguments: Any) -> Any:
+        asked.append(urlsplit(url).path)
+        return fetch(url, *arguments)
+
+    exchange.fetch = recorded_fetch
     markets = exchange.load_markets()
+    # With API keys ccxt asks its currencies and margin pairs first: harmless empty answers.
+    assert set(asked) == {
+        "/sapi/v1/capital/config/getall",
+        "/sapi/v1/margin/allPairs",
+        "/sapi/v1/margin/isolated/allPairs",
+        "/api/v3/exchangeInfo",
+    }
     ours = {market["symbol"]: market for market in paperex(server, "markets/")}
     assert {market["id"] for market in markets.values()} == set(ours)
     for market in markets.values():

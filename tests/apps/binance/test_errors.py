@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,19 @@ def test_only_get_is_answered(client: Client, seeded: None) -> None:
     response = client.post("/api/v3/ping")
     assert response.status_code == 405
     assert response.json() == {"code": -1020, "msg": "This operation is not supported."}
+
+
+def test_a_database_away_is_a_503_to_try_again(
+    client: Client, seeded: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def away(**_: object) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("paperex.apps.binance.views.market_get", away)
+    response = client.get("/api/v3/depth", {"symbol": "BTCUSDT"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response.json() == {
+        "code": -1001,
+        "msg": "Internal error; unable to process your request. Please try again.",
+    }

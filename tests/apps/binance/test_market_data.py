@@ -68,7 +68,9 @@ def test_exchange_info_lists_every_market_with_its_filters(client: Client, seede
     assert filters["LOT_SIZE"]["stepSize"] == "0.00001000"
     assert filters["LOT_SIZE"]["minQty"] == "0.00001000"
     assert filters["NOTIONAL"]["minNotional"] == "5.00000000"
-    assert filters["PERCENT_PRICE_BY_SIDE"]["bidMultiplierUp"]
+    assert filters["PERCENT_PRICE_BY_SIDE"]["bidMultiplierUp"] == "5"
+    assert filters["PERCENT_PRICE_BY_SIDE"]["askMultiplierDown"] == "0.2"
+    assert filters["PERCENT_PRICE_BY_SIDE"]["avgPriceMins"] == 0  # the last trade's price
     assert {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 1} in [
         {k: v for k, v in limit.items() if k != "limit"} for limit in info["rateLimits"]
     ]

@@ -87,6 +87,19 @@ def unsupported_operation(status: int = 400) -> BinanceError:
     return BinanceError(-1020, "This operation is not supported.", status=status)
 
 
+def service_unavailable() -> BinanceError:
+    """-1001 with 503: the database is away; worth trying again in ``RETRY_AFTER_SECONDS``."""
+    return BinanceError(
+        -1001, "Internal error; unable to process your request. Please try again.", status=503
+    )
+
+
+RETRY_AFTER_SECONDS = 1
+
+
 def error_response(error: BinanceError) -> JsonResponse:
-    """The error's answer: its status and ``{"code", "msg"}``."""
-    return JsonResponse({"code": error.code, "msg": error.message}, status=error.status)
+    """The error's answer: its status and ``{"code", "msg"}``, with ``Retry-After`` on a 503."""
+    response = JsonResponse({"code": error.code, "msg": error.message}, status=error.status)
+    if error.status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

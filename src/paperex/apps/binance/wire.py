@@ -20,6 +20,10 @@ LARGEST_AMOUNT = Decimal("999999999999999999")
 """The largest whole amount Paperex stores (30 digits, 12 of them decimals): the maximum price,
 quantity and notional of its filters, which set no other."""
 AVERAGE_PRICE_MINUTES = 5
+"""``avgPrice``'s window, as Binance's."""
+REFERENCE_PRICE_MINUTES = 0
+"""The filters' ``avgPriceMins``: Paperex checks NOTIONAL and PERCENT_PRICE_BY_SIDE against the
+last trade's price (README "Price protection"), which Binance writes as 0 minutes."""
 ZERO = Decimal(0)
 
 Row = dict[str, Any]
@@ -82,7 +86,7 @@ def symbol_info(market: Market, band: PercentPriceBySide) -> Row:
                 "applyMinToMarket": True,
                 "maxNotional": binance_amount(LARGEST_AMOUNT),
                 "applyMaxToMarket": False,
-                "avgPriceMins": AVERAGE_PRICE_MINUTES,
+                "avgPriceMins": REFERENCE_PRICE_MINUTES,
             },
             {
                 "filterType": "PERCENT_PRICE_BY_SIDE",
@@ -90,7 +94,7 @@ def symbol_info(market: Market, band: PercentPriceBySide) -> Row:
                 "bidMultiplierDown": format_amount(band.bid_multiplier_down),
                 "askMultiplierUp": format_amount(band.ask_multiplier_up),
                 "askMultiplierDown": format_amount(band.ask_multiplier_down),
-                "avgPriceMins": AVERAGE_PRICE_MINUTES,
+                "avgPriceMins": REFERENCE_PRICE_MINUTES,
             },
         ],
         "permissions": [],
