@@ -179,6 +179,16 @@ def test_ccxt_tickers_cover_every_market(exchange: ccxt.binance, server: str) ->
     assert len(exchange.fetch_tickers()) == len(paperex(server, "markets/"))
 
 
+def test_ccxt_last_prices_and_best_prices_cover_every_market(
+    exchange: ccxt.binance, server: str
+) -> None:
+    exchange.load_markets()
+    markets = {exchange.safe_symbol(m["symbol"]) for m in paperex(server, "markets/")}
+    assert set(exchange.fetch_last_prices()) == markets
+    best = exchange.fetch_bids_asks(["BTC/USDT"])["BTC/USDT"]
+    assert best["bid"] < best["ask"]
+
+
 def test_ccxt_order_book_is_the_book_an_order_meets(exchange: ccxt.binance, server: str) -> None:
     ours, theirs = agreeing(
         lambda: paperex(server, f"markets/{SYMBOL}/book/", depth=5, source="merged"),
@@ -256,6 +266,15 @@ def test_python_binance_price_is_paperex_last_price(client: Client, server: str)
     )
     assert theirs["symbol"] == SYMBOL
     assert D(theirs["price"]) == D(ours)
+
+
+def test_python_binance_best_prices_are_the_top_of_the_book(client: Client, server: str) -> None:
+    ours, theirs = agreeing(
+        lambda: paperex(server, f"markets/{SYMBOL}/book/", depth=1, source="merged"),
+        lambda: client.get_orderbook_ticker(symbol=SYMBOL),
+    )
+    assert (D(theirs["bidPrice"]), D(theirs["bidQty"])) == tuple(map(D, ours["bids"][0]))
+    assert (D(theirs["askPrice"]), D(theirs["askQty"])) == tuple(map(D, ours["asks"][0]))
 
 
 def test_python_binance_order_book(client: Client, server: str) -> None:
