@@ -121,3 +121,16 @@ def test_old_windows_are_forgotten() -> None:
     clock.now += 180
     counts.hit("orders", "new", RATE)
     assert counts.take_unshared() == {("orders", "new", 103): (1, 60)}
+
+
+def test_weighted_events_count_in_their_fixed_window_only() -> None:
+    clock = Clock(6000.0 + 59)
+    counts = SlidingWindowCounts(clock)
+    minute = Rate(6000, 60)
+    counts.add("weight", "10.0.0.1", minute, amount=20)
+    counts.add("weight", "10.0.0.1", minute, amount=5)
+    assert counts.current_count("weight", "10.0.0.1", minute) == 25
+    assert counts.current_count("weight", "10.0.0.2", minute) == 0
+    clock.now += 1  # the next minute starts from nothing
+    assert counts.current_count("weight", "10.0.0.1", minute) == 0
+    assert counts.wait("weight", "10.0.0.1", Rate(25, 60)) > 0  # the sliding view still sees 25

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "paperex.apps.research",
     "paperex.apps.apikeys",
     "paperex.apps.web",
+    "paperex.apps.binance",
 ]
 
 MIDDLEWARE = [

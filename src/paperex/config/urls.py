@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from paperex.apps.accounts.views import LimitedLoginView
+from paperex.apps.binance.urls import sapi_patterns
 from paperex.apps.core.views import api_not_found, favicon, metrics
 from paperex.apps.web.apis import HealthApi, LivenessApi
 from paperex.apps.web.views import home
@@ -24,6 +25,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("paperex.apps.listings.urls")),
     path("", include("paperex.apps.research.urls")),
     path("", include("paperex.apps.apikeys.urls")),
+    path("", include("paperex.apps.binance.urls")),
     re_path(r"", api_not_found),
 ]
 
@@ -36,6 +38,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("web/", include("paperex.apps.web.urls")),
     path("api/", include(api_patterns)),
+    path("sapi/", include(sapi_patterns)),
 ]
 
 handler500 = "paperex.apps.core.views.internal_error"

@@ -95,11 +95,18 @@ class SlidingWindowCounts:
             now = self._clock()
             return self._wait(now, (name, key, int(now // rate.seconds)), rate)
 
-    def add(self, name: str, key: str, rate: Rate) -> None:
-        """Count an event that already happened (a failed login), allowed or not."""
+    def add(self, name: str, key: str, rate: Rate, amount: int = 1) -> None:
+        """Count an event that already happened (a failed login), allowed or not, as
+        ``amount`` events (a request of that weight)."""
         with self._lock:
             now = self._clock()
-            self._add(now, (name, key, int(now // rate.seconds)), rate.seconds)
+            self._add(now, (name, key, int(now // rate.seconds)), rate.seconds, amount)
+
+    def current_count(self, name: str, key: str, rate: Rate) -> int:
+        """The events counted for ``key`` in the current fixed window of ``rate`` (this
+        process's and, when shared, the others')."""
+        with self._lock:
+            return self._count((name, key, int(self._clock() // rate.seconds)))
 
     def take_unshared(self) -> dict[WindowKey, tuple[int, int]]:
         """This process's events not yet shared, with each window's length in seconds; they
@@ -160,12 +167,12 @@ class SlidingWindowCounts:
             share = 1 + (1 - room / current if current else 0)
         return max(1, math.ceil((share - elapsed) * rate.seconds))
 
-    def _add(self, now: float, window: WindowKey, seconds: int) -> None:
+    def _add(self, now: float, window: WindowKey, seconds: int, amount: int = 1) -> None:
         counts = self._windows.get(window)
         if counts is None:
             counts = self._windows[window] = _Window(seconds)
-        counts.own += 1
-        counts.unshared += 1
+        counts.own += amount
+        counts.unshared += amount
         self._unshared.add(window)
         if now >= self._next_purge:
             self._purge(now)

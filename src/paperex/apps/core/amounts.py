@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,20 @@ def amount_or_none(value: Decimal | None) -> str | None:
 def iso_z(moment: datetime) -> str:
     """An aware UTC time in ISO 8601 with a ``Z``: 2026-01-02T03:04:05.678000Z."""
     return moment.isoformat().replace("+00:00", "Z")
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MS = timedelta(milliseconds=1)
+
+
+def epoch_ms(moment: datetime) -> int:
+    """Whole milliseconds since the epoch of an aware time (its microseconds cut off)."""
+    return (moment - EPOCH) // ONE_MS
+
+
+def datetime_of_ms(moment_ms: int) -> datetime:
+    """The aware UTC time of ``moment_ms`` milliseconds since the epoch."""
+    return EPOCH + moment_ms * ONE_MS
 
 
 class AmountField(serializers.DecimalField):

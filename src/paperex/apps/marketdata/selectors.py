@@ -11,6 +11,10 @@ from paperex.apps.core.amounts import format_amount
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.models import Candle, Market
 from paperex.apps.markets.selectors import candle_list
+from paperex.marketdata.events import Ticker24h
+
+MINUTE_MS = 60_000
+AVERAGE_PRICE_PLACES = Decimal("0.00000001")
 
 
 def order_book_get(*, symbol: str, depth: int) -> dict[str, Any]:
@@ -27,9 +31,14 @@ def order_book_get(*, symbol: str, depth: int) -> dict[str, Any]:
     }
 
 
+def ticker_event_get(*, symbol: str) -> Ticker24h | None:
+    """The latest 24h ticker of ``symbol`` with exact amounts, or None before any trade."""
+    return runtime.state.of(symbol).ticker
+
+
 def ticker_get(*, symbol: str) -> dict[str, Any] | None:
     """The latest 24h ticker of ``symbol`` as JSON-ready data, or None before any trade."""
-    ticker = runtime.state.of(symbol).ticker
+    ticker = ticker_event_get(symbol=symbol)
     if ticker is None:
         return None
     data: dict[str, Any] = msgspec.to_builtins(ticker, builtin_types=())
@@ -68,6 +77,35 @@ def candle_list_with_open(
         closed=False,
     )
     return [*candles, open_candle][-limit:]
+
+
+def last_price_get(*, symbol: str) -> Decimal | None:
+    """The last price of ``symbol`` as its 24h ticker shows it, else its last trade's or
+    quote's price (a stock without a ticker), else None."""
+    state = runtime.state.of(symbol)
+    return state.ticker.last_price if state.ticker is not None else state.last_price
+
+
+def average_price_get(*, market: Market, minutes: int, now_ms: int) -> tuple[Decimal, int] | None:
+    """The volume-weighted average price of ``market`` over the 1m candles of the last
+    ``minutes`` minutes up to ``now_ms`` (the open one included), to 8 decimal places, and the
+    time of its last trade (the newest candle's close when no trade is known here); None when
+    nothing traded in those minutes."""
+    current_open = now_ms - now_ms % MINUTE_MS
+    candles = candle_list_with_open(
+        market=market,
+        interval=Candle.Interval.MINUTE,
+        start=current_open - (minutes - 1) * MINUTE_MS,
+        end=current_open,
+        limit=minutes,
+    )
+    volume = sum((candle.volume for candle in candles), Decimal(0))
+    if not volume:
+        return None
+    quote_volume = sum((candle.quote_volume for candle in candles), Decimal(0))
+    trades = runtime.state.of(market.symbol).trades
+    last_trade_time = trades[-1].trade_time if trades else min(candles[-1].close_time, now_ms)
+    return (quote_volume / volume).quantize(AVERAGE_PRICE_PLACES), last_trade_time
 
 
 def _level(price: Decimal, quantity: Decimal) -> list[str]:

@@ -66,3 +66,10 @@ def _merge(*sides: list[list[str]], descending: bool) -> list[list[str]]:
         [format_amount(price), format_amount(quantity)]
         for price, quantity in sorted(totals.items(), reverse=descending)
     ]
+
+
+def tradable_book_get(*, market: Market, depth: int) -> dict[str, Any]:
+    """The book an order of ``market`` meets: the users' resting orders summed with the feed's
+    book in a PAPER market, the users' alone in an EXCHANGE market."""
+    source = "merged" if market.mode == Market.Mode.PAPER else "exchange"
+    return book_get(market=market, depth=depth, source=source)

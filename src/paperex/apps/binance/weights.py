@@ -1,0 +1,46 @@
+"""Binance's request weights: what each endpoint costs, counted per client address in fixed
+minutes with the project's limit counts (shared through Redis when it is configured), and
+reported in ``X-MBX-USED-WEIGHT-1M`` as Binance does. Paperex refuses abuse with its own
+address limit; the weight is information for the client."""
+
+from __future__ import annotations
+
+from paperex.apps.core import limits
+from paperex.support.rate_window import Rate
+
+WEIGHT_COUNT = "binance_weight"
+MINUTE = Rate(limit=6000, seconds=60)
+"""Binance's REQUEST_WEIGHT limit; the counts use only its minute."""
+USED_WEIGHT_HEADER = "X-MBX-USED-WEIGHT-1M"
+
+
+def weight_use(address: str, weight: int) -> int:
+    """Count a request of ``weight`` from ``address``; returns the weight it has used in the
+    current minute."""
+    limits.counts.add(WEIGHT_COUNT, address, MINUTE, amount=weight)
+    return limits.counts.current_count(WEIGHT_COUNT, address, MINUTE)
+
+
+def depth_weight(limit: int) -> int:
+    """``depth``'s weight for ``limit`` levels."""
+    if limit <= 100:
+        return 5
+    if limit <= 500:
+        return 25
+    if limit <= 1000:
+        return 50
+    return 250
+
+
+def ticker_24hr_weight(symbol_count: int | None) -> int:
+    """``ticker/24hr``'s weight for that many symbols (None: every market)."""
+    if symbol_count is None or symbol_count > 100:
+        return 80
+    if symbol_count > 20:
+        return 40
+    return 2
+
+
+def price_ticker_weight(symbol_count: int | None) -> int:
+    """``ticker/price`` and ``ticker/bookTicker``'s weight: 2 for one symbol, else 4."""
+    return 2 if symbol_count == 1 else 4
