@@ -139,7 +139,7 @@ def run_cli_with(environment: dict[str, str], *args: str) -> subprocess.Complete
     )
 
 
-@pytest.mark.parametrize("command", [["migrate"], ["serve"], ["engine"], ["feed"]])
+@pytest.mark.parametrize("command", [["migrate"], ["serve"], ["engine"], ["feed"], ["bots"]])
 @pytest.mark.parametrize(
     ("environment", "named"),
     [
@@ -165,8 +165,11 @@ def test_a_service_that_does_not_answer_is_one_line_and_exit_status_2(
     assert elapsed < START_UP_CHECK_LIMIT_SECONDS
 
 
-def test_the_engine_without_redis_says_it_needs_it(tmp_path: Path) -> None:
-    result = run_cli_with({"DATABASE_URL": f"sqlite:///{tmp_path / 'paperex.sqlite3'}"}, "engine")
+@pytest.mark.parametrize("command", ["engine", "bots"])
+def test_the_engine_and_the_bots_without_redis_say_they_need_it(
+    tmp_path: Path, command: str
+) -> None:
+    result = run_cli_with({"DATABASE_URL": f"sqlite:///{tmp_path / 'paperex.sqlite3'}"}, command)
     assert result.returncode == 2
     assert result.stderr.strip() == "paperex: this command needs Redis: set REDIS_URL"
 

@@ -163,14 +163,23 @@ def feed(options: argparse.Namespace) -> None:
     asyncio.run(_run_until_signalled())
 
 
-async def _run_until_signalled() -> None:
+def bots(options: argparse.Namespace) -> None:
+    _setup_django(needs_redis=True)
+    from paperex.apps.research.bot_runner import bot_runner
+
+    bot_runner.dedicated = True
+    print("Running the live paper bots on the market data from Redis (Ctrl+C stops)")
+    asyncio.run(_run_until_signalled(run_feeds=False))
+
+
+async def _run_until_signalled(*, run_feeds: bool = True) -> None:
     from paperex.apps.marketdata.runtime import runtime
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await runtime.start(run_feeds=True)
+    await runtime.start(run_feeds=run_feeds)
     try:
         await stop.wait()
     finally:
@@ -596,6 +605,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     feed_parser.add_argument("--feed", action="append", metavar="FEED", help=FEED_HELP)
     feed_parser.set_defaults(handler=feed)
+
+    commands.add_parser(
+        "bots", help="run the live paper bots on the market data from Redis (production)"
+    ).set_defaults(handler=bots)
 
     engine_parser = commands.add_parser(
         "engine", help="run the matching engine, taking orders from the servers over Redis"

@@ -266,6 +266,12 @@ def test_new_listings_become_markets_only_when_the_admin_says_so(tmp_path: Path)
         read_environment({**add, "PAPEREX_LISTINGS_ADD_MARKETS": "maybe"})
 
 
+def test_bots_run_beside_the_feeds_unless_set_off(tmp_path: Path) -> None:
+    assert read_environment({"PAPEREX_DATA_DIR": str(tmp_path)}).run_bots
+    off = {"PAPEREX_DATA_DIR": str(tmp_path), "PAPEREX_RUN_BOTS": "false"}
+    assert not read_environment(off).run_bots
+
+
 def test_backtests_are_limited_per_user_and_in_time(tmp_path: Path) -> None:
     defaults = read_environment({"PAPEREX_DATA_DIR": str(tmp_path)})
     assert (defaults.backtests_per_user, defaults.backtest_time_limit) == (3, 3600)

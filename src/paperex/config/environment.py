@@ -78,6 +78,7 @@ class Environment:
     feeds: list[str]
     run_feeds: bool
     run_engine: bool
+    run_bots: bool
     engine_max_batch: int
     feed_stale_seconds: int
     listings_check_seconds: int
@@ -364,6 +365,7 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         feeds=parse_feeds(env.get("PAPEREX_FEED")),
         run_feeds=parse_bool("PAPEREX_RUN_FEEDS", env.get("PAPEREX_RUN_FEEDS", "true")),
         run_engine=parse_bool("PAPEREX_RUN_ENGINE", env.get("PAPEREX_RUN_ENGINE", "true")),
+        run_bots=parse_bool("PAPEREX_RUN_BOTS", env.get("PAPEREX_RUN_BOTS", "true")),
         engine_max_batch=parse_positive_int(
             "PAPEREX_ENGINE_MAX_BATCH", env.get("PAPEREX_ENGINE_MAX_BATCH", "2048")
         ),

@@ -44,6 +44,7 @@ PAPEREX_BINANCE_BACKFILL_HOURS = 24  # 1m candle history fetched when the binanc
 PAPEREX_YAHOO_POLL_SECONDS = 15.0  # seconds between two rounds of stock quotes
 PAPEREX_EQUITY_SNAPSHOT_SECONDS = 60.0  # seconds between two snapshots of every user's equity
 PAPEREX_LISTINGS_CHECK_SECONDS = ENV.listings_check_seconds  # between two checks for everyone
+PAPEREX_RUN_BOTS = ENV.run_bots  # the feeds' process runs the bots (else `paperex bots` does)
 PAPEREX_BACKTESTS_PER_USER = ENV.backtests_per_user  # queued or running at once, per user
 PAPEREX_BACKTEST_TIME_LIMIT = ENV.backtest_time_limit  # seconds a backtest may run
 PAPEREX_LISTINGS_ADD_MARKETS = ENV.listings_add_markets  # new listings become paper markets

@@ -4,12 +4,14 @@ instead of placing another, sleeps while paused, and fails alone when its strate
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import msgspec
 import pytest
 from asgiref.sync import sync_to_async
+from django.test import override_settings
 
 from paperex.apps.accounts.models import User
 from paperex.apps.marketdata.runtime import runtime
@@ -200,3 +202,32 @@ async def test_an_order_the_exchange_refuses_is_the_bots_note_and_it_goes_on(
     assert refused.note.startswith(f"no order on the candle of {candle.open_time}: ")
     assert "balance" in refused.note.lower()
     assert (refused.last_candle, refused.position) == (candle.open_time, 0)
+
+
+@pytest.mark.parametrize(
+    ("feeds_here", "run_bots", "dedicated", "runs"),
+    [
+        (True, True, False, True),  # embedded: the server runs the feeds and the bots
+        (True, False, False, False),  # production: `paperex feed` leaves them to `paperex bots`
+        (False, False, True, True),  # `paperex bots`
+        (False, True, False, False),  # a web process following the market data over Redis
+    ],
+)
+async def test_bots_decide_in_one_process_only(
+    monkeypatch: pytest.MonkeyPatch, feeds_here: bool, run_bots: bool, dedicated: bool, runs: bool
+) -> None:
+    runner = BotRunner()
+    runner.dedicated = dedicated
+    monkeypatch.setattr(runtime, "pipeline", object() if feeds_here else None)
+    decided: list[Kline] = []
+
+    async def candle_closed(candle: Kline) -> None:
+        decided.append(candle)
+
+    monkeypatch.setattr(runner, "candle_closed", candle_closed)
+    with override_settings(PAPEREX_RUN_BOTS=run_bots):
+        runner.on_event(closed("45", 0))
+        runner.on_event(kline("45"))  # still open: no decision
+        runner.on_event(msgspec.structs.replace(closed("45", 0), interval="1s"))
+        await asyncio.sleep(0)
+    assert decided == ([closed("45", 0)] if runs else [])

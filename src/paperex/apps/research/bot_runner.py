@@ -16,8 +16,10 @@ import logging
 from collections import defaultdict
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 
 from paperex.apps.core.errors import PaperexError
+from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.research.bots import BOT_INTERVALS, bot_decided, bot_fail
 from paperex.apps.research.candles import bars_up_to
 from paperex.apps.research.models import Bot
@@ -32,15 +34,29 @@ logger = logging.getLogger(__name__)
 
 
 class BotRunner:
-    """Turns closed candles into the running bots' decisions, one candle at a time per bot."""
+    """Turns closed candles into the running bots' decisions, one candle at a time per bot.
+
+    Bots run in one process: ``paperex bots`` (``dedicated``), else the process that runs the
+    feeds unless ``PAPEREX_RUN_BOTS`` is off; every other process that follows the market data
+    leaves them alone.
+    """
 
     def __init__(self) -> None:
+        self.dedicated = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
+    @property
+    def runs_here(self) -> bool:
+        """Whether this process runs the bots."""
+        feeds_here = runtime.pipeline is not None and settings.PAPEREX_RUN_BOTS
+        return self.dedicated or feeds_here
+
     def on_event(self, event: Event) -> None:
         """The market-data listener: a closed candle of a bot interval starts its decisions."""
-        if isinstance(event, Kline) and event.closed and event.interval in BOT_INTERVALS:
+        if not isinstance(event, Kline) or not event.closed or event.interval not in BOT_INTERVALS:
+            return
+        if self.runs_here:
             task = asyncio.get_running_loop().create_task(self.candle_closed(event))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
