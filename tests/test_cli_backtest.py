@@ -3,6 +3,7 @@ one line and exit status 2."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime
@@ -10,10 +11,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 from paperex.apps.markets.models import Candle
+from paperex.backtest.bars import Bars
+from paperex.backtest.execution import Execution
 from paperex.backtest.random_walk import random_walk_bars
+from paperex.backtest.run import run_backtest
+from paperex.backtest.strategies import SmaCross
 from paperex.cli import main
+from tests.marketdata.fakes.binance_rest import FakeBinanceRestServer, symbol_info
 from tests.support.factories import MarketFactory
 from tests.test_cli import run_cli
 
@@ -136,3 +143,65 @@ def test_the_stored_candles_and_the_markets_fee_are_the_default(
     assert document["bars"]["count"] == 400
     assert document["execution"]["fee"] == 0.002
     assert document["execution"]["step_size"] == 0.00001
+
+
+def kline_rows(bars: Bars) -> list[list[object]]:
+    """The bars as Binance's kline rows (1m, long closed)."""
+    return [
+        [
+            int(bars.time[i]),
+            str(bars.open[i]),
+            str(bars.high[i]),
+            str(bars.low[i]),
+            str(bars.close[i]),
+            "1.0",
+            int(bars.time[i]) + 59_999,
+            str(bars.close[i]),
+            1,
+            "0",
+            "0",
+            "0",
+        ]
+        for i in range(len(bars))
+    ]
+
+
+@pytest.mark.django_db
+async def test_binance_klines_with_the_symbols_filters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bars = random_walk_bars(2_500, seed=4)
+    async with FakeBinanceRestServer() as venue:
+        venue.symbols = [symbol_info("ETHBTC", "ETH", "BTC", "0.00001", "0.0001", "0.0001")]
+        venue.klines[("ETHBTC", "1m")] = kline_rows(bars)
+        arguments = ["backtest", "--binance", "--symbol", "ethbtc", "--fast", "5", "--slow", "20"]
+        start, end = int(bars.time[100]), int(bars.time[2_200])
+        with override_settings(PAPEREX_BINANCE_REST_URL=venue.url):
+            await asyncio.to_thread(
+                main, [*arguments, "--start", iso(start), "--end", iso(end), "--json"]
+            )
+            document = json.loads(capsys.readouterr().out)
+            requests = [path for path, _ in venue.requests]
+            with pytest.raises(SystemExit):
+                await asyncio.to_thread(main, ["backtest", "--binance", "--symbol", "NOPE"])
+    assert requests == [
+        "/api/v3/exchangeInfo",
+        "/api/v3/klines",
+        "/api/v3/klines",
+        "/api/v3/klines",
+    ]
+    assert (document["bars"]["count"], document["bars"]["start"]) == (2_100, start)
+    assert document["execution"]["step_size"] == 0.0001
+    assert document["execution"]["min_notional"] == 0.0001
+    expected = run_backtest(
+        bars.between(start, end),
+        SmaCross(fast=5, slow=20),
+        Execution(step_size=0.0001, min_notional=0.0001),
+    )
+    final_equity = expected.statistics.final_equity
+    assert document["statistics"]["final_equity"] == pytest.approx(final_equity, abs=1e-8)
+    assert "paperex: backtest: binance: " in capsys.readouterr().err
+
+
+def iso(milliseconds: int) -> str:
+    return datetime.fromtimestamp(milliseconds / 1000, UTC).isoformat()

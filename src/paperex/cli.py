@@ -448,6 +448,19 @@ def _backtest_inputs(options: argparse.Namespace) -> tuple[Bars, Execution]:
     symbol = (options.symbol or "").upper()
     if options.csv:
         bars = read_bars_csv(Path(options.csv), symbol=symbol).between(start, end)
+    elif options.binance:
+        if not symbol:
+            _refuse_setting("backtest: --binance needs --symbol")
+        _setup_django()
+        from django.conf import settings
+
+        from paperex.backtest.venue_bars import binance_history
+
+        history = binance_history(
+            settings.PAPEREX_BINANCE_REST_URL, symbol, options.interval, start_ms=start, end_ms=end
+        )
+        bars = history.bars
+        filters.update(step_size=history.step_size, min_notional=history.min_notional)
     elif options.replay:
         if not symbol:
             _refuse_setting("backtest: --replay needs --symbol")
@@ -784,6 +797,11 @@ def build_parser() -> argparse.ArgumentParser:
     data = backtest_parser.add_mutually_exclusive_group()
     data.add_argument("--csv", metavar="FILE", help="bars from a CSV (a time and a close column)")
     data.add_argument("--replay", metavar="FILE", help="bars made from a `paperex record` file")
+    data.add_argument(
+        "--binance",
+        action="store_true",
+        help="bars from Binance's klines (PAPEREX_BINANCE_REST_URL) with its filters",
+    )
     backtest_parser.add_argument("--start", help="first bar time, YYYY-MM-DD or ISO 8601 (UTC)")
     backtest_parser.add_argument("--end", help="bars before this time only")
     backtest_parser.add_argument("--cash", type=float, default=10_000.0, help="default 10000")
