@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from paperex.apps.accounts.models import User
 from paperex.apps.markets.models import Candle
+from paperex.apps.research import backtest_runner
 from paperex.apps.research.backtest_requests import CsvSource, MarketSource
 from paperex.apps.research.models import BacktestRun
 from paperex.apps.research.services import backtest_run_start
@@ -118,3 +119,28 @@ def test_a_backtest_starts_only_after_its_commit(
         run = queued_run(trader)
         assert started == []
     assert started == [run.pk]
+
+
+def test_a_run_reports_its_progress_as_it_goes(
+    trader: User, candles: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = queued_run(trader)
+    seen: list[tuple[str, int]] = []
+    real_run, real_document = backtest_runner.run_backtest, backtest_runner.result_document
+
+    def progress() -> None:
+        seen.append(BacktestRun.objects.values_list("status", "progress").get(pk=run.pk))
+
+    def running(*args: Any) -> Any:
+        progress()
+        return real_run(*args)
+
+    def documenting(*args: Any, **kwargs: Any) -> Any:
+        progress()
+        return real_document(*args, **kwargs)
+
+    monkeypatch.setattr(backtest_runner, "run_backtest", running)
+    monkeypatch.setattr(backtest_runner, "result_document", documenting)
+    run_backtest_task(run.pk)
+    assert seen == [("running", 40), ("running", 80)]
+    assert BacktestRun.objects.values_list("progress", flat=True).get(pk=run.pk) == 100

@@ -41,11 +41,23 @@ def backtest_run_execute(*, run_id: int) -> None:
     _finish(run_id, status=BacktestRun.Status.DONE, progress=100, result=document)
 
 
+LOADED, RUN = 40, 80
+"""The progress of a run once its bars are read, and once the strategy has run on them."""
+
+
 def _result(run: BacktestRun) -> dict[str, Any]:
     request = run.request
     bars = requested_bars(request, run.csv)
+    _progress(run.pk, LOADED)
     result = run_backtest(bars, requested_strategy(request), requested_execution(request))
+    _progress(run.pk, RUN)
     return {**result_document(result), "series": chart_series(result)}
+
+
+def _progress(run_id: int, percent: int) -> None:
+    BacktestRun.objects.filter(pk=run_id, status=BacktestRun.Status.RUNNING).update(
+        progress=percent
+    )
 
 
 def backtest_runs_fail(runs: QuerySet[BacktestRun], *, error: str) -> int:
