@@ -23,6 +23,8 @@ from paperex.apps.research.models import Bot
 from paperex.apps.research.selectors import bot_holdings, bot_orders, bot_reconciliation
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.models import Balance
+from paperex.apps.trading.services.orders import order_place
+from paperex.domain import OrderType, Side, TimeInForce
 from paperex.marketdata.bus import LocalBus
 from paperex.marketdata.events import Kline
 from tests.support.market_events import T0, book, kline, trade
@@ -231,3 +233,20 @@ async def test_bots_decide_in_one_process_only(
         runner.on_event(msgspec.structs.replace(closed("45", 0), interval="1s"))
         await asyncio.sleep(0)
     assert decided == ([closed("45", 0)] if runs else [])
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_persons_order_named_like_a_bots_is_not_the_bots(alice: User) -> None:
+    bot = await sma_bot(alice)
+    await order_place(
+        user_id=alice.pk,
+        symbol="BTCUSDT",
+        side=Side.BUY,
+        order_type=OrderType.MARKET,
+        time_in_force=TimeInForce.GTC,
+        quote_amount=Decimal(20),
+        client_order_id=f"bot{bot.pk}-mine",
+    )
+    assert await sync_to_async(orders_of)(bot) == []
+    assert (await sync_to_async(bot_holdings)(await state(bot))).base == 0
+    assert await sync_to_async(btc_of)(alice) > 0

@@ -83,7 +83,8 @@ class BotRunner:
             hold = holds_after(strategy, bars, holding=holding)
         except Exception as error:  # the strategy's fault ends its bot, not the process
             logger.warning("bot %s failed: %s", bot.pk, error)
-            await sync_to_async(bot_fail)(bot=bot, note=f"{type(error).__name__}: {error}")
+            first_line = (str(error).splitlines() or [""])[0]
+            await sync_to_async(bot_fail)(bot=bot, note=f"{type(error).__name__}: {first_line}")
             return
         if hold == holding:
             await sync_to_async(bot_decided)(bot=bot, candle=candle.open_time)

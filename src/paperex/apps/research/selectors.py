@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from paperex.apps.research.candles import stored_bars
 from paperex.apps.research.models import BacktestRun, Bot
@@ -66,9 +66,19 @@ def bot_get(*, user_id: int, bot_id: int) -> Bot:
 
 def bot_orders(bot: Bot) -> QuerySet[Order]:
     """The orders this bot placed, oldest first."""
-    return Order.objects.filter(
-        user_id=bot.user_id, client_order_id__startswith=bot.client_order_prefix
-    ).order_by("id")
+    return Order.objects.filter(_placed_by(bot)).order_by("id")
+
+
+def bot_fills(bot: Bot) -> QuerySet[Fill]:
+    """The fills of the orders this bot placed, in order."""
+    return Fill.objects.filter(_placed_by(bot, "order__")).order_by("order_id", "id")
+
+
+def _placed_by(bot: Bot, order: str = "") -> Q:
+    """The bot's orders: the user's with a client order id of the bot and a candle's time (a
+    person's own ``bot7-x`` is not one)."""
+    client_order_id = rf"^{bot.client_order_prefix}[0-9]+$"
+    return Q(user_id=bot.user_id, **{f"{order}client_order_id__regex": client_order_id})
 
 
 @dataclass(frozen=True)
@@ -83,9 +93,7 @@ class BotHoldings:
 def bot_holdings(bot: Bot) -> BotHoldings:
     """The sums of the bot's own fills."""
     base = spent = Decimal(0)
-    fills = Fill.objects.filter(
-        user_id=bot.user_id, order__client_order_id__startswith=bot.client_order_prefix
-    ).values_list("side", "quantity", "quote_quantity", "fee", "fee_asset_id")
+    fills = bot_fills(bot).values_list("side", "quantity", "quote_quantity", "fee", "fee_asset_id")
     base_asset, quote_asset = bot.market.base_id, bot.market.quote_id
     for side, quantity, quote, fee, fee_asset in fills:
         base_fee = fee if fee_asset == base_asset else 0
@@ -164,21 +172,15 @@ def bot_live_trades(bot: Bot) -> list[LiveTrade]:
     it (prices are averages of the orders' fills; fees counted in the quote asset)."""
     orders: dict[int, list[Any]] = {}
     base_asset, quote_asset = bot.market.base_id, bot.market.quote_id
-    fills = (
-        Fill.objects.filter(
-            user_id=bot.user_id, order__client_order_id__startswith=bot.client_order_prefix
-        )
-        .order_by("order_id", "id")
-        .values_list(
-            "order_id",
-            "order__client_order_id",
-            "side",
-            "price",
-            "quantity",
-            "quote_quantity",
-            "fee",
-            "fee_asset_id",
-        )
+    fills = bot_fills(bot).values_list(
+        "order_id",
+        "order__client_order_id",
+        "side",
+        "price",
+        "quantity",
+        "quote_quantity",
+        "fee",
+        "fee_asset_id",
     )
     for order_id, client_order_id, side, price, quantity, quote, fee, fee_asset in fills:
         candle = int(client_order_id.removeprefix(bot.client_order_prefix))
