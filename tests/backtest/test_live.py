@@ -10,7 +10,7 @@ from paperex.backtest.execution import Execution
 from paperex.backtest.live import bars_needed, holds_after
 from paperex.backtest.random_walk import random_walk_bars
 from paperex.backtest.run import run_backtest
-from paperex.backtest.strategies import EmaCross, SmaCross, Strategy
+from paperex.backtest.strategies import BuyAndHold, EmaCross, SmaCross, Strategy
 
 MINUTE = 60_000
 
@@ -48,3 +48,10 @@ def test_a_bot_stays_as_it_is_until_the_warmup_is_over() -> None:
     falling_cross = [1.0, 2.0, 3.0, 4.0, 0.0]
     assert holds_after(strategy, bars_of(falling_cross), holding=True) is False
     assert bars_needed(strategy) == 14
+
+
+def test_a_buy_and_hold_bot_buys_on_its_first_candle_and_holds() -> None:
+    strategy = BuyAndHold()
+    assert bars_needed(strategy) == 1
+    assert holds_after(strategy, bars_of([5.0]), holding=False) is True
+    assert holds_after(strategy, bars_of([1.0]), holding=True) is True

@@ -12,7 +12,10 @@ averages that remember all history (the EMA) have settled as they would have in 
 
 
 def bars_needed(strategy: Strategy) -> int:
-    """How many bars up to the latest a bot reads to decide on it."""
+    """How many bars up to the latest a bot reads to decide on it: none before it for a
+    strategy without warm-up, whose first bar is where the bot starts (buy-and-hold buys then)."""
+    if strategy.warmup == 0:
+        return 1
     return HISTORY_PER_WARMUP * strategy.warmup + 2
 
 

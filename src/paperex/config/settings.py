@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BacktestStatusEnum": "paperex.apps.research.models.BacktestRun.Status",
         "ApiKeyKindEnum": "paperex.apps.apikeys.models.ApiKey.Kind",
+        "BotStatusEnum": "paperex.apps.research.models.Bot.Status",
     },
 }
 

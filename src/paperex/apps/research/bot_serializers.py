@@ -11,7 +11,6 @@ from rest_framework import serializers
 
 from paperex.apps.core.amounts import AmountField, format_amount
 from paperex.apps.research.backtest_requests import DEFAULT_STRATEGY
-from paperex.apps.research.bots import BOT_INTERVALS
 from paperex.apps.research.models import Bot
 from paperex.apps.research.selectors import BotReport
 from paperex.apps.trading.models import Order
@@ -23,7 +22,7 @@ class BotCreateSerializer(serializers.Serializer[None]):
     buying with ``allocation`` of the quote asset on each entry."""
 
     symbol = serializers.CharField(max_length=32, help_text="a trading market, e.g. BTCUSDT")
-    interval = serializers.ChoiceField(choices=BOT_INTERVALS, default="1m")
+    interval = serializers.ChoiceField(choices=Bot.INTERVALS, default="1m")
     strategy = serializers.CharField(
         default=DEFAULT_STRATEGY, help_text=f"one of {', '.join(BUILT_IN)}"
     )
@@ -71,6 +70,8 @@ class BotSerializer(serializers.ModelSerializer[Bot]):
 class BotOrderSerializer(serializers.ModelSerializer[Order]):
     """One of the bot's orders."""
 
+    side = serializers.CharField(read_only=True, help_text="BUY or SELL")
+    status = serializers.CharField(read_only=True, help_text="the order's status, as Binance's")
     executed_quantity = AmountField(read_only=True)
     cumulative_quote = AmountField(read_only=True)
 

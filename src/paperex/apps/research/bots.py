@@ -17,8 +17,6 @@ from paperex.apps.research.backtest_requests import checked_strategy, invalid
 from paperex.apps.research.models import Bot
 from paperex.apps.research.selectors import bot_holdings, bot_orders
 
-BOT_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
-"""The candle intervals a bot may decide on (one a second would be a loop, not a strategy)."""
 NOTE_LENGTH = 500
 
 
@@ -46,8 +44,8 @@ def bot_create(
     market = Market.objects.filter(symbol=symbol.upper(), status=Market.Status.TRADING).first()
     if market is None:
         raise invalid("symbol", f"no trading market {symbol.upper()}", ErrorCode.UNKNOWN_SYMBOL)
-    if interval not in BOT_INTERVALS:
-        raise invalid("interval", f"a bot's interval is one of {', '.join(BOT_INTERVALS)}")
+    if interval not in Bot.INTERVALS:
+        raise invalid("interval", f"a bot's interval is one of {', '.join(Bot.INTERVALS)}")
     chosen = checked_strategy(strategy, parameters)
     if allocation <= 0 or allocation < market.min_notional:
         message = f"allocation must be at least {market.min_notional} {market.quote.code}"

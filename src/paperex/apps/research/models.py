@@ -50,6 +50,9 @@ class Bot(models.Model):
     candle of its interval and places market orders whose client order ids name it and the
     candle (``bot<id>-<open time>``), so an order is never placed twice for one candle."""
 
+    INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
+    """The candle intervals a bot may decide on (one a second would be a loop, not a strategy)."""
+
     class Status(models.TextChoices):
         RUNNING = "running"
         PAUSED = "paused"
