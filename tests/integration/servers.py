@@ -95,6 +95,15 @@ def running_server(env: dict[str, str], *arguments: str, ready: bool = True) -> 
                 process.wait(timeout=10)
 
 
+def demo_token(url: str) -> str:
+    """An access token of the seeded demo user (funded with 100,000 USDT and USD)."""
+    answer = httpx.post(
+        f"{url}/api/token/", json={"username": "demo", "password": "demo12345"}, timeout=10
+    )
+    answer.raise_for_status()
+    return str(answer.json()["access"])
+
+
 CELERY_WORKER = [sys.executable, "-m", "celery", "-A", "paperex.config", "worker", "--pool", "solo"]
 
 

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.integration.servers import prepared_environment, running_server
+from tests.integration.servers import demo_token, prepared_environment, running_server
 
 pytestmark = pytest.mark.integration
 
@@ -48,15 +48,6 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-
-
-def demo_token(url: str) -> str:
-    """An access token of the seeded demo user (funded with 100,000 USDT and USD)."""
-    answer = httpx.post(
-        f"{url}/api/token/", json={"username": "demo", "password": "demo12345"}, timeout=10
-    )
-    answer.raise_for_status()
-    return str(answer.json()["access"])
 
 
 @pytest.fixture(scope="module")

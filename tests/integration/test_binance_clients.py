@@ -14,7 +14,7 @@ import httpx
 import pytest
 from binance.client import Client
 
-from tests.integration.servers import prepared_environment, running_server
+from tests.integration.servers import demo_token, prepared_environment, running_server
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
@@ -49,10 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         prepared_environment(tmp_path_factory.mktemp("binance-clients")) as env,
         running_server(env) as url,
     ):
-        tokens = httpx.post(
-            f"{url}/api/token/", json={"username": "demo", "password": "demo12345"}, timeout=10
-        ).json()
-        headers = {"Authorization": f"Bearer {tokens['access']}"}
+        headers = {"Authorization": f"Bearer {demo_token(url)}"}
         wait_until(
             lambda: httpx.get(f"{url}/api/markets/{SYMBOL}/ticker/", timeout=10).status_code == 200,
             timeout=30,

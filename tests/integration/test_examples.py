@@ -16,6 +16,7 @@ import pytest
 from nbclient import NotebookClient
 
 from tests.integration.servers import (
+    demo_token,
     jobs_worker,
     prepared_environment,
     running_server,
@@ -124,9 +125,7 @@ def test_the_paper_bot_notebook_places_and_cancels_its_orders(server: str, tmp_p
     assert_every_code_cell_ran(notebook)
     assert stdout_of(notebook)[-1] == "done: 4 orders placed and cancelled, USDT balance unchanged"
     # What the server itself holds: the bot's four orders, each cancelled and unfilled.
-    token = httpx.post(
-        f"{server}/api/token/", json={"username": "demo", "password": "demo12345"}, timeout=10
-    ).json()["access"]
+    token = demo_token(server)
     orders = httpx.get(
         f"{server}/api/orders/",
         params={"symbol": "BTCUSDT", "limit": 100},
