@@ -15,6 +15,7 @@ from tests.integration.web_browser import (
     Browser,
     Locator,
     Page,
+    Route,
     assert_no_horizontal_overflow,
     bearer,
     expect,
@@ -147,3 +148,122 @@ def test_the_list_follows_changes_made_elsewhere_and_fits_a_phone(
         page.get_by_role("button", name=f"Open bot {started.json()['id']}").click()
         expect(page.locator("#bot-orders tbody tr.empty-row")).to_be_visible()
         assert_no_horizontal_overflow(page)
+
+
+# What a bot that traded answers: the page shows it as the server sends it (routed here, since a
+# bot trades only when its strategy's signal comes on a closed candle).
+TRADED_ORDERS = [
+    {
+        "id": 11,
+        "client_order_id": "bot{id}-1704067200000",
+        "side": "BUY",
+        "status": "FILLED",
+        "executed_quantity": "0.00166000",
+        "cumulative_quote": "99.87000000",
+        "created_at": "2024-01-01T00:05:00.100000Z",
+    },
+]
+COMPARED = {
+    "bars": 12,
+    "start": 1704067200000,
+    "end": 1704067860000,
+    "trades": [
+        {
+            "entry_time": 1704067200000,
+            "backtest": {
+                "quantity": 0.00166,
+                "entry_price": 60000.0,
+                "exit_time": 1704067500000,
+                "exit_price": 60300.0,
+            },
+            "live": {
+                "quantity": 0.00166,
+                "entry_price": 60012.5,
+                "exit_time": 1704067500000,
+                "exit_price": 60290.0,
+            },
+            "backtest_pnl": 0.398,
+            "live_pnl": 0.2615,
+            "entry_price_difference": 12.5,
+            "exit_price_difference": -10.0,
+            "pnl_difference": -0.1365,
+        },
+        {
+            "entry_time": 1704067740000,
+            "backtest": {
+                "quantity": 0.00166,
+                "entry_price": 60100.0,
+                "exit_time": None,
+                "exit_price": None,
+            },
+            "live": None,
+            "backtest_pnl": 0.05,
+            "live_pnl": None,
+            "entry_price_difference": None,
+            "exit_price_difference": None,
+            "pnl_difference": None,
+        },
+    ],
+}
+
+
+def test_a_bot_that_traded_shows_its_orders_and_its_trades_beside_the_backtest(
+    browser: Browser, server: str
+) -> None:
+    credentials = new_user(server, "bots-traded")
+    started = httpx.post(
+        f"{server}/api/bots/",
+        headers=bearer(server, credentials),
+        json={"symbol": "BTCUSDT", "interval": "1m", "allocation": "100"},
+        timeout=30,
+    )
+    assert started.status_code == 201, started.text
+    bot_id = started.json()["id"]
+    with logged_in_page(browser, server, credentials, "bots_page_traded") as page:
+
+        def traded(route: Route) -> None:
+            bot = route.fetch().json()
+            orders = [
+                {**order, "client_order_id": str(order["client_order_id"]).format(id=bot_id)}
+                for order in TRADED_ORDERS
+            ]
+            route.fulfill(json={**bot, "orders": orders, "orders_placed": 1, "pnl": "-1.25"})
+
+        page.route(f"**/api/bots/{bot_id}/", traded)
+        page.route(
+            f"**/api/bots/{bot_id}/reconciliation/", lambda route: route.fulfill(json=COMPARED)
+        )
+        page.goto("/web/bots/")
+        row = page.locator(f"#bots-table tbody tr[data-id='{bot_id}']")
+        expect(row.locator("td.pnl")).to_have_text("-1.25")
+        expect(row.locator("td.pnl")).to_have_attribute("data-direction", "down")
+        page.get_by_role("button", name=f"Open bot {bot_id}").click()
+        order = page.locator("#bot-orders tbody tr[data-id='11']")
+        expect(order).to_contain_text(f"bot{bot_id}-1704067200000")
+        expect(order).to_contain_text("BUY")
+        expect(order).to_contain_text("FILLED")
+        expect(order).to_contain_text("99.87")
+        expect(page.locator("#bot-reconciliation-status")).to_have_text(
+            "12 candles compared, 2024-01-01 00:00 to 2024-01-01 00:11 UTC: 2 trades."
+        )
+        both = page.locator("#bot-reconciliation tbody tr[data-made-by='both'] td")
+        assert both.all_inner_texts() == [
+            "2024-01-01 00:00:00",
+            "both",
+            "60,012.50",
+            "60,000.00",
+            "+12.50",
+            "60,290.00",
+            "60,300.00",
+            "-10.00",
+            "+0.26",
+            "+0.40",
+            "-0.14",
+        ]
+        one_sided = page.locator("#bot-reconciliation tbody tr[data-made-by='backtest only'] td")
+        assert one_sided.all_inner_texts()[1:5] == [
+            "backtest only",
+            "\u2013",
+            "60,100.00",
+            "\u2013",
+        ]
