@@ -8,6 +8,8 @@ import { portfolio } from "./pages/portfolio.js";
 import { alerts } from "./pages/alerts.js";
 import { journal } from "./pages/journal.js";
 import { backtest } from "./pages/backtest.js";
+import { bots } from "./pages/bots.js";
+import { keys } from "./pages/keys.js";
 import { listings } from "./pages/listings.js";
 import { monitor } from "./pages/monitor.js";
 import { candleStream, tradeStream } from "./pages/streams.js";
@@ -19,6 +21,8 @@ const pages = {
   alerts,
   journal,
   backtest,
+  bots,
+  keys,
   listings,
   monitor,
   candle_stream: candleStream,

@@ -413,7 +413,9 @@ NAVIGATION_PAGES = {
     "Alerts": "#alerts-table tbody tr:not(.loading-row)",
     "Journal": "#journal-table tbody tr:not(.loading-row)",
     "Backtest": "#backtest-runs tbody tr:not(.loading-row)",
+    "Bots": "#bots-table tbody tr:not(.loading-row)",
     "Listings": "#listings-history tbody tr:not(.loading-row)",
+    "API keys": "#keys-table tbody tr:not(.loading-row)",
     "Monitor": "#monitor-chart canvas",
     "Streams": "#stream-chart canvas",
 }

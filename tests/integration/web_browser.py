@@ -36,12 +36,20 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 
 # The Playwright names the test modules use come from here, after the check that it is installed.
 try:
-    from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
+    from playwright.sync_api import (
+        Browser,
+        Locator,
+        Page,
+        Route,
+        ViewportSize,
+        expect,
+        sync_playwright,
+    )
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
 
-__all__ = ["Browser", "Locator", "Page", "ViewportSize", "expect"]
+__all__ = ["Browser", "Locator", "Page", "Route", "ViewportSize", "expect"]
 
 
 def unavailable(reason: str) -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from paperex.apps.accounts.models import User
+from paperex.apps.markets.models import Market
 from paperex.domain.orders import OrderType
 
 
@@ -24,7 +25,9 @@ def test_public_pages_render(seeded: None, path: str) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/web/trade/BTCUSDT/", "/web/journal/", "/web/backtest/"])
+@pytest.mark.parametrize(
+    "path", ["/web/trade/BTCUSDT/", "/web/journal/", "/web/backtest/", "/web/bots/", "/web/keys/"]
+)
 def test_account_pages_need_a_login(seeded: None, path: str) -> None:
     response = Client().get(path)
     assert response.status_code == 302
@@ -130,3 +133,50 @@ def test_the_listings_page_is_in_the_menu_with_the_venues_to_check(trader: User)
     assert '<a href="/web/listings/">Listings</a>' in page
     assert '"venues": ["synthetic"]' in page
     assert "Check for new listings" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/web/bots/", "/web/keys/"])
+def test_the_bots_and_keys_pages_answer_a_trader(seeded: None, trader: User, path: str) -> None:
+    client = Client()
+    client.force_login(trader)
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_bots_page_is_in_the_menu_with_trading_markets_bot_intervals_and_strategies(
+    seeded: None, trader: User
+) -> None:
+    client = Client()
+    client.force_login(trader)
+    response = client.get("/web/bots/")
+    page = response.content.decode()
+    assert '<a href="/web/bots/">Bots</a>' in page
+    data = response.context["page_data"]
+    assert data["page"] == "bots"
+    assert "BTCUSDT" in data["symbols"]
+    assert data["intervals"] == ["1m", "5m", "15m", "1h", "4h", "1d"]
+    assert [strategy["name"] for strategy in data["strategies"]][:1] == ["sma_cross"]
+    assert '<input id="bot-allocation" name="allocation"' in page
+    assert '<p id="bot-allocation-error" class="field-error">' in page
+
+
+@pytest.mark.django_db
+def test_a_halted_market_is_not_offered_to_a_bot(seeded: None, trader: User) -> None:
+    Market.objects.filter(symbol="ETHUSDT").update(status=Market.Status.HALT)
+    client = Client()
+    client.force_login(trader)
+    symbols = client.get("/web/bots/").context["page_data"]["symbols"]
+    assert "ETHUSDT" not in symbols
+    assert "BTCUSDT" in symbols
+
+
+@pytest.mark.django_db
+def test_the_keys_page_is_in_the_menu_with_its_form(trader: User) -> None:
+    client = Client()
+    client.force_login(trader)
+    page = client.get("/web/keys/").content.decode()
+    assert '<a href="/web/keys/">API keys</a>' in page
+    assert '"page": "keys"' in page
+    assert '<textarea id="key-public-key" name="public_key"' in page
+    assert "Create key" in page

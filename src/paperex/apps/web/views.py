@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from paperex import __version__
 from paperex.apps.accounts.services import user_register
 from paperex.apps.listings.sources import listing_venues
-from paperex.apps.markets.models import Candle
+from paperex.apps.markets.models import Candle, Market
 from paperex.apps.markets.selectors import market_list
+from paperex.apps.research.bots import BOT_INTERVALS
 from paperex.apps.research.selectors import backtest_strategy_list
 from paperex.apps.web.forms import SignupForm
 from paperex.apps.web.selectors import (
@@ -82,6 +83,21 @@ def backtest_page(request: HttpRequest) -> HttpResponse:
         "strategies": backtest_strategy_list(),
     }
     return _page(request, "backtest", "Backtest", data)
+
+
+@login_required
+def bots_page(request: HttpRequest) -> HttpResponse:
+    data = {
+        "symbols": [market.symbol for market in market_list(status=Market.Status.TRADING)],
+        "intervals": list(BOT_INTERVALS),
+        "strategies": backtest_strategy_list(),
+    }
+    return _page(request, "bots", "Paper bots", data)
+
+
+@login_required
+def keys_page(request: HttpRequest) -> HttpResponse:
+    return _page(request, "keys", "API keys", {})
 
 
 @login_required
