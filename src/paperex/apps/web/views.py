@@ -15,7 +15,7 @@ from paperex.apps.accounts.services import user_register
 from paperex.apps.listings.sources import listing_venues
 from paperex.apps.markets.models import Candle, Market
 from paperex.apps.markets.selectors import market_list
-from paperex.apps.research.bots import BOT_INTERVALS
+from paperex.apps.research.models import Bot
 from paperex.apps.research.selectors import backtest_strategy_list
 from paperex.apps.web.forms import SignupForm
 from paperex.apps.web.selectors import (
@@ -89,7 +89,7 @@ def backtest_page(request: HttpRequest) -> HttpResponse:
 def bots_page(request: HttpRequest) -> HttpResponse:
     data = {
         "symbols": [market.symbol for market in market_list(status=Market.Status.TRADING)],
-        "intervals": list(BOT_INTERVALS),
+        "intervals": list(Bot.INTERVALS),
         "strategies": backtest_strategy_list(),
     }
     return _page(request, "bots", "Paper bots", data)
