@@ -350,3 +350,23 @@ def test_python_binance_market_orders_fills_fees_and_balances(
         row["asset"]: (D(row["free"]), D(row["locked"])) for row in account["balances"]
     } == exchange.balances()
     assert account["canTrade"] is True
+
+
+def test_ccxt_edit_order_is_a_cancel_replace(
+    ccxt_binance: ccxt.binance, exchange: Exchange
+) -> None:
+    price = exchange.resting_bid_price()
+    placed = ccxt_binance.create_order("BTC/USDT", "limit", "buy", 0.001, float(price))
+    edited = ccxt_binance.edit_order(
+        placed["id"], "BTC/USDT", "limit", "buy", 0.002, float(price - 1)
+    )
+    assert edited["id"] != placed["id"]
+    assert exchange.order(placed["id"])["status"] == "CANCELED"
+    stored = exchange.order(edited["id"])
+    assert (stored["status"], D(stored["quantity"]), D(stored["price"])) == (
+        "NEW",
+        D("0.002"),
+        price - 1,
+    )
+    assert exchange.balances()["USDT"][1] == (price - 1) * D("0.002")
+    ccxt_binance.cancel_order(edited["id"], "BTC/USDT")

@@ -374,3 +374,67 @@ def test_another_users_order_is_not_found_and_stays(alice: SignedClient, bob: Si
     assert bob.delete("openOrders", {"symbol": "BTCUSDT"}).json()["code"] == -2011
     assert Order.objects.get(pk=placed["orderId"]).status == "NEW"
     assert held(alice.user, "USDT") == (D(90000), D(10000))
+
+
+def cancel_replace(client: SignedClient, order_id: int, mode: str, **new: str) -> Any:
+    return client.post(
+        "order/cancelReplace",
+        {**LIMIT_BUY, "cancelReplaceMode": mode, "cancelOrderId": order_id, **new},
+    )
+
+
+def test_cancel_replace_cancels_and_places(alice: SignedClient) -> None:
+    old = alice.post("order", LIMIT_BUY).json()
+    response = cancel_replace(alice, old["orderId"], "STOP_ON_FAILURE", price="19000")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["cancelResult"], body["newOrderResult"]) == ("SUCCESS", "SUCCESS")
+    assert set(body["cancelResponse"]) == CANCEL_FIELDS
+    assert body["cancelResponse"]["orderId"] == old["orderId"]
+    assert set(body["newOrderResponse"]) == RESULT_FIELDS | {"fills"}
+    new_id = body["newOrderResponse"]["orderId"]
+    assert Order.objects.get(pk=old["orderId"]).status == "CANCELED"
+    assert (Order.objects.get(pk=new_id).status, Order.objects.get(pk=new_id).price) == (
+        "NEW",
+        D(19000),
+    )
+    assert held(alice.user, "USDT") == (D(90500), D(9500))
+    assert response["X-MBX-ORDER-COUNT-10S"] == "2"
+
+
+def test_cancel_replace_stops_when_the_cancel_fails(alice: SignedClient) -> None:
+    response = cancel_replace(alice, 999_999, "STOP_ON_FAILURE")
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": -2022,
+        "msg": "Order cancel-replace failed.",
+        "data": {
+            "cancelResult": "FAILURE",
+            "newOrderResult": "NOT_ATTEMPTED",
+            "cancelResponse": {"code": -2011, "msg": "Unknown order sent."},
+            "newOrderResponse": None,
+        },
+    }
+    assert not Order.objects.exists()
+
+
+def test_cancel_replace_with_one_part_failing_is_409(alice: SignedClient) -> None:
+    allowed = cancel_replace(alice, 999_999, "ALLOW_FAILURE")
+    assert allowed.status_code == 409
+    body = allowed.json()
+    assert (body["code"], body["msg"]) == (-2021, "Order cancel-replace partially failed.")
+    assert (body["data"]["cancelResult"], body["data"]["newOrderResult"]) == (
+        "FAILURE",
+        "SUCCESS",
+    )
+    placed = Order.objects.get(user=alice.user)
+    refused = cancel_replace(alice, placed.id, "STOP_ON_FAILURE", quantity="100")
+    assert refused.status_code == 409
+    data = refused.json()["data"]
+    assert (data["cancelResult"], data["newOrderResult"]) == ("SUCCESS", "FAILURE")
+    assert data["newOrderResponse"] == {
+        "code": -2010,
+        "msg": "Account has insufficient balance for requested action.",
+    }
+    assert Order.objects.get(pk=placed.id).status == "CANCELED"
+    assert Order.objects.filter(user=alice.user).count() == 1

@@ -7,6 +7,8 @@ Binance itself and as ccxt and python-binance handle them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import JsonResponse
 
 LEGAL_INTEGER = "^[0-9]{1,20}$"
@@ -20,13 +22,28 @@ class BinanceError(Exception):
     """An error answered in Binance's shape: its code, exact message and HTTP status."""
 
     def __init__(
-        self, code: int, message: str, *, status: int = 400, retry_after: int | None = None
+        self,
+        code: int,
+        message: str,
+        *,
+        status: int = 400,
+        retry_after: int | None = None,
+        data: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
         self.retry_after = retry_after
+        self.data = data
+
+    def body(self) -> dict[str, Any]:
+        """Binance's error body: ``{"code", "msg"}``, and ``data`` when the error has some
+        (``order/cancelReplace``)."""
+        body: dict[str, Any] = {"code": self.code, "msg": self.message}
+        if self.data is not None:
+            body["data"] = self.data
+        return body
 
 
 def illegal_characters(parameter: str, legal_range: str) -> BinanceError:
@@ -109,7 +126,7 @@ def service_unavailable(retry_after: int = RETRY_AFTER_SECONDS) -> BinanceError:
 def error_response(error: BinanceError) -> JsonResponse:
     """The error's answer: its status and ``{"code", "msg"}``, with ``Retry-After`` on a 503
     (and on a 429 that says when)."""
-    response = JsonResponse({"code": error.code, "msg": error.message}, status=error.status)
+    response = JsonResponse(error.body(), status=error.status)
     if error.status == 503 or error.retry_after is not None:
         response["Retry-After"] = str(error.retry_after or RETRY_AFTER_SECONDS)
     return response
@@ -192,3 +209,14 @@ def unknown_order_sent() -> BinanceError:
 def order_does_not_exist() -> BinanceError:
     """-2013: a query of an order that does not exist (or is another user's)."""
     return BinanceError(-2013, "Order does not exist.")
+
+
+def cancel_replace_failed(data: dict[str, Any]) -> BinanceError:
+    """-2022 (400): neither the cancel nor the new order of a cancel-replace went through (or
+    the cancel failed and the mode stopped there); ``data`` tells each part's outcome."""
+    return BinanceError(-2022, "Order cancel-replace failed.", data=data)
+
+
+def cancel_replace_partially_failed(data: dict[str, Any]) -> BinanceError:
+    """-2021 (409): one part of a cancel-replace went through and the other did not."""
+    return BinanceError(-2021, "Order cancel-replace partially failed.", status=409, data=data)

@@ -158,15 +158,33 @@ class OrderReference:
     client_order_id: str | None
 
 
-def order_reference_read(parameters: QueryReader) -> OrderReference:
-    """``orderId`` and/or ``origClientOrderId``; raises -1102 when neither was sent."""
+def order_reference_read(
+    parameters: QueryReader,
+    *,
+    id_name: str = "orderId",
+    client_id_name: str = "origClientOrderId",
+) -> OrderReference:
+    """``orderId`` and/or ``origClientOrderId`` (or the names given: ``cancelOrderId`` ...);
+    raises -1102 when neither was sent."""
     reference = OrderReference(
-        order_id=parameters.integer("orderId"),
-        client_order_id=client_order_id_read(parameters, "origClientOrderId"),
+        order_id=parameters.integer(id_name),
+        client_order_id=client_order_id_read(parameters, client_id_name),
     )
     if reference.order_id is None and reference.client_order_id is None:
-        raise one_of_parameters_missing("origClientOrderId", "orderId")
+        raise one_of_parameters_missing(client_id_name, id_name)
     return reference
+
+
+CANCEL_REPLACE_MODES = ("STOP_ON_FAILURE", "ALLOW_FAILURE")
+
+
+def allow_failure_read(parameters: QueryReader) -> bool:
+    """``cancelReplaceMode``: whether the new order is placed even when the cancel fails
+    (ALLOW_FAILURE); raises -1102 when not sent, -1130 for another mode."""
+    mode = parameters.required_text("cancelReplaceMode")
+    if mode not in CANCEL_REPLACE_MODES:
+        raise invalid_parameter_value("cancelReplaceMode")
+    return mode == "ALLOW_FAILURE"
 
 
 TIME_WINDOW_MS = 24 * 3_600_000

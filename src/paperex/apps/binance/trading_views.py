@@ -7,14 +7,22 @@ from __future__ import annotations
 
 from paperex.apps.binance import trading_wire
 from paperex.apps.binance.endpoint import Answer
-from paperex.apps.binance.errors import order_does_not_exist
+from paperex.apps.binance.errors import (
+    BinanceError,
+    cancel_replace_failed,
+    cancel_replace_partially_failed,
+    order_does_not_exist,
+)
 from paperex.apps.binance.order_actions import (
+    CancelReplaceOutcome,
     open_orders_cancel,
     order_cancel_referenced,
+    order_cancel_replace,
     order_new_check,
     order_new_place,
 )
 from paperex.apps.binance.order_parameters import (
+    allow_failure_read,
     client_order_id_read,
     flag_read,
     new_order_read,
@@ -33,7 +41,9 @@ from paperex.apps.binance.trading_reads import (
     order_window,
     trade_window,
 )
+from paperex.apps.binance.trading_wire import ResponseType
 from paperex.apps.binance.views import market_of
+from paperex.apps.binance.wire import Row
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.services.orders import new_client_order_id
 from paperex.support.clock import wall_clock_ms
@@ -85,6 +95,59 @@ def order_cancel(parameters: QueryReader, user_id: int) -> Answer:
     order = order_cancel_referenced(user_id=user_id, market=market, reference=reference)
     body = trading_wire.order_canceled(
         order, cancel_client_order_id=cancel_id, transact_ms=wall_clock_ms()
+    )
+    return Answer(body, 1)
+
+
+def cancel_replace_answer(
+    outcome: CancelReplaceOutcome, *, cancel_client_order_id: str, response_type: ResponseType
+) -> Row:
+    """The answer of a cancel-replace whose parts both went through; raises -2021 (409) when
+    one failed, -2022 when nothing went through."""
+    if isinstance(outcome.canceled, BinanceError):
+        canceled: Row = outcome.canceled.body()
+    else:
+        canceled = trading_wire.order_canceled(
+            outcome.canceled,
+            cancel_client_order_id=cancel_client_order_id,
+            transact_ms=wall_clock_ms(),
+        )
+    placed: Row | None
+    if outcome.placed is None or isinstance(outcome.placed, BinanceError):
+        placed = None if outcome.placed is None else outcome.placed.body()
+    else:
+        placed = trading_wire.order_placed(
+            outcome.placed, order_fills(outcome.placed), response_type
+        )
+    data = trading_wire.cancel_replace_data(canceled, placed)
+    successes = [data["cancelResult"], data["newOrderResult"]].count("SUCCESS")
+    if successes == 0:
+        raise cancel_replace_failed(data)
+    if successes == 1:
+        raise cancel_replace_partially_failed(data)
+    return data
+
+
+@signed(weight=1, places_orders=True)
+def order_cancel_replace_new(parameters: QueryReader, user_id: int) -> Answer:
+    """``POST /api/v3/order/cancelReplace``: cancel an order and place a new one."""
+    allow_failure = allow_failure_read(parameters)
+    reference = order_reference_read(
+        parameters, id_name="cancelOrderId", client_id_name="cancelOrigClientOrderId"
+    )
+    cancel_id = client_order_id_read(parameters, "cancelNewClientOrderId") or new_client_order_id()
+    new_order = new_order_read(parameters)
+    market = market_of(new_order.symbol)
+    parameters.ensure_all_read()
+    outcome = order_cancel_replace(
+        user_id=user_id,
+        market=market,
+        reference=reference,
+        new_order=new_order,
+        allow_failure=allow_failure,
+    )
+    body = cancel_replace_answer(
+        outcome, cancel_client_order_id=cancel_id, response_type=new_order.response_type
     )
     return Answer(body, 1)
 
@@ -168,6 +231,7 @@ def account_commission(parameters: QueryReader, user_id: int) -> Answer:
 
 order = signed_view(POST=order_new, GET=order_query, DELETE=order_cancel)
 order_test_view = signed_view(POST=order_test)
+order_cancel_replace_view = signed_view(POST=order_cancel_replace_new)
 open_orders_view = signed_view(GET=open_orders_list, DELETE=open_orders_cancel_all)
 all_orders_view = signed_view(GET=all_orders)
 my_trades_view = signed_view(GET=my_trades)

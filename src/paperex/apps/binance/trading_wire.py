@@ -262,3 +262,22 @@ def order_test_commission(market: Market) -> Row:
         "taxCommissionForOrder": _maker_taker(ZERO, ZERO),
         "discount": _no_discount(),
     }
+
+
+def cancel_replace_data(
+    canceled: Row | dict[str, object], placed: Row | dict[str, object] | None
+) -> Row:
+    """The body of an ``order/cancelReplace`` (or its error's ``data``): each part's result and
+    answer (a part that failed shows its ``{"code", "msg"}``, one not attempted None)."""
+
+    def result(part: Row | dict[str, object] | None) -> str:
+        if part is None:
+            return "NOT_ATTEMPTED"
+        return "FAILURE" if "code" in part else "SUCCESS"
+
+    return {
+        "cancelResult": result(canceled),
+        "newOrderResult": result(placed),
+        "cancelResponse": canceled,
+        "newOrderResponse": placed,
+    }

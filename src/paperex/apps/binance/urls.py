@@ -20,6 +20,11 @@ urlpatterns = [
     path("v3/ticker/bookTicker", views.book_ticker, name="binance-book-ticker"),
     path("v3/order", trading_views.order, name="binance-order"),
     path("v3/order/test", trading_views.order_test_view, name="binance-order-test"),
+    path(
+        "v3/order/cancelReplace",
+        trading_views.order_cancel_replace_view,
+        name="binance-order-cancel-replace",
+    ),
     path("v3/openOrders", trading_views.open_orders_view, name="binance-open-orders"),
     path("v3/allOrders", trading_views.all_orders_view, name="binance-all-orders"),
     path("v3/myTrades", trading_views.my_trades_view, name="binance-my-trades"),
