@@ -4,15 +4,20 @@ orders, and Paperex's order refusals (balance, filters, duplicates, limits, an e
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.test import Client
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
-from paperex.apps.apikeys.services import apikey_revoke
+from paperex.apps.apikeys.services import apikey_create, apikey_revoke
 from paperex.apps.binance.order_errors import binance_error_of
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.models import Balance, Order
@@ -238,3 +243,32 @@ def test_a_market_not_ready_and_an_unknown_outcome_are_503() -> None:
     unknown = binance_error_of(OrderOutcomeUnknownError("late", client_order_id="x"))
     assert (unknown.status, unknown.code) == (503, -1007)
     assert unknown.message.endswith("execution status unknown.")
+
+
+def test_an_ed25519_key_signs_in_base64(make_trader: Trader) -> None:
+    user, _ = make_trader("carol")
+    private = ed25519.Ed25519PrivateKey.generate()
+    public_pem = private.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    key = apikey_create(user_id=user.pk, label="ed", public_key=public_pem.decode()).key
+    payload = urlencode({"omitZeroBalances": "true", "timestamp": wall_clock_ms()})
+    signature = quote(base64.b64encode(private.sign(payload.encode())).decode(), safe="")
+    client = Client()
+    answer = client.get(
+        f"/api/v3/account?{payload}&signature={signature}", headers={"X-MBX-APIKEY": key.api_key}
+    )
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["uid"] == user.pk
+    forged = base64.b64encode(ed25519.Ed25519PrivateKey.generate().sign(payload.encode()))
+    refused = client.get(
+        f"/api/v3/account?{payload}&signature={quote(forged.decode(), safe='')}",
+        headers={"X-MBX-APIKEY": key.api_key},
+    )
+    assert_refused(refused, 400, -1022, "Signature for this request is not valid.")
+
+
+def test_history_windows_are_at_most_a_day(alice: SignedClient) -> None:
+    day = 24 * 3_600_000
+    for path in ("allOrders", "myTrades"):
+        response = alice.get(path, {"symbol": "BTCUSDT", "startTime": 1, "endTime": day + 2})
+        assert_refused(response, 400, -1127, "More than 24 hours between startTime and endTime.")
+        assert alice.get(path, {"symbol": "BTCUSDT", "startTime": 1, "endTime": day}).json() == []
