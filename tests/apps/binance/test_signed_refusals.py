@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.db import OperationalError
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -272,3 +273,21 @@ def test_history_windows_are_at_most_a_day(alice: SignedClient) -> None:
         response = alice.get(path, {"symbol": "BTCUSDT", "startTime": 1, "endTime": day + 2})
         assert_refused(response, 400, -1127, "More than 24 hours between startTime and endTime.")
         assert alice.get(path, {"symbol": "BTCUSDT", "startTime": 1, "endTime": day}).json() == []
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["paperex.apps.apikeys.signatures.apikey_active_get", "paperex.apps.binance.views.market_get"],
+)
+def test_a_database_away_is_503(
+    alice: SignedClient, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    def away(**_: object) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(where, away)
+    response = alice.post("order", LIMIT_BUY)
+    assert_refused(
+        response, 503, -1001, "Internal error; unable to process your request. Please try again."
+    )
+    assert response["Retry-After"] == "1"

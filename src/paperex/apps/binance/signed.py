@@ -75,13 +75,11 @@ def signed_user(request: HttpRequest, parameters: dict[str, str]) -> int:
 
 def answer_of(endpoint: SignedEndpoint, parameters: dict[str, str], user_id: int) -> Answer:
     """The endpoint's answer for a verified request; raises BinanceError (Paperex's refusals
-    and an unreachable database translated)."""
+    translated)."""
     reader = QueryReader(parameters)
     reader.mark_read(*SIGNING_PARAMETERS)
     try:
         answer = endpoint.handler(reader, user_id)
-    except (OperationalError, InterfaceError) as away:
-        raise service_unavailable() from away
     except PaperexError as refused:
         raise binance_error_of(refused) from refused
     reader.ensure_all_read()
@@ -90,7 +88,8 @@ def answer_of(endpoint: SignedEndpoint, parameters: dict[str, str], user_id: int
 
 def signed_view(**methods: SignedEndpoint) -> View:
     """One path's view: each HTTP method (``GET=``, ``POST=``, ``DELETE=``) to its signed
-    endpoint; any other method is 405 with -1020."""
+    endpoint; any other method is 405 with -1020, and a database that is away (for the key or
+    the endpoint) 503 -1001 with ``Retry-After``."""
 
     @csrf_exempt  # no cookie authenticates these requests: the signature does
     def view(request: HttpRequest) -> HttpResponse:
@@ -112,6 +111,8 @@ def signed_view(**methods: SignedEndpoint) -> View:
             response = JsonResponse(unsigned.body(), status=unsigned.status)
         except BinanceError as error:
             response = error_response(error)
+        except (OperationalError, InterfaceError):
+            response = error_response(service_unavailable())
         response[USED_WEIGHT_HEADER] = str(weight_use(request_address(request), used))
         if endpoint is not None and endpoint.places_orders and user_id is not None:
             for header, count in order_count_headers(user_id).items():
