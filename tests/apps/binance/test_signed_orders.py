@@ -15,6 +15,7 @@ from paperex.apps.accounts.models import User
 from paperex.apps.core.amounts import epoch_ms
 from paperex.apps.markets.models import Asset
 from paperex.apps.trading.models import Balance, Fill, Order
+from paperex.support.rate_window import Rate
 from tests.apps.binance.signing import SignedClient
 from tests.support.ledger import assert_balances_equal_ledger, fund_btc
 
@@ -438,3 +439,22 @@ def test_cancel_replace_with_one_part_failing_is_409(alice: SignedClient) -> Non
     }
     assert Order.objects.get(pk=placed.id).status == "CANCELED"
     assert Order.objects.filter(user=alice.user).count() == 1
+
+
+def test_cancel_replace_tells_a_cancel_done_when_the_new_order_meets_a_limit(
+    alice: SignedClient, settings: Any
+) -> None:
+    settings.PAPEREX_RATE_LIMITS = {**settings.PAPEREX_RATE_LIMITS, "orders": Rate(1, 10)}
+    old = alice.post("order", LIMIT_BUY).json()
+    response = cancel_replace(alice, old["orderId"], "STOP_ON_FAILURE")
+    assert response.status_code == 409
+    data = response.json()["data"]
+    assert (data["cancelResult"], data["newOrderResult"]) == ("SUCCESS", "FAILURE")
+    assert data["newOrderResponse"]["code"] == -1015
+    assert Order.objects.get(pk=old["orderId"]).status == "CANCELED"
+    whole = alice.post(
+        "order/cancelReplace",
+        {**LIMIT_BUY, "cancelReplaceMode": "ALLOW_FAILURE", "cancelOrderId": 999_999},
+    )
+    # Nothing changed (the cancel found no order): the limit answers the whole request.
+    assert (whole.status_code, whole.json()["code"]) == (429, -1015)

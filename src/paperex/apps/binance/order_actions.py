@@ -4,23 +4,18 @@ as the service committed them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from asgiref.sync import async_to_sync
 
 from paperex.apps.binance.errors import (
     DUPLICATE_ORDER,
     MARKET_CLOSED,
-    BinanceError,
     order_rejected,
     timeout_unknown_outcome,
     unknown_order_sent,
 )
-from paperex.apps.binance.order_errors import binance_error_of
 from paperex.apps.binance.order_parameters import NewOrder, OrderReference
 from paperex.apps.binance.trading_reads import order_referenced, orders_by_ids
 from paperex.apps.binance.weights import order_counted
-from paperex.apps.core.errors import PaperexError
 from paperex.apps.markets.models import Market
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.selectors.markets import order_entry_market
@@ -109,47 +104,3 @@ def open_orders_cancel(*, user_id: int, market: Market) -> list[Order]:
     if not canceled:
         raise unknown_order_sent()
     return orders_by_ids(user_id=user_id, order_ids=[order.id for order in canceled])
-
-
-@dataclass(frozen=True)
-class CancelReplaceOutcome:
-    """What became of each part of a cancel-replace: the canceled order or the cancel's error;
-    the new order, its error, or None when it was not attempted."""
-
-    canceled: Order | BinanceError
-    placed: Order | BinanceError | None
-
-
-def _part_refusal(error: BinanceError | PaperexError) -> BinanceError:
-    """A part's refusal in Binance's words; raises it again when it is not the part's own (a
-    service away, a limit): then the whole request is answered with it."""
-    refusal = error if isinstance(error, BinanceError) else binance_error_of(error)
-    if refusal.status != 400:
-        raise refusal from error
-    return refusal
-
-
-def order_cancel_replace(
-    *,
-    user_id: int,
-    market: Market,
-    reference: OrderReference,
-    new_order: NewOrder,
-    allow_failure: bool,
-) -> CancelReplaceOutcome:
-    """Cancel the order ``reference`` names, then place ``new_order``: unless the cancel failed
-    and ``allow_failure`` is False. Two commands to the engine one after the other (Binance does
-    both in one step of its matching engine): between them the market may move."""
-    canceled: Order | BinanceError
-    try:
-        canceled = order_cancel_referenced(user_id=user_id, market=market, reference=reference)
-    except (BinanceError, PaperexError) as error:
-        canceled = _part_refusal(error)
-    if isinstance(canceled, BinanceError) and not allow_failure:
-        return CancelReplaceOutcome(canceled, None)
-    placed: Order | BinanceError
-    try:
-        placed = order_new_place(user_id=user_id, new_order=new_order)
-    except (BinanceError, PaperexError) as error:
-        placed = _part_refusal(error)
-    return CancelReplaceOutcome(canceled, placed)

@@ -6,18 +6,12 @@ facade's actions (Paperex's order service) or reads, and shapes the answer with
 from __future__ import annotations
 
 from paperex.apps.binance import trading_wire
+from paperex.apps.binance.cancel_replace import cancel_replace_answer, order_cancel_replace
 from paperex.apps.binance.endpoint import Answer
-from paperex.apps.binance.errors import (
-    BinanceError,
-    cancel_replace_failed,
-    cancel_replace_partially_failed,
-    order_does_not_exist,
-)
+from paperex.apps.binance.errors import order_does_not_exist
 from paperex.apps.binance.order_actions import (
-    CancelReplaceOutcome,
     open_orders_cancel,
     order_cancel_referenced,
-    order_cancel_replace,
     order_new_check,
     order_new_place,
 )
@@ -41,9 +35,7 @@ from paperex.apps.binance.trading_reads import (
     order_window,
     trade_window,
 )
-from paperex.apps.binance.trading_wire import ResponseType
 from paperex.apps.binance.views import market_of
-from paperex.apps.binance.wire import Row
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.services.orders import new_client_order_id
 from paperex.support.clock import wall_clock_ms
@@ -97,35 +89,6 @@ def order_cancel(parameters: QueryReader, user_id: int) -> Answer:
         order, cancel_client_order_id=cancel_id, transact_ms=wall_clock_ms()
     )
     return Answer(body, 1)
-
-
-def cancel_replace_answer(
-    outcome: CancelReplaceOutcome, *, cancel_client_order_id: str, response_type: ResponseType
-) -> Row:
-    """The answer of a cancel-replace whose parts both went through; raises -2021 (409) when
-    one failed, -2022 when nothing went through."""
-    if isinstance(outcome.canceled, BinanceError):
-        canceled: Row = outcome.canceled.body()
-    else:
-        canceled = trading_wire.order_canceled(
-            outcome.canceled,
-            cancel_client_order_id=cancel_client_order_id,
-            transact_ms=wall_clock_ms(),
-        )
-    placed: Row | None
-    if outcome.placed is None or isinstance(outcome.placed, BinanceError):
-        placed = None if outcome.placed is None else outcome.placed.body()
-    else:
-        placed = trading_wire.order_placed(
-            outcome.placed, order_fills(outcome.placed), response_type
-        )
-    data = trading_wire.cancel_replace_data(canceled, placed)
-    successes = [data["cancelResult"], data["newOrderResult"]].count("SUCCESS")
-    if successes == 0:
-        raise cancel_replace_failed(data)
-    if successes == 1:
-        raise cancel_replace_partially_failed(data)
-    return data
 
 
 @signed(weight=1, places_orders=True)
