@@ -7,9 +7,13 @@ Binance itself and as ccxt and python-binance handle them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import JsonResponse
 
 LEGAL_INTEGER = "^[0-9]{1,20}$"
+LEGAL_DECIMAL = "^([0-9]{1,20})(\\.[0-9]{1,20})?$"
+LEGAL_CLIENT_ORDER_ID = "^[a-zA-Z0-9-_]{1,36}$"
 LEGAL_SYMBOL = "^[A-Z0-9-_.]{1,20}$"
 LEGAL_SYMBOLS = '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$'
 
@@ -17,11 +21,29 @@ LEGAL_SYMBOLS = '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$'
 class BinanceError(Exception):
     """An error answered in Binance's shape: its code, exact message and HTTP status."""
 
-    def __init__(self, code: int, message: str, *, status: int = 400) -> None:
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        *,
+        status: int = 400,
+        retry_after: int | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.retry_after = retry_after
+        self.data = data
+
+    def body(self) -> dict[str, Any]:
+        """Binance's error body: ``{"code", "msg"}``, and ``data`` when the error has some
+        (``order/cancelReplace``)."""
+        body: dict[str, Any] = {"code": self.code, "msg": self.message}
+        if self.data is not None:
+            body["data"] = self.data
+        return body
 
 
 def illegal_characters(parameter: str, legal_range: str) -> BinanceError:
@@ -87,19 +109,114 @@ def unsupported_operation(status: int = 400) -> BinanceError:
     return BinanceError(-1020, "This operation is not supported.", status=status)
 
 
-def service_unavailable() -> BinanceError:
-    """-1001 with 503: the database is away; worth trying again in ``RETRY_AFTER_SECONDS``."""
-    return BinanceError(
-        -1001, "Internal error; unable to process your request. Please try again.", status=503
-    )
-
-
 RETRY_AFTER_SECONDS = 1
 
 
+def service_unavailable(retry_after: int = RETRY_AFTER_SECONDS) -> BinanceError:
+    """-1001 with 503: the database or the engine is away (or a market waits for its reference
+    market); worth trying again in ``retry_after`` seconds."""
+    return BinanceError(
+        -1001,
+        "Internal error; unable to process your request. Please try again.",
+        status=503,
+        retry_after=retry_after,
+    )
+
+
 def error_response(error: BinanceError) -> JsonResponse:
-    """The error's answer: its status and ``{"code", "msg"}``, with ``Retry-After`` on a 503."""
-    response = JsonResponse({"code": error.code, "msg": error.message}, status=error.status)
-    if error.status == 503:
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    """The error's answer: its status and ``{"code", "msg"}``, with ``Retry-After`` on a 503
+    (and on a 429 that says when)."""
+    response = JsonResponse(error.body(), status=error.status)
+    if error.status == 503 or error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after or RETRY_AFTER_SECONDS)
     return response
+
+
+# The trading endpoints' errors ------------------------------------------------------------
+
+
+def timeout_unknown_outcome() -> BinanceError:
+    """-1007 with 503: the order or cancel was sent to the engine and not answered in time, so
+    its outcome is unknown (look the order up by its client order id)."""
+    return BinanceError(
+        -1007,
+        "Timeout waiting for response from backend server. Send status unknown; "
+        "execution status unknown.",
+        status=503,
+        retry_after=RETRY_AFTER_SECONDS,
+    )
+
+
+def too_many_orders(limit: int, period: str, retry_after: int) -> BinanceError:
+    """-1015 with 429: the user's order limit is reached."""
+    return BinanceError(
+        -1015,
+        f"Too many new orders; current limit is {limit} orders per {period}.",
+        status=429,
+        retry_after=retry_after,
+    )
+
+
+def parameter_not_required(parameter: str) -> BinanceError:
+    """-1106: a parameter the order's type does not take."""
+    return BinanceError(-1106, f"Parameter '{parameter}' sent when not required.")
+
+
+def one_of_parameters_missing(first: str, second: str) -> BinanceError:
+    """-1102: neither of two alternative parameters was sent."""
+    return BinanceError(
+        -1102, f"Param '{first}' or '{second}' must be sent, but both were empty/null!"
+    )
+
+
+def invalid_time_in_force() -> BinanceError:
+    """-1115: a ``timeInForce`` other than GTC, IOC and FOK."""
+    return BinanceError(-1115, "Invalid timeInForce.")
+
+
+def invalid_order_type() -> BinanceError:
+    """-1116: an order ``type`` Paperex does not have."""
+    return BinanceError(-1116, "Invalid orderType.")
+
+
+def invalid_side() -> BinanceError:
+    """-1117: a ``side`` other than BUY and SELL."""
+    return BinanceError(-1117, "Invalid side.")
+
+
+def order_rejected(message: str) -> BinanceError:
+    """-2010: the matching engine refused the new order (``message`` is Binance's text)."""
+    return BinanceError(-2010, message)
+
+
+INSUFFICIENT_BALANCE = "Account has insufficient balance for requested action."
+DUPLICATE_ORDER = "Duplicate order sent."
+MARKET_CLOSED = "Market is closed."
+WOULD_MATCH = "Order would immediately match and take."
+WOULD_TRIGGER = "Order would trigger immediately."
+
+
+def filter_failure(filter_name: str) -> BinanceError:
+    """-1013: the order fails one of the symbol's filters."""
+    return BinanceError(-1013, f"Filter failure: {filter_name}")
+
+
+def unknown_order_sent() -> BinanceError:
+    """-2011: a cancel of an order that does not exist or is no longer open."""
+    return BinanceError(-2011, "Unknown order sent.")
+
+
+def order_does_not_exist() -> BinanceError:
+    """-2013: a query of an order that does not exist (or is another user's)."""
+    return BinanceError(-2013, "Order does not exist.")
+
+
+def cancel_replace_failed(data: dict[str, Any]) -> BinanceError:
+    """-2022 (400): neither the cancel nor the new order of a cancel-replace went through (or
+    the cancel failed and the mode stopped there); ``data`` tells each part's outcome."""
+    return BinanceError(-2022, "Order cancel-replace failed.", data=data)
+
+
+def cancel_replace_partially_failed(data: dict[str, Any]) -> BinanceError:
+    """-2021 (409): one part of a cancel-replace went through and the other did not."""
+    return BinanceError(-2021, "Order cancel-replace partially failed.", status=409, data=data)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import NamedTuple
 
-from django.http import QueryDict
-
 from paperex.apps.binance.errors import (
+    LEGAL_DECIMAL,
     LEGAL_INTEGER,
     LEGAL_SYMBOL,
     LEGAL_SYMBOLS,
@@ -24,6 +25,7 @@ from paperex.apps.binance.errors import (
 )
 
 _INTEGER = re.compile(LEGAL_INTEGER)
+_DECIMAL = re.compile(LEGAL_DECIMAL)
 _SYMBOL = re.compile(LEGAL_SYMBOL)
 
 
@@ -41,9 +43,10 @@ class SymbolSelection(NamedTuple):
 
 
 class QueryReader:
-    """Reads a query's parameters by name and remembers which it has read."""
+    """Reads a request's parameters (its query, or the merged query and body of a signed
+    request) by name and remembers which it has read."""
 
-    def __init__(self, query: QueryDict) -> None:
+    def __init__(self, query: Mapping[str, str]) -> None:
         self._query = query
         self._read: set[str] = set()
 
@@ -72,6 +75,20 @@ class QueryReader:
         if not _INTEGER.match(value):
             raise illegal_characters(name, LEGAL_INTEGER)
         return int(value)
+
+    def decimal(self, name: str) -> Decimal | None:
+        """The parameter as a decimal amount, or None; raises -1100 for anything but digits
+        with an optional fraction."""
+        value = self.text(name)
+        if value is None:
+            return None
+        if not _DECIMAL.match(value):
+            raise illegal_characters(name, LEGAL_DECIMAL)
+        return Decimal(value)
+
+    def mark_read(self, *names: str) -> None:
+        """Count ``names`` as read (parameters checked elsewhere, as a signed request's)."""
+        self._read.update(names)
 
     def limit(self, *, default: int, largest: int) -> int:
         """``limit``: ``default`` when not sent, at most ``largest`` (a larger one is cut to it,

@@ -3,7 +3,7 @@
 
 from django.urls import URLPattern, path, re_path
 
-from paperex.apps.binance import sapi, views
+from paperex.apps.binance import sapi, trading_views, views
 
 urlpatterns = [
     path("v3/ping", views.ping, name="binance-ping"),
@@ -18,6 +18,22 @@ urlpatterns = [
     path("v3/ticker/24hr", views.ticker_24hr, name="binance-ticker-24hr"),
     path("v3/ticker/price", views.price_ticker, name="binance-ticker-price"),
     path("v3/ticker/bookTicker", views.book_ticker, name="binance-book-ticker"),
+    path("v3/order", trading_views.order, name="binance-order"),
+    path("v3/order/test", trading_views.order_test_view, name="binance-order-test"),
+    path(
+        "v3/order/cancelReplace",
+        trading_views.order_cancel_replace_view,
+        name="binance-order-cancel-replace",
+    ),
+    path("v3/openOrders", trading_views.open_orders_view, name="binance-open-orders"),
+    path("v3/allOrders", trading_views.all_orders_view, name="binance-all-orders"),
+    path("v3/myTrades", trading_views.my_trades_view, name="binance-my-trades"),
+    path("v3/account", trading_views.account_view, name="binance-account"),
+    path(
+        "v3/account/commission",
+        trading_views.account_commission_view,
+        name="binance-account-commission",
+    ),
     re_path(r"^v3(?:/|$)", views.unknown_endpoint),
 ]
 

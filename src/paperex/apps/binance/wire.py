@@ -66,7 +66,7 @@ def symbol_info(market: Market, band: PercentPriceBySide) -> Row:
         "opoAllowed": False,
         "quoteOrderQtyMarketAllowed": True,
         "allowTrailingStop": False,
-        "cancelReplaceAllowed": False,
+        "cancelReplaceAllowed": True,
         "amendAllowed": False,
         "pegInstructionsAllowed": False,
         "isSpotTradingAllowed": market.status == Market.Status.TRADING,

@@ -1,0 +1,106 @@
+"""The facade's writes, each a call of Paperex's order service (never a second engine): place,
+check without placing (``order/test``), cancel one, cancel all. Each returns the stored orders
+as the service committed them."""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+
+from paperex.apps.binance.errors import (
+    DUPLICATE_ORDER,
+    MARKET_CLOSED,
+    order_rejected,
+    timeout_unknown_outcome,
+    unknown_order_sent,
+)
+from paperex.apps.binance.order_parameters import NewOrder, OrderReference
+from paperex.apps.binance.trading_reads import order_referenced, orders_by_ids
+from paperex.apps.binance.weights import order_counted
+from paperex.apps.markets.models import Market
+from paperex.apps.trading.models import Order
+from paperex.apps.trading.selectors.markets import order_entry_market
+from paperex.apps.trading.selectors.orders import order_get
+from paperex.apps.trading.services.orders import (
+    OrderRefusedError,
+    order_cancel,
+    order_place,
+    orders_cancel_all,
+)
+from paperex.domain.events import OrderRejected
+from paperex.engine import place_order_from_decimals
+from paperex.support.clock import wall_clock_ms
+
+
+def order_new_place(*, user_id: int, new_order: NewOrder) -> Order:
+    """Place the order and return it as stored (with its fills made on arrival).
+
+    A client order id the user has used before is -2010 "Duplicate order sent." (Paperex keeps
+    client order ids unique for good, Binance among open orders). Raises BinanceError and the
+    service's PaperexErrors (the facade words them)."""
+    placement = async_to_sync(order_place)(
+        user_id=user_id,
+        symbol=new_order.symbol,
+        side=new_order.side,
+        order_type=new_order.order_type,
+        time_in_force=new_order.time_in_force,
+        quantity=new_order.quantity,
+        price=new_order.price,
+        stop_price=new_order.stop_price,
+        quote_amount=new_order.quote_amount,
+        client_order_id=new_order.client_order_id,
+        self_trade_prevention=new_order.self_trade_prevention,
+    )
+    if not placement.created:
+        raise order_rejected(DUPLICATE_ORDER)
+    order_counted(user_id)
+    return order_get(user_id=user_id, order_id=placement.order.id)
+
+
+def order_new_check(*, user_id: int, new_order: NewOrder) -> None:
+    """What ``order/test`` checks: the market trades and the order passes its filters (the
+    checks made before the matching engine; balances are not checked, as on Binance).
+    Raises BinanceError or OrderRefusedError."""
+    market = async_to_sync(order_entry_market)(symbol=new_order.symbol)
+    if market is None or not market.trading:
+        raise order_rejected(MARKET_CLOSED)
+    command = place_order_from_decimals(
+        market.spec.instrument,
+        market.quote,
+        timestamp=wall_clock_ms(),
+        user_id=user_id,
+        side=new_order.side,
+        order_type=new_order.order_type,
+        time_in_force=new_order.time_in_force,
+        quantity=new_order.quantity,
+        price=new_order.price,
+        stop_price=new_order.stop_price,
+        quote_amount=new_order.quote_amount,
+        client_order_id=new_order.client_order_id,
+        self_trade_prevention=new_order.self_trade_prevention,
+    )
+    if isinstance(command, OrderRejected):
+        raise OrderRefusedError(command.reason, command.message)
+
+
+def order_cancel_referenced(*, user_id: int, market: Market, reference: OrderReference) -> Order:
+    """Cancel the user's open order that ``reference`` names and return it canceled; raises
+    -2011 for an order that does not exist (or is another user's) or is no longer open."""
+    try:
+        order = order_referenced(user_id=user_id, market=market, reference=reference)
+    except Order.DoesNotExist as missing:
+        raise unknown_order_sent() from missing
+    order_cancel(user_id=user_id, order_id=order.id, symbol=market.symbol)
+    order.refresh_from_db()
+    return order
+
+
+def open_orders_cancel(*, user_id: int, market: Market) -> list[Order]:
+    """Cancel every open order of the user in ``market`` and return them canceled; raises
+    -2011 when there was none, -1007 when the engine did not finish in time (the cancel still
+    runs to the end)."""
+    canceled = orders_cancel_all(user_id=user_id, symbol=market.symbol)
+    if canceled is None:
+        raise timeout_unknown_outcome()
+    if not canceled:
+        raise unknown_order_sent()
+    return orders_by_ids(user_id=user_id, order_ids=[order.id for order in canceled])

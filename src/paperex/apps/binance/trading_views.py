@@ -1,0 +1,202 @@
+"""``/api/v3`` trading and account endpoints (signed): each reads its parameters, calls the
+facade's actions (Paperex's order service) or reads, and shapes the answer with
+``trading_wire``. An endpoint that changes something checks that every parameter sent was read
+(-1104) before it acts."""
+
+from __future__ import annotations
+
+from paperex.apps.binance import trading_wire
+from paperex.apps.binance.cancel_replace import cancel_replace_answer, order_cancel_replace
+from paperex.apps.binance.endpoint import Answer
+from paperex.apps.binance.errors import order_does_not_exist
+from paperex.apps.binance.order_actions import (
+    open_orders_cancel,
+    order_cancel_referenced,
+    order_new_check,
+    order_new_place,
+)
+from paperex.apps.binance.order_parameters import (
+    allow_failure_read,
+    client_order_id_read,
+    flag_read,
+    new_order_read,
+    order_reference_read,
+    time_window_read,
+)
+from paperex.apps.binance.parameters import QueryReader
+from paperex.apps.binance.signed import signed, signed_view
+from paperex.apps.binance.trading_reads import (
+    account_balances,
+    account_fee_rates,
+    account_update_ms,
+    open_orders,
+    order_fills,
+    order_referenced,
+    order_window,
+    trade_window,
+)
+from paperex.apps.binance.views import market_of
+from paperex.apps.trading.models import Order
+from paperex.apps.trading.services.orders import new_client_order_id
+from paperex.support.clock import wall_clock_ms
+
+
+@signed(weight=1, places_orders=True)
+def order_new(parameters: QueryReader, user_id: int) -> Answer:
+    """``POST /api/v3/order``."""
+    new_order = new_order_read(parameters)
+    market_of(new_order.symbol)
+    parameters.ensure_all_read()
+    order = order_new_place(user_id=user_id, new_order=new_order)
+    body = trading_wire.order_placed(order, order_fills(order), new_order.response_type)
+    return Answer(body, 1)
+
+
+@signed(weight=1)
+def order_test(parameters: QueryReader, user_id: int) -> Answer:
+    """``POST /api/v3/order/test``: checks the order, places nothing."""
+    compute_rates = flag_read(parameters, "computeCommissionRates")
+    new_order = new_order_read(parameters)
+    market = market_of(new_order.symbol)
+    parameters.ensure_all_read()
+    order_new_check(user_id=user_id, new_order=new_order)
+    if compute_rates:
+        return Answer(trading_wire.order_test_commission(market), 20)
+    return Answer({}, 1)
+
+
+@signed(weight=4)
+def order_query(parameters: QueryReader, user_id: int) -> Answer:
+    """``GET /api/v3/order``: by ``orderId`` or ``origClientOrderId``."""
+    market = market_of(parameters.required_symbol())
+    reference = order_reference_read(parameters)
+    try:
+        order = order_referenced(user_id=user_id, market=market, reference=reference)
+    except Order.DoesNotExist as missing:
+        raise order_does_not_exist() from missing
+    return Answer(trading_wire.order_query(order), 4)
+
+
+@signed(weight=1)
+def order_cancel(parameters: QueryReader, user_id: int) -> Answer:
+    """``DELETE /api/v3/order`` (parameters in the query or the body)."""
+    market = market_of(parameters.required_symbol())
+    reference = order_reference_read(parameters)
+    cancel_id = client_order_id_read(parameters, "newClientOrderId") or new_client_order_id()
+    parameters.ensure_all_read()
+    order = order_cancel_referenced(user_id=user_id, market=market, reference=reference)
+    body = trading_wire.order_canceled(
+        order, cancel_client_order_id=cancel_id, transact_ms=wall_clock_ms()
+    )
+    return Answer(body, 1)
+
+
+@signed(weight=1, places_orders=True)
+def order_cancel_replace_new(parameters: QueryReader, user_id: int) -> Answer:
+    """``POST /api/v3/order/cancelReplace``: cancel an order and place a new one."""
+    allow_failure = allow_failure_read(parameters)
+    reference = order_reference_read(
+        parameters, id_name="cancelOrderId", client_id_name="cancelOrigClientOrderId"
+    )
+    cancel_id = client_order_id_read(parameters, "cancelNewClientOrderId") or new_client_order_id()
+    new_order = new_order_read(parameters)
+    market = market_of(new_order.symbol)
+    parameters.ensure_all_read()
+    outcome = order_cancel_replace(
+        user_id=user_id,
+        market=market,
+        reference=reference,
+        new_order=new_order,
+        allow_failure=allow_failure,
+    )
+    body = cancel_replace_answer(
+        outcome, cancel_client_order_id=cancel_id, response_type=new_order.response_type
+    )
+    return Answer(body, 1)
+
+
+@signed(weight=6)
+def open_orders_list(parameters: QueryReader, user_id: int) -> Answer:
+    """``GET /api/v3/openOrders``: in one market (weight 6), or all (80)."""
+    symbol = parameters.symbol()
+    market = None if symbol is None else market_of(symbol)
+    orders = open_orders(user_id=user_id, market=market)
+    return Answer([trading_wire.order_query(order) for order in orders], 6 if market else 80)
+
+
+@signed(weight=1)
+def open_orders_cancel_all(parameters: QueryReader, user_id: int) -> Answer:
+    """``DELETE /api/v3/openOrders``: every open order of the user in ``symbol``."""
+    market = market_of(parameters.required_symbol())
+    parameters.ensure_all_read()
+    now = wall_clock_ms()
+    orders = open_orders_cancel(user_id=user_id, market=market)
+    body = [
+        trading_wire.order_canceled(
+            order, cancel_client_order_id=new_client_order_id(), transact_ms=now
+        )
+        for order in orders
+    ]
+    return Answer(body, 1)
+
+
+@signed(weight=20)
+def all_orders(parameters: QueryReader, user_id: int) -> Answer:
+    """``GET /api/v3/allOrders``."""
+    market = market_of(parameters.required_symbol())
+    orders = order_window(
+        user_id=user_id,
+        market=market,
+        from_order_id=parameters.integer("orderId"),
+        window=time_window_read(parameters),
+        limit=parameters.limit(default=500, largest=1000),
+    )
+    return Answer([trading_wire.order_query(order) for order in orders], 20)
+
+
+@signed(weight=20)
+def my_trades(parameters: QueryReader, user_id: int) -> Answer:
+    """``GET /api/v3/myTrades``: weight 5 with ``orderId``, else 20."""
+    market = market_of(parameters.required_symbol())
+    order_id = parameters.integer("orderId")
+    fills = trade_window(
+        user_id=user_id,
+        market=market,
+        order_id=order_id,
+        from_trade_id=parameters.integer("fromId"),
+        window=time_window_read(parameters),
+        limit=parameters.limit(default=500, largest=1000),
+    )
+    return Answer([trading_wire.my_trade(fill) for fill in fills], 20 if order_id is None else 5)
+
+
+@signed(weight=20)
+def account(parameters: QueryReader, user_id: int) -> Answer:
+    """``GET /api/v3/account``, with ``omitZeroBalances``."""
+    omit_zero = flag_read(parameters, "omitZeroBalances")
+    maker, taker = account_fee_rates()
+    body = trading_wire.account(
+        user_id=user_id,
+        balances=account_balances(user_id=user_id, omit_zero=omit_zero),
+        maker=maker,
+        taker=taker,
+        update_ms=account_update_ms(user_id=user_id),
+    )
+    return Answer(body, 20)
+
+
+@signed(weight=20)
+def account_commission(parameters: QueryReader, user_id: int) -> Answer:
+    """``GET /api/v3/account/commission?symbol=``."""
+    market = market_of(parameters.required_symbol())
+    return Answer(trading_wire.account_commission(market), 20)
+
+
+order = signed_view(POST=order_new, GET=order_query, DELETE=order_cancel)
+order_test_view = signed_view(POST=order_test)
+order_cancel_replace_view = signed_view(POST=order_cancel_replace_new)
+open_orders_view = signed_view(GET=open_orders_list, DELETE=open_orders_cancel_all)
+all_orders_view = signed_view(GET=all_orders)
+my_trades_view = signed_view(GET=my_trades)
+account_view = signed_view(GET=account)
+account_commission_view = signed_view(GET=account_commission)
