@@ -38,17 +38,7 @@ def order_new_place(*, user_id: int, new_order: NewOrder) -> Order:
     client order ids unique for good, Binance among open orders). Raises BinanceError and the
     service's PaperexErrors (the facade words them)."""
     placement = async_to_sync(order_place)(
-        user_id=user_id,
-        symbol=new_order.symbol,
-        side=new_order.side,
-        order_type=new_order.order_type,
-        time_in_force=new_order.time_in_force,
-        quantity=new_order.quantity,
-        price=new_order.price,
-        stop_price=new_order.stop_price,
-        quote_amount=new_order.quote_amount,
-        client_order_id=new_order.client_order_id,
-        self_trade_prevention=new_order.self_trade_prevention,
+        user_id=user_id, symbol=new_order.symbol, **new_order.order_fields()
     )
     if not placement.created:
         raise order_rejected(DUPLICATE_ORDER)
@@ -68,15 +58,7 @@ def order_new_check(*, user_id: int, new_order: NewOrder) -> None:
         market.quote,
         timestamp=wall_clock_ms(),
         user_id=user_id,
-        side=new_order.side,
-        order_type=new_order.order_type,
-        time_in_force=new_order.time_in_force,
-        quantity=new_order.quantity,
-        price=new_order.price,
-        stop_price=new_order.stop_price,
-        quote_amount=new_order.quote_amount,
-        client_order_id=new_order.client_order_id,
-        self_trade_prevention=new_order.self_trade_prevention,
+        **new_order.order_fields(),
     )
     if isinstance(command, OrderRejected):
         raise OrderRefusedError(command.reason, command.message)

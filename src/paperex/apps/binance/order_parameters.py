@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from paperex.apps.binance.errors import (
     LEGAL_CLIENT_ORDER_ID,
@@ -60,6 +60,20 @@ class NewOrder:
     client_order_id: str | None
     self_trade_prevention: SelfTradePrevention | None
     response_type: ResponseType
+
+    def order_fields(self) -> dict[str, Any]:
+        """The order's fields as the order service and the engine's command builder take them."""
+        return {
+            "side": self.side,
+            "order_type": self.order_type,
+            "time_in_force": self.time_in_force,
+            "quantity": self.quantity,
+            "price": self.price,
+            "stop_price": self.stop_price,
+            "quote_amount": self.quote_amount,
+            "client_order_id": self.client_order_id,
+            "self_trade_prevention": self.self_trade_prevention,
+        }
 
 
 def _member(kind: type[Member], value: str, error: BinanceError) -> Member:
