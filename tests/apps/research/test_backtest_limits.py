@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
+from paperex.apps.research import apps as research_apps
 from paperex.apps.research import tasks
 from paperex.apps.research.backtest_requests import MarketSource
 from paperex.apps.research.local_jobs import LocalJobs
@@ -139,3 +140,14 @@ def test_local_jobs_hold_a_job_until_it_has_run() -> None:
     release.set()
     wait_until(lambda: not jobs.holds("slow") and not jobs.holds("next"), timeout=5, what="jobs")
     assert not jobs.holds("other")
+
+
+def test_the_embedded_servers_jobs_run_the_recovery_and_the_expiry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ran: list[str] = []
+    monkeypatch.setattr(tasks, "backtest_runs_recover", lambda: ran.append("recover"))
+    monkeypatch.setattr(tasks, "backtest_runs_expire", lambda: ran.append("expire") or 0)
+    research_apps._backtest_runs_recover()
+    research_apps._backtest_runs_expire()
+    assert ran == ["recover", "expire"]
