@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from paperex.apps.markets.models import Asset, Candle, Market
 from paperex.apps.markets.seed import ASSETS, MARKETS, market_symbol
 from paperex.domain import Instrument, PercentPriceBySide
+from paperex.marketdata.aggregation.intervals import MINUTE, open_time_of
 from paperex.marketdata.events import Kline
 
 
@@ -51,7 +52,6 @@ def markets_seed() -> list[Market]:
 LISTED_ASSET_DECIMALS = 8
 LISTED_FEE_RATE = Decimal("0.001")
 """A listed market's maker and taker fee: Binance's standard 0.1%, as the default crypto pairs."""
-MINUTE_MS = 60_000
 
 
 @transaction.atomic
@@ -93,7 +93,7 @@ def market_from_listing_add(
     except IntegrityError:
         return None  # another process added it a moment ago
     first = price // instrument.tick_size * instrument.tick_size
-    open_time = at_ms - at_ms % MINUTE_MS
+    open_time = open_time_of(at_ms, "1m")
     candles_upsert(
         klines=[
             Kline(
@@ -103,7 +103,7 @@ def market_from_listing_add(
                 received_at=at_ms,
                 interval="1m",
                 open_time=open_time,
-                close_time=open_time + MINUTE_MS - 1,
+                close_time=open_time + MINUTE - 1,
                 open=first,
                 high=first,
                 low=first,
