@@ -40,6 +40,7 @@ RATE_LIMIT_DEFAULTS = {
     "login_username": "20/1h",
     "ws_connections": "300/5m",
     "registrations": "30/1m",
+    "binance_weight": "6000/1m",
 }
 """Each limit's default (Binance's spot limits where it has one): read from
 PAPEREX_RATE_LIMIT_<NAME>, e.g. PAPEREX_RATE_LIMIT_ORDERS=200/10s, or off."""

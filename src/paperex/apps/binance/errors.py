@@ -147,11 +147,35 @@ def timeout_unknown_outcome() -> BinanceError:
     )
 
 
-def too_many_orders(limit: int, period: str, retry_after: int) -> BinanceError:
+PERIOD_NAMES = {1: "SECOND", 60: "MINUTE", 3600: "HOUR", 86400: "DAY"}
+
+
+def binance_period(seconds: int) -> str:
+    """A rate's period as Binance writes it in -1003 and -1015: "10 SECOND", "MINUTE"."""
+    for length in sorted(PERIOD_NAMES, reverse=True):
+        if seconds % length == 0:
+            count = seconds // length
+            return PERIOD_NAMES[length] if count == 1 else f"{count} {PERIOD_NAMES[length]}"
+    return f"{seconds} SECOND"  # pragma: no cover - every period is whole seconds
+
+
+def too_much_weight(limit: int, seconds: int, retry_after: int) -> BinanceError:
+    """-1003 with 429: the client used its request weight limit of this window."""
+    return BinanceError(
+        -1003,
+        f"Too much request weight used; current limit is {limit} request weight per "
+        f"{binance_period(seconds)}. "
+        "Please use WebSocket Streams for live updates to avoid polling the API.",
+        status=429,
+        retry_after=retry_after,
+    )
+
+
+def too_many_orders(limit: int, seconds: int, retry_after: int) -> BinanceError:
     """-1015 with 429: the user's order limit is reached."""
     return BinanceError(
         -1015,
-        f"Too many new orders; current limit is {limit} orders per {period}.",
+        f"Too many new orders; current limit is {limit} orders per {binance_period(seconds)}.",
         status=429,
         retry_after=retry_after,
     )

@@ -43,16 +43,6 @@ ENGINE_MESSAGES = {
 """The engine's reasons that Binance words as -2010 with a message of its own. An unknown
 symbol is -1121 before the order reaches the service, so the service's UNKNOWN_SYMBOL means a
 halted market."""
-PERIOD_NAMES = {1: "SECOND", 60: "MINUTE", 3600: "HOUR", 86400: "DAY"}
-
-
-def _period(seconds: int) -> str:
-    """A rate's period as Binance writes it in -1015: "10 SECOND", "MINUTE"."""
-    for length in sorted(PERIOD_NAMES, reverse=True):
-        if seconds % length == 0:
-            count = seconds // length
-            return PERIOD_NAMES[length] if count == 1 else f"{count} {PERIOD_NAMES[length]}"
-    return f"{seconds} SECOND"  # pragma: no cover - every period is whole seconds
 
 
 def binance_error_of(error: PaperexError) -> BinanceError:
@@ -64,7 +54,7 @@ def binance_error_of(error: PaperexError) -> BinanceError:
     if isinstance(error, RateLimitedError):
         rate = rate_of("orders")
         limit, seconds = (rate.limit, rate.seconds) if rate is not None else (0, 1)
-        return too_many_orders(limit, _period(seconds), error.retry_after or 1)
+        return too_many_orders(limit, seconds, error.retry_after or 1)
     if error.code == ErrorCode.ORDER_NOT_OPEN or error.code == RejectReason.UNKNOWN_ORDER:
         return unknown_order_sent()
     if error.code in FILTERS:

@@ -1,8 +1,8 @@
 """What every signed (TRADE and USER_DATA) ``/api/v3`` endpoint does around its own work: the
 signature checked before anything else (a request that fails it changes nothing), its
 parameters read from the query and the body, Paperex's refusals said in Binance's words, the
-weight counted and, for order placements, the user's order counts reported
-(``weights.order_count_headers``).
+weight counted against the user's limit (the client address's while the signature fails) and,
+for order placements, the user's order counts reported (``weights.order_count_headers``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,14 @@ from paperex.apps.binance.errors import (
 )
 from paperex.apps.binance.order_errors import binance_error_of
 from paperex.apps.binance.parameters import QueryReader
-from paperex.apps.binance.weights import USED_WEIGHT_HEADER, order_count_headers, weight_use
+from paperex.apps.binance.weights import (
+    USED_WEIGHT_HEADER,
+    address_key,
+    order_count_headers,
+    user_key,
+    weight_check,
+    weight_use,
+)
 from paperex.apps.core.errors import PaperexError
 from paperex.apps.core.limits import request_address
 from paperex.support.clock import wall_clock_ms
@@ -88,14 +95,15 @@ def answer_of(endpoint: SignedEndpoint, parameters: dict[str, str], user_id: int
 
 def signed_view(**methods: SignedEndpoint) -> View:
     """One path's view: each HTTP method (``GET=``, ``POST=``, ``DELETE=``) to its signed
-    endpoint; any other method is 405 with -1020, and a database that is away (for the key or
-    the endpoint) 503 -1001 with ``Retry-After``."""
+    endpoint; any other method is 405 with -1020, a database that is away (for the key or
+    the endpoint) 503 -1001 with ``Retry-After``, and a user past the weight limit 429 -1003."""
 
     @csrf_exempt  # no cookie authenticates these requests: the signature does
     def view(request: HttpRequest) -> HttpResponse:
         endpoint = methods.get(request.method or "")
         user_id: int | None = None
         used = endpoint.weight if endpoint is not None else 1
+        key = address_key(request_address(request))
         response: HttpResponse
         try:
             if endpoint is None:
@@ -104,6 +112,8 @@ def signed_view(**methods: SignedEndpoint) -> View:
                 request.META.get("QUERY_STRING", "").encode(), request.body
             )
             user_id = signed_user(request, parameters)
+            key = user_key(user_id)
+            weight_check(key)
             answer = answer_of(endpoint, parameters, user_id)
             response = JsonResponse(answer.body, safe=False)
             used = answer.weight
@@ -113,7 +123,7 @@ def signed_view(**methods: SignedEndpoint) -> View:
             response = error_response(error)
         except (OperationalError, InterfaceError):
             response = error_response(service_unavailable())
-        response[USED_WEIGHT_HEADER] = str(weight_use(request_address(request), used))
+        response[USED_WEIGHT_HEADER] = str(weight_use(key, used))
         if endpoint is not None and endpoint.places_orders and user_id is not None:
             for header, count in order_count_headers(user_id).items():
                 response[header] = count

@@ -1,19 +1,24 @@
-"""Binance's request weights: what each endpoint costs, counted per client address in fixed
-minutes with the project's limit counts (shared through Redis when it is configured), and
-reported in ``X-MBX-USED-WEIGHT-1M`` as Binance does; and each user's new orders, counted in
-Binance's ORDERS intervals with the same counters and reported in ``X-MBX-ORDER-COUNT-10S`` and
-``X-MBX-ORDER-COUNT-1D``. Paperex refuses abuse with its own address and order limits; these
-figures are information for the client."""
+"""Binance's request weights: what each endpoint costs, counted with the project's limit
+counts (shared through Redis when it is configured) against the ``binance_weight`` limit
+(``PAPEREX_RATE_LIMIT_BINANCE_WEIGHT``, Binance's 6000 a minute): per user for signed requests,
+per client address otherwise. The weight used in the current minute is reported in
+``X-MBX-USED-WEIGHT-1M`` as Binance does; a client past the limit is refused with -1003 and
+``Retry-After`` (the seconds until the limit's sliding window lets it send again). Each user's
+new orders are counted in Binance's ORDERS intervals with the same counters and reported in
+``X-MBX-ORDER-COUNT-10S`` and ``X-MBX-ORDER-COUNT-1D``; Paperex refuses too many with its own
+``orders`` limit (-1015)."""
 
 from __future__ import annotations
 
+from paperex.apps.binance.errors import too_much_weight
 from paperex.apps.core import limits
+from paperex.apps.core.metrics import limits_hit
 from paperex.support.rate_window import Rate
 
 WEIGHT_COUNT = "binance_weight"
-MINUTE = Rate(limit=6000, seconds=60)
-"""Binance's REQUEST_WEIGHT limit; the counts use only its minute."""
 USED_WEIGHT_HEADER = "X-MBX-USED-WEIGHT-1M"
+UNLIMITED_MINUTE = Rate(limit=0, seconds=60)
+"""The window the weight is counted in when its limit is off (the header is still sent)."""
 
 ORDER_COUNT_WINDOWS = {
     "X-MBX-ORDER-COUNT-10S": ("binance_orders_10s", Rate(limit=100, seconds=10)),
@@ -24,11 +29,35 @@ limits are what the counters' windows are sized by, Paperex refuses with its own
 limit."""
 
 
-def weight_use(address: str, weight: int) -> int:
-    """Count a request of ``weight`` from ``address``; returns the weight it has used in the
-    current minute."""
-    limits.counts.add(WEIGHT_COUNT, address, MINUTE, amount=weight)
-    return limits.counts.current_count(WEIGHT_COUNT, address, MINUTE)
+def address_key(address: str) -> str:
+    """Whose weight an unsigned request (or one that failed its signature) counts as."""
+    return f"address:{address}"
+
+
+def user_key(user_id: int) -> str:
+    """Whose weight a signed request counts as."""
+    return f"user:{user_id}"
+
+
+def weight_check(key: str) -> None:
+    """Raises -1003 (429 with ``Retry-After``) while ``key`` is past its weight limit."""
+    rate = limits.rate_of(WEIGHT_COUNT)
+    if rate is not None and (wait := limits.counts.wait(WEIGHT_COUNT, key, rate)):
+        limits_hit.labels(WEIGHT_COUNT).inc()
+        raise too_much_weight(rate.limit, rate.seconds, wait)
+
+
+def weight_use(key: str, weight: int) -> int:
+    """Count a request of ``weight`` for ``key`` (none for one refused by ``weight_check``,
+    so a refused client's window ends as it would have); returns the weight ``key`` has used
+    in the current window."""
+    rate = limits.rate_of(WEIGHT_COUNT)
+    if rate is None:
+        rate = UNLIMITED_MINUTE
+    elif limits.counts.wait(WEIGHT_COUNT, key, rate):
+        weight = 0
+    limits.counts.add(WEIGHT_COUNT, key, rate, amount=weight)
+    return limits.counts.current_count(WEIGHT_COUNT, key, rate)
 
 
 def order_counted(user_id: int) -> None:

@@ -39,6 +39,7 @@ MESSAGES = {
     "login_username": "Too many failed logins for this username",
     "ws_connections": "Too many WebSocket connections from your address",
     "registrations": "Too many accounts created from your address",
+    "binance_weight": "Too much request weight used on the Binance-compatible API",
 }
 """Every limit's name (the keys of ``PAPEREX_RATE_LIMITS``) and what a client is told."""
 
