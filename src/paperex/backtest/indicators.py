@@ -124,23 +124,24 @@ def _window_sums(values: Floats, period: int) -> Floats:
     """The sum of each full window of ``period`` values, ``len(values) - period + 1`` of them.
 
     Cut into blocks of ``period``, a window is a suffix of one block plus a prefix of the next:
-    sums of at most ``period`` terms each, with no difference of running sums to lose digits.
-    Short windows just add up shifted copies of the values, which is quicker.
+    running sums restart at every block, so none runs over more than ``period`` values and no
+    difference of long running sums loses digits (a suffix is its block's total less a prefix,
+    both of at most ``period`` terms). Short windows just add up shifted copies of the values,
+    which is quicker.
     """
     if period <= _SHIFTED_SUMS_UP_TO:
         return _shifted_sums(values, period)
     blocks = -(-len(values) // period)
     padded = np.zeros(blocks * period)
     padded[: len(values)] = values
-    # Shape (offset in block, block): each accumulation step adds one whole row, which is fast
-    # even when the blocks are short.
-    by_offset = padded.reshape(blocks, period).T
-    prefixes = np.add.accumulate(by_offset, axis=0)
-    suffixes = np.add.accumulate(by_offset[::-1], axis=0)[::-1]
+    prefixes = np.cumsum(padded.reshape(blocks, period), axis=1)
+    totals = prefixes[:, -1]
+    # Row b, column k: the window that starts at offset k of block b. The last block's windows
+    # past its first are not full, and are cut off below.
     sums = np.empty((blocks, period))
-    sums_by_offset = sums.T
-    sums_by_offset[0] = prefixes[-1]
-    np.add(suffixes[1:, :-1], prefixes[:-1, 1:], out=sums_by_offset[1:, :-1])
+    sums[:, 0] = totals
+    np.subtract(totals[:-1, None], prefixes[:-1, :-1], out=sums[:-1, 1:])
+    sums[:-1, 1:] += prefixes[1:, :-1]
     return sums.ravel()[: len(values) - period + 1]
 
 

@@ -132,6 +132,8 @@ def statistics(
     volatility, sharpe, sortino = return_ratios(returns, per_year)
     drawdowns = drawdown(equity)
     closed = [trade for trade in trades if not trade.is_open]
+    pnls = [trade.pnl for trade in closed]
+    fractions = [trade.return_fraction for trade in closed]
     return Statistics(
         start=int(time[0]),
         end=int(time[-1]),
@@ -147,11 +149,11 @@ def statistics(
         max_drawdown_duration=max_drawdown_duration(drawdowns, time),
         trades=len(closed),
         open_trades=len(trades) - len(closed),
-        win_rate=win_rate(closed),
-        profit_factor=profit_factor(closed),
-        average_trade=average_trade(closed),
-        best_trade=max((trade.return_fraction for trade in closed), default=None),
-        worst_trade=min((trade.return_fraction for trade in closed), default=None),
+        win_rate=win_rate(pnls),
+        profit_factor=profit_factor(pnls),
+        average_trade=average_trade(fractions),
+        best_trade=max(fractions, default=None),
+        worst_trade=min(fractions, default=None),
         exposure=int(np.count_nonzero(in_market)) / len(in_market),
     )
 
@@ -209,19 +211,22 @@ def max_drawdown_duration(drawdowns: Floats, time: Times) -> int:
     return int(max(never_recovered, recovered.max(initial=0)))
 
 
-def win_rate(closed: Sequence[Trade]) -> float | None:
-    if not closed:
+def win_rate(pnls: Sequence[float]) -> float | None:
+    """The share of closed trades (their P&L after fees) that made money."""
+    if not pnls:
         return None
-    return sum(trade.pnl > 0 for trade in closed) / len(closed)
+    return sum(pnl > 0 for pnl in pnls) / len(pnls)
 
 
-def profit_factor(closed: Sequence[Trade]) -> float | None:
-    gross_profit = sum(trade.pnl for trade in closed if trade.pnl > 0)
-    gross_loss = -sum(trade.pnl for trade in closed if trade.pnl < 0)
+def profit_factor(pnls: Sequence[float]) -> float | None:
+    """Gross profit over gross loss of the closed trades' P&L; None without a loss."""
+    gross_profit = sum(pnl for pnl in pnls if pnl > 0)
+    gross_loss = -sum(pnl for pnl in pnls if pnl < 0)
     return gross_profit / gross_loss if gross_loss > 0 else None
 
 
-def average_trade(closed: Sequence[Trade]) -> float | None:
-    if not closed:
+def average_trade(fractions: Sequence[float]) -> float | None:
+    """The mean return of the closed trades."""
+    if not fractions:
         return None
-    return sum(trade.return_fraction for trade in closed) / len(closed)
+    return sum(fractions) / len(fractions)

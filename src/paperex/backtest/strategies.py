@@ -59,15 +59,23 @@ class BarData:
 def crosses_above(line: Floats, other: Floats | float) -> Booleans:
     """Where ``line`` goes from below ``other`` on the previous bar to above it on this one
     (strictly both times; never where either is NaN)."""
-    other_line = np.broadcast_to(np.asarray(other, dtype=np.float64), line.shape)
-    crossed = np.zeros(line.shape, dtype=np.bool_)
-    crossed[1:] = (line[:-1] < other_line[:-1]) & (line[1:] > other_line[1:])
-    return crossed
+    return _crossings(line, other, np.less, np.greater)
 
 
 def crosses_below(line: Floats, other: Floats | float) -> Booleans:
     """Where ``line`` goes from above ``other`` to below it (see ``crosses_above``)."""
-    return crosses_above(-line, -np.asarray(other, dtype=np.float64))
+    return _crossings(line, other, np.greater, np.less)
+
+
+def _crossings(line: Floats, other: Floats | float, before: np.ufunc, after: np.ufunc) -> Booleans:
+    """Where ``before(line, other)`` held on the previous bar and ``after(line, other)`` holds
+    on this one."""
+    other_line = np.broadcast_to(np.asarray(other, dtype=np.float64), line.shape)
+    crossed = np.zeros(line.shape, dtype=np.bool_)
+    np.logical_and(
+        before(line[:-1], other_line[:-1]), after(line[1:], other_line[1:]), out=crossed[1:]
+    )
+    return crossed
 
 
 def crossing_signals(up: Booleans, down: Booleans) -> Signals:
