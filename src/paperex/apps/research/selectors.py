@@ -90,14 +90,22 @@ class BotHoldings:
     quote_spent: Decimal
 
 
+def _fee_split(bot: Bot, fee: Decimal, fee_asset_id: int) -> tuple[Decimal, Decimal]:
+    """A fill's fee as (taken in the market's base asset, taken in its quote asset)."""
+    market = bot.market
+    zero = Decimal(0)
+    return (
+        fee if fee_asset_id == market.base_id else zero,
+        fee if fee_asset_id == market.quote_id else zero,
+    )
+
+
 def bot_holdings(bot: Bot) -> BotHoldings:
     """The sums of the bot's own fills."""
     base = spent = Decimal(0)
     fills = bot_fills(bot).values_list("side", "quantity", "quote_quantity", "fee", "fee_asset_id")
-    base_asset, quote_asset = bot.market.base_id, bot.market.quote_id
     for side, quantity, quote, fee, fee_asset in fills:
-        base_fee = fee if fee_asset == base_asset else 0
-        quote_fee = fee if fee_asset == quote_asset else 0
+        base_fee, quote_fee = _fee_split(bot, fee, fee_asset)
         if side == "BUY":
             base, spent = base + quantity - base_fee, spent + quote + quote_fee
         else:
@@ -171,7 +179,6 @@ def bot_live_trades(bot: Bot) -> list[LiveTrade]:
     """The bot's round trips from its fills, in order: each buy opens one, the next sell closes
     it (prices are averages of the orders' fills; fees counted in the quote asset)."""
     orders: dict[int, list[Any]] = {}
-    base_asset, quote_asset = bot.market.base_id, bot.market.quote_id
     fills = bot_fills(bot).values_list(
         "order_id",
         "order__client_order_id",
@@ -185,8 +192,7 @@ def bot_live_trades(bot: Bot) -> list[LiveTrade]:
     for order_id, client_order_id, side, price, quantity, quote, fee, fee_asset in fills:
         candle = int(client_order_id.removeprefix(bot.client_order_prefix))
         summed = orders.setdefault(order_id, [side, candle, Decimal(0), Decimal(0), Decimal(0)])
-        base_fee = fee if fee_asset == base_asset else 0
-        quote_fee = fee if fee_asset == quote_asset else 0
+        base_fee, quote_fee = _fee_split(bot, fee, fee_asset)
         summed[2] += quantity
         summed[3] += quote
         summed[4] += quote_fee + base_fee * price  # the fee's worth in quote
