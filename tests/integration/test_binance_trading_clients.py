@@ -1,7 +1,8 @@
 """The real Binance clients, unchanged, trade on `paperex serve` through the signed half of
-``/api/v3``: ccxt and python-binance place, look up, list and cancel orders, read their trades
-and balances; and every value they see is what Paperex stored (its own API, with the user's
-JWT): the order the library placed, its fills and fees, and balances moved by exactly them.
+``/api/v3``: ccxt, python-binance and Binance's own connector (binance-sdk-spot) place, look
+up, list and cancel orders, read their trades and balances; and every value they see is what
+Paperex stored (its own API, with the user's JWT): the order the library placed, its fills and
+fees, and balances moved by exactly them.
 
 Market orders fill against the synthetic feed's reference book; limit orders rest well below
 the market so that they stay open until canceled."""
@@ -20,6 +21,14 @@ import ccxt
 import httpx
 import pytest
 from binance.client import Client
+from binance_common.configuration import ConfigurationRestAPI
+from binance_sdk_spot.rest_api import SpotRestAPI
+from binance_sdk_spot.rest_api.models import (
+    NewOrderSideEnum,
+    NewOrderTimeInForceEnum,
+    NewOrderTypeEnum,
+)
+from binance_sdk_spot.spot import Spot
 
 from tests.integration.servers import PAPEREX, prepared_environment, running_server
 from tests.support.waiting import wait_until
@@ -370,3 +379,67 @@ def test_ccxt_edit_order_is_a_cancel_replace(
     )
     assert exchange.balances()["USDT"][1] == (price - 1) * D("0.002")
     ccxt_binance.cancel_order(edited["id"], "BTC/USDT")
+
+
+# Binance's connector (binance-sdk-spot) -----------------------------------------------------
+
+
+@pytest.fixture
+def connector(exchange: Exchange) -> SpotRestAPI:
+    """Binance's own connector pointed at the server the way the README says."""
+    return Spot(
+        config_rest_api=ConfigurationRestAPI(
+            api_key=exchange.api_key, api_secret=exchange.secret, base_path=exchange.url
+        )
+    ).rest_api
+
+
+def test_binance_connector_limit_order_query_and_cancel(
+    connector: SpotRestAPI, exchange: Exchange
+) -> None:
+    price = exchange.resting_bid_price()
+    before = exchange.balances()
+    placed = connector.new_order(
+        symbol=SYMBOL,
+        side=NewOrderSideEnum.BUY,
+        type=NewOrderTypeEnum.LIMIT,
+        time_in_force=NewOrderTimeInForceEnum.GTC,
+        quantity=0.001,
+        price=float(price),
+    ).data()
+    stored = exchange.order(placed.order_id)
+    assert placed.client_order_id == stored["client_order_id"]
+    assert (D(placed.price), D(placed.orig_qty), placed.status) == (price, D("0.001"), "NEW")
+    assert placed.fills == []  # FULL: the LIMIT default
+    got = connector.get_order(symbol=SYMBOL, order_id=placed.order_id).data()
+    assert (got.order_id, got.status, got.is_working) == (placed.order_id, "NEW", True)
+    account = connector.get_account(omit_zero_balances=True).data()
+    assert {row.asset: (D(row.free), D(row.locked)) for row in account.balances} == {
+        asset: amounts for asset, amounts in exchange.balances().items() if any(amounts)
+    }
+    canceled = connector.delete_order(symbol=SYMBOL, order_id=placed.order_id).data()
+    assert (canceled.status, canceled.orig_client_order_id) == ("CANCELED", placed.client_order_id)
+    assert exchange.order(placed.order_id)["status"] == "CANCELED"
+    assert exchange.balances()["USDT"] == before["USDT"]
+
+
+def test_binance_connector_market_buy_fills_and_fees(
+    connector: SpotRestAPI, exchange: Exchange
+) -> None:
+    before = exchange.balances()
+    bought = connector.new_order(
+        symbol=SYMBOL, side=NewOrderSideEnum.BUY, type=NewOrderTypeEnum.MARKET, quantity=0.001
+    ).data()
+    stored = settled(exchange, bought.order_id)
+    fills = exchange.fills(bought.order_id)
+    assert [
+        (D(f.price), D(f.qty), D(f.commission), f.commission_asset, f.trade_id)
+        for f in bought.fills
+    ] == [
+        (D(f["price"]), D(f["quantity"]), D(f["fee"]), f["fee_asset"], f["trade_id"]) for f in fills
+    ]
+    assert D(bought.cummulative_quote_qty) == D(stored["cumulative_quote"])
+    fee = sum((D(f["fee"]) for f in fills), D(0))
+    after = exchange.balances()
+    assert total(after, "BTC") == total(before, "BTC") + D("0.001") - fee
+    assert total(after, "USDT") == total(before, "USDT") - D(stored["cumulative_quote"])
