@@ -36,7 +36,7 @@ from paperex.apps.binance.trading_reads import (
     order_window,
     trade_window,
 )
-from paperex.apps.binance.views import market_of
+from paperex.apps.binance.views import market_of, symbol_check
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.services.orders import new_client_order_id
 from paperex.support.clock import wall_clock_ms
@@ -46,7 +46,7 @@ from paperex.support.clock import wall_clock_ms
 def order_new(parameters: QueryReader, user_id: int) -> Answer:
     """``POST /api/v3/order``."""
     new_order = new_order_read(parameters)
-    market_of(new_order.symbol)
+    symbol_check(new_order.symbol)
     parameters.ensure_all_read()
     order = order_new_place(user_id=user_id, new_order=new_order)
     body = trading_wire.order_placed(order, order_fills(order), new_order.response_type)
