@@ -81,10 +81,16 @@ async def run_load(
 
 def post_request(path: str, body: bytes, *, token: str) -> bytes:
     """A keep-alive HTTP/1.1 POST of a JSON body with a Bearer token."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    return post_with_headers(path, body, headers)
+
+
+def post_with_headers(path: str, body: bytes, headers: dict[str, str]) -> bytes:
+    """A keep-alive HTTP/1.1 POST of ``body`` with ``headers`` (its length added)."""
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     head = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
-        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"{lines}Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -26,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -36,6 +37,8 @@ from _limits import add_limits_option, limits_env
 
 PAPEREX = [sys.executable, "-m", "paperex.cli"]
 PASSWORD = "bench-password-123"
+SHIPPED_MAX_BATCH = 2048
+"""The engine host's group commit as shipped (PAPEREX_ENGINE_MAX_BATCH's default)."""
 MAKE_USERS = """
 import django; django.setup()
 from paperex.apps.accounts.models import User
@@ -111,16 +114,60 @@ def _maker(token: str, rng: random.Random) -> Callable[[], bytes]:
     return make
 
 
-def measure(env: dict[str, str], clients: int, seconds: float, max_batch: int) -> LoadResult:
+@contextlib.contextmanager
+def serving(env: dict[str, str], max_batch: int) -> Iterator[int]:
+    """A ready server committing up to ``max_batch`` orders a transaction; yields its port."""
     port = free_port()
     server = start_server({**env, "PAPEREX_ENGINE_MAX_BATCH": str(max_batch)}, port)
     try:
-        makers = order_makers(port, clients)
-        asyncio.run(run_post_load("127.0.0.1", port, makers, seconds=1))  # warm up
-        return asyncio.run(run_post_load("127.0.0.1", port, makers, seconds=seconds))
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def load(
+    port: int, makers: list[Callable[[], bytes]], seconds: float, ok_status: bytes = b" 201 "
+) -> LoadResult:
+    """One client per maker for ``seconds``, after a second of warm-up."""
+    asyncio.run(run_post_load("127.0.0.1", port, makers, seconds=1, ok_status=ok_status))
+    return asyncio.run(
+        run_post_load("127.0.0.1", port, makers, seconds=seconds, ok_status=ok_status)
+    )
+
+
+def measure(env: dict[str, str], clients: int, seconds: float, max_batch: int) -> LoadResult:
+    with serving(env, max_batch) as port:
+        return load(port, order_makers(port, clients), seconds)
+
+
+def bench_env(limits: str) -> dict[str, str]:
+    """This process's environment for a server of its own data folder, feeds off, as in
+    production, with the limits of ``limits`` (``_limits``)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "paperex.config.settings",
+        "PAPEREX_DATA_DIR": str(Path(tempfile.mkdtemp(prefix="paperex-bench-"))),
+        "PAPEREX_RUN_FEEDS": "false",
+        "DEBUG": "false",  # as in production: no query log, no debug pages
+        **limits_env(limits),
+    }
+    env.pop("PAPEREX_RUN_ENGINE", None)
+    return env
+
+
+def database_of(env: dict[str, str]) -> str:
+    return "postgresql" if env.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+
+
+def print_table(first_column: str, results: dict[str, LoadResult]) -> None:
+    print(f"{first_column:<14}{'orders/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, result in results.items():
+        summary = result.summary()
+        print(
+            f"{name:<14}{summary['requests_per_s']:>10}{summary['p50_ms']:>9}"
+            f"{summary['p99_ms']:>9}{summary['errors']:>8}"
+        )
 
 
 def main() -> None:
@@ -129,33 +176,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     add_limits_option(parser)
     options = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="paperex-bench-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "paperex.config.settings",
-        "PAPEREX_DATA_DIR": str(data_dir),
-        "PAPEREX_RUN_FEEDS": "false",
-        "DEBUG": "false",  # as in production: no query log, no debug pages
-        **limits_env(options.limits),
-    }
-    env.pop("PAPEREX_RUN_ENGINE", None)
-    database = "postgresql" if env.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    env = bench_env(options.limits)
+    database = database_of(env)
     prepare(env, options.clients)
     results = {
-        "group commit": measure(env, options.clients, options.seconds, 2048),
+        "group commit": measure(env, options.clients, options.seconds, SHIPPED_MAX_BATCH),
         "batch size 1": measure(env, options.clients, options.seconds, 1),
     }
     print(
         f"POST /api/orders/, {options.clients} clients, {options.seconds:g} s, {database}, "
         f"limits {options.limits}"
     )
-    print(f"{'server':<14}{'orders/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    for name, result in results.items():
-        summary = result.summary()
-        print(
-            f"{name:<14}{summary['requests_per_s']:>10}{summary['p50_ms']:>9}"
-            f"{summary['p99_ms']:>9}{summary['errors']:>8}"
-        )
+    print_table("server", results)
     ours, baseline = results["group commit"], results["batch size 1"]
     print(
         json.dumps(

@@ -12,6 +12,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
+from paperex.apps.binance.trading_reads import order_fills
 from paperex.apps.core.amounts import epoch_ms
 from paperex.apps.markets.models import Asset
 from paperex.apps.trading.models import Balance, Fill, Order
@@ -185,6 +186,24 @@ def test_a_market_buy_answers_its_fills_and_moves_balances_by_them(
     assert_balances_equal_ledger()
 
 
+def test_fills_are_read_only_for_an_order_that_executed_something(
+    alice: SignedClient, bob: SignedClient, django_assert_num_queries: Any
+) -> None:
+    fund_btc(alice.user, D(2))
+    ask = alice.post(
+        "order", {**LIMIT_BUY, "side": "SELL", "price": "30000", "quantity": "1"}
+    ).json()
+    assert ask["fills"] == []
+    resting = Order.objects.get(pk=ask["orderId"])
+    with django_assert_num_queries(0):
+        assert list(order_fills(resting)) == []
+    bob.post(
+        "order", {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quoteOrderQty": "15000"}
+    )
+    resting.refresh_from_db()
+    assert [fill.quantity for fill in order_fills(resting)] == [D("0.5")]
+
+
 def test_an_order_is_found_by_id_or_client_id_in_the_query_shape(alice: SignedClient) -> None:
     placed = alice.post("order", {**LIMIT_BUY, "newClientOrderId": "mine-1"}).json()
     by_id = alice.get("order", {"symbol": "BTCUSDT", "orderId": placed["orderId"]})
@@ -206,6 +225,23 @@ def test_an_order_is_found_by_id_or_client_id_in_the_query_shape(alice: SignedCl
     )
     assert by_id["X-MBX-USED-WEIGHT-1M"]
     assert "X-MBX-ORDER-COUNT-10S" not in by_id
+
+
+def test_an_order_id_and_a_client_order_id_must_name_the_same_order(alice: SignedClient) -> None:
+    first = alice.post("order", {**LIMIT_BUY, "newClientOrderId": "mine-1"}).json()
+    second = alice.post("order", {**LIMIT_BUY, "newClientOrderId": "mine-2"}).json()
+    both = {"symbol": "BTCUSDT", "orderId": first["orderId"], "origClientOrderId": "mine-1"}
+    agreeing = alice.get("order", both)
+    assert (agreeing.status_code, agreeing.json()["clientOrderId"]) == (200, "mine-1")
+    assert agreeing.json()["orderId"] == first["orderId"]
+    for client_order_id in ("mine-2", "nobody-s"):
+        mismatched = alice.get("order", {**both, "origClientOrderId": client_order_id})
+        assert (mismatched.status_code, mismatched.json()) == (
+            400,
+            {"code": -2039, "msg": "Client order ID is not correct for this order ID."},
+        )
+    unknown_id = alice.get("order", {**both, "orderId": second["orderId"] + 1000})
+    assert (unknown_id.status_code, unknown_id.json()["code"]) == (400, -2013)
 
 
 @pytest.mark.parametrize("in_body", [False, True], ids=["query", "body"])

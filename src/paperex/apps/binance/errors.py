@@ -235,6 +235,11 @@ def order_does_not_exist() -> BinanceError:
     return BinanceError(-2013, "Order does not exist.")
 
 
+def client_order_id_invalid() -> BinanceError:
+    """-2039: an order query whose ``orderId`` names an order with another client order id."""
+    return BinanceError(-2039, "Client order ID is not correct for this order ID.")
+
+
 def cancel_replace_failed(data: dict[str, Any]) -> BinanceError:
     """-2022 (400): neither the cancel nor the new order of a cancel-replace went through (or
     the cancel failed and the mode stopped there); ``data`` tells each part's outcome."""

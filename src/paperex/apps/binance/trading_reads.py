@@ -33,8 +33,16 @@ def order_referenced(*, user_id: int, market: Market, reference: OrderReference)
     return orders.get()
 
 
+def order_exists(*, user_id: int, market: Market, order_id: int) -> bool:
+    """Whether the user has an order of ``order_id`` in ``market``."""
+    return Order.objects.filter(user_id=user_id, market=market, pk=order_id).exists()
+
+
 def order_fills(order: Order) -> QuerySet[Fill]:
-    """The order's fills in the order they happened."""
+    """The order's fills in the order they happened; for an order that executed nothing (a new
+    order resting in the book, most FULL answers) none, without a query."""
+    if order.executed_quantity == 0:
+        return Fill.objects.none()
     return fill_list(user_id=order.user_id, order_id=order.id).order_by("id")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from paperex.apps.binance import trading_wire
 from paperex.apps.binance.cancel_replace import cancel_replace_answer, order_cancel_replace
 from paperex.apps.binance.endpoint import Answer
-from paperex.apps.binance.errors import order_does_not_exist
+from paperex.apps.binance.errors import client_order_id_invalid, order_does_not_exist
 from paperex.apps.binance.order_actions import (
     open_orders_cancel,
     order_cancel_referenced,
@@ -30,12 +30,13 @@ from paperex.apps.binance.trading_reads import (
     account_fee_rates,
     account_update_ms,
     open_orders,
+    order_exists,
     order_fills,
     order_referenced,
     order_window,
     trade_window,
 )
-from paperex.apps.binance.views import market_of
+from paperex.apps.binance.views import market_of, symbol_check
 from paperex.apps.trading.models import Order
 from paperex.apps.trading.services.orders import new_client_order_id
 from paperex.support.clock import wall_clock_ms
@@ -45,7 +46,7 @@ from paperex.support.clock import wall_clock_ms
 def order_new(parameters: QueryReader, user_id: int) -> Answer:
     """``POST /api/v3/order``."""
     new_order = new_order_read(parameters)
-    market_of(new_order.symbol)
+    symbol_check(new_order.symbol)
     parameters.ensure_all_read()
     order = order_new_place(user_id=user_id, new_order=new_order)
     body = trading_wire.order_placed(order, order_fills(order), new_order.response_type)
@@ -67,12 +68,19 @@ def order_test(parameters: QueryReader, user_id: int) -> Answer:
 
 @signed(weight=4)
 def order_query(parameters: QueryReader, user_id: int) -> Answer:
-    """``GET /api/v3/order``: by ``orderId`` or ``origClientOrderId``."""
+    """``GET /api/v3/order``: by ``orderId`` or ``origClientOrderId``; with both, the order of
+    ``orderId`` (-2013 when there is none) must have that client order id (else -2039)."""
     market = market_of(parameters.required_symbol())
     reference = order_reference_read(parameters)
     try:
         order = order_referenced(user_id=user_id, market=market, reference=reference)
     except Order.DoesNotExist as missing:
+        if (
+            reference.order_id is not None
+            and reference.client_order_id is not None
+            and order_exists(user_id=user_id, market=market, order_id=reference.order_id)
+        ):
+            raise client_order_id_invalid() from missing
         raise order_does_not_exist() from missing
     return Answer(trading_wire.order_query(order), 4)
 

@@ -26,7 +26,7 @@ from paperex.apps.marketdata.selectors import (
 )
 from paperex.apps.markets.instruments import market_percent_price
 from paperex.apps.markets.models import Candle, Market
-from paperex.apps.markets.selectors import market_get, market_list
+from paperex.apps.markets.selectors import market_exists, market_get, market_list
 from paperex.apps.trading.selectors.exchange_book import tradable_book_get
 from paperex.apps.trading.selectors.trades import public_trade_window
 from paperex.support.clock import wall_clock_ms
@@ -58,6 +58,13 @@ def market_of(symbol: str) -> Market:
         return market_get(symbol=symbol)
     except Market.DoesNotExist as missing:
         raise invalid_symbol() from missing
+
+
+def symbol_check(symbol: str) -> None:
+    """Nothing when a market has ``symbol``; raises -1121 (for an endpoint that needs no more
+    of the market, such as a new order, which the order service checks itself)."""
+    if not market_exists(symbol=symbol):
+        raise invalid_symbol()
 
 
 def markets_of(symbols: list[str] | None) -> list[Market]:

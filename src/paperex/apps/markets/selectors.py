@@ -23,6 +23,11 @@ def market_get(*, symbol: str) -> Market:
     return market_list().get(symbol=symbol.upper())
 
 
+def market_exists(*, symbol: str) -> bool:
+    """Whether a market has this symbol (case-insensitive), without reading the market."""
+    return Market.objects.filter(symbol=symbol.upper()).exists()
+
+
 def candle_list(
     *, market: Market, interval: str, start: int | None, end: int | None, limit: int
 ) -> list[Candle]:

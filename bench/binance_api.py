@@ -1,0 +1,179 @@
+"""Signed Binance order entry through the real server: POST /api/v3/order against Paperex's own
+POST /api/orders/, from closed-loop keep-alive clients on one server.
+
+Starts ``paperex serve`` as ``order_entry.py`` does (embedded engine as shipped, no feed; on
+PostgreSQL when DATABASE_URL is set, else SQLite in a temporary folder), registers one user per
+client and gives each user a new HMAC API key. Three lanes run one after the other on that
+server, each after a second of warm-up:
+
+- ``native``: ``POST /api/orders/`` with a Bearer token and a JSON body (``order_entry.py``'s
+  requests);
+- ``binance FULL``: ``POST /api/v3/order`` as python-binance's ``order_limit_buy`` sends it: a
+  form body with its parameters sorted by name, a fresh ``timestamp``, ``recvWindow=10000``, a
+  ``newClientOrderId`` of its ``x-HNA2TXFJ`` form, no ``newOrderRespType`` (so a LIMIT order
+  is answered FULL, with its fills), signed with HMAC-SHA256 over the raw body, the key in
+  ``X-MBX-APIKEY``; this is the lane the goals are about;
+- ``binance ACK``: the same with ``newOrderRespType=ACK`` (ccxt can be told to ask for it).
+
+Orders are non-crossing LIMIT buys (far below any price), so every one is stored and rests.
+Goals: the FULL lane at 2,000 orders/s or more with a p99 under 50 ms, and at least 0.8x the
+native lane.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python bench/binance_api.py --clients 64 --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from _http_load import LoadResult, post_with_headers
+from _limits import add_limits_option
+from order_entry import (
+    SHIPPED_MAX_BATCH,
+    bench_env,
+    database_of,
+    load,
+    order_makers,
+    prepare,
+    print_table,
+    serving,
+)
+
+GOAL_ORDERS_PER_S = 2000
+GOAL_P99_MS = 50
+GOAL_RATIO = 0.8
+OK = b" 200 "
+MAKE_KEYS = """
+import json
+import django; django.setup()
+from paperex.apps.apikeys.models import ApiKey
+from paperex.apps.apikeys.services import apikey_create
+from paperex.apps.accounts.models import User
+keys = []
+for index in range({count}):
+    user = User.objects.get(username=f"bench-{{index}}")
+    ApiKey.objects.filter(user=user, label="bench").delete()  # a run's keys outlive no run
+    created = apikey_create(user_id=user.pk, label="bench")
+    keys.append([created.key.api_key, created.secret_key])
+print(json.dumps(keys))
+"""
+
+
+def api_keys(env: dict[str, str], clients: int) -> list[tuple[str, str]]:
+    """A new HMAC (api key, secret) for each of the first ``clients`` bench users."""
+    script = MAKE_KEYS.format(count=clients)
+    made = subprocess.run(
+        [sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True
+    )
+    return [(key, secret) for key, secret in json.loads(made.stdout.splitlines()[-1])]
+
+
+def signed_makers(
+    keys: list[tuple[str, str]], response_type: str | None
+) -> list[Callable[[], bytes]]:
+    """One maker of signed new-order requests per key; each draws its client order ids from a
+    fresh random seed, as python-binance does (Paperex keeps client order ids unique for good, so
+    no later run or lane may repeat one)."""
+    return [_signed_maker(key, secret, random.Random(), response_type) for key, secret in keys]
+
+
+def _signed_maker(
+    api_key: str, secret: str, rng: random.Random, response_type: str | None
+) -> Callable[[], bytes]:
+    mac_key = secret.encode()
+    headers = {"X-MBX-APIKEY": api_key, "Content-Type": "application/x-www-form-urlencoded"}
+
+    def make() -> bytes:
+        parameters = {
+            "newClientOrderId": f"x-HNA2TXFJ{rng.getrandbits(88):x}",
+            "price": f"{rng.randint(1000, 2000)}.{rng.randint(0, 99):02d}",
+            "quantity": "0.01",
+            "recvWindow": "10000",
+            "side": "BUY",
+            "symbol": "BTCUSDT",
+            "timeInForce": "GTC",
+            "timestamp": str(int(time.time() * 1000)),
+            "type": "LIMIT",
+        }
+        if response_type is not None:
+            parameters["newOrderRespType"] = response_type
+        payload = "&".join(f"{name}={value}" for name, value in sorted(parameters.items()))
+        signature = hmac.new(mac_key, payload.encode(), hashlib.sha256).hexdigest()
+        return post_with_headers(
+            "/api/v3/order", f"{payload}&signature={signature}".encode(), headers
+        )
+
+    return make
+
+
+def measure(env: dict[str, str], clients: int, seconds: float) -> dict[str, LoadResult]:
+    """Each lane's load on one server, the users already registered (``prepare``)."""
+    keys = api_keys(env, clients)
+    with serving(env, SHIPPED_MAX_BATCH) as port:
+        return {
+            "native": load(port, order_makers(port, clients), seconds),
+            "binance FULL": load(port, signed_makers(keys, None), seconds, OK),
+            "binance ACK": load(port, signed_makers(keys, "ACK"), seconds, OK),
+        }
+
+
+def goals(binance: LoadResult, native: LoadResult) -> dict[str, bool]:
+    return {
+        f"orders_per_s>={GOAL_ORDERS_PER_S}": binance.per_second >= GOAL_ORDERS_PER_S,
+        f"p99_ms<{GOAL_P99_MS}": binance.percentile(0.99) < GOAL_P99_MS,
+        f"ratio>={GOAL_RATIO}": binance.per_second >= GOAL_RATIO * native.per_second,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=10)
+    add_limits_option(parser)
+    options = parser.parse_args()
+    env = bench_env(options.limits)
+    database = database_of(env)
+    prepare(env, options.clients)
+    results = measure(env, options.clients, options.seconds)
+    native, full, ack = results["native"], results["binance FULL"], results["binance ACK"]
+    print(
+        f"POST /api/v3/order vs POST /api/orders/, {options.clients} clients, "
+        f"{options.seconds:g} s, {database}, limits {options.limits}"
+    )
+    print_table("lane", results)
+    print(
+        f"binance FULL / native: {full.per_second / max(native.per_second, 1e-9):.2f}, "
+        f"binance ACK / native: {ack.per_second / max(native.per_second, 1e-9):.2f}"
+    )
+    met = goals(full, native)
+    for goal, reached in met.items():
+        print(f"goal {goal} (binance FULL): {'met' if reached else 'NOT met'}")
+    print(
+        json.dumps(
+            {
+                "bench": "binance_api",
+                "database": database,
+                "clients": options.clients,
+                "limits": options.limits,
+                "native": native.summary(),
+                "binance_full": full.summary(),
+                "binance_ack": ack.summary(),
+                "ratio": round(full.per_second / max(native.per_second, 1e-9), 2),
+                "ratio_ack": round(ack.per_second / max(native.per_second, 1e-9), 2),
+                "goals_met": met,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

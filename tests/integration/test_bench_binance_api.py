@@ -1,0 +1,37 @@
+"""``bench/binance_api.py`` in a tiny bounded run: its server takes every lane's orders (signed
+``POST /api/v3/order`` answered FULL and ACK, and ``POST /api/orders/``) without one refusal, so
+that the figures it prints measure orders placed, not errors."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.support.databases import own_database
+
+pytestmark = pytest.mark.integration
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture
+def binance_api(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The benchmark module, imported as its script imports its neighbours."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    return importlib.import_module("binance_api")
+
+
+def test_every_lane_places_orders_and_none_is_refused(
+    binance_api: ModuleType, tmp_path: Path
+) -> None:
+    env = {**binance_api.bench_env("on"), "PAPEREX_DATA_DIR": str(tmp_path)}
+    with own_database(env.get("DATABASE_URL", "")) as database_url:
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        binance_api.prepare(env, 2)
+        results = binance_api.measure(env, clients=2, seconds=0.3)
+    assert list(results) == ["native", "binance FULL", "binance ACK"]
+    for lane, result in results.items():
+        assert (result.requests > 0, result.errors) == (True, 0), lane
