@@ -37,6 +37,14 @@ def order_counted(user_id: int) -> None:
         limits.counts.add(name, str(user_id), rate)
 
 
+def order_counts(user_id: int) -> list[tuple[Rate, int]]:
+    """The user's order count in each of Binance's ORDERS windows (shortest first)."""
+    return [
+        (rate, limits.counts.current_count(name, str(user_id), rate))
+        for name, rate in ORDER_COUNT_WINDOWS.values()
+    ]
+
+
 def order_count_headers(user_id: int) -> dict[str, str]:
     """The user's order counts in the current windows, as Binance's headers."""
     return {

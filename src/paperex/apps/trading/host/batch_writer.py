@@ -64,6 +64,8 @@ class BatchRecord:
     fills: list[Fill] = field(default_factory=list)
     balances: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
     """(user id, asset) -> (free, locked) in units, the last value of each touched balance."""
+    created_order_ids: set[int] = field(default_factory=set)
+    """The orders the batch accepted (the others it touched existed before)."""
 
 
 @dataclass
@@ -118,6 +120,7 @@ def batch_write(
             _balances_write(catalog, record.balances)
         if touched_sequences:
             _sequences_write(catalog, touched_sequences, trade_sequences, book_sequences)
+    record.created_order_ids = set(rows.created)
     for order in [*rows.created.values(), *rows.changed.values()]:
         if OrderStatus(order.status).is_open:
             open_orders[order.id] = order
