@@ -211,10 +211,10 @@ async def test_unsubscribing_ends_the_stream_and_only_that_one(alice: Key) -> No
 
     await staying.result("order.place", alice.signed(limit("BUY", "0.01", "20000")))
     assert (await staying.next_event())["event"]["x"] == "NEW"
+    assert (await staying.next_event())["event"]["e"] == "outboundAccountPosition"
     assert (await leaving.call("ping"))["result"] == {}  # no event came before it
     assert leaving.events == []
     assert await staying.result("userDataStream.unsubscribe") == {}  # all of them
-    assert (await staying.next_event())["event"]["e"] == "outboundAccountPosition"
     assert (await staying.next_event())["event"]["e"] == "eventStreamTerminated"
     for api in (leaving, staying):
         await api.close()
