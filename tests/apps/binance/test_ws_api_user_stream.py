@@ -9,12 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db.models import Q
 
 from paperex.apps.binance.ws_api.user_events import execution_reports
 from paperex.apps.core.amounts import epoch_ms
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host.host import EngineHost
-from paperex.apps.trading.models import Balance, Fill, Order
+from paperex.apps.trading.models import Balance, Fill, LedgerEntry, Order
+from paperex.apps.trading.services.funding import funds_reset
 from paperex.domain.commands import Deposit
 from paperex.support.clock import wall_clock_ms
 from tests.apps.binance.ws_api_client import Key, WsApi, ed25519_key, hmac_key
@@ -283,3 +286,38 @@ def test_an_order_update_without_news_of_its_own_is_a_new_report() -> None:
     expired = {**order, "status": "EXPIRED", "status_reason": "SELF_TRADE_PREVENTION"}
     [ended] = execution_reports({"order": expired, "executions": []}, 5)
     assert (ended["x"], ended["X"]) == ("EXPIRED", "EXPIRED_IN_MATCH")
+
+
+async def test_an_account_reset_is_told_as_balance_updates_then_the_position(alice: Key) -> None:
+    api = await subscribed(alice)
+    resting = await api.result("order.place", alice.signed(limit("BUY", "0.01", "20000")))
+    await api.events_until(2)
+    await sync_to_async(funds_reset)(user_id=alice.user.pk)
+    frames = []
+    while not frames or frames[-1]["event"]["e"] != "outboundAccountPosition":
+        frames.append(await api.next_event())
+    events = [frame["event"] for frame in frames]
+    assert (events[0]["e"], events[0]["x"], events[0]["i"]) == (
+        "executionReport",
+        "CANCELED",
+        resting["orderId"],
+    )
+    updates = [event for event in events if event["e"] == "balanceUpdate"]
+    assert [(event["a"], event["d"]) for event in updates if event["a"] == "USDT"] == [
+        ("USDT", "-100000.00000000"),
+        ("USDT", "100000.00000000"),
+    ]
+    entries = [
+        entry
+        async for entry in LedgerEntry.objects.filter(reason__in=("DEPOSIT", "WITHDRAWAL"))
+        .filter(Q(to_user=alice.user) | Q(from_user=alice.user))
+        .select_related("asset")
+        .order_by("id")
+    ]
+    assert [(event["a"], D(event["d"]).copy_abs(), event["T"]) for event in updates] == [
+        (entry.asset.code, entry.amount, epoch_ms(entry.recorded_at))
+        for entry in entries[-len(updates) :]
+    ]
+    usdt = next(entry for entry in events[-1]["B"] if entry["a"] == "USDT")
+    assert (usdt["f"], usdt["l"]) == ("100000.00000000", "0.00000000")
+    await api.close()

@@ -234,8 +234,10 @@ class WsApiConsumer(HubConsumer):
         """Told with the order's update (its ``executions``)."""
 
     async def balance_update(self, message: dict[str, Any]) -> None:
-        position = user_events.account_position(message["balances"], wall_clock_ms())
-        self._publish(message["user_id"], [position])
+        now = wall_clock_ms()
+        transfers = user_events.balance_updates(message.get("transfers", []), now)
+        position = user_events.account_position(message["balances"], now)
+        self._publish(message["user_id"], [*transfers, position])
 
     async def alert_triggered(self, message: dict[str, Any]) -> None:
         """Price alerts are no part of Binance's user data stream."""

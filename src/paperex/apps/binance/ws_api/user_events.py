@@ -2,7 +2,9 @@
 stream events (user-data-stream.md): ``executionReport`` per order event, in the order they
 happened (a new order's NEW, each fill's TRADE with the order's cumulative quantities right
 after that fill, then CANCELED or EXPIRED), and ``outboundAccountPosition`` with the balances a
-batch changed. Amounts are formatted as REST ``/api/v3`` formats them."""
+batch changed, after a ``balanceUpdate`` for each deposit or withdrawal among them (Paperex's
+starting balances and account resets). Amounts are formatted as REST ``/api/v3`` formats
+them."""
 
 from __future__ import annotations
 
@@ -156,6 +158,21 @@ def account_position(balances: list[Row], event_ms: int) -> Row:
             for held in balances
         ],
     }
+
+
+def balance_updates(transfers: list[Row], event_ms: int) -> list[Row]:
+    """A ``balanceUpdate`` per amount that came in or went out from outside the exchange
+    (deposits, withdrawals, an account reset) in one ``balance.update`` message."""
+    return [
+        {
+            "e": "balanceUpdate",
+            "E": event_ms,
+            "a": transfer["asset"],
+            "d": amount(transfer["delta"]),
+            "T": transfer["time"],
+        }
+        for transfer in transfers
+    ]
 
 
 def stream_terminated(event_ms: int) -> Row:

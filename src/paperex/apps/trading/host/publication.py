@@ -9,7 +9,8 @@ views of ``paperex.apps.trading.schemas`` (see ``paperex.apps.core.groups`` for 
   quantity and quote after it, so that the order's story in the batch can be told event by
   event, as Binance's user data stream does), ``order.fill`` (``{"fill": FillView}``) and
   ``balance.update`` (``{"user_id", "balances": [BalanceView, ...]}``, every balance the batch
-  changed);
+  changed, and ``"transfers": [{"asset", "delta", "time"}]`` when money came in from outside or
+  went out: deposits, withdrawals, resets);
 - ``market.<SYMBOL>.trades``: ``market.trade``, a PublicTradeView;
 - ``market.<SYMBOL>.book``: ``market.book``, a BookLevelsDelta to apply to
   ``GET /api/markets/<symbol>/book/?source=exchange``.
@@ -28,7 +29,7 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 
-from paperex.apps.core.amounts import format_amount
+from paperex.apps.core.amounts import epoch_ms, format_amount
 from paperex.apps.core.groups import book_group, trades_group, user_group
 from paperex.apps.trading.catalog import Catalog, CatalogMarket
 from paperex.apps.trading.host.batch_writer import BatchRecord
@@ -107,13 +108,12 @@ def batch_messages(
             locked=format_amount(catalog.amount(asset, locked)),
         )
         per_user.setdefault(user_id, []).append(plain(balance))
+    transfers = _transfers(record, catalog)
     for user_id, balances in per_user.items():
-        messages.append(
-            (
-                user_group(user_id),
-                {"type": "balance.update", "user_id": user_id, "balances": balances},
-            )
-        )
+        update = {"type": "balance.update", "user_id": user_id, "balances": balances}
+        if user_id in transfers:
+            update["transfers"] = transfers[user_id]
+        messages.append((user_group(user_id), update))
     for trade in record.trades:
         symbol = catalog.market_symbols[trade.market_id]
         trade_view = PublicTradeView.of(trade, symbol)
@@ -148,6 +148,25 @@ def _executions(order: Order, fills: list[tuple[Fill, dict[str, Any]]]) -> list[
         quote -= fill.quote_quantity
     executions.reverse()
     return executions
+
+
+def _transfers(record: BatchRecord, catalog: Catalog) -> dict[int, list[dict[str, Any]]]:
+    """Per user, the money that came in (a positive ``delta``) or went out (negative) from
+    outside the exchange: deposits, withdrawals and resets."""
+    transfers: dict[int, list[dict[str, Any]]] = {}
+    for entry in record.transfers:
+        incoming = entry.to_user_id is not None
+        user_id = entry.to_user_id if incoming else entry.from_user_id
+        if user_id is None:
+            continue
+        transfers.setdefault(user_id, []).append(
+            {
+                "asset": catalog.asset_codes[entry.asset_id],
+                "delta": format_amount(entry.amount if incoming else -entry.amount),
+                "time": epoch_ms(entry.recorded_at),
+            }
+        )
+    return transfers
 
 
 def _levels(market: CatalogMarket, changes: list[tuple[int, int]]) -> list[list[str]]:
