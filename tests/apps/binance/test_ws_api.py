@@ -267,3 +267,24 @@ async def test_an_ed25519_session_signs_for_later_requests_and_an_hmac_key_canno
     assert (await api.result("session.status"))["apiKey"] is None
     assert len(await orders_of(alice)) == 1
     await api.close()
+
+
+async def test_binary_long_and_flooding_frames_are_refused_in_binance_errors(
+    host: EngineHost,
+) -> None:
+    api = await WsApi.open()
+    await api.socket.send_to(bytes_data=b'{"id": 1, "method": "ping"}')
+    await api.socket.send_to(
+        text_data='{"id": 2, "method": "ping", "params": {"x": "' + "y" * 5000 + '"}}'
+    )
+    for _ in range(2):
+        refused = await api.next_response()
+        assert (refused["id"], refused["status"], refused["error"]["code"]) == (None, 400, -1102)
+    for number in range(60):
+        await api.send({"id": number, "method": "ping"})
+    answers = [await api.next_response() for _ in range(60)]
+    too_many = [answer for answer in answers if answer["status"] == 429]
+    assert too_many, answers
+    assert too_many[0]["error"]["code"] == -1003
+    assert {answer["status"] for answer in answers} == {200, 429}
+    await api.close()
