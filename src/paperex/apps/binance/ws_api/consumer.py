@@ -93,7 +93,7 @@ class WsApiConsumer(HubConsumer):
             request.params.get(calls.RETURN_RATE_LIMITS), self.session.return_rate_limits
         )
         parameters = rest_parameters(request.params)
-        weight, order_user = 1, None
+        order_user: int | None = None
         error: dict[str, Any] | None
         try:
             result, weight, order_user = await self._call(request.method, parameters)
