@@ -1,4 +1,5 @@
-"""Verification of Binance-style signed requests (the ``/api/v3`` facade calls it).
+"""Verification of Binance-style signed requests (the ``/api/v3`` facade and its WebSocket API
+``/ws-api/v3`` call it; ``signature_verify`` is the check both share).
 
 A signed request carries its API key in the ``X-MBX-APIKEY`` header and ``timestamp``,
 ``recvWindow`` (optional) and ``signature`` among its parameters, in the query string, the
@@ -12,8 +13,8 @@ Every refusal is a ``SignedRequestError`` carrying Binance's code, its message v
 HTTP status Binance answers with (401 for the key errors, 400 for the rest); the facade renders
 it as Binance's ``{"code", "msg"}``. The checks run in this order: the key's format (-2014), the
 key itself (-2015: unknown, revoked or unreadable), the mandatory ``timestamp`` and
-``signature`` (-1102, -1101 for a repeated signature), ``recvWindow`` (-1102), the time
-window (-1021), and the signature (-1022).
+``signature`` (-1102; a repeated signature of a REST request is -1101 first), ``recvWindow``
+(-1102), the time window (-1021), and the signature (-1022).
 
 Where Binance's documents leave a choice open (reference binance-compat.md §4.4, §8), this
 module chooses: a missing key header is -2014 (what clients see from Binance in practice); a
@@ -28,6 +29,7 @@ import binascii
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from urllib.parse import parse_qsl, unquote
 
@@ -197,6 +199,48 @@ def key_signature_valid(*, key: ApiKey, payload: bytes, signature: str) -> bool:
     return hmac_signature_valid(secret=secret, payload=payload, signature=signature)
 
 
+def api_key_active(api_key: str | None) -> ApiKey:
+    """The active key ``api_key`` names; raises SignedRequestError (-2014 malformed or missing,
+    -2015 unknown or revoked)."""
+    if api_key is None or not API_KEY_PATTERN.fullmatch(api_key):
+        raise api_key_format_invalid()
+    try:
+        return apikey_active_get(api_key=api_key)
+    except ApiKey.DoesNotExist as missing:
+        raise api_key_rejected() from missing
+
+
+def signature_verify(
+    *,
+    api_key: str | None,
+    payloads: Sequence[bytes],
+    signature: str,
+    timestamp: str | None,
+    recv_window: str | None,
+    now_ms: int,
+) -> ApiKey:
+    """The active key that signed a request: the one verification of REST and the WebSocket
+    API alike.
+
+    ``payloads`` are the bytes the client may have signed (REST: the one raw query and body;
+    the WebSocket API: its sorted parameters as sent and percent-encoded, as clients differ);
+    ``signature`` the request's (empty when absent); ``timestamp`` and ``recv_window`` its
+    parameters (None when absent); ``now_ms`` the server's clock. Raises SignedRequestError
+    with Binance's code, message and HTTP status (module docstring).
+    """
+    key = api_key_active(api_key)
+    if not timestamp:
+        raise mandatory_parameter_missing("timestamp")
+    if not signature:
+        raise mandatory_parameter_missing("signature")
+    timestamp_check(timestamp=timestamp, recv_window=recv_window, now_ms=now_ms)
+    if not any(
+        key_signature_valid(key=key, payload=payload, signature=signature) for payload in payloads
+    ):
+        raise signature_invalid()
+    return key
+
+
 def signed_request_verify(
     *,
     api_key: str | None,
@@ -206,28 +250,23 @@ def signed_request_verify(
     recv_window: str | None,
     now_ms: int,
 ) -> int:
-    """The id of the user whose active key signed this request.
+    """The id of the user whose active key signed this REST request.
 
     ``api_key`` is the ``X-MBX-APIKEY`` header (None when absent); ``query_string`` and ``body``
     the raw bytes received; ``timestamp`` and ``recv_window`` the request's parameters (None when
     absent; ``request_parameters`` finds them); ``now_ms`` the server's clock. Raises
     SignedRequestError with Binance's code, message and HTTP status (module docstring).
     """
-    if api_key is None or not API_KEY_PATTERN.fullmatch(api_key):
-        raise api_key_format_invalid()
-    try:
-        key = apikey_active_get(api_key=api_key)
-    except ApiKey.DoesNotExist as missing:
-        raise api_key_rejected() from missing
     payload, signatures = signed_payload(query_string, body)
     if len(signatures) > 1:
         raise duplicate_parameter()
     signature = unquote(signatures[0].decode("ascii", "replace")) if signatures else ""
-    if not timestamp:
-        raise mandatory_parameter_missing("timestamp")
-    if not signature:
-        raise mandatory_parameter_missing("signature")
-    timestamp_check(timestamp=timestamp, recv_window=recv_window, now_ms=now_ms)
-    if not key_signature_valid(key=key, payload=payload, signature=signature):
-        raise signature_invalid()
+    key = signature_verify(
+        api_key=api_key,
+        payloads=(payload,),
+        signature=signature,
+        timestamp=timestamp,
+        recv_window=recv_window,
+        now_ms=now_ms,
+    )
     return key.user_id

@@ -48,7 +48,11 @@ MINI_TICKER_FIELDS = (
     "lastId",
     "count",
 )
-RATE_LIMIT_KINDS = {"address": "RAW_REQUESTS", "orders": "ORDERS"}
+RATE_LIMIT_KINDS = {
+    "binance_weight": "REQUEST_WEIGHT",
+    "address": "RAW_REQUESTS",
+    "orders": "ORDERS",
+}
 """Paperex's limits that ``exchangeInfo`` reports, as Binance's rate-limit types."""
 
 

@@ -39,6 +39,11 @@ def user_key(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def weight_rate() -> Rate:
+    """The weight limit's rate (a limit of 0 when it is off)."""
+    return limits.rate_of(WEIGHT_COUNT) or UNLIMITED_MINUTE
+
+
 def weight_check(key: str) -> None:
     """Raises -1003 (429 with ``Retry-After``) while ``key`` is past its weight limit."""
     rate = limits.rate_of(WEIGHT_COUNT)
@@ -51,10 +56,8 @@ def weight_use(key: str, weight: int) -> int:
     """Count a request of ``weight`` for ``key`` (none for one refused by ``weight_check``,
     so a refused client's window ends as it would have); returns the weight ``key`` has used
     in the current window."""
-    rate = limits.rate_of(WEIGHT_COUNT)
-    if rate is None:
-        rate = UNLIMITED_MINUTE
-    elif limits.counts.wait(WEIGHT_COUNT, key, rate):
+    rate = weight_rate()
+    if rate.limit and limits.counts.wait(WEIGHT_COUNT, key, rate):
         weight = 0
     limits.counts.add(WEIGHT_COUNT, key, rate, amount=weight)
     return limits.counts.current_count(WEIGHT_COUNT, key, rate)
@@ -66,11 +69,19 @@ def order_counted(user_id: int) -> None:
         limits.counts.add(name, str(user_id), rate)
 
 
+def order_counts(user_id: int) -> list[tuple[Rate, int]]:
+    """The user's order count in each of Binance's ORDERS windows (shortest first)."""
+    return [
+        (rate, limits.counts.current_count(name, str(user_id), rate))
+        for name, rate in ORDER_COUNT_WINDOWS.values()
+    ]
+
+
 def order_count_headers(user_id: int) -> dict[str, str]:
     """The user's order counts in the current windows, as Binance's headers."""
+    counts = order_counts(user_id)
     return {
-        header: str(limits.counts.current_count(name, str(user_id), rate))
-        for header, (name, rate) in ORDER_COUNT_WINDOWS.items()
+        header: str(count) for header, (_, count) in zip(ORDER_COUNT_WINDOWS, counts, strict=True)
     }
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from paperex.apps.accounts.services import user_register
 from paperex.apps.trading.catalog import Catalog, catalog_read
-from paperex.apps.trading.host.batch_writer import batch_write
+from paperex.apps.trading.host.batch_writer import BatchRecord, batch_write
 from paperex.apps.trading.host.fee_account import fee_account_ensure
 from paperex.apps.trading.host.recovery import RestoredState, engine_restore
 from paperex.apps.trading.models import Order
@@ -23,10 +23,10 @@ from tests.support.trading import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def _write(catalog: Catalog, state: RestoredState, commands: list[EngineCommand]) -> None:
+def _write(catalog: Catalog, state: RestoredState, commands: list[EngineCommand]) -> BatchRecord:
     results = [(command, state.engine.process(command)) for command in commands]
     with transaction.atomic():
-        batch_write(
+        return batch_write(
             catalog=catalog,
             results=results,
             open_orders=state.open_orders,
@@ -105,3 +105,38 @@ def test_orders_are_stored_in_the_state_the_engine_left_them(seeded: None) -> No
     assert (stored.status, stored.locked) == ("CANCELED", 0)
     assert order_id not in state.open_orders
     assert state.engine.order(order_id) is None
+
+
+def test_the_record_tells_the_orders_it_accepted_and_the_money_from_outside(
+    seeded: None,
+) -> None:
+    """What the host publishes after commit: which orders are new (their first report) and
+    the deposits and withdrawals (Binance's ``balanceUpdate``), not the trading in between."""
+    alice = user_register(username="alice", password=PASSWORD)
+    catalog = catalog_read()
+    state = engine_restore(catalog=catalog, fee_account_id=fee_account_ensure())
+    market = catalog.market("BTCUSDT")
+    first = _write(
+        catalog,
+        state,
+        [
+            Deposit(timestamp=1, user_id=alice.pk, asset="BTC", amount=10_000_000),
+            _limit(alice.pk, Side.SELL, market.ticks(Decimal(30000)), market.lots(Decimal("0.1"))),
+        ],
+    )
+    [placed] = first.orders_per_command[1]
+    assert first.created_order_ids == {placed.id}
+    [deposit] = first.transfers
+    assert (deposit.to_user_id, deposit.from_user_id, deposit.amount, deposit.reason) == (
+        alice.pk,
+        None,
+        Decimal("0.1"),
+        "DEPOSIT",
+    )
+    second = _write(
+        catalog,
+        state,
+        [CancelOrder(timestamp=2, user_id=alice.pk, symbol="BTCUSDT", order_id=placed.id)],
+    )
+    assert (second.created_order_ids, second.transfers) == (set(), [])
+    assert [order.id for order in second.orders_per_command[0]] == [placed.id]

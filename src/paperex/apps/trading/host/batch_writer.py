@@ -37,6 +37,7 @@ from paperex.domain.events import (
     OrderFilled,
     TradeExecuted,
 )
+from paperex.domain.ledger import LedgerBucket
 
 _Row = TypeVar("_Row", bound=models.Model)
 ORDER_UPDATE_FIELDS = [
@@ -64,6 +65,11 @@ class BatchRecord:
     fills: list[Fill] = field(default_factory=list)
     balances: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
     """(user id, asset) -> (free, locked) in units, the last value of each touched balance."""
+    created_order_ids: set[int] = field(default_factory=set)
+    """The orders the batch accepted (the others it touched existed before)."""
+    transfers: list[LedgerEntry] = field(default_factory=list)
+    """The entries that moved money between a user and the world outside (deposits,
+    withdrawals, resets), in order."""
 
 
 @dataclass
@@ -118,6 +124,7 @@ def batch_write(
             _balances_write(catalog, record.balances)
         if touched_sequences:
             _sequences_write(catalog, touched_sequences, trade_sequences, book_sequences)
+    record.created_order_ids = set(rows.created)
     for order in [*rows.created.values(), *rows.changed.values()]:
         if OrderStatus(order.status).is_open:
             open_orders[order.id] = order
@@ -156,21 +163,22 @@ def _apply(
     trade_sequences: dict[str, int],
 ) -> None:
     if isinstance(event, LedgerEntryRecorded):
-        rows.entries.append(
-            LedgerEntry(
-                id=event.entry_id,
-                asset_id=catalog.asset_ids[event.asset],
-                amount=catalog.amount(event.asset, event.amount),
-                from_user_id=event.from_user_id,
-                from_bucket=event.from_bucket,
-                to_user_id=event.to_user_id,
-                to_bucket=event.to_bucket,
-                reason=event.reason,
-                order_id=event.order_id,
-                trade_id=event.trade_id,
-                recorded_at=engine_time(event.timestamp),
-            )
+        entry = LedgerEntry(
+            id=event.entry_id,
+            asset_id=catalog.asset_ids[event.asset],
+            amount=catalog.amount(event.asset, event.amount),
+            from_user_id=event.from_user_id,
+            from_bucket=event.from_bucket,
+            to_user_id=event.to_user_id,
+            to_bucket=event.to_bucket,
+            reason=event.reason,
+            order_id=event.order_id,
+            trade_id=event.trade_id,
+            recorded_at=engine_time(event.timestamp),
         )
+        rows.entries.append(entry)
+        if LedgerBucket.EXTERNAL in (event.from_bucket, event.to_bucket):
+            record.transfers.append(entry)
     elif isinstance(event, BalanceChanged):
         record.balances[(event.user_id, event.asset)] = (event.free, event.locked)
     elif isinstance(event, TradeExecuted):

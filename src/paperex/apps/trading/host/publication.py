@@ -3,9 +3,14 @@
 ``batch_messages`` turns a committed batch into channel-layer messages, each carrying one of the
 views of ``paperex.apps.trading.schemas`` (see ``paperex.apps.core.groups`` for the groups):
 
-- ``user.<id>``: ``order.update`` (``{"order": OrderView}``, once per order the batch created or
-  changed, in its state after the batch), ``order.fill`` (``{"fill": FillView}``) and
-  ``balance.update`` (``{"balances": [BalanceView, ...]}``, every balance the batch changed);
+- ``user.<id>``: ``order.update`` (``{"user_id", "order": OrderView, "created": bool, "executions":
+  [...]}``, once per order the batch created or changed, in its state after the batch; whether
+  the batch accepted it, and its fills in the batch in order, each with the order's executed
+  quantity and quote after it, so that the order's story in the batch can be told event by
+  event, as Binance's user data stream does), ``order.fill`` (``{"fill": FillView}``) and
+  ``balance.update`` (``{"user_id", "balances": [BalanceView, ...]}``, every balance the batch
+  changed, and ``"transfers": [{"asset", "delta", "time"}]`` when money came in from outside or
+  went out: deposits, withdrawals, resets);
 - ``market.<SYMBOL>.trades``: ``market.trade``, a PublicTradeView;
 - ``market.<SYMBOL>.book``: ``market.book``, a BookLevelsDelta to apply to
   ``GET /api/markets/<symbol>/book/?source=exchange``.
@@ -24,12 +29,12 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 
-from paperex.apps.core.amounts import format_amount
+from paperex.apps.core.amounts import epoch_ms, format_amount
 from paperex.apps.core.groups import book_group, trades_group, user_group
 from paperex.apps.trading.catalog import Catalog, CatalogMarket
 from paperex.apps.trading.host.batch_writer import BatchRecord
 from paperex.apps.trading.host.exchange_book import LevelChanges
-from paperex.apps.trading.models import Order
+from paperex.apps.trading.models import Fill, Order
 from paperex.apps.trading.schemas import (
     BalanceView,
     BookLevelsDelta,
@@ -68,16 +73,31 @@ def batch_messages(
     for orders in record.orders_per_command:
         for order in orders:
             seen[order.id] = order
+    fill_views = [
+        plain(
+            FillView.of(
+                fill,
+                catalog.market_symbols[fill.market_id],
+                catalog.asset_codes[fill.fee_asset_id],
+            )
+        )
+        for fill in record.fills
+    ]
+    fills_per_order: dict[int, list[tuple[Fill, dict[str, Any]]]] = {}
+    for fill, fill_view in zip(record.fills, fill_views, strict=True):
+        fills_per_order.setdefault(fill.order_id, []).append((fill, fill_view))
     for order in seen.values():
         view = OrderView.of(order, catalog.market_symbols[order.market_id])
-        messages.append((user_group(order.user_id), {"type": "order.update", "order": plain(view)}))
-    for fill in record.fills:
-        fill_view = FillView.of(
-            fill, catalog.market_symbols[fill.market_id], catalog.asset_codes[fill.fee_asset_id]
-        )
-        messages.append(
-            (user_group(fill.user_id), {"type": "order.fill", "fill": plain(fill_view)})
-        )
+        update = {
+            "type": "order.update",
+            "user_id": order.user_id,
+            "order": plain(view),
+            "created": order.id in record.created_order_ids,
+            "executions": _executions(order, fills_per_order.get(order.id, [])),
+        }
+        messages.append((user_group(order.user_id), update))
+    for fill, fill_view in zip(record.fills, fill_views, strict=True):
+        messages.append((user_group(fill.user_id), {"type": "order.fill", "fill": fill_view}))
     per_user: dict[int, list[dict[str, Any]]] = {}
     for (user_id, asset), (free, locked) in record.balances.items():
         if user_id == fee_account_id:
@@ -88,8 +108,12 @@ def batch_messages(
             locked=format_amount(catalog.amount(asset, locked)),
         )
         per_user.setdefault(user_id, []).append(plain(balance))
+    transfers = _transfers(record, catalog)
     for user_id, balances in per_user.items():
-        messages.append((user_group(user_id), {"type": "balance.update", "balances": balances}))
+        update = {"type": "balance.update", "user_id": user_id, "balances": balances}
+        if user_id in transfers:
+            update["transfers"] = transfers[user_id]
+        messages.append((user_group(user_id), update))
     for trade in record.trades:
         symbol = catalog.market_symbols[trade.market_id]
         trade_view = PublicTradeView.of(trade, symbol)
@@ -105,6 +129,44 @@ def batch_messages(
         )
         messages.append((book_group(symbol), {"type": "market.book", **plain(delta)}))
     return messages
+
+
+def _executions(order: Order, fills: list[tuple[Fill, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The order's fills of the batch, oldest first, each with the order's executed quantity
+    and quote right after it (its state after the batch less the fills that came later)."""
+    executed, quote = order.executed_quantity, order.cumulative_quote
+    executions: list[dict[str, Any]] = []
+    for fill, fill_view in reversed(fills):
+        executions.append(
+            {
+                "fill": fill_view,
+                "executed_quantity": format_amount(executed),
+                "cumulative_quote": format_amount(quote),
+            }
+        )
+        executed -= fill.quantity
+        quote -= fill.quote_quantity
+    executions.reverse()
+    return executions
+
+
+def _transfers(record: BatchRecord, catalog: Catalog) -> dict[int, list[dict[str, Any]]]:
+    """Per user, the money that came in (a positive ``delta``) or went out (negative) from
+    outside the exchange: deposits, withdrawals and resets."""
+    transfers: dict[int, list[dict[str, Any]]] = {}
+    for entry in record.transfers:
+        incoming = entry.to_user_id is not None
+        user_id = entry.to_user_id if incoming else entry.from_user_id
+        if user_id is None:
+            continue
+        transfers.setdefault(user_id, []).append(
+            {
+                "asset": catalog.asset_codes[entry.asset_id],
+                "delta": format_amount(entry.amount if incoming else -entry.amount),
+                "time": epoch_ms(entry.recorded_at),
+            }
+        )
+    return transfers
 
 
 def _levels(market: CatalogMarket, changes: list[tuple[int, int]]) -> list[list[str]]:

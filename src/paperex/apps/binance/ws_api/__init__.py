@@ -1,0 +1,2 @@
+"""Binance's WebSocket API at ``/ws-api/v3``: the REST endpoints' work behind Binance's request
+and response frames, sessions, and the user data stream."""
