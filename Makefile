@@ -53,7 +53,8 @@ run: $(VENV)/.installed $(VENV)/.engine-compiled $(ASSETS)
 
 # The production topology on this machine: every role of the Procfile its own process (honcho,
 # logs interleaved and prefixed), on the PostgreSQL and Redis of DATABASE_URL and REDIS_URL;
-# Ctrl-C stops them all. A missing or wrong setting is one line and exit status 2.
+# Ctrl-C stops them all. A missing or wrong setting is one line and exit status 2. Honcho reads
+# no .env (--env /dev/null): it would put one over these settings, and Paperex reads none.
 WEB_WORKERS ?= 2
 ifneq ($(filter up,$(MAKECMDGOALS)),)
 ifeq ($(filter postgres://% postgresql://%,$(DATABASE_URL)),)
@@ -73,7 +74,8 @@ up: export PAPEREX_RUN_BOTS := false
 up: $(VENV)/.installed $(VENV)/.engine-compiled $(ASSETS)
 	$(BIN)/paperex migrate
 	$(BIN)/paperex seed
-	PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho start --procfile Procfile --no-colour
+	PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho start --procfile Procfile --env /dev/null \
+		--no-colour
 
 test: $(VENV)/.installed-dev lint typecheck contracts jstest pytest
 
