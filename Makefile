@@ -9,7 +9,7 @@ LOCK := requirements/lock.txt
 ASSETS := src/paperex/apps/web/static/web/app.js
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null)
 
-.PHONY: run test lint format typecheck contracts pytest jstest assets engine bench lock clean mutation mutation-ci lambda-package
+.PHONY: run up test lint format typecheck contracts pytest jstest assets engine bench lock clean mutation mutation-ci lambda-package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,32 @@ run: $(VENV)/.installed $(VENV)/.engine-compiled $(ASSETS)
 	$(BIN)/paperex migrate
 	$(BIN)/paperex seed
 	$(BIN)/paperex serve --host $(HOST) --port $(PORT)
+
+# The production topology on this machine: every role of the Procfile its own process (honcho,
+# logs interleaved and prefixed), on the PostgreSQL and Redis of DATABASE_URL and REDIS_URL;
+# Ctrl-C stops them all. A missing or wrong setting is one line and exit status 2. Honcho reads
+# no .env (--env /dev/null): it would put one over these settings, and Paperex reads none.
+WEB_WORKERS ?= 2
+ifneq ($(filter up,$(MAKECMDGOALS)),)
+ifeq ($(filter postgres://% postgresql://%,$(DATABASE_URL)),)
+$(error make up needs DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/NAME (the roles share PostgreSQL))
+endif
+ifeq ($(filter redis://% rediss://%,$(REDIS_URL)),)
+$(error make up needs REDIS_URL=redis://HOST:6379/0 (the roles talk through Redis))
+endif
+endif
+up: export WEB_HOST := $(HOST)
+up: export WEB_PORT := $(PORT)
+up: export WEB_WORKERS := $(WEB_WORKERS)
+up: export PAPEREX_DATA_DIR ?= $(CURDIR)/data
+up: export PAPEREX_RUN_ENGINE := false
+up: export PAPEREX_RUN_FEEDS := false
+up: export PAPEREX_RUN_BOTS := false
+up: $(VENV)/.installed $(VENV)/.engine-compiled $(ASSETS)
+	$(BIN)/paperex migrate
+	$(BIN)/paperex seed
+	PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho start --procfile Procfile --env /dev/null \
+		--no-colour
 
 test: $(VENV)/.installed-dev lint typecheck contracts jstest pytest
 
