@@ -15,6 +15,7 @@ django_application = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
 
+from paperex.apps.binance.routing import websocket_urlpatterns as binance_streams  # noqa: E402
 from paperex.apps.core.address_limits import address_limited  # noqa: E402
 from paperex.apps.core.body_limit import body_limited  # noqa: E402
 from paperex.apps.core.collector import tune_for_serving  # noqa: E402
@@ -85,7 +86,9 @@ application = ProtocolTypeRouter(
         ),
         "websocket": address_limited(
             BrowserOriginValidator(
-                AuthMiddlewareStack(JwtAuthMiddleware(URLRouter(websocket_urlpatterns)))
+                AuthMiddlewareStack(
+                    JwtAuthMiddleware(URLRouter(websocket_urlpatterns + binance_streams))
+                )
             )
         ),
         "lifespan": lifespan,
