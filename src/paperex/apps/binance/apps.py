@@ -11,6 +11,8 @@ class BinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from paperex.apps.binance.market_streams.publisher import market_event_published
+        from paperex.apps.binance.market_streams.tradable_book import tradable_books
         from paperex.apps.marketdata.runtime import runtime
 
         runtime.add_listener(market_event_published)
+        runtime.add_listener(tradable_books.feed_updated)

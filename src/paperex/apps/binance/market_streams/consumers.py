@@ -10,6 +10,8 @@ from urllib.parse import parse_qs
 
 from paperex.apps.binance.market_streams.exchange_groups import exchange_groups
 from paperex.apps.binance.market_streams.names import combined_topic, raw_topic, stream_name
+from paperex.apps.binance.market_streams.publisher import exchange_trade_published
+from paperex.apps.binance.market_streams.tradable_book import tradable_books
 from paperex.apps.core.groups import trades_group
 from paperex.apps.streams.consumers.base import FLOODING_CLOSE_CODE, HubConsumer
 
@@ -21,6 +23,7 @@ METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GE
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9]{1,36}$")
 INVALID_ID = "Invalid request: request ID must be an unsigned integer"
 TRADE_STREAMS = ("@trade", "@aggTrade")
+BOOK_STREAMS = ("depth", "bookTicker")
 
 
 class RequestError(Exception):
@@ -141,8 +144,13 @@ class MarketStreamsConsumer(HubConsumer):
 
     async def _follow_streams(self, names: list[str]) -> None:
         for name in names:
+            symbol, _, stream = name.partition("@")
             if name.endswith(TRADE_STREAMS):
-                await exchange_groups.join(trades_group(name.partition("@")[0].upper()))
+                await exchange_groups.join(
+                    trades_group(symbol.upper()), "market.trade", exchange_trade_published
+                )
+            elif stream.startswith(BOOK_STREAMS):
+                await tradable_books.follow(symbol.upper())
             self.follow(self._topic(name))
             self.streams.add(name)
 

@@ -1,6 +1,7 @@
-"""This process's one reader of the exchange's market groups (``market.<SYMBOL>.trades``):
-the host publishes each committed trade there once, and the reader hands it to the Binance
-streams of this process, rather than every socket joining the channel layer on its own."""
+"""This process's one reader of the exchange's market groups (``market.<SYMBOL>.trades`` and
+``.book``): the host publishes each committed trade and book update there once, and the reader
+hands it on to the Binance streams of this process, rather than every socket joining the
+channel layer on its own."""
 
 from __future__ import annotations
 
@@ -11,12 +12,8 @@ from typing import Any
 
 from channels.layers import BaseChannelLayer, get_channel_layer
 
-from paperex.apps.binance.market_streams.publisher import exchange_trade_published
-
 logger = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], None]
-HANDLERS: dict[str, Handler] = {"market.trade": exchange_trade_published}
-"""What to do with each message type of the groups."""
 
 
 class ExchangeGroupReader:
@@ -25,9 +22,12 @@ class ExchangeGroupReader:
     def __init__(self) -> None:
         self._task: asyncio.Task[None] | None = None
         self._channel = ""
+        self._handlers: dict[str, Handler] = {}
 
-    async def join(self, group: str) -> None:
-        """Read ``group`` from now on (joining again renews the layer's expiry of it)."""
+    async def join(self, group: str, message_type: str, handler: Handler) -> None:
+        """Hand ``group``'s messages of ``message_type`` to ``handler`` from now on (joining
+        again renews the layer's expiry of the group)."""
+        self._handlers[message_type] = handler
         layer = get_channel_layer()
         if layer is None:
             return
@@ -42,7 +42,7 @@ class ExchangeGroupReader:
     async def _read_forever(self, layer: BaseChannelLayer, channel: str) -> None:
         while True:
             message = await layer.receive(channel)
-            handler = HANDLERS.get(message.get("type", ""))
+            handler = self._handlers.get(message.get("type", ""))
             if handler is None:
                 continue
             try:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from paperex.apps.binance.wire import ZERO, Row, binance_amount, ticker_24hr
-from paperex.marketdata.events import Kline, MiniTicker, Ticker24h
+from paperex.marketdata.events import Kline, MiniTicker, PriceLevel, Ticker24h
 
 NO_TRADE_ID = -1
 """Paperex's candles and tickers keep no trade ids: ``/api/v3`` writes -1 as well."""
@@ -128,4 +128,53 @@ def mini_ticker_payload(ticker: MiniTicker) -> Row:
         "l": binance_amount(ticker.low),
         "v": binance_amount(ticker.volume),
         "q": binance_amount(ticker.quote_volume),
+    }
+
+
+def _levels(levels: list[PriceLevel]) -> list[list[str]]:
+    return [[binance_amount(price), binance_amount(quantity)] for price, quantity in levels]
+
+
+def depth_update_payload(
+    symbol: str,
+    event_time: int,
+    first_update_id: int,
+    final_update_id: int,
+    bids: list[PriceLevel],
+    asks: list[PriceLevel],
+) -> Row:
+    """A ``<symbol>@depth`` event: the new totals of the levels updates ``U`` to ``u`` touched
+    ("0.00000000" removes a level)."""
+    return {
+        "e": "depthUpdate",
+        "E": event_time,
+        "s": symbol,
+        "U": first_update_id,
+        "u": final_update_id,
+        "b": _levels(bids),
+        "a": _levels(asks),
+    }
+
+
+def partial_depth_payload(
+    last_update_id: int, bids: list[PriceLevel], asks: list[PriceLevel]
+) -> Row:
+    """A ``<symbol>@depth<levels>`` event: the best levels, as ``/api/v3/depth`` writes them."""
+    return {"lastUpdateId": last_update_id, "bids": _levels(bids), "asks": _levels(asks)}
+
+
+def book_ticker_payload(
+    symbol: str, update_id: int, bids: list[PriceLevel], asks: list[PriceLevel]
+) -> Row:
+    """A ``<symbol>@bookTicker`` event from the best level of each side (zeros for an empty
+    side, as ``/api/v3/ticker/bookTicker``)."""
+    bid = bids[0] if bids else (ZERO, ZERO)
+    ask = asks[0] if asks else (ZERO, ZERO)
+    return {
+        "u": update_id,
+        "s": symbol,
+        "b": binance_amount(bid[0]),
+        "B": binance_amount(bid[1]),
+        "a": binance_amount(ask[0]),
+        "A": binance_amount(ask[1]),
     }

@@ -30,6 +30,11 @@ def combined_frame(name: str, raw: Frame) -> Frame:
     return Frame(b'{"stream":' + encode(name).payload + b',"data":' + raw.payload + b"}")
 
 
+def followed(name: str) -> bool:
+    """Whether any socket follows stream ``name``, raw or combined."""
+    return hub.followed(raw_topic(name)) or hub.followed(combined_topic(name))
+
+
 def publish(name: str, payload: Callable[[], Any]) -> None:
     """Offer stream ``name``'s next event to its subscribers; ``payload`` builds it, only when
     someone follows the stream."""
