@@ -5,9 +5,11 @@ what they receive is what Paperex's own API says."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
-from collections.abc import Awaitable, Iterator
-from decimal import Decimal
+import threading
+from collections.abc import AsyncIterator, Iterator
+from decimal import ROUND_DOWN, Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -18,6 +20,7 @@ import pytest
 from binance import AsyncClient, BinanceSocketManager, ThreadedWebsocketManager
 
 from tests.integration.servers import demo_token, prepared_environment, running_server
+from tests.support.binance_books import LocalBook
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
@@ -25,6 +28,8 @@ SYMBOL = "BTCUSDT"
 D = Decimal
 T = TypeVar("T")
 WAIT_SECONDS = 30
+BOOK_UPDATES = 30
+"""Diffs a client applies before its book is compared with Paperex's."""
 
 
 class Paperex:
@@ -66,18 +71,50 @@ class Paperex:
                 ours[row["id"]]["time_ms"] = row["time"]
         return ours
 
-    async def while_trading(self, awaitable: Awaitable[T]) -> T:
-        """``awaitable``'s result, placing an order every half second until it has one (so
-        that trades come whenever the client has subscribed)."""
-        task = asyncio.ensure_future(awaitable)
+    def rest_a_bid(self) -> None:
+        """A limit buy a tenth below the best bid, on the tick: it rests, so the exchange
+        book (the users' orders) takes part in the tradable book."""
+        bid = D(self.api(f"markets/{SYMBOL}/book/", depth=1, source="merged")["bids"][0][0])
+        tick = D(next(m for m in self.api("markets/") if m["symbol"] == SYMBOL)["tick_size"])
+        order = httpx.post(
+            f"{self.url}/api/orders/",
+            json={
+                "symbol": SYMBOL,
+                "side": "BUY",
+                "type": "LIMIT",
+                "quantity": "0.001",
+                "price": str((bid * D("0.9")).quantize(tick, rounding=ROUND_DOWN)),
+            },
+            headers=self.headers,
+            timeout=30,
+        )
+        assert order.status_code == 201, order.text
+
+    def depth(self) -> dict[str, Any]:
+        """Paperex's ``/api/v3/depth`` of every level."""
+        answer = httpx.get(
+            f"{self.url}/api/v3/depth", params={"symbol": SYMBOL, "limit": 5000}, timeout=10
+        )
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    @contextlib.asynccontextmanager
+    async def trading(self) -> AsyncIterator[None]:
+        """An order every few tenths of a second while the block runs, so that trades come
+        whenever a client has subscribed, and python-binance's sockets, which end their read
+        loop at their next message (or after 10 s), close soon."""
+
+        async def trade_forever() -> None:
+            while True:
+                await asyncio.to_thread(self.trade)
+                await asyncio.sleep(0.3)
+
+        task = asyncio.create_task(trade_forever())
         try:
-            async with asyncio.timeout(WAIT_SECONDS):
-                while not task.done():
-                    await asyncio.to_thread(self.trade)
-                    await asyncio.wait({task}, timeout=0.5)
-            return task.result()
+            yield
         finally:
             task.cancel()
+            await asyncio.wait({task})
 
 
 @pytest.fixture(scope="module")
@@ -121,10 +158,43 @@ async def sockets(server: Paperex, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 async def test_python_binance_trade_socket(server: Paperex, sockets: BinanceSocketManager) -> None:
-    async with sockets.trade_socket(SYMBOL) as socket:
-        trade = await server.while_trading(socket.recv())
+    async with server.trading(), sockets.trade_socket(SYMBOL) as socket:
+        trade = await asyncio.wait_for(socket.recv(), WAIT_SECONDS)
     assert trade["e"] == "trade"
     assert_trade_is_paperex(trade, server.trade_by_id())
+
+
+async def test_python_binance_depth_socket_keeps_paperex_book(
+    server: Paperex, sockets: BinanceSocketManager
+) -> None:
+    async with sockets.depth_socket(SYMBOL) as socket:
+
+        async def diff() -> dict[str, Any]:
+            return dict(await asyncio.wait_for(socket.recv(), WAIT_SECONDS))
+
+        buffered = [await diff()]
+        await asyncio.to_thread(server.rest_a_bid)
+        snapshot = await asyncio.to_thread(server.depth)
+        while buffered[-1]["u"] <= snapshot["lastUpdateId"]:
+            buffered.append(await diff())
+        local = LocalBook(snapshot, buffered)
+        for _ in range(BOOK_UPDATES):
+            local.apply(await diff())
+        await matches_paperex(server, local, diff)
+
+
+async def matches_paperex(server: Paperex, local: LocalBook, diff: Any) -> None:
+    """Paperex's book at the local book's update id is the local book: a ``/api/v3/depth``
+    read, then the diffs up to its update id (again when a diff spans it)."""
+    for _ in range(10):
+        depth = await asyncio.to_thread(server.depth)
+        while local.update_id < depth["lastUpdateId"]:
+            local.apply(await diff())
+        if local.update_id == depth["lastUpdateId"]:
+            assert local.equals(depth)
+            assert len(local.levels("bids")) > 1
+            return
+    pytest.fail("no /api/v3/depth answer at an update id of the stream's")
 
 
 async def test_python_binance_kline_socket(server: Paperex, sockets: BinanceSocketManager) -> None:
@@ -151,8 +221,8 @@ async def test_python_binance_multiplex_socket(
             frame = await socket.recv()
             seen[frame["stream"]] = frame["data"]
 
-    async with sockets.multiplex_socket(streams) as socket:
-        await server.while_trading(both())
+    async with server.trading(), sockets.multiplex_socket(streams) as socket:
+        await asyncio.wait_for(both(), WAIT_SECONDS)
     assert set(seen) == set(streams)
     assert seen["btcusdt@kline_1m"]["k"]["i"] == "1m"
     assert_trade_is_paperex(seen["btcusdt@trade"], server.trade_by_id())
@@ -164,21 +234,29 @@ def test_python_binance_threaded_manager_trade_socket(
     monkeypatch.setattr(AsyncClient, "API_URL", f"{server.url}/api")
     monkeypatch.setattr(BinanceSocketManager, "STREAM_URL", server.stream_url)
     received: list[dict[str, Any]] = []
+    done = threading.Event()
+
+    def trade_until_done() -> None:  # (its socket then closes at its next message)
+        while not done.wait(0.3):
+            server.trade()
+
+    trader = threading.Thread(target=trade_until_done, name="trader")
     manager = ThreadedWebsocketManager()
     manager.start()
+    trader.start()
     try:
         manager.start_trade_socket(callback=received.append, symbol=SYMBOL)
-
-        def traded() -> bool:
-            server.trade()
-            return any(message.get("e") == "trade" for message in received)
-
         wait_until(
-            traded, timeout=WAIT_SECONDS, what="a trade on the threaded socket", interval=0.5
+            lambda: any(message.get("e") == "trade" for message in received),
+            timeout=WAIT_SECONDS,
+            what="a trade on the threaded socket",
+            interval=0.1,
         )
     finally:
         manager.stop()
         manager.join(timeout=WAIT_SECONDS)
+        done.set()
+        trader.join(timeout=WAIT_SECONDS)
     trade = next(message for message in received if message.get("e") == "trade")
     assert_trade_is_paperex(trade, server.trade_by_id())
 
@@ -202,8 +280,26 @@ async def exchange(server: Paperex) -> Any:
     await pro.close()
 
 
+async def test_ccxt_pro_watch_order_book_stays_in_sync(server: Paperex, exchange: Any) -> None:
+    book = await asyncio.wait_for(exchange.watch_order_book("BTC/USDT"), WAIT_SECONDS)
+    await asyncio.to_thread(server.rest_a_bid)
+    for _ in range(BOOK_UPDATES):
+        book = await asyncio.wait_for(exchange.watch_order_book("BTC/USDT"), WAIT_SECONDS)
+    for _ in range(10):
+        depth = await asyncio.to_thread(server.depth)
+        while book["nonce"] < depth["lastUpdateId"]:
+            book = await asyncio.wait_for(exchange.watch_order_book("BTC/USDT"), WAIT_SECONDS)
+        if book["nonce"] == depth["lastUpdateId"]:
+            break
+    assert book["nonce"] == depth["lastUpdateId"]
+    for side in ("bids", "asks"):
+        theirs = [(D(str(price)), D(str(quantity))) for price, quantity in book[side]]
+        assert theirs == [(D(price), D(quantity)) for price, quantity in depth[side]]
+
+
 async def test_ccxt_pro_watch_trades(server: Paperex, exchange: Any) -> None:
-    trades = await server.while_trading(exchange.watch_trades("BTC/USDT"))
+    async with server.trading():
+        trades = await asyncio.wait_for(exchange.watch_trades("BTC/USDT"), WAIT_SECONDS)
     ours = server.trade_by_id()
     assert trades
     for trade in trades:

@@ -24,6 +24,7 @@ from paperex.apps.trading.selectors.exchange_book import tradable_book_with_upda
 from paperex.marketdata.events import Event
 from paperex.marketdata.live_view import LiveMarketView
 from tests.apps.binance.market_streams.conftest import Connect
+from tests.support.binance_books import LocalBook
 from tests.support.market_events import T0, book, delta
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,40 +83,6 @@ def rest_depth(snapshot: dict[str, Any]) -> dict[str, Any]:
     return wire.depth(snapshot)
 
 
-class LocalBook:
-    """A client's book, kept as web-socket-streams.md says: snapshot, then buffered diffs."""
-
-    def __init__(self, snapshot: dict[str, Any], buffered: list[dict[str, Any]]) -> None:
-        self.update_id = snapshot["lastUpdateId"]
-        self.sides = {side: {D(p): D(q) for p, q in snapshot[side]} for side in ("bids", "asks")}
-        applied = [diff for diff in buffered if diff["u"] > self.update_id]
-        assert applied, "the snapshot is newer than every buffered diff"
-        assert applied[0]["U"] <= self.update_id + 1 <= applied[0]["u"]
-        for diff in applied:
-            self.apply(diff)
-
-    def apply(self, diff: dict[str, Any]) -> None:
-        if diff["u"] <= self.update_id:
-            return
-        assert diff["U"] == self.update_id + 1, "a gap: the book must be rebuilt"
-        for side, key in (("bids", "b"), ("asks", "a")):
-            for price, quantity in diff[key]:
-                if D(quantity):
-                    self.sides[side][D(price)] = D(quantity)
-                else:
-                    self.sides[side].pop(D(price), None)
-        self.update_id = diff["u"]
-
-    def as_depth(self) -> dict[str, Any]:
-        return wire.depth(
-            {
-                "last_update_id": self.update_id,
-                "bids": sorted(self.sides["bids"].items(), reverse=True),
-                "asks": sorted(self.sides["asks"].items()),
-            }
-        )
-
-
 async def test_a_book_rebuilt_from_a_snapshot_and_diffs_is_the_tradable_book(
     connect: Connect,
 ) -> None:
@@ -158,7 +125,7 @@ async def test_a_book_rebuilt_from_a_snapshot_and_diffs_is_the_tradable_book(
     assert buffered[4]["b"] == [["98.00000000", "0.00000000"], ["99.00000000", "1.50000000"]]
     local = LocalBook(snapshot, buffered)
     real = rest_depth(await tradable_books.snapshot("BTCUSDT", 1000))
-    assert local.as_depth() == real
+    assert local.equals(real)
     assert real == {
         "lastUpdateId": 23,
         "bids": [["99.00000000", "1.50000000"]],
