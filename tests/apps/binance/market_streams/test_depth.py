@@ -88,9 +88,12 @@ async def test_a_book_rebuilt_from_a_snapshot_and_diffs_is_the_tradable_book(
 ) -> None:
     socket = await following(connect, "/ws/btcusdt@depth")
     buffered = []
+    # Each update's diff is awaited before the next update: with Redis, the host's messages
+    # come later than the feed's events, and this test holds their order.
     feed(delta(11, 12, bids=[("99", "3")]))
+    buffered.append(await receive(socket))
     await exchange(1, bids=[("99", "0.5"), ("97", "1")])
-    buffered += [await receive(socket), await receive(socket)]
+    buffered.append(await receive(socket))
     assert buffered[0] == {
         "e": "depthUpdate",
         "E": T0,
@@ -112,10 +115,13 @@ async def test_a_book_rebuilt_from_a_snapshot_and_diffs_is_the_tradable_book(
     snapshot = rest_depth(await tradable_books.snapshot("BTCUSDT", 1000))  # as /api/v3/depth
     assert snapshot["lastUpdateId"] == 13
     feed(delta(13, 13, asks=[("101", "0")]))
+    buffered.append(await receive(socket))
     await exchange(2, asks=[("102", "1")])
+    buffered.append(await receive(socket))
     feed(book(20, bids=[("99", "1")], asks=[("100", "1")]))  # the feed resynced
+    buffered.append(await receive(socket))
     await exchange(3, bids=[("97", "0")])
-    buffered += [await receive(socket) for _ in range(4)]
+    buffered.append(await receive(socket))
     assert [(diff["U"], diff["u"]) for diff in buffered[2:]] == [
         (14, 14),
         (15, 15),
