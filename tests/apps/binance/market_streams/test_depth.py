@@ -79,7 +79,9 @@ async def receive(socket: WebsocketCommunicator) -> dict[str, Any]:
     return dict(await socket.receive_json_from(timeout=5))
 
 
-def rest_depth(snapshot: dict[str, Any]) -> dict[str, Any]:
+def rest_depth(snapshot: dict[str, Any] | None) -> dict[str, Any]:
+    """A book read as ``/api/v3/depth`` writes it."""
+    assert snapshot is not None
     return wire.depth(snapshot)
 
 

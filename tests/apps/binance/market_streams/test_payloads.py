@@ -12,6 +12,7 @@ from channels.layers import get_channel_layer
 from paperex.apps.binance.market_streams import publisher
 from paperex.apps.binance.market_streams.publisher import market_event_published
 from paperex.apps.core.groups import trades_group
+from paperex.apps.streams.fanout import formats
 from paperex.config.asgi import application
 from tests.apps.binance.market_streams.conftest import Connect
 from tests.support.market_events import T0, kline, mini_ticker, ticker
@@ -168,7 +169,7 @@ async def test_each_event_is_encoded_once_for_raw_and_once_for_combined_readers(
     connect: Connect, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     encoded: list[Any] = []
-    encode = publisher.encode
+    encode = formats.encode
 
     def counted(data: Any) -> Any:
         encoded.append(data)
