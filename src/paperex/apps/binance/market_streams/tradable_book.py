@@ -98,30 +98,48 @@ class TradableBooks:
 
     def __init__(self) -> None:
         self._books: dict[str, MarketBook] = {}
-        self._loading: dict[str, list[dict[str, Any]]] = {}
+        self._loads: dict[str, asyncio.Task[MarketBook | None]] = {}
+        self._pending: dict[str, list[dict[str, Any]]] = {}
+        """The ``market.book`` messages that came while a market's book was loading."""
 
     def clear(self) -> None:
         """Forget every book (tests)."""
         self._books.clear()
-        self._loading.clear()
+        self._loads.clear()
+        self._pending.clear()
 
     async def follow(self, symbol: str) -> MarketBook | None:
         """The market's book, loaded first (None for a symbol Paperex does not list)."""
-        while symbol in self._loading:
-            await asyncio.sleep(0.01)
         if symbol in self._books:
             return self._books[symbol]
-        self._loading[symbol] = []
+        return await asyncio.shield(self._load_started(symbol))
+
+    def _load_started(self, symbol: str) -> asyncio.Task[MarketBook | None]:
+        """The load of the market's book, started unless it is under way (one per market)."""
+        task = self._loads.get(symbol)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._load(symbol))
+            self._loads[symbol] = task
+            task.add_done_callback(lambda done: self._load_ended(symbol, done))
+        return task
+
+    def _load_ended(self, symbol: str, task: asyncio.Task[Any] | None) -> None:
+        if self._loads.get(symbol) is task:
+            del self._loads[symbol]
+
+    async def _load(self, symbol: str) -> MarketBook | None:
+        self._pending[symbol] = []
         book: MarketBook | None = None
         try:
             await exchange_groups.join(book_group(symbol), "market.book", self.exchange_updated)
             book = await database_sync_to_async(_load)(symbol)
         finally:
-            pending = self._loading.pop(symbol)
+            pending = self._pending.pop(symbol, [])
         if book is None:
             return None
         self._track_feed(book)
         self._books[symbol] = book
+        self._load_ended(symbol, asyncio.current_task())  # a gap among these loads again
         for message in pending:
             self.exchange_updated(message)
         return book
@@ -150,15 +168,15 @@ class TradableBooks:
         """A ``market.book`` message (BookLevelsDelta): applied when it is the next one; a gap
         reloads the book (its diffs then jump, which tells clients to take a new snapshot)."""
         symbol = str(message["symbol"])
-        if symbol in self._loading:
-            self._loading[symbol].append(message)
+        if symbol in self._pending:
+            self._pending[symbol].append(message)
             return
         book = self._books.get(symbol)
         if book is None or message["sequence"] <= book.sequence:
             return
         if message["sequence"] != book.sequence + 1:
             del self._books[symbol]
-            asyncio.get_running_loop().create_task(self.follow(symbol))
+            self._load_started(symbol)
             return
         first = book.update_id + 1
         for own, levels in ((book.bids, message["bids"]), (book.asks, message["asks"])):
