@@ -15,9 +15,7 @@ django_application = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
 
-from paperex.apps.binance.ws_api.routing import (  # noqa: E402
-    websocket_urlpatterns as binance_websocket_urlpatterns,
-)
+from paperex.apps.binance.routing import websocket_urlpatterns as binance_routes  # noqa: E402
 from paperex.apps.core.address_limits import address_limited  # noqa: E402
 from paperex.apps.core.body_limit import body_limited  # noqa: E402
 from paperex.apps.core.collector import tune_for_serving  # noqa: E402
@@ -89,9 +87,7 @@ application = ProtocolTypeRouter(
         "websocket": address_limited(
             BrowserOriginValidator(
                 AuthMiddlewareStack(
-                    JwtAuthMiddleware(
-                        URLRouter(websocket_urlpatterns + binance_websocket_urlpatterns)
-                    )
+                    JwtAuthMiddleware(URLRouter(websocket_urlpatterns + binance_routes))
                 )
             )
         ),

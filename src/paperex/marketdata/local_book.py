@@ -70,6 +70,14 @@ class LocalOrderBook:
         prices = sorted(self._asks) if depth is None else heapq.nsmallest(depth, self._asks)
         return [(price, self._asks[price]) for price in prices]
 
+    def quantity_at(self, price: Decimal, *, bid: bool) -> Decimal:
+        """The quantity of one side's level at ``price``; 0 when there is none."""
+        return (self._bids if bid else self._asks).get(price, Decimal(0))
+
+    def prices(self, *, bid: bool) -> set[Decimal]:
+        """One side's prices, in no order."""
+        return set(self._bids if bid else self._asks)
+
     def __len__(self) -> int:
         """How many levels, both sides."""
         return len(self._bids) + len(self._asks)

@@ -16,6 +16,7 @@ from paperex.apps.binance.errors import (
     invalid_ticker_type,
     unsupported_operation,
 )
+from paperex.apps.binance.market_streams.tradable_book import depth_snapshot
 from paperex.apps.binance.parameters import QueryReader, SymbolSelection
 from paperex.apps.binance.weights import depth_weight, price_ticker_weight, ticker_24hr_weight
 from paperex.apps.marketdata.selectors import (
@@ -118,7 +119,7 @@ def exchange_info(query: QueryReader) -> Answer:
 def depth(query: QueryReader) -> Answer:
     market = market_of(query.required_symbol())
     limit = query.limit(default=100, largest=5000)
-    return Answer(wire.depth(tradable_book_get(market=market, depth=limit)), depth_weight(limit))
+    return Answer(wire.depth(depth_snapshot(market, limit)), depth_weight(limit))
 
 
 @binance_endpoint(weight=25)

@@ -37,7 +37,7 @@ def binance_amount(value: Decimal) -> str:
     return format_amount(value)
 
 
-def _text_amount(value: str) -> str:
+def _text_amount(value: str | Decimal) -> str:
     return binance_amount(Decimal(value))
 
 
@@ -130,7 +130,7 @@ def exchange_info(symbols: list[Row], rate_limits: list[Row], server_time: int) 
 
 
 def depth(book: Row) -> Row:
-    """A book of ``[price, quantity]`` text levels as a ``depth`` answer."""
+    """A book of ``[price, quantity]`` levels (text or Decimal) as a ``depth`` answer."""
     return {
         "lastUpdateId": int(book.get("last_update_id", 0)),
         "bids": [[_text_amount(price), _text_amount(qty)] for price, qty in book["bids"]],

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from paperex.apps.core.amounts import amount_or_none, format_amount, iso_z
+from paperex.apps.core.amounts import amount_or_none, epoch_ms, format_amount, iso_z
 from paperex.apps.trading.models import Balance, Fill, Order, Trade
 
 
@@ -142,7 +142,7 @@ class PublicTradeView(msgspec.Struct, kw_only=True):
             quote_quantity=format_amount(trade.quote_quantity),
             taker_side=trade.taker_side,
             is_reference=trade.is_reference,
-            time=int(trade.executed_at.timestamp() * 1000),
+            time=epoch_ms(trade.executed_at),
         )
 
 

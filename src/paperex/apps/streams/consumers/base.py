@@ -59,12 +59,13 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     outbound: Outbound
     topics: set[str]
+    messages_per_second: float = MESSAGES_PER_SECOND
 
     async def start_outbound(self) -> None:
         """Set up the way out; call it after ``accept`` (extensions are negotiated there)."""
         self.topics = set()
-        self.rate_limit = MessageRateLimit()
-        self.refusals = MessageRateLimit(burst=REFUSALS_TOLERATED)
+        self.rate_limit = MessageRateLimit(self.messages_per_second)
+        self.refusals = MessageRateLimit(self.messages_per_second, burst=REFUSALS_TOLERATED)
         self.closed_for_flooding = False
         send = server_send(self.base_send)
         protocol = socket_protocol(send)
@@ -103,29 +104,40 @@ class HubConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if not self.rate_limit.allow():
             limits_hit.labels("ws_messages").inc()
             if self.refusals.allow():
-                self.reply({"error": f"Too many messages: at most {MESSAGES_PER_SECOND} a second."})
+                self.reply(
+                    self.error_frame(
+                        f"Too many messages: at most {self.messages_per_second:g} a second."
+                    )
+                )
             else:
                 self.closed_for_flooding = True
                 await self.refuse(
-                    {"error": "Closed for flooding: too many messages after being told."},
+                    self.error_frame("Closed for flooding: too many messages after being told."),
                     FLOODING_CLOSE_CODE,
                 )
             return None
         if text_data is None:
-            self.reply({"error": "Send JSON text frames, not binary."})
+            self.reply(self.error_frame("Send JSON text frames, not binary."))
             return None
         if len(text_data) > MAX_MESSAGE_CHARS:
-            self.reply({"error": f"Message too long: at most {MAX_MESSAGE_CHARS} characters."})
+            self.reply(
+                self.error_frame(f"Message too long: at most {MAX_MESSAGE_CHARS} characters.")
+            )
             return None
         try:
             request = msgspec.json.decode(text_data)
-        except msgspec.DecodeError:
-            self.reply({"error": "Malformed JSON."})
+        except msgspec.DecodeError as error:
+            self.reply(self.error_frame("Malformed JSON.", malformed=str(error)))
             return None
         if not isinstance(request, dict):
-            self.reply({"error": "Send a JSON object."})
+            self.reply(self.error_frame("Send a JSON object."))
             return None
         return request
+
+    def error_frame(self, message: str, *, malformed: str | None = None) -> dict[str, Any]:
+        """The frame that tells the client its message was refused (``malformed``: the JSON
+        decoder's complaint, when the message was not JSON)."""
+        return {"error": message}
 
     async def _close_slow(self) -> None:
         websocket_slow_clients.inc()

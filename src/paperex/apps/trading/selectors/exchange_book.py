@@ -11,7 +11,7 @@ from django.db.models import F, Sum
 from paperex.apps.core.amounts import format_amount
 from paperex.apps.marketdata.selectors import order_book_get
 from paperex.apps.markets.models import Market
-from paperex.apps.trading.models import OPEN_STATUSES, Order
+from paperex.apps.trading.models import OPEN_STATUSES, MarketSequence, Order
 from paperex.domain import OrderType, Side
 
 _STOP_LIMIT_TYPES = [kind.value for kind in OrderType if kind.is_stop and kind.has_limit_price]
@@ -35,6 +35,23 @@ def exchange_book_get(*, market_id: int, depth: int) -> dict[str, list[list[str]
         "bids": _levels(sorted(bids.items(), reverse=True)[:depth]),
         "asks": _levels(sorted(asks.items())[:depth]),
     }
+
+
+def exchange_book_sequence(*, market_id: int) -> int:
+    """How many updates the market's exchange book has had (``market.book``'s ``sequence``)."""
+    sequence = MarketSequence.objects.filter(market_id=market_id).values_list("book", flat=True)
+    return next(iter(sequence), 0)
+
+
+def exchange_book_at_sequence(*, market_id: int, depth: int) -> tuple[int, dict[str, Any]]:
+    """``exchange_book_get`` and the book sequence it is at. The host writes both in one
+    transaction; the levels are read between two reads of the sequence until they agree, as
+    a read-committed database may show each query a later commit."""
+    while True:
+        sequence = exchange_book_sequence(market_id=market_id)
+        book = exchange_book_get(market_id=market_id, depth=depth)
+        if exchange_book_sequence(market_id=market_id) == sequence:
+            return sequence, book
 
 
 def _levels(levels: list[tuple[Decimal, Decimal]]) -> list[list[str]]:
@@ -73,3 +90,18 @@ def tradable_book_get(*, market: Market, depth: int) -> dict[str, Any]:
     book in a PAPER market, the users' alone in an EXCHANGE market."""
     source = "merged" if market.mode == Market.Mode.PAPER else "exchange"
     return book_get(market=market, depth=depth, source=source)
+
+
+def tradable_book_with_update_id(*, market: Market, depth: int) -> dict[str, Any]:
+    """``tradable_book_get`` with the update id of that book as Binance's streams count it: the
+    feed book's update id (in a PAPER market) plus the exchange book's sequence, which grows
+    by one with each update of either."""
+    sequence, exchange = exchange_book_at_sequence(market_id=market.pk, depth=depth)
+    if market.mode != Market.Mode.PAPER:
+        return {"last_update_id": sequence, **exchange}
+    feed = order_book_get(symbol=market.symbol, depth=depth)
+    return {
+        "last_update_id": feed["last_update_id"] + sequence,
+        "bids": _merge(feed["bids"], exchange["bids"], descending=True)[:depth],
+        "asks": _merge(feed["asks"], exchange["asks"], descending=False)[:depth],
+    }

@@ -1,0 +1,1 @@
+"""Binance's market streams (``/ws``, ``/ws/<stream>``, ``/stream?streams=``) over the hub."""

@@ -1,0 +1,55 @@
+"""This process's one reader of the exchange's market groups (``market.<SYMBOL>.trades`` and
+``.book``): the host publishes each committed trade and book update there once, and the reader
+hands it on to the Binance streams of this process, rather than every socket joining the
+channel layer on its own."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from channels.layers import BaseChannelLayer, get_channel_layer
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[dict[str, Any]], None]
+
+
+class ExchangeGroupReader:
+    """Joins groups on demand and reads them on one channel for as long as the loop runs."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+        self._channel = ""
+        self._handlers: dict[str, Handler] = {}
+
+    async def join(self, group: str, message_type: str, handler: Handler) -> None:
+        """Hand ``group``'s messages of ``message_type`` to ``handler`` from now on (joining
+        again renews the layer's expiry of the group)."""
+        self._handlers[message_type] = handler
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        task = self._task
+        if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+            self._channel = await layer.new_channel("binance-streams.")
+            self._task = asyncio.create_task(
+                self._read_forever(layer, self._channel), name="binance-stream-groups"
+            )
+        await layer.group_add(group, self._channel)
+
+    async def _read_forever(self, layer: BaseChannelLayer, channel: str) -> None:
+        while True:
+            message = await layer.receive(channel)
+            handler = self._handlers.get(message.get("type", ""))
+            if handler is None:
+                continue
+            try:
+                handler(message)
+            except Exception:  # one bad message must not stop the streams
+                logger.exception("could not publish %s", message.get("type"))
+
+
+exchange_groups = ExchangeGroupReader()
+"""This process's reader."""
