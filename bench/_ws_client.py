@@ -2,8 +2,10 @@
 straight from the byte stream, the event time found with ``bytes.find``. Cheap enough that
 hundreds of thousands of frames a second do not make the clients the bottleneck.
 
-Each frame whose JSON carries ``"event_time":<µs since the epoch>`` counts as delivered and
-adds its latency (receive time of the chunk minus that time) to a histogram of 0.1 ms buckets.
+Each frame whose JSON carries its protocol's time key (``"event_time":`` on Paperex's own
+sockets, ``"E":`` on Binance's) with the µs since the epoch at which the event was sent counts
+as delivered and adds its latency (receive time of the chunk minus that time) to a histogram of
+0.1 ms buckets.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 import os
 import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -22,7 +24,41 @@ BUCKET_US = 100
 """Latency histogram resolution."""
 MAX_BUCKET = 100_000
 """10 s: everything later lands in the last bucket."""
-EVENT_TIME = b'"event_time":'
+
+
+def paperex_subscription(symbol: str, stream: str, number: int) -> bytes:
+    """Paperex's ``/stream/`` request for one stream (also what the baseline app reads)."""
+    return json.dumps({"action": "subscribe", "pair": symbol, "stream": stream}).encode()
+
+
+def binance_subscription(symbol: str, stream: str, number: int) -> bytes:
+    """Binance's SUBSCRIBE for one stream, request id ``number``."""
+    name = f"{symbol.lower()}@{stream}"
+    return json.dumps({"method": "SUBSCRIBE", "params": [name], "id": number}).encode()
+
+
+@dataclass(frozen=True)
+class StreamProtocol:
+    """How a client of one socket design subscribes, and where a frame says when it was sent."""
+
+    path: str
+    streams: tuple[str, ...]
+    """The streams each client follows of its market (each answered by one reply)."""
+    time_key: bytes
+    subscription: Callable[[str, str, int], bytes]
+
+    def requests(self, symbol: str) -> list[bytes]:
+        return [self.subscription(symbol, s, n) for n, s in enumerate(self.streams, 1)]
+
+
+PAPEREX_STREAMS = StreamProtocol(
+    "/stream/", ("trade", "ticker", "kline_1m"), b'"event_time":', paperex_subscription
+)
+BINANCE_STREAMS = StreamProtocol(
+    "/ws", ("kline_1m", "ticker", "miniTicker"), b'"E":', binance_subscription
+)
+"""Binance's market streams fed by the market-data bus (its trade streams carry the exchange's
+own trades, which come from the engine, not the bus)."""
 
 
 def masked_frame(payload: bytes, opcode: int = 1) -> bytes:
@@ -60,9 +96,16 @@ class LoadClient(asyncio.Protocol):
     """One connection: upgrade, send ``requests``, then count frames."""
 
     def __init__(
-        self, host: str, port: int, path: str, requests: Sequence[bytes], totals: Totals
+        self,
+        host: str,
+        port: int,
+        path: str,
+        requests: Sequence[bytes],
+        totals: Totals,
+        time_key: bytes,
     ) -> None:
         self.request = upgrade_request(host, port, path)
+        self.time_key = time_key
         self.requests = [masked_frame(r) for r in requests]
         self.totals = totals
         self.buffer = bytearray()
@@ -125,9 +168,9 @@ class LoadClient(asyncio.Protocol):
                 break
             opcode = buffer[position] & 0x0F
             if opcode == 1:
-                found = buffer.find(EVENT_TIME, start, end)
+                found = buffer.find(self.time_key, start, end)
                 if found >= 0:
-                    digits = found + 13
+                    digits = found + len(self.time_key)
                     stop = buffer.find(b",", digits, end)
                     latency = now_us - int(buffer[digits:stop])
                     bucket = latency // BUCKET_US
@@ -152,7 +195,11 @@ class LoadClient(asyncio.Protocol):
 
 
 async def open_clients(
-    host: str, port: int, path: str, requests: Sequence[Sequence[bytes]], totals: Totals
+    host: str,
+    port: int,
+    protocol: StreamProtocol,
+    requests: Sequence[Sequence[bytes]],
+    totals: Totals,
 ) -> list[LoadClient]:
     """One client per entry of ``requests``, connected and upgraded (100 at a time)."""
     loop = asyncio.get_running_loop()
@@ -161,19 +208,16 @@ async def open_clients(
     async def connect(client_requests: Sequence[bytes]) -> LoadClient:
         async with gate:
             _, client = await loop.create_connection(
-                lambda: LoadClient(host, port, path, client_requests, totals), host, port
+                lambda: LoadClient(
+                    host, port, protocol.path, client_requests, totals, protocol.time_key
+                ),
+                host,
+                port,
             )
             await asyncio.wait_for(client.answered, 30)
             return client
 
     return list(await asyncio.gather(*(connect(r) for r in requests)))
-
-
-def subscribe_requests(symbol: str, streams: Sequence[str]) -> list[bytes]:
-    return [
-        json.dumps({"action": "subscribe", "pair": symbol, "stream": stream}).encode()
-        for stream in streams
-    ]
 
 
 def percentile(histogram: Sequence[int], fraction: float) -> float:

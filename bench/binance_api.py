@@ -19,6 +19,13 @@ Orders are non-crossing LIMIT buys (far below any price), so every one is stored
 Goals: the FULL lane at 2,000 orders/s or more with a p99 under 50 ms, and at least 0.8x the
 native lane.
 
+Then the market streams: ``--stream-clients`` (1,000) Binance ``/ws`` clients, each SUBSCRIBEd
+to ``<symbol>@kline_1m``, ``@ticker`` and ``@miniTicker`` of one of ``--stream-markets`` markets,
+on a ``paperex serve`` of ``--workers`` processes on Redis, while ``fanout.py``'s publisher sends
+``--stream-rate`` events/s into the market-data bus for ``--stream-seconds`` (each event stamped
+with its send time in µs in ``E``). Goals, the fan-out benchmark's: 100,000 msgs/s or more
+delivered, a p99 under 100 ms, none lost.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/binance_api.py --clients 64 --seconds 10
 """
@@ -29,14 +36,19 @@ import argparse
 import hashlib
 import hmac
 import json
+import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from typing import Any
 
+import fanout
 from _http_load import LoadResult, post_with_headers
 from _limits import add_limits_option
+from _ws_client import BINANCE_STREAMS
 from order_entry import (
     SHIPPED_MAX_BATCH,
     bench_env,
@@ -51,6 +63,8 @@ from order_entry import (
 GOAL_ORDERS_PER_S = 2000
 GOAL_P99_MS = 50
 GOAL_RATIO = 0.8
+GOAL_STREAM_MSGS_PER_S = 100_000
+GOAL_STREAM_P99_MS = 100
 OK = b" 200 "
 MAKE_KEYS = """
 import json
@@ -134,12 +148,57 @@ def goals(binance: LoadResult, native: LoadResult) -> dict[str, bool]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--seconds", type=float, default=10)
-    add_limits_option(parser)
-    options = parser.parse_args()
+def stream_fanout(options: argparse.Namespace) -> dict[str, Any]:
+    """Binance ``/ws`` clients on a server fed through the market-data bus (see the module)."""
+    with tempfile.TemporaryDirectory(prefix="paperex-bench-binance-streams-") as data_dir:
+        env = fanout.fanout_env(data_dir, options.redis_url, options.limits)
+        symbols = fanout.seeded_symbols(env)[: options.stream_markets]
+        port = fanout.free_port()
+        clients = argparse.Namespace(
+            clients=options.stream_clients,
+            client_processes=options.client_processes,
+            drain=options.drain,
+        )
+        return fanout.measure(
+            "binance /ws",
+            fanout.paperex_server(port, options.workers, env),
+            port,
+            lambda: fanout.publish_paperex(
+                options.redis_url,
+                symbols,
+                options.stream_rate,
+                options.stream_seconds,
+                BINANCE_STREAMS.streams,
+            ),
+            clients,
+            symbols,
+            BINANCE_STREAMS,
+        )
+
+
+def stream_goals(result: dict[str, Any]) -> dict[str, bool]:
+    return {
+        f"msgs_per_s>={GOAL_STREAM_MSGS_PER_S}": (
+            result["delivered_per_second"] >= GOAL_STREAM_MSGS_PER_S
+        ),
+        f"p99_ms<{GOAL_STREAM_P99_MS}": result["p99_ms"] < GOAL_STREAM_P99_MS,
+        "none_lost": result["lost"] == 0 and result["clients_closed"] == 0,
+    }
+
+
+def print_streams(result: dict[str, Any]) -> None:
+    print(
+        f"binance /ws: {result['clients']:,} clients x {len(BINANCE_STREAMS.streams)} streams, "
+        f"{result['events_per_second']:,} events/s: {result['delivered_per_second']:,} msgs/s "
+        f"delivered, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
+        f"lost {result['lost']:,}, closed {result['clients_closed']:,}"
+    )
+    for goal, reached in stream_goals(result).items():
+        print(f"goal {goal} (binance /ws): {'met' if reached else 'NOT met'}")
+
+
+def order_entry(options: argparse.Namespace) -> None:
+    """The three order lanes on one server (see the module), printed."""
     env = bench_env(options.limits)
     database = database_of(env)
     prepare(env, options.clients)
@@ -173,6 +232,32 @@ def main() -> None:
             }
         )
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=64, help="0: skip the orders")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--stream-clients", type=int, default=1000, help="0: skip the streams")
+    parser.add_argument("--stream-markets", type=int, default=10)
+    parser.add_argument("--stream-rate", type=float, default=1000, help="events per second")
+    parser.add_argument("--stream-seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=2, help="server processes (streams)")
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--drain", type=float, default=10, help="max seconds to wait at the end")
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
+    )
+    add_limits_option(parser)
+    options = parser.parse_args()
+    if options.clients:
+        order_entry(options)
+    if options.stream_clients:
+        streams = stream_fanout(options)
+        print_streams(streams)
+        print(
+            json.dumps({"bench": "binance_streams", **streams, "goals_met": stream_goals(streams)})
+        )
 
 
 if __name__ == "__main__":

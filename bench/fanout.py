@@ -41,14 +41,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _limits import add_limits_option, limits_env
 from _ws_client import (
     MAX_BUCKET,
+    PAPEREX_STREAMS,
     LoadClient,
+    StreamProtocol,
     Totals,
     open_clients,
     percentile,
-    subscribe_requests,
 )
 
-STREAMS = ("trade", "ticker", "kline_1m")
+STREAMS_PER_CLIENT = len(PAPEREX_STREAMS.streams)
 HOST = "127.0.0.1"
 BENCH_DIR = Path(__file__).parent
 
@@ -63,28 +64,38 @@ def free_port() -> int:
 
 
 def client_process(
-    control: Connection, port: int, path: str, symbols: Sequence[str], first: int, count: int
+    control: Connection,
+    port: int,
+    protocol: StreamProtocol,
+    symbols: Sequence[str],
+    first: int,
+    count: int,
 ) -> None:
     """Runs ``count`` clients (client numbers ``first``...); obeys commands from ``control``."""
     with contextlib.suppress(ImportError):
         import uvloop
 
         uvloop.install()
-    asyncio.run(_clients(control, port, path, symbols, first, count))
+    asyncio.run(_clients(control, port, protocol, symbols, first, count))
 
 
 async def _clients(
-    control: Connection, port: int, path: str, symbols: Sequence[str], first: int, count: int
+    control: Connection,
+    port: int,
+    protocol: StreamProtocol,
+    symbols: Sequence[str],
+    first: int,
+    count: int,
 ) -> None:
     loop = asyncio.get_running_loop()
     totals = Totals()
     markets = [symbols[number % len(symbols)] for number in range(first, first + count)]
     try:
         clients = await open_clients(
-            HOST, port, path, [subscribe_requests(m, STREAMS) for m in markets], totals
+            HOST, port, protocol, [protocol.requests(m) for m in markets], totals
         )
         deadline = time.monotonic() + 60
-        while any(c.replies < len(STREAMS) for c in clients):
+        while any(c.replies < len(protocol.streams) for c in clients):
             if time.monotonic() > deadline:
                 raise TimeoutError("subscriptions not acknowledged within 60 s")
             await asyncio.sleep(0.05)
@@ -127,7 +138,7 @@ def now_us() -> int:
 
 def paperex_event(number: int, symbol: str, stream: str, sent_us: int) -> Any:
     from paperex.domain import Side
-    from paperex.marketdata.events import Kline, Ticker24h, Trade
+    from paperex.marketdata.events import Kline, MiniTicker, Ticker24h, Trade
 
     ms = sent_us // 1000
     common: dict[str, Any] = {
@@ -145,6 +156,16 @@ def paperex_event(number: int, symbol: str, stream: str, sent_us: int) -> Any:
             quantity=Decimal("0.125"),
             trade_time=ms,
             aggressor=Side.BUY,
+        )
+    if stream == "miniTicker":
+        return MiniTicker(
+            **common,
+            close=price,
+            open=Decimal("98.75"),
+            high=Decimal("101.5"),
+            low=Decimal("98.5"),
+            volume=Decimal("12345.5"),
+            quote_volume=Decimal("1234567.89"),
         )
     if stream == "ticker":
         return Ticker24h(
@@ -197,10 +218,15 @@ Publish = Callable[[list[tuple[int, str, str]]], Awaitable[None]]
 
 
 async def run_publisher(
-    publish: Publish, symbols: Sequence[str], rate: float, duration: float
+    publish: Publish,
+    symbols: Sequence[str],
+    rate: float,
+    duration: float,
+    streams: Sequence[str] = PAPEREX_STREAMS.streams,
 ) -> tuple[list[int], float, int]:
-    """Sends ``rate`` events/s for ``duration`` s through ``publish`` (a batch at a time);
-    returns the events per market, the seconds it took and the µs time it started."""
+    """Sends ``rate`` events/s for ``duration`` s through ``publish`` (a batch at a time), each
+    of one of ``streams`` in turn; returns the events per market, the seconds it took and the
+    µs time it started."""
     total = int(rate * duration)
     per_market = [0] * len(symbols)
     started_us = now_us()
@@ -213,7 +239,8 @@ async def run_publisher(
             for number in range(sent, due):
                 market = number % len(symbols)
                 per_market[market] += 1
-                batch.append((number, symbols[market], STREAMS[number // len(symbols) % 3]))
+                stream = streams[number // len(symbols) % len(streams)]
+                batch.append((number, symbols[market], stream))
             await publish(batch)
             sent = due
         await asyncio.sleep(0.002)
@@ -221,7 +248,11 @@ async def run_publisher(
 
 
 async def publish_paperex(
-    redis_url: str, symbols: Sequence[str], rate: float, duration: float
+    redis_url: str,
+    symbols: Sequence[str],
+    rate: float,
+    duration: float,
+    streams: Sequence[str] = PAPEREX_STREAMS.streams,
 ) -> tuple[list[int], float, int]:
     import redis.asyncio as redis
 
@@ -237,7 +268,7 @@ async def publish_paperex(
         await pipe.execute()
 
     try:
-        return await run_publisher(publish, symbols, rate, duration)
+        return await run_publisher(publish, symbols, rate, duration, streams)
     finally:
         await client.aclose()
 
@@ -363,6 +394,7 @@ def measure(
     publish: Callable[[], Coroutine[Any, Any, tuple[list[int], float, int]]],
     options: argparse.Namespace,
     symbols: Sequence[str],
+    protocol: StreamProtocol = PAPEREX_STREAMS,
 ) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     processes, controls = [], []
@@ -374,7 +406,7 @@ def measure(
             count = min(share, options.clients - first)
             process = context.Process(
                 target=client_process,
-                args=(child_end, port, "/stream/", symbols, first, count),
+                args=(child_end, port, protocol, symbols, first, count),
                 daemon=True,
             )
             process.start()
@@ -455,6 +487,23 @@ def _drain(controls: list[Connection], expected: int, *, seconds: float) -> int:
 # --- main -----------------------------------------------------------------------------------
 
 
+def fanout_env(data_dir: str, redis_url: str, limits: str) -> dict[str, str]:
+    """The servers' environment: SQLite in ``data_dir`` (the fan-out reads no database), the
+    market-data bus on ``redis_url``, no feed and no engine."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        PAPEREX_DATA_DIR=data_dir,
+        REDIS_URL=redis_url,
+        BENCH_REDIS_URL=redis_url,
+        PAPEREX_RUN_FEEDS="false",
+        # Every worker would start the matching engine, and only one may own the books; the
+        # engine takes no part in the fan-out.
+        PAPEREX_RUN_ENGINE="false",
+        **limits_env(limits),
+    )
+    return env
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--clients", type=int, default=1000)
@@ -477,17 +526,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     options = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="paperex-bench-fanout-") as data_dir:
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update(
-            PAPEREX_DATA_DIR=data_dir,
-            REDIS_URL=options.redis_url,
-            BENCH_REDIS_URL=options.redis_url,
-            PAPEREX_RUN_FEEDS="false",
-            # Every worker would start the matching engine, and only one may own the books;
-            # the engine takes no part in the fan-out.
-            PAPEREX_RUN_ENGINE="false",
-            **limits_env(options.limits),
-        )
+        env = fanout_env(data_dir, options.redis_url, options.limits)
         symbols = seeded_symbols(env)[: options.markets]
         results = []
         port = free_port()
@@ -545,7 +584,8 @@ def print_results(
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
     per_event = options.clients // len(symbols)
     print(
-        f"fan-out: {options.clients} clients x {len(STREAMS)} streams over {len(symbols)} markets "
+        f"fan-out: {options.clients} clients x {STREAMS_PER_CLIENT} streams over {len(symbols)} "
+        "markets "
         f"(~{per_event} subscribers per event), {options.rate:g} events/s, "
         f"{options.workers} server processes, {os.cpu_count()} cores"
     )
@@ -556,7 +596,7 @@ def print_results(
         "settings": {
             "clients": options.clients,
             "markets": len(symbols),
-            "streams_per_client": len(STREAMS),
+            "streams_per_client": STREAMS_PER_CLIENT,
             "rate": options.rate,
             "duration": options.duration,
             "baseline_duration": options.baseline_duration,

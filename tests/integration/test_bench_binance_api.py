@@ -4,6 +4,7 @@ that the figures it prints measure orders placed, not errors."""
 
 from __future__ import annotations
 
+import argparse
 import importlib
 from pathlib import Path
 from types import ModuleType
@@ -35,3 +36,23 @@ def test_every_lane_places_orders_and_none_is_refused(
     assert list(results) == ["native", "binance FULL", "binance ACK"]
     for lane, result in results.items():
         assert (result.requests > 0, result.errors) == (True, 0), lane
+
+
+def test_binance_stream_clients_get_every_event(binance_api: ModuleType, redis_url: str) -> None:
+    options = argparse.Namespace(
+        redis_url=redis_url,
+        limits="on",
+        stream_markets=2,
+        stream_clients=20,
+        client_processes=1,
+        drain=10,
+        workers=1,
+        stream_rate=50,
+        stream_seconds=1,
+    )
+    result = binance_api.stream_fanout(options)
+    # Every client follows all three streams of its market: each event reaches its market's ten.
+    assert (result["clients"], result["events_sent"]) == (20, 50)
+    assert result["delivered"] == result["expected"] == 50 * 10
+    assert (result["lost"], result["clients_closed"]) == (0, 0)
+    assert binance_api.stream_goals(result)["none_lost"]
