@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,7 +24,7 @@ from paperex.apps.apikeys.signatures import (
 from paperex.apps.binance.endpoint import Answer
 from paperex.apps.binance.errors import (
     BinanceError,
-    error_response,
+    error_headers,
     service_unavailable,
     unsupported_operation,
 )
@@ -68,18 +69,6 @@ def signed(
     return declare
 
 
-def signed_user(request: HttpRequest, parameters: dict[str, str]) -> int:
-    """The id of the user whose key signed ``request``; raises SignedRequestError."""
-    return signed_request_verify(
-        api_key=request.headers.get(API_KEY_HEADER),
-        query_string=request.META.get("QUERY_STRING", "").encode(),
-        body=request.body,
-        timestamp=parameters.get("timestamp"),
-        recv_window=parameters.get("recvWindow"),
-        now_ms=wall_clock_ms(),
-    )
-
-
 def answer_of(endpoint: SignedEndpoint, parameters: dict[str, str], user_id: int) -> Answer:
     """The endpoint's answer for a verified request; raises BinanceError (Paperex's refusals
     translated)."""
@@ -93,40 +82,77 @@ def answer_of(endpoint: SignedEndpoint, parameters: dict[str, str], user_id: int
     return answer
 
 
+@dataclass(frozen=True)
+class SignedAnswer:
+    """What a signed request is answered: its status, JSON body and Binance's headers."""
+
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+def signed_answer(
+    endpoint: SignedEndpoint | None,
+    *,
+    api_key: str | None,
+    query_string: bytes,
+    body: bytes,
+    address: str,
+) -> SignedAnswer:
+    """The whole answer to a signed request (the Django view and the ASGI order lane both
+    call it): ``endpoint`` None is 405 with -1020, a database that is away (for the key or
+    the endpoint) 503 -1001 with ``Retry-After``, and a user past the weight limit 429
+    -1003."""
+    user_id: int | None = None
+    used = endpoint.weight if endpoint is not None else 1
+    key = address_key(address)
+    answer: SignedAnswer
+    try:
+        if endpoint is None:
+            raise unsupported_operation(status=405)
+        parameters = request_parameters(query_string, body)
+        user_id = signed_request_verify(
+            api_key=api_key,
+            query_string=query_string,
+            body=body,
+            timestamp=parameters.get("timestamp"),
+            recv_window=parameters.get("recvWindow"),
+            now_ms=wall_clock_ms(),
+        )
+        key = user_key(user_id)
+        weight_check(key)
+        done = answer_of(endpoint, parameters, user_id)
+        answer = SignedAnswer(200, done.body, {})
+        used = done.weight
+    except SignedRequestError as unsigned:
+        answer = SignedAnswer(unsigned.status, unsigned.body(), {})
+    except BinanceError as error:
+        answer = SignedAnswer(error.status, error.body(), error_headers(error))
+    except (OperationalError, InterfaceError):
+        unavailable = service_unavailable()
+        answer = SignedAnswer(unavailable.status, unavailable.body(), error_headers(unavailable))
+    answer.headers[USED_WEIGHT_HEADER] = str(weight_use(key, used))
+    if endpoint is not None and endpoint.places_orders and user_id is not None:
+        answer.headers.update(order_count_headers(user_id))
+    return answer
+
+
 def signed_view(**methods: SignedEndpoint) -> View:
     """One path's view: each HTTP method (``GET=``, ``POST=``, ``DELETE=``) to its signed
-    endpoint; any other method is 405 with -1020, a database that is away (for the key or
-    the endpoint) 503 -1001 with ``Retry-After``, and a user past the weight limit 429 -1003."""
+    endpoint, answered by ``signed_answer``."""
 
     @csrf_exempt  # no cookie authenticates these requests: the signature does
     def view(request: HttpRequest) -> HttpResponse:
-        endpoint = methods.get(request.method or "")
-        user_id: int | None = None
-        used = endpoint.weight if endpoint is not None else 1
-        key = address_key(request_address(request))
-        response: HttpResponse
-        try:
-            if endpoint is None:
-                raise unsupported_operation(status=405)
-            parameters = request_parameters(
-                request.META.get("QUERY_STRING", "").encode(), request.body
-            )
-            user_id = signed_user(request, parameters)
-            key = user_key(user_id)
-            weight_check(key)
-            answer = answer_of(endpoint, parameters, user_id)
-            response = JsonResponse(answer.body, safe=False)
-            used = answer.weight
-        except SignedRequestError as unsigned:
-            response = JsonResponse(unsigned.body(), status=unsigned.status)
-        except BinanceError as error:
-            response = error_response(error)
-        except (OperationalError, InterfaceError):
-            response = error_response(service_unavailable())
-        response[USED_WEIGHT_HEADER] = str(weight_use(key, used))
-        if endpoint is not None and endpoint.places_orders and user_id is not None:
-            for header, count in order_count_headers(user_id).items():
-                response[header] = count
+        answer = signed_answer(
+            methods.get(request.method or ""),
+            api_key=request.headers.get(API_KEY_HEADER),
+            query_string=request.META.get("QUERY_STRING", "").encode(),
+            body=request.body,
+            address=request_address(request),
+        )
+        response = JsonResponse(answer.body, status=answer.status, safe=False)
+        for header, value in answer.headers.items():
+            response[header] = value
         return response
 
     return functools.update_wrapper(view, next(iter(methods.values())).handler)
