@@ -69,17 +69,8 @@ def signed(
     return declare
 
 
-def answer_of(endpoint: SignedEndpoint, parameters: dict[str, str], user_id: int) -> Answer:
-    """The endpoint's answer for a verified request; raises BinanceError (Paperex's refusals
-    translated)."""
-    reader = QueryReader(parameters)
-    reader.mark_read(*SIGNING_PARAMETERS)
-    try:
-        answer = endpoint.handler(reader, user_id)
-    except PaperexError as refused:
-        raise binance_error_of(refused) from refused
-    reader.ensure_all_read()
-    return answer
+REFUSALS = (SignedRequestError, BinanceError, PaperexError, OperationalError, InterfaceError)
+"""What a signed request can be refused with on its way (``SignedRequest.refused`` words it)."""
 
 
 @dataclass(frozen=True)
@@ -91,50 +82,75 @@ class SignedAnswer:
     headers: dict[str, str]
 
 
-def signed_answer(
-    endpoint: SignedEndpoint | None,
-    *,
-    api_key: str | None,
-    query_string: bytes,
-    body: bytes,
-    address: str,
-) -> SignedAnswer:
-    """The whole answer to a signed request (the Django view and the ASGI order lane both
-    call it): ``endpoint`` None is 405 with -1020, a database that is away (for the key or
-    the endpoint) 503 -1001 with ``Retry-After``, and a user past the weight limit 429
-    -1003."""
+@dataclass
+class SignedRequest:
+    """One signed request on its way to its answer, in steps that the Django view runs in a
+    row (``signed_answer``) and the ASGI order lane around its own awaits: ``verify``, the
+    endpoint's work, then ``answered`` or ``refused``. Its weight counts against the client
+    address until the signature checks out, then against the user."""
+
+    endpoint: SignedEndpoint | None
+    api_key: str | None
+    query_string: bytes
+    body: bytes
+    address: str
     user_id: int | None = None
-    used = endpoint.weight if endpoint is not None else 1
-    key = address_key(address)
-    answer: SignedAnswer
-    try:
-        if endpoint is None:
+
+    def verify(self) -> tuple[SignedHandler, QueryReader]:
+        """The endpoint's handler and its parameters (the signing ones marked read) once the
+        method, the signature and the user's weight check out; raises SignedRequestError or
+        BinanceError (-1020 for a method without an endpoint, -1003)."""
+        if self.endpoint is None:
             raise unsupported_operation(status=405)
-        parameters = request_parameters(query_string, body)
-        user_id = signed_request_verify(
-            api_key=api_key,
-            query_string=query_string,
-            body=body,
+        parameters = request_parameters(self.query_string, self.body)
+        self.user_id = signed_request_verify(
+            api_key=self.api_key,
+            query_string=self.query_string,
+            body=self.body,
             timestamp=parameters.get("timestamp"),
             recv_window=parameters.get("recvWindow"),
             now_ms=wall_clock_ms(),
         )
-        key = user_key(user_id)
-        weight_check(key)
-        done = answer_of(endpoint, parameters, user_id)
-        answer = SignedAnswer(200, done.body, {})
-        used = done.weight
-    except SignedRequestError as unsigned:
-        answer = SignedAnswer(unsigned.status, unsigned.body(), {})
-    except BinanceError as error:
-        answer = SignedAnswer(error.status, error.body(), error_headers(error))
-    except (OperationalError, InterfaceError):
-        unavailable = service_unavailable()
-        answer = SignedAnswer(unavailable.status, unavailable.body(), error_headers(unavailable))
-    answer.headers[USED_WEIGHT_HEADER] = str(weight_use(key, used))
-    if endpoint is not None and endpoint.places_orders and user_id is not None:
-        answer.headers.update(order_count_headers(user_id))
-    return answer
+        weight_check(user_key(self.user_id))
+        reader = QueryReader(parameters)
+        reader.mark_read(*SIGNING_PARAMETERS)
+        return self.endpoint.handler, reader
+
+    def answered(self, answer: Answer) -> SignedAnswer:
+        """The answer of the endpoint's work, with Binance's headers."""
+        return self._with_headers(SignedAnswer(200, answer.body, {}), answer.weight)
+
+    def refused(self, error: Exception) -> SignedAnswer:
+        """The answer to a request refused with one of ``REFUSALS``: Paperex's refusals in
+        Binance's words, a database that is away 503 -1001 with ``Retry-After``."""
+        if isinstance(error, SignedRequestError):
+            answer = SignedAnswer(error.status, error.body(), {})
+        else:
+            if isinstance(error, PaperexError):
+                error = binance_error_of(error)
+            elif not isinstance(error, BinanceError):
+                error = service_unavailable()
+            answer = SignedAnswer(error.status, error.body(), error_headers(error))
+        return self._with_headers(answer, self.endpoint.weight if self.endpoint else 1)
+
+    def _with_headers(self, answer: SignedAnswer, used: int) -> SignedAnswer:
+        key = address_key(self.address) if self.user_id is None else user_key(self.user_id)
+        answer.headers[USED_WEIGHT_HEADER] = str(weight_use(key, used))
+        if self.endpoint is not None and self.endpoint.places_orders and self.user_id is not None:
+            answer.headers.update(order_count_headers(self.user_id))
+        return answer
+
+
+def signed_answer(request: SignedRequest) -> SignedAnswer:
+    """The whole answer to a signed request, its steps in a row."""
+    try:
+        handler, reader = request.verify()
+        assert request.user_id is not None
+        answer = handler(reader, request.user_id)
+        reader.ensure_all_read()
+    except REFUSALS as error:
+        return request.refused(error)
+    return request.answered(answer)
 
 
 def signed_view(**methods: SignedEndpoint) -> View:
@@ -144,11 +160,13 @@ def signed_view(**methods: SignedEndpoint) -> View:
     @csrf_exempt  # no cookie authenticates these requests: the signature does
     def view(request: HttpRequest) -> HttpResponse:
         answer = signed_answer(
-            methods.get(request.method or ""),
-            api_key=request.headers.get(API_KEY_HEADER),
-            query_string=request.META.get("QUERY_STRING", "").encode(),
-            body=request.body,
-            address=request_address(request),
+            SignedRequest(
+                methods.get(request.method or ""),
+                api_key=request.headers.get(API_KEY_HEADER),
+                query_string=request.META.get("QUERY_STRING", "").encode(),
+                body=request.body,
+                address=request_address(request),
+            )
         )
         response = JsonResponse(answer.body, status=answer.status, safe=False)
         for header, value in answer.headers.items():
