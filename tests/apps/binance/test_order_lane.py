@@ -11,11 +11,14 @@ from typing import Any
 import httpx
 import pytest
 from asgiref.sync import async_to_sync
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
 from paperex.apps.binance.order_lane import binance_order_lane, takes_binance_order_lane
+from paperex.apps.binance.signed import SignedRequest, signed_answer
+from paperex.apps.binance.trading_views import order_new
 from paperex.apps.binance.weights import user_key, weight_use
 from paperex.config.asgi import application
 from paperex.support.rate_window import Rate
@@ -201,3 +204,23 @@ def test_a_database_away_answers_503_as_the_view(
         "1",
     )
     assert (direct.status_code, direct.json(), direct["Retry-After"]) == (503, expected, "1")
+
+
+def test_a_resting_full_order_costs_three_queries_on_the_request_side(
+    pair: tuple[SignedClient, SignedClient],
+) -> None:
+    """The key, the symbol's existence and the order read back for the answer (no fills for
+    an order that executed nothing); the engine's own writes run on its connection."""
+    lane, _ = pair
+    query, body, headers = lane.signed_parts("POST", LIMIT_BUY)
+    request = SignedRequest(
+        order_new,
+        api_key=headers["X-MBX-APIKEY"],
+        query_string=query.encode(),
+        body=body.encode(),
+        address="127.0.0.1",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        answer = signed_answer(request)
+    assert (answer.status, answer.body["status"], answer.body["fills"]) == (200, "NEW", [])
+    assert len(queries) == 3, [query["sql"] for query in queries]
