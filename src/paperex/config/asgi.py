@@ -15,6 +15,10 @@ django_application = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
 
+from paperex.apps.binance.order_lane import (  # noqa: E402
+    binance_order_lane,
+    takes_binance_order_lane,
+)
 from paperex.apps.binance.routing import websocket_urlpatterns as binance_routes  # noqa: E402
 from paperex.apps.core.address_limits import address_limited  # noqa: E402
 from paperex.apps.core.body_limit import body_limited  # noqa: E402
@@ -79,7 +83,13 @@ application = ProtocolTypeRouter(
         "http": address_limited(
             body_limited(
                 fast_lane(
-                    django_application, order_entry_lane(django_application), takes_order_fast_lane
+                    fast_lane(
+                        django_application,
+                        order_entry_lane(django_application),
+                        takes_order_fast_lane,
+                    ),
+                    binance_order_lane(),
+                    takes_binance_order_lane,
                 ),
                 lambda: settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
             )

@@ -40,10 +40,9 @@ class SignedClient:
         assert created.secret_key is not None
         return cls(user, created.key.api_key, created.secret_key)
 
-    def request(
+    def signed_parts(
         self,
         method: str,
-        path: str,
         parameters: dict[str, Any] | None = None,
         *,
         in_body: bool | None = None,
@@ -52,10 +51,11 @@ class SignedClient:
         secret: str | None = None,
         api_key: str | None = "",
         signature: str | None = None,
-    ) -> Any:
-        """``method /api/v3/<path>`` with ``parameters`` signed: in the form body for POST
-        (and when ``in_body``), else in the query string. ``timestamp``, ``secret``,
-        ``api_key`` (None: no header) and ``signature`` replace the right ones."""
+    ) -> tuple[str, str, dict[str, str]]:
+        """The query string, form body and headers of a signed ``method`` request with
+        ``parameters``: in the form body for POST (and when ``in_body``), else in the query
+        string. ``timestamp``, ``secret``, ``api_key`` (None: no header) and ``signature``
+        replace the right ones."""
         signed = {**(parameters or {}), "timestamp": timestamp or wall_clock_ms()}
         if recv_window is not None:
             signed["recvWindow"] = recv_window
@@ -65,6 +65,17 @@ class SignedClient:
         encoded += f"&signature={mac}"
         query, body = ("", encoded) if body_side else (encoded, "")
         headers = {} if api_key is None else {"X-MBX-APIKEY": api_key or self.api_key}
+        return query, body, headers
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        parameters: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> Any:
+        """``method /api/v3/<path>`` with ``parameters`` signed (``signed_parts``)."""
+        query, body, headers = self.signed_parts(method, parameters, **options)
         return self.client.generic(
             method,
             f"/api/v3/{path}" + (f"?{query}" if query else ""),

@@ -123,12 +123,18 @@ def service_unavailable(retry_after: int = RETRY_AFTER_SECONDS) -> BinanceError:
     )
 
 
-def error_response(error: BinanceError) -> JsonResponse:
-    """The error's answer: its status and ``{"code", "msg"}``, with ``Retry-After`` on a 503
-    (and on a 429 that says when)."""
-    response = JsonResponse(error.body(), status=error.status)
+def error_headers(error: BinanceError) -> dict[str, str]:
+    """The error's headers: ``Retry-After`` on a 503 (and on a 429 that says when)."""
     if error.status == 503 or error.retry_after is not None:
-        response["Retry-After"] = str(error.retry_after or RETRY_AFTER_SECONDS)
+        return {"Retry-After": str(error.retry_after or RETRY_AFTER_SECONDS)}
+    return {}
+
+
+def error_response(error: BinanceError) -> JsonResponse:
+    """The error's answer: its status and ``{"code", "msg"}`` with ``error_headers``."""
+    response = JsonResponse(error.body(), status=error.status)
+    for header, value in error_headers(error).items():
+        response[header] = value
     return response
 
 

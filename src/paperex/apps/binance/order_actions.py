@@ -31,19 +31,26 @@ from paperex.engine import place_order_from_decimals
 from paperex.support.clock import wall_clock_ms
 
 
-def order_new_place(*, user_id: int, new_order: NewOrder) -> Order:
-    """Place the order and return it as stored (with its fills made on arrival).
+async def order_new_placed(*, user_id: int, new_order: NewOrder) -> int:
+    """Place the order and return its id once the engine stored it.
 
     A client order id the user has used before is -2010 "Duplicate order sent." (Paperex keeps
     client order ids unique for good, Binance among open orders). Raises BinanceError and the
     service's PaperexErrors (the facade words them)."""
-    placement = async_to_sync(order_place)(
+    placement = await order_place(
         user_id=user_id, symbol=new_order.symbol, **new_order.order_fields()
     )
     if not placement.created:
         raise order_rejected(DUPLICATE_ORDER)
     order_counted(user_id)
-    return order_get(user_id=user_id, order_id=placement.order.id)
+    return placement.order.id
+
+
+def order_new_place(*, user_id: int, new_order: NewOrder) -> Order:
+    """Place the order (``order_new_placed``) and return it as stored (with its fills made on
+    arrival)."""
+    order_id = async_to_sync(order_new_placed)(user_id=user_id, new_order=new_order)
+    return order_get(user_id=user_id, order_id=order_id)
 
 
 def order_new_check(*, user_id: int, new_order: NewOrder) -> None:

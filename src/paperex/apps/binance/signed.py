@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,7 +24,7 @@ from paperex.apps.apikeys.signatures import (
 from paperex.apps.binance.endpoint import Answer
 from paperex.apps.binance.errors import (
     BinanceError,
-    error_response,
+    error_headers,
     service_unavailable,
     unsupported_operation,
 )
@@ -68,23 +69,87 @@ def signed(
     return declare
 
 
-def signed_user(request: HttpRequest, parameters: dict[str, str]) -> int:
-    """The id of the user whose key signed ``request``; raises SignedRequestError."""
-    return signed_request_verify(
-        api_key=request.headers.get(API_KEY_HEADER),
-        query_string=request.META.get("QUERY_STRING", "").encode(),
-        body=request.body,
-        timestamp=parameters.get("timestamp"),
-        recv_window=parameters.get("recvWindow"),
-        now_ms=wall_clock_ms(),
-    )
+REFUSALS = (SignedRequestError, BinanceError, PaperexError, OperationalError, InterfaceError)
+"""What a signed request can be refused with on its way (``SignedRequest.refused`` words it)."""
+
+
+@dataclass(frozen=True)
+class SignedAnswer:
+    """What a signed request is answered: its status, JSON body and Binance's headers."""
+
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+@dataclass
+class SignedRequest:
+    """One signed request on its way to its answer, in steps that the Django view runs in a
+    row (``signed_answer``) and the ASGI order lane around its own awaits: ``verify``, the
+    endpoint's work, then ``answered`` or ``refused``. Its weight counts against the client
+    address until the signature checks out, then against the user."""
+
+    endpoint: SignedEndpoint | None
+    api_key: str | None
+    query_string: bytes
+    body: bytes
+    address: str
+    user_id: int | None = None
+
+    def verify(self) -> tuple[SignedHandler, QueryReader]:
+        """The endpoint's handler and its parameters (the signing ones marked read) once the
+        method, the signature and the user's weight check out; raises SignedRequestError or
+        BinanceError (-1020 for a method without an endpoint, -1003)."""
+        if self.endpoint is None:
+            raise unsupported_operation(status=405)
+        parameters = request_parameters(self.query_string, self.body)
+        self.user_id = signed_request_verify(
+            api_key=self.api_key,
+            query_string=self.query_string,
+            body=self.body,
+            timestamp=parameters.get("timestamp"),
+            recv_window=parameters.get("recvWindow"),
+            now_ms=wall_clock_ms(),
+        )
+        weight_check(user_key(self.user_id))
+        return self.endpoint.handler, signed_reader(parameters)
+
+    def answered(self, answer: Answer) -> SignedAnswer:
+        """The answer of the endpoint's work, with Binance's headers."""
+        return self._with_headers(SignedAnswer(200, answer.body, {}), answer.weight)
+
+    def refused(self, error: Exception) -> SignedAnswer:
+        """The answer to a request refused with one of ``REFUSALS``: Paperex's refusals in
+        Binance's words, a database that is away 503 -1001 with ``Retry-After``."""
+        if isinstance(error, SignedRequestError):
+            answer = SignedAnswer(error.status, error.body(), {})
+        else:
+            if isinstance(error, PaperexError):
+                error = binance_error_of(error)
+            elif not isinstance(error, BinanceError):
+                error = service_unavailable()
+            answer = SignedAnswer(error.status, error.body(), error_headers(error))
+        return self._with_headers(answer, self.endpoint.weight if self.endpoint else 1)
+
+    def _with_headers(self, answer: SignedAnswer, used: int) -> SignedAnswer:
+        key = address_key(self.address) if self.user_id is None else user_key(self.user_id)
+        answer.headers[USED_WEIGHT_HEADER] = str(weight_use(key, used))
+        if self.endpoint is not None and self.endpoint.places_orders and self.user_id is not None:
+            answer.headers.update(order_count_headers(self.user_id))
+        return answer
+
+
+def signed_reader(parameters: dict[str, str]) -> QueryReader:
+    """A reader of a signed request's parameters, the signing ones already read."""
+    reader = QueryReader(parameters)
+    reader.mark_read(*SIGNING_PARAMETERS)
+    return reader
 
 
 def answer_of(endpoint: SignedEndpoint, parameters: dict[str, str], user_id: int) -> Answer:
-    """The endpoint's answer for a verified request; raises BinanceError (Paperex's refusals
-    translated)."""
-    reader = QueryReader(parameters)
-    reader.mark_read(*SIGNING_PARAMETERS)
+    """The endpoint's answer to a request verified elsewhere (the WebSocket API's); raises
+    BinanceError (Paperex's refusals translated)."""
+    reader = signed_reader(parameters)
     try:
         answer = endpoint.handler(reader, user_id)
     except PaperexError as refused:
@@ -93,40 +158,36 @@ def answer_of(endpoint: SignedEndpoint, parameters: dict[str, str], user_id: int
     return answer
 
 
+def signed_answer(request: SignedRequest) -> SignedAnswer:
+    """The whole answer to a signed request, its steps in a row."""
+    try:
+        handler, reader = request.verify()
+        assert request.user_id is not None
+        answer = handler(reader, request.user_id)
+        reader.ensure_all_read()
+    except REFUSALS as error:
+        return request.refused(error)
+    return request.answered(answer)
+
+
 def signed_view(**methods: SignedEndpoint) -> View:
     """One path's view: each HTTP method (``GET=``, ``POST=``, ``DELETE=``) to its signed
-    endpoint; any other method is 405 with -1020, a database that is away (for the key or
-    the endpoint) 503 -1001 with ``Retry-After``, and a user past the weight limit 429 -1003."""
+    endpoint, answered by ``signed_answer``."""
 
     @csrf_exempt  # no cookie authenticates these requests: the signature does
     def view(request: HttpRequest) -> HttpResponse:
-        endpoint = methods.get(request.method or "")
-        user_id: int | None = None
-        used = endpoint.weight if endpoint is not None else 1
-        key = address_key(request_address(request))
-        response: HttpResponse
-        try:
-            if endpoint is None:
-                raise unsupported_operation(status=405)
-            parameters = request_parameters(
-                request.META.get("QUERY_STRING", "").encode(), request.body
+        answer = signed_answer(
+            SignedRequest(
+                methods.get(request.method or ""),
+                api_key=request.headers.get(API_KEY_HEADER),
+                query_string=request.META.get("QUERY_STRING", "").encode(),
+                body=request.body,
+                address=request_address(request),
             )
-            user_id = signed_user(request, parameters)
-            key = user_key(user_id)
-            weight_check(key)
-            answer = answer_of(endpoint, parameters, user_id)
-            response = JsonResponse(answer.body, safe=False)
-            used = answer.weight
-        except SignedRequestError as unsigned:
-            response = JsonResponse(unsigned.body(), status=unsigned.status)
-        except BinanceError as error:
-            response = error_response(error)
-        except (OperationalError, InterfaceError):
-            response = error_response(service_unavailable())
-        response[USED_WEIGHT_HEADER] = str(weight_use(key, used))
-        if endpoint is not None and endpoint.places_orders and user_id is not None:
-            for header, count in order_count_headers(user_id).items():
-                response[header] = count
+        )
+        response = JsonResponse(answer.body, status=answer.status, safe=False)
+        for header, value in answer.headers.items():
+            response[header] = value
         return response
 
     return functools.update_wrapper(view, next(iter(methods.values())).handler)

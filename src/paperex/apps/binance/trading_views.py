@@ -5,6 +5,8 @@ facade's actions (Paperex's order service) or reads, and shapes the answer with
 
 from __future__ import annotations
 
+from asgiref.sync import async_to_sync
+
 from paperex.apps.binance import trading_wire
 from paperex.apps.binance.cancel_replace import cancel_replace_answer, order_cancel_replace
 from paperex.apps.binance.endpoint import Answer
@@ -13,9 +15,10 @@ from paperex.apps.binance.order_actions import (
     open_orders_cancel,
     order_cancel_referenced,
     order_new_check,
-    order_new_place,
+    order_new_placed,
 )
 from paperex.apps.binance.order_parameters import (
+    NewOrder,
     allow_failure_read,
     client_order_id_read,
     flag_read,
@@ -36,21 +39,37 @@ from paperex.apps.binance.trading_reads import (
     order_window,
     trade_window,
 )
+from paperex.apps.binance.trading_wire import ResponseType
 from paperex.apps.binance.views import market_of, symbol_check
 from paperex.apps.trading.models import Order
+from paperex.apps.trading.selectors.orders import order_get
 from paperex.apps.trading.services.orders import new_client_order_id
 from paperex.support.clock import wall_clock_ms
 
 
-@signed(weight=1, places_orders=True)
-def order_new(parameters: QueryReader, user_id: int) -> Answer:
-    """``POST /api/v3/order``."""
+def order_new_checked(parameters: QueryReader) -> NewOrder:
+    """A new order's parameters, all read, for a market that exists (-1121)."""
     new_order = new_order_read(parameters)
     symbol_check(new_order.symbol)
     parameters.ensure_all_read()
-    order = order_new_place(user_id=user_id, new_order=new_order)
-    body = trading_wire.order_placed(order, order_fills(order), new_order.response_type)
-    return Answer(body, 1)
+    return new_order
+
+
+def order_new_answer(*, user_id: int, order_id: int, response_type: ResponseType) -> Answer:
+    """The answer to a new order the engine stored, as stored (with its fills on arrival)."""
+    order = order_get(user_id=user_id, order_id=order_id)
+    return Answer(trading_wire.order_placed(order, order_fills(order), response_type), 1)
+
+
+@signed(weight=1, places_orders=True)
+def order_new(parameters: QueryReader, user_id: int) -> Answer:
+    """``POST /api/v3/order``: ``order_new_checked``, ``order_new_placed``,
+    ``order_new_answer`` (the ASGI order lane runs the same steps around its awaits)."""
+    new_order = order_new_checked(parameters)
+    order_id = async_to_sync(order_new_placed)(user_id=user_id, new_order=new_order)
+    return order_new_answer(
+        user_id=user_id, order_id=order_id, response_type=new_order.response_type
+    )
 
 
 @signed(weight=1)

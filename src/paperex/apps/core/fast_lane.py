@@ -21,6 +21,26 @@ def fast_lane(default: ASGIApp, fast: ASGIApp, takes_fast_lane: Callable[[Scope]
     return app
 
 
+async def read_body(receive: Any) -> bytes | None:
+    """The request's body, or None when the client went away before sending all of it."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The value of the request's header ``name`` (lower case), or None."""
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
 def json_headers(
     content: bytes, extra: Mapping[str, str] | None = None
 ) -> list[tuple[bytes, bytes]]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -24,15 +23,13 @@ from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
 from paperex.apps.core.errors import PaperexError, render_error
-from paperex.apps.core.fast_lane import ASGIApp, Scope, send_json
+from paperex.apps.core.fast_lane import ASGIApp, Scope, header, read_body, send_json
 from paperex.apps.core.limits import RateLimitedError, count_or_refuse
 from paperex.apps.core.metrics import observe_http_request
 from paperex.apps.core.tokens import bearer_token, token_users
 from paperex.apps.trading.api.order_body import fast_order_values
 from paperex.apps.trading.services.orders import order_place_from_request, order_place_from_values
 from paperex.support import request_id
-
-Receive = Callable[[], Awaitable[Any]]
 
 _encode = msgspec.json.Encoder().encode
 
@@ -53,18 +50,6 @@ def _has_json_body(scope: Scope) -> bool:
         if name == b"content-type":
             return bool(value.split(b";")[0].strip().lower() == b"application/json")
     return False
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    """The request's body, or None when the client went away before sending all of it."""
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
 
 
 async def _place(user_id: int, body: bytes) -> tuple[int, bytes, dict[str, str]]:
@@ -92,13 +77,6 @@ ROUTE = "api/orders/"
 """The route the lane's requests are counted under, as Django names OrderListApi's."""
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
 def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
     """The ASGI app for order entry by token; ``django_app`` answers what it cannot."""
 
@@ -108,13 +86,13 @@ def order_entry_lane(django_app: ASGIApp) -> ASGIApp:
             await django_app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id.current.set(request_id.request_id_for(_header(scope, b"x-request-id")))
+        request_id.current.set(request_id.request_id_for(header(scope, b"x-request-id")))
         try:
             count_or_refuse("user", user_id)
         except RateLimitedError as error:
             answer = _rendered(error)
         else:
-            body = await _read_body(receive)  # its size is held by body_limit in front
+            body = await read_body(receive)  # its size is held by body_limit in front
             if body is None:
                 return
             answer = await _place(user_id, body)

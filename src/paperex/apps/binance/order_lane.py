@@ -1,0 +1,85 @@
+"""``POST /api/v3/order`` served on the event loop outside Django's request cycle.
+
+Django's handler costs a signed order more than placing it does (a thread hop per signal, URL
+resolution, middleware), and its view holds a thread while the engine works. This ASGI app
+(``takes_binance_order_lane`` picks the requests; wired in ``paperex.config.asgi``) runs the
+view's own steps: ``SignedRequest.verify`` and ``order_new_checked`` in a worker thread (the key
+and the symbol are database reads), ``order_new_placed`` on the event loop (the wait for the
+engine holds no thread), ``order_new_answer`` in a worker thread, and answers with
+``SignedRequest.answered`` or ``refused``: the signature, parameters, refusals, weights and
+answers are the view's own.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.core.serializers.json import DjangoJSONEncoder
+
+from paperex.apps.binance.order_actions import order_new_placed
+from paperex.apps.binance.order_parameters import NewOrder
+from paperex.apps.binance.signed import API_KEY_HEADER, REFUSALS, SignedAnswer, SignedRequest
+from paperex.apps.binance.trading_views import order_new, order_new_answer, order_new_checked
+from paperex.apps.core.fast_lane import ASGIApp, Scope, header, read_body, send_json
+from paperex.apps.core.limits import client_address
+from paperex.apps.core.metrics import observe_http_request
+
+PATH = "/api/v3/order"
+ROUTE = "api/v3/order"
+"""The route the lane's requests are counted under, as Django names the view's."""
+
+_API_KEY = API_KEY_HEADER.lower().encode()
+
+
+def takes_binance_order_lane(scope: Scope) -> bool:
+    """``POST /api/v3/order``: served by ``binance_order_lane``."""
+    return scope.get("method") == "POST" and scope.get("path") == PATH
+
+
+def _checked(request: SignedRequest) -> NewOrder:
+    _, parameters = request.verify()
+    return order_new_checked(parameters)
+
+
+_checked_in_thread = database_sync_to_async(_checked, thread_sensitive=False)
+_answer_in_thread = database_sync_to_async(order_new_answer, thread_sensitive=False)
+
+
+async def _signed_answer(request: SignedRequest) -> SignedAnswer:
+    try:
+        new_order = await _checked_in_thread(request)
+        assert request.user_id is not None
+        order_id = await order_new_placed(user_id=request.user_id, new_order=new_order)
+        answer = await _answer_in_thread(
+            user_id=request.user_id, order_id=order_id, response_type=new_order.response_type
+        )
+    except REFUSALS as error:
+        return request.refused(error)
+    return request.answered(answer)
+
+
+def binance_order_lane() -> ASGIApp:
+    """The ASGI app for new orders on the Binance facade."""
+
+    async def app(scope: Scope, receive: Any, send: Any) -> None:
+        started = time.perf_counter()
+        body = await read_body(receive)  # its size is held by body_limit in front
+        if body is None:
+            return
+        answer = await _signed_answer(
+            SignedRequest(
+                order_new,
+                api_key=header(scope, _API_KEY),
+                query_string=scope.get("query_string", b""),
+                body=body,
+                address=client_address(scope),
+            )
+        )
+        content = json.dumps(answer.body, cls=DjangoJSONEncoder).encode()
+        await send_json(send, answer.status, content, answer.headers)
+        observe_http_request(ROUTE, "POST", answer.status, time.perf_counter() - started)
+
+    return app
