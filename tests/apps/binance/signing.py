@@ -18,6 +18,16 @@ from paperex.support.clock import wall_clock_ms
 
 FORM = "application/x-www-form-urlencoded"
 
+LIMIT_BUY = {
+    "symbol": "BTCUSDT",
+    "side": "BUY",
+    "type": "LIMIT",
+    "timeInForce": "GTC",
+    "quantity": "0.5",
+    "price": "20000",
+}
+"""A resting BTCUSDT buy far below the market (the tests' starting balances pay for it)."""
+
 
 def hmac_hex(secret: str, payload: str) -> str:
     """The hex HMAC-SHA256 of ``payload`` under ``secret``."""

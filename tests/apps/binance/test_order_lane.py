@@ -22,20 +22,12 @@ from paperex.apps.binance.trading_views import order_new
 from paperex.apps.binance.weights import user_key, weight_use
 from paperex.config.asgi import application
 from paperex.support.rate_window import Rate
-from tests.apps.binance.signing import FORM, SignedClient
+from tests.apps.binance.signing import FORM, LIMIT_BUY, SignedClient
 from tests.support.ledger import fund_btc
 
 Trader = Callable[[str], tuple[User, APIClient]]
 pytestmark = pytest.mark.usefixtures("engine_host")
 
-LIMIT_BUY = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.5",
-    "price": "20000",
-}
 MARKET_BUY = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quoteOrderQty": "15000"}
 PER_ORDER = {"orderId", "clientOrderId", "transactTime", "workingTime", "tradeId"}
 """The fields that name one order (or fill) and its time: they differ between two orders."""

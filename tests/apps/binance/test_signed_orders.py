@@ -17,7 +17,7 @@ from paperex.apps.core.amounts import epoch_ms
 from paperex.apps.markets.models import Asset
 from paperex.apps.trading.models import Balance, Fill, Order
 from paperex.support.rate_window import Rate
-from tests.apps.binance.signing import SignedClient
+from tests.apps.binance.signing import LIMIT_BUY, SignedClient
 from tests.support.ledger import assert_balances_equal_ledger, fund_btc
 
 Trader = Callable[[str], tuple[User, APIClient]]
@@ -61,14 +61,6 @@ QUERY_FIELDS = {
     "selfTradePreventionMode",
 }
 CANCEL_FIELDS = (RESULT_FIELDS - {"workingTime"}) | {"origClientOrderId"}
-LIMIT_BUY = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.5",
-    "price": "20000",
-}
 
 
 @pytest.fixture

@@ -26,18 +26,10 @@ from paperex.apps.trading.services.orders import MarketNotReadyError, OrderOutco
 from paperex.domain import RejectReason
 from paperex.support.clock import wall_clock_ms
 from paperex.support.rate_window import Rate
-from tests.apps.binance.signing import SignedClient
+from tests.apps.binance.signing import LIMIT_BUY, SignedClient
 
 Trader = Callable[[str], tuple[User, APIClient]]
 pytestmark = pytest.mark.usefixtures("engine_host")
-LIMIT_BUY = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.5",
-    "price": "20000",
-}
 MARKET_BUY = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET"}
 
 

@@ -13,19 +13,11 @@ from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
 from paperex.apps.trading.models import Order
-from tests.apps.binance.signing import SignedClient
+from tests.apps.binance.signing import LIMIT_BUY, SignedClient
 
 Trader = Callable[[str], tuple[User, APIClient]]
 pytestmark = pytest.mark.usefixtures("engine_host")
 NOT_SUPPORTED = {"code": -1020, "msg": "This operation is not supported."}
-LIMIT_BUY = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.5",
-    "price": "20000",
-}
 
 
 @pytest.fixture

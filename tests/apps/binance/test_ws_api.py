@@ -16,19 +16,11 @@ from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.models import Order
 from paperex.support.clock import wall_clock_ms
 from paperex.support.rate_window import Rate
-from tests.apps.binance.signing import SignedClient
+from tests.apps.binance.signing import LIMIT_BUY, SignedClient
 from tests.apps.binance.ws_api_client import Key, WsApi, ed25519_key, hmac_key
 from tests.support.trading import register
 
 pytestmark = pytest.mark.django_db(transaction=True)
-LIMIT_BUY = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.5",
-    "price": "20000",
-}
 
 
 async def rest(path: str, **query: Any) -> Any:
