@@ -16,13 +16,23 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], None]
 
 
+REJOIN_SECONDS = 3600.0
+"""How long the reader waits for a message before it joins its groups again: the channel layer
+forgets a member after a day (channels_redis's group expiry)."""
+RETRY_SECONDS = 1.0
+"""The wait before reading again after the channel layer failed (Redis away)."""
+
+
 class ExchangeGroupReader:
-    """Joins groups on demand and reads them on one channel for as long as the loop runs."""
+    """Joins groups on demand and reads them on one channel for as long as the loop runs. While
+    the channel layer fails (Redis away) it retries every ``RETRY_SECONDS``, then joins its
+    groups again (a restarted Redis has forgotten them)."""
 
     def __init__(self) -> None:
         self._task: asyncio.Task[None] | None = None
         self._channel = ""
         self._handlers: dict[str, Handler] = {}
+        self._groups: set[str] = set()
 
     async def join(self, group: str, message_type: str, handler: Handler) -> None:
         """Hand ``group``'s messages of ``message_type`` to ``handler`` from now on (joining
@@ -37,18 +47,43 @@ class ExchangeGroupReader:
             self._task = asyncio.create_task(
                 self._read_forever(layer, self._channel), name="binance-stream-groups"
             )
+        self._groups.add(group)
         await layer.group_add(group, self._channel)
 
     async def _read_forever(self, layer: BaseChannelLayer, channel: str) -> None:
+        rejoin = away = False
         while True:
-            message = await layer.receive(channel)
-            handler = self._handlers.get(message.get("type", ""))
-            if handler is None:
-                continue
             try:
-                handler(message)
-            except Exception:  # one bad message must not stop the streams
-                logger.exception("could not publish %s", message.get("type"))
+                if rejoin:
+                    await self._rejoin(layer, channel)
+                    rejoin = False
+                message = await asyncio.wait_for(layer.receive(channel), REJOIN_SECONDS)
+            except TimeoutError:  # an hour without a message: renew the groups before they expire
+                rejoin = True
+                continue
+            except Exception as error:  # the layer is away; a restarted Redis forgot the groups
+                if not away:
+                    logger.warning("Binance streams wait for the channel layer: %s", error)
+                rejoin = away = True
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            if away:
+                logger.info("Binance streams read the channel layer again")
+                away = False
+            self._handle(message)
+
+    async def _rejoin(self, layer: BaseChannelLayer, channel: str) -> None:
+        for group in list(self._groups):
+            await layer.group_add(group, channel)
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        handler = self._handlers.get(message.get("type", ""))
+        if handler is None:
+            return
+        try:
+            handler(message)
+        except Exception:  # one bad message must not stop the streams
+            logger.exception("could not publish %s", message.get("type"))
 
 
 exchange_groups = ExchangeGroupReader()

@@ -1,0 +1,72 @@
+"""The process's reader of the exchange's groups outlives a channel layer that fails (Redis
+away): it waits, joins its groups again (a restarted Redis forgot them) and hands on what comes
+next; a quiet hour renews the groups before the layer's expiry forgets them."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from paperex.apps.binance.market_streams import exchange_groups as module
+from paperex.apps.binance.market_streams.exchange_groups import ExchangeGroupReader
+from tests.support.waiting import async_wait_until
+
+
+class FlakyLayer:
+    """A channel layer whose ``receive`` fails ``failures`` times, then gives ``messages``."""
+
+    def __init__(self, failures: int, messages: list[dict[str, Any]]) -> None:
+        self.failures = failures
+        self.messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        for message in messages:
+            self.messages.put_nowait(message)
+        self.joins: list[tuple[str, str]] = []
+
+    async def new_channel(self, prefix: str) -> str:
+        return f"{prefix}1"
+
+    async def group_add(self, group: str, channel: str) -> None:
+        self.joins.append((group, channel))
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("Redis is away")
+        return await self.messages.get()
+
+
+@pytest.fixture
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(module, "RETRY_SECONDS", 0.01)
+
+
+def reader_on(layer: FlakyLayer, monkeypatch: pytest.MonkeyPatch) -> ExchangeGroupReader:
+    monkeypatch.setattr(module, "get_channel_layer", lambda: layer)
+    return ExchangeGroupReader()
+
+
+@pytest.mark.usefixtures("quick")
+async def test_a_failing_layer_is_waited_out_and_the_groups_joined_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layer = FlakyLayer(failures=3, messages=[{"type": "market.trade", "id": 7}])
+    reader = reader_on(layer, monkeypatch)
+    handled: list[dict[str, Any]] = []
+    await reader.join("market.BTCUSDT.trades", "market.trade", handled.append)
+    await async_wait_until(lambda: handled, timeout=5, what="the message after the outage")
+    assert handled == [{"type": "market.trade", "id": 7}]
+    joined = [group for group, _ in layer.joins]
+    assert joined[0] == "market.BTCUSDT.trades"
+    assert len(joined) >= 2  # joined again once the layer answered
+    assert set(joined) == {"market.BTCUSDT.trades"}
+
+
+async def test_a_quiet_hour_renews_the_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(module, "REJOIN_SECONDS", 0.01)
+    layer = FlakyLayer(failures=0, messages=[])
+    reader = reader_on(layer, monkeypatch)
+    await reader.join("market.BTCUSDT.book", "market.book", lambda message: None)
+    await async_wait_until(lambda: len(layer.joins) >= 3, timeout=5, what="renewed joins")
+    assert {group for group, _ in layer.joins} == {"market.BTCUSDT.book"}
