@@ -76,7 +76,10 @@ def test_a_login_flood_from_one_address_does_not_slow_another_address(tmp_path: 
             finally:
                 for flooder in flooders:
                     flooder.result(timeout=120)
-    assert during <= alone + 0.2, (
+    # The flood's refusals share the machine's cores with the login, so it may take a little
+    # longer; what this rules out is a login waiting behind the flood's password checks (4 s
+    # before the address limit refused them before any hashing).
+    assert during <= 2 * alone + 0.2, (
         f"a login took {during:.3f} s during the flood, {alone:.3f} s alone"
     )
     # All but the first 30 failures, and those in flight as the 30th was counted.
