@@ -153,6 +153,8 @@ def bench_env(limits: str) -> dict[str, str]:
         **limits_env(limits),
     }
     env.pop("PAPEREX_RUN_ENGINE", None)
+    # One process with its engine in it: with Redis it would wait for the feed and engine roles.
+    env.pop("REDIS_URL", None)
     return env
 
 
