@@ -9,11 +9,13 @@ the market so that they stay open until canceled."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -91,24 +93,27 @@ def api_key_created(env: dict[str, str]) -> tuple[str, str]:
     return api_key.group(1), secret.group(1)
 
 
-@pytest.fixture(scope="module")
-def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
-    """A server whose synthetic feed runs and whose BTCUSDT takes market orders."""
-    with (
-        prepared_environment(tmp_path_factory.mktemp("binance-trading")) as env,
-        running_server(env) as url,
-    ):
+@contextlib.contextmanager
+def exchange_running(folder: Path) -> Iterator[Exchange]:
+    """A server whose synthetic feed runs and whose BTCUSDT takes market orders, with the demo
+    user's new API key and JWT."""
+    with prepared_environment(folder) as env, running_server(env) as url:
         api_key, secret = api_key_created(env)
         tokens = httpx.post(
             f"{url}/api/token/", json={"username": "demo", "password": "demo12345"}, timeout=10
         ).json()
-        exchange = Exchange(url, api_key, secret, {"Authorization": f"Bearer {tokens['access']}"})
 
         def book_has_both_sides() -> bool:
             book = httpx.get(f"{url}/api/v3/depth", params={"symbol": SYMBOL}, timeout=10)
             return bool(book.status_code == 200 and book.json()["bids"] and book.json()["asks"])
 
         wait_until(book_has_both_sides, timeout=30, what="a BTCUSDT book")
+        yield Exchange(url, api_key, secret, {"Authorization": f"Bearer {tokens['access']}"})
+
+
+@pytest.fixture(scope="module")
+def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+    with exchange_running(tmp_path_factory.mktemp("binance-trading")) as exchange:
         yield exchange
 
 

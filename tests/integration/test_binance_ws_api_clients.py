@@ -17,11 +17,10 @@ import httpx
 import pytest
 from binance import AsyncClient, BinanceSocketManager, ThreadedWebsocketManager
 
-from tests.integration.servers import prepared_environment, running_server
 from tests.integration.test_binance_trading_clients import (
     SYMBOL,
     Exchange,
-    api_key_created,
+    exchange_running,
     settled,
 )
 from tests.support.waiting import wait_until
@@ -33,22 +32,8 @@ WAIT = 30
 
 @pytest.fixture(scope="module")
 def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
-    """A server whose synthetic feed runs and whose BTCUSDT takes market orders."""
-    with (
-        prepared_environment(tmp_path_factory.mktemp("binance-ws-api")) as env,
-        running_server(env) as url,
-    ):
-        api_key, secret = api_key_created(env)
-        tokens = httpx.post(
-            f"{url}/api/token/", json={"username": "demo", "password": "demo12345"}, timeout=10
-        ).json()
-
-        def book_has_both_sides() -> bool:
-            book = httpx.get(f"{url}/api/v3/depth", params={"symbol": SYMBOL}, timeout=10)
-            return bool(book.status_code == 200 and book.json()["bids"] and book.json()["asks"])
-
-        wait_until(book_has_both_sides, timeout=30, what="a BTCUSDT book")
-        yield Exchange(url, api_key, secret, {"Authorization": f"Bearer {tokens['access']}"})
+    with exchange_running(tmp_path_factory.mktemp("binance-ws-api")) as exchange:
+        yield exchange
 
 
 def ws_api_url(exchange: Exchange) -> str:
