@@ -1,6 +1,6 @@
-"""Two `paperex engine` processes and one database: an engine paused (SIGSTOP) while its lock
-connection is terminated and a second engine takes over commits nothing when it continues, and
-exits non-zero so that its supervisor can see it. PostgreSQL, with a database and a Redis server
+"""Two `paperex engine` processes and one database, a leader and its standby: the standby takes
+over within the failover bound when the leader is paused (SIGSTOP) or killed; a paused leader
+commits nothing when it continues, and stands by. PostgreSQL, with a database and a Redis server
 of the test's own."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -40,17 +41,22 @@ pytestmark = [
     ),
 ]
 ANSWER_SECONDS = 30
+LEAD_SECONDS = 2
+FAILOVER_SECONDS = 5.0
+"""The issue's bound: a standby answers orders this soon after its leader stopped."""
 
 
 @contextlib.contextmanager
-def engine_process(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`paperex engine`, once it serves commands; killed if still running at the end."""
+def engine_process(
+    env: dict[str, str], log: Path, *, sign: str = "engine ready"
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`paperex engine`, once it said ``sign``; killed if still running at the end."""
     with log.open("w") as output:
         process = subprocess.Popen(
             [*PAPEREX, "engine"], env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        wait_until(lambda: "engine ready" in log.read_text(), timeout=30, what=str(log))
+        wait_until(lambda: sign in log.read_text(), timeout=30, what=str(log))
         yield process
     finally:
         if process.poll() is None:
@@ -81,10 +87,22 @@ def demo_bid(database: str, client_order_id: str) -> PlaceOrder:
     )
 
 
-def terminate_lock_holder(database: str) -> None:
+def lock_holder(database: str) -> int | None:
+    """The backend process holding the engine lock, if any."""
     with psycopg.connect(database, autocommit=True) as db:
-        [(pid,)] = db.execute(ENGINE_LOCK_HOLDERS_SQL, ENGINE_LOCK_KEY_PARTS).fetchall()
-        db.execute("SELECT pg_terminate_backend(%s)", [pid])
+        rows = db.execute(ENGINE_LOCK_HOLDERS_SQL, ENGINE_LOCK_KEY_PARTS).fetchall()
+    return rows[0][0] if rows else None
+
+
+def seconds_until_ready(log: Path, since: float, times_ready: int) -> float:
+    """Seconds from ``since`` until ``log`` says "engine ready" the ``times_ready``-th time."""
+    wait_until(
+        lambda: log.read_text().count("engine ready") >= times_ready,
+        timeout=30,
+        interval=0.05,
+        what=f"{log} ready",
+    )
+    return time.monotonic() - since
 
 
 def stored_orders(database: str, client_order_id: str) -> int:
@@ -104,33 +122,51 @@ def reply_or_none(client: RedisEngineClient, command: PlaceOrder) -> EngineReply
         return None
 
 
-def test_a_paused_engine_whose_lock_was_taken_over_commits_nothing(tmp_path: Path) -> None:
+def test_a_standby_takes_over_a_paused_leader_which_commits_nothing_then_stands_by(
+    tmp_path: Path,
+) -> None:
     port = unused_port()
     redis_url = f"redis://127.0.0.1:{port}/0"
     with (
         prepared_environment(tmp_path / "data") as prepared,
         redis_server(port),
     ):
-        env = {**prepared, "REDIS_URL": redis_url}
+        env = {**prepared, "REDIS_URL": redis_url, "PAPEREX_LEAD_SECONDS": str(LEAD_SECONDS)}
         database = env["DATABASE_URL"]
         client = RedisEngineClient(redis_url)
-        with engine_process(env, tmp_path / "first.log") as first:
+        first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+        with (
+            engine_process(env, first_log) as first,
+            engine_process(env, second_log, sign="engine standby") as second,
+        ):
             reply = client.execute_sync(demo_bid(database, "before"), timeout=ANSWER_SECONDS)
             assert reply.orders
+            leader = lock_holder(database)
 
+            paused = time.monotonic()
             first.send_signal(signal.SIGSTOP)
             # Redis hands this command to the paused engine's waiting BRPOP.
             stale = CheckedThread(reply_or_none, client, demo_bid(database, "stale")).start()
-            terminate_lock_holder(database)
-            with engine_process(env, tmp_path / "second.log"):
-                first.send_signal(signal.SIGCONT)
-                assert first.wait(timeout=15) != 0
-                stale_reply = stale.result(ANSWER_SECONDS + 5)
-                assert stale_reply is None or not stale_reply.orders
-                assert stored_orders(database, "stale") == 0
-                after = client.execute_sync(demo_bid(database, "after"), timeout=ANSWER_SECONDS)
-                assert after.orders
-        first_log = (tmp_path / "first.log").read_text()
-        assert "the engine stopped writing: another engine took over" in first_log, first_log
-        assert stored_orders(database, "before") == stored_orders(database, "after") == 1
+            assert seconds_until_ready(second_log, paused, 1) < FAILOVER_SECONDS
+            assert lock_holder(database) not in (None, leader)
+            after = client.execute_sync(demo_bid(database, "after"), timeout=ANSWER_SECONDS)
+            assert after.orders
+
+            first.send_signal(signal.SIGCONT)
+            stale_reply = stale.result(ANSWER_SECONDS + 5)
+            assert stale_reply is None or not stale_reply.orders
+            wait_until(lambda: "engine standby" in first_log.read_text(), what="first stands by")
+            assert first.poll() is None
+            assert stored_orders(database, "stale") == 0
+
+            # And back: the first engine, a standby now, takes over from a killed leader.
+            killed = time.monotonic()
+            second.kill()
+            assert seconds_until_ready(first_log, killed, 2) < FAILOVER_SECONDS
+            again = client.execute_sync(demo_bid(database, "again"), timeout=ANSWER_SECONDS)
+            assert again.orders
+        log = first_log.read_text()
+        assert "the engine stopped writing: another engine took over" in log, log
+        for placed in ("before", "after", "again"):
+            assert stored_orders(database, placed) == 1
         assert balances_off_the_ledger(database) == []

@@ -82,6 +82,7 @@ class Environment:
     run_bots: bool
     engine_max_batch: int
     feed_stale_seconds: int
+    lead_seconds: int
     listings_check_seconds: int
     listings_add_markets: bool
     backtests_per_user: int
@@ -118,13 +119,13 @@ def parse_bool(name: str, raw: str) -> bool:
     raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
 
 
-def parse_positive_int(name: str, raw: str) -> int:
+def parse_positive_int(name: str, raw: str, *, least: int = 1) -> int:
     try:
         value = int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < 1:
-        raise ConfigurationError(f"{name} must be at least 1, got {value}")
+    if value < least:
+        raise ConfigurationError(f"{name} must be at least {least}, got {value}")
     return value
 
 
@@ -372,6 +373,10 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         ),
         feed_stale_seconds=parse_positive_int(
             "PAPEREX_FEED_STALE_SECONDS", env.get("PAPEREX_FEED_STALE_SECONDS", "60")
+        ),
+        lead_seconds=parse_positive_int(
+            # The engine's writer speaks every second while idle: it must not lose its lead so.
+            "PAPEREX_LEAD_SECONDS", env.get("PAPEREX_LEAD_SECONDS", "3"), least=2
         ),
         listings_check_seconds=parse_positive_int(
             "PAPEREX_LISTINGS_CHECK_SECONDS", env.get("PAPEREX_LISTINGS_CHECK_SECONDS", "300")

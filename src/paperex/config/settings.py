@@ -28,6 +28,7 @@ PAPEREX_RUN_FEEDS = ENV.run_feeds
 PAPEREX_RUN_ENGINE = ENV.run_engine
 PAPEREX_ENGINE_TIMEOUT = 5.0  # seconds a request waits for the engine before a 503
 PAPEREX_HEALTH_CHECK_SECONDS = 1.0  # seconds the readiness probe waits for the engine's answer
+PAPEREX_LEAD_SECONDS = ENV.lead_seconds  # a singleton leader silent this long loses the lead
 PAPEREX_FEED_STALE_SECONDS = ENV.feed_stale_seconds  # a market this quiet is "down" (health)
 # Commands per group commit at most; 1 commits every command on its own (a benchmark baseline).
 PAPEREX_ENGINE_MAX_BATCH = ENV.engine_max_batch

@@ -25,7 +25,7 @@ from django.db import transaction
 
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.trading.gateway.redis_client import RedisEngineClient
-from paperex.apps.trading.host.host import EngineHost
+from paperex.apps.trading.host.host import EngineHost, FailureCallback
 from paperex.apps.trading.host.offline_writer import funding_write_offline
 from paperex.apps.trading.host.publication import ChannelPublisher, ReferenceFeed
 from paperex.apps.trading.protocol import (
@@ -56,24 +56,37 @@ class EngineGateway:
     def timeout(self) -> float:
         return float(settings.PAPEREX_ENGINE_TIMEOUT)
 
-    async def start(self, *, max_batch: int = 2048) -> None:
+    async def start(
+        self,
+        *,
+        max_batch: int = 2048,
+        lock_timeout: float = 10.0,
+        on_failure: FailureCallback | None = None,
+    ) -> None:
         """Run a host in this process: rebuild it from the database, follow the feed (which
         its PAPER markets wait for after the start: ``MarketSpec.requires_reference``).
+        Raises EngineLockedError when another engine holds the lock after ``lock_timeout``.
 
-        A host that stops for good (another engine took over its database) ends the process,
-        non-zero, rather than leave it up without a writer.
+        A host that stops for good (another engine took over its database) calls
+        ``on_failure`` (from its writer thread); by default that ends the process, non-zero,
+        rather than leave it up without a writer.
         """
         self._publisher = ChannelPublisher(asyncio.get_running_loop())
         self._publisher.start()
         host = EngineHost(
             max_batch=max_batch,
             publish=self._publisher.publish,
+            lock_timeout=lock_timeout,
             reference_feed=True,
-            on_failure=lambda _error: exit_requested(),
+            on_failure=on_failure or (lambda _error: exit_requested()),
         )
         self._reference = ReferenceFeed(host.submit_untracked)
         self._reference.subscribe(runtime.bus)  # from now: the restore misses no book or trade
-        await asyncio.to_thread(host.start)
+        try:
+            await asyncio.to_thread(host.start)
+        except BaseException:
+            await self.stop()
+            raise
         assert host.catalog is not None
         self._reference.follow(host.catalog)
         self.host = host

@@ -21,9 +21,11 @@ import redis
 import redis.asyncio as redis_async
 from django.conf import settings
 
+from paperex.apps.core.leadership import TRY_SECONDS, lead_while_running
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.trading.gateway.gateway import EngineGateway
 from paperex.apps.trading.host.host import EngineHost
+from paperex.apps.trading.host.writer_lock import EngineLockedError, engine_lock_free
 from paperex.apps.trading.protocol import (
     COMMANDS_KEY,
     REPLY_TTL_SECONDS,
@@ -127,7 +129,7 @@ class RedisCommandServer:
 
 
 def run_engine_process(*, max_batch: int = 2048) -> None:
-    """Run the host and serve commands from Redis until SIGINT/SIGTERM.
+    """Lead or stand by, serving commands from Redis while leading, until SIGINT/SIGTERM.
 
     Needs Django set up and REDIS_URL; follows market data from the Redis bus for paper fills.
     """
@@ -137,29 +139,85 @@ def run_engine_process(*, max_batch: int = 2048) -> None:
     asyncio.run(_serve_engine(url, max_batch))
 
 
+class EngineLead:
+    """The engine's lead: its host holds the engine lock (``writer_lock``), which fences its
+    writes; a standby takes over once the leader's lock is free, rebuilding from the database."""
+
+    role = "engine"
+
+    def __init__(self, url: str, max_batch: int) -> None:
+        self._url = url
+        self._max_batch = max_batch
+        self._gateway: EngineGateway | None = None
+        self._server: RedisCommandServer | None = None
+        self._serving: asyncio.Task[None] | None = None
+        self._deposed = False
+
+    async def take(self) -> bool:
+        if not await asyncio.to_thread(engine_lock_free):
+            return False
+        loop = asyncio.get_running_loop()
+        self._deposed = False
+        gateway = EngineGateway()
+        try:
+            await gateway.start(
+                max_batch=self._max_batch,
+                lock_timeout=TRY_SECONDS,
+                on_failure=lambda _error: self._depose_from(loop),
+            )
+        except EngineLockedError:  # another standby was quicker
+            return False
+        self._gateway = gateway
+        return True
+
+    def _depose_from(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The host's failure callback, from its writer thread: another engine took over."""
+        loop.call_soon_threadsafe(self._depose)
+
+    def _depose(self) -> None:
+        self._deposed = True
+        if self._serving is not None:
+            self._serving.cancel()  # pop no more commands: the new leader takes them
+
+    def valid(self) -> bool:
+        return not self._deposed and (self._serving is None or not self._serving.done())
+
+    async def begin(self) -> None:
+        host = self._gateway.host if self._gateway is not None else None
+        assert host is not None, "begin follows a successful take"
+        self._server = RedisCommandServer(self._url, host, max_batch=self._max_batch)
+        self._serving = asyncio.create_task(self._server.serve(), name="engine-commands")
+        logger.info("engine ready: serving commands from Redis")
+        print("engine ready", flush=True)
+
+    async def end(self) -> None:
+        serving, self._serving = self._serving, None
+        failed = serving is not None and serving.done() and not serving.cancelled()
+        await cancel_and_wait(serving)
+        if self._server is not None:
+            await self._server.close()
+            self._server = None
+        if self._gateway is not None:
+            await self._gateway.stop()
+            self._gateway = None
+        if failed:
+            # A consumer that ended on its own failed for good: the process exits with its
+            # error rather than stay up taking no commands.
+            assert serving is not None
+            serving.result()
+
+    def release(self) -> None:
+        """The host released the lock as it stopped (``end``)."""
+
+
 async def _serve_engine(url: str, max_batch: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await runtime.start(run_feeds=False)
-    gateway = EngineGateway()
-    await gateway.start(max_batch=max_batch)
-    assert gateway.host is not None
-    server = RedisCommandServer(url, gateway.host, max_batch=max_batch)
-    serving = asyncio.create_task(server.serve(), name="engine-commands")
-    stopping = asyncio.create_task(stop.wait(), name="engine-stop-signal")
-    logger.info("engine ready: serving commands from Redis")
-    print("engine ready", flush=True)
+    lead = EngineLead(url, max_batch)
     try:
-        # A consumer that ends on its own failed for good: the process exits with its error
-        # rather than stay up taking no commands.
-        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if serving.done():
-            serving.result()
+        await lead_while_running(lead, stop, begin=lead.begin, end=lead.end)
     finally:
-        await cancel_and_wait(stopping)
-        await cancel_and_wait(serving)
-        await server.close()
-        await gateway.stop()
         await runtime.stop()

@@ -11,7 +11,10 @@ Fencing: because the lock and the writes share one session, a write is only ever
 lock is held. When the session dies (terminated, the server restarted, the engine cut off or
 paused for long) the lock goes with it and so does any write in flight; another engine may then
 take the lock, and this one must take it again in a new session before it writes
-(``retake``), which fails while the other holds it.
+(``retake``), which fails while the other holds it. On PostgreSQL the server itself ends a
+session that stays silent for a lease (``PAPEREX_LEAD_SECONDS``: ``idle_session_timeout``, and
+``idle_in_transaction_session_timeout`` for a pause inside a batch), so that a standby engine can
+take over from a paused one (``paperex.apps.core.leadership``).
 """
 
 from __future__ import annotations
@@ -27,7 +30,14 @@ from typing import Any
 
 from django.db import DatabaseError, connection
 
-ADVISORY_LOCK_KEY = 0x50415045524558  # "PAPEREX"
+from paperex.apps.core.leadership import LOCK_KEYS, lease_seconds, process_name
+
+ADVISORY_LOCK_KEY = LOCK_KEYS["engine"]
+_LEASE_SQL = (
+    "SELECT set_config('idle_session_timeout', %(ms)s, false),"
+    " set_config('idle_in_transaction_session_timeout', %(ms)s, false),"
+    " set_config('application_name', %(name)s, false)"
+)
 _HELD_SQL = (
     "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
     " AND pid = pg_backend_pid() AND classid = %s AND objid = %s AND objsubid = 1)"
@@ -103,11 +113,14 @@ class EngineLock:
             raise EngineLockedError("another engine took over this database")
 
     def release(self) -> None:
-        """Give the lock back (the session stays the writer's to close)."""
+        """Give the lock back (the session stays the writer's to close, a pooled one without
+        the lease's timeouts)."""
         if self._session is not None:
             if self.in_session():
                 with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+                    cursor.execute("RESET idle_session_timeout")
+                    cursor.execute("RESET idle_in_transaction_session_timeout")
             self._session = None
         if self._file is not None:
             os.close(self._file)
@@ -122,6 +135,8 @@ class EngineLock:
                 cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
                 if not cursor.fetchone()[0]:
                     return False
+                lease_ms = str(int(lease_seconds() * 1000))
+                cursor.execute(_LEASE_SQL, {"ms": lease_ms, "name": process_name("engine")})
             self._session = connection.connection
             return True
         path = _lock_path()
@@ -136,6 +151,20 @@ class EngineLock:
             return False
         self._file = descriptor
         return True
+
+
+def engine_lock_free() -> bool:
+    """Whether no engine holds the lock now: a standby's look before it starts a host, whose
+    own ``acquire`` decides (another standby may be quicker)."""
+    lock = EngineLock()
+    try:
+        if not lock._try():
+            return False
+        lock.release()
+        return True
+    finally:
+        with contextlib.suppress(DatabaseError):
+            connection.close()
 
 
 @contextlib.contextmanager
