@@ -6,13 +6,14 @@ import argparse
 import asyncio
 import atexit
 import contextlib
+import functools
 import json
 import os
 import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -160,30 +161,43 @@ def feed(options: argparse.Namespace) -> None:
         print("paperex: without REDIS_URL the events reach no other process;", file=sys.stderr)
         print("         `paperex serve` runs the feeds itself in that case.", file=sys.stderr)
     print(f"Running feeds: {', '.join(settings.PAPEREX_FEEDS)} (Ctrl+C stops)")
-    asyncio.run(_run_until_signalled())
+    asyncio.run(_lead_until_signalled("feed"))
 
 
 def bots(options: argparse.Namespace) -> None:
     _setup_django(needs_redis=True)
-    from paperex.apps.research.bot_runner import bot_runner
-
-    bot_runner.dedicated = True
     print("Running the live paper bots on the market data from Redis (Ctrl+C stops)")
-    asyncio.run(_run_until_signalled(run_feeds=False))
+    asyncio.run(_lead_until_signalled("bots"))
 
 
-async def _run_until_signalled(*, run_feeds: bool = True) -> None:
+async def _lead_until_signalled(role: str) -> None:
+    """Follow the market data and, while this process leads ``role`` (``feed`` or ``bots``),
+    run it; another process of the role stands by meanwhile."""
+    from paperex.apps.core.leadership import RoleLease, lead_while_running
     from paperex.apps.marketdata.runtime import runtime
+    from paperex.apps.research.bot_runner import bot_runner
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await runtime.start(run_feeds=run_feeds)
+    lease = RoleLease(role)
+    await runtime.start(run_feeds=False)
     try:
-        await stop.wait()
+        begin: Callable[[], Awaitable[None]]
+        if role == "feed":
+            begin = functools.partial(runtime.start_feeds, fence=lease.valid)
+            end = runtime.stop_feeds
+        else:
+            bot_runner.lease = lease  # the bots decide while it is valid: nothing to start
+            begin = end = _nothing
+        await lead_while_running(lease, stop, begin=begin, end=end)
     finally:
         await runtime.stop()
+
+
+async def _nothing() -> None:
+    pass
 
 
 def engine(options: argparse.Namespace) -> None:

@@ -376,7 +376,9 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         ),
         lead_seconds=parse_positive_int(
             # The engine's writer speaks every second while idle: it must not lose its lead so.
-            "PAPEREX_LEAD_SECONDS", env.get("PAPEREX_LEAD_SECONDS", "3"), least=2
+            "PAPEREX_LEAD_SECONDS",
+            env.get("PAPEREX_LEAD_SECONDS", "3"),
+            least=2,
         ),
         listings_check_seconds=parse_positive_int(
             "PAPEREX_LISTINGS_CHECK_SECONDS", env.get("PAPEREX_LISTINGS_CHECK_SECONDS", "300")

@@ -194,6 +194,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "paperex.config.beat:LeadScheduler"  # one beat leads, others stand by
 CELERY_BEAT_SCHEDULE = {
     "journal-daily-export": {
         "task": "journal.export_trades_daily",

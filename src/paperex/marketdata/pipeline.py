@@ -46,8 +46,12 @@ class FeedPipeline:
         tick_seconds: float = 1.0,
         candle_update_every_ms: int = 1_000,
         book_snapshot_every_ms: int = BOOK_SNAPSHOT_EVERY_MS,
+        fence: Callable[[], bool] | None = None,
     ) -> None:
         self.bus = bus
+        self._fence = fence
+        """Asked before each publish and store: False once this process no longer leads the
+        feed role (a standby took over), so that nothing more goes out from here."""
         self.feeds = list(feeds)
         self._store = store_closed_candles
         self._clock = clock
@@ -168,7 +172,7 @@ class FeedPipeline:
         """Publish one event. While the bus is away, drop events (trying again after a
         backoff); the first publish after an outage sends every book that is in sync first,
         so that subscribers who missed deltas start again from a snapshot."""
-        if self.bus_outage.should_wait():
+        if self.bus_outage.should_wait() or (self._fence is not None and not self._fence()):
             self.events_dropped += 1
             return
         recovering = self.bus_outage.since is not None
@@ -233,7 +237,7 @@ class FeedPipeline:
                 logger.exception("market-data tick failed")
 
     async def _flush_closed(self) -> None:
-        if not self._closed:
+        if not self._closed or (self._fence is not None and not self._fence()):
             return
         batch, self._closed = self._closed, []
         try:

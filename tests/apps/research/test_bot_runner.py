@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from types import SimpleNamespace
 
 import msgspec
 import pytest
@@ -207,19 +208,21 @@ async def test_an_order_the_exchange_refuses_is_the_bots_note_and_it_goes_on(
 
 
 @pytest.mark.parametrize(
-    ("feeds_here", "run_bots", "dedicated", "runs"),
+    ("feeds_here", "run_bots", "lead", "runs"),
     [
-        (True, True, False, True),  # embedded: the server runs the feeds and the bots
-        (True, False, False, False),  # production: `paperex feed` leaves them to `paperex bots`
-        (False, False, True, True),  # `paperex bots`
-        (False, True, False, False),  # a web process following the market data over Redis
+        (True, True, None, True),  # embedded: the server runs the feeds and the bots
+        (True, False, None, False),  # production: `paperex feed` leaves them to `paperex bots`
+        (False, False, True, True),  # `paperex bots`, leading
+        (False, False, False, False),  # `paperex bots`, standing by
+        (False, True, None, False),  # a web process following the market data over Redis
     ],
 )
 async def test_bots_decide_in_one_process_only(
-    monkeypatch: pytest.MonkeyPatch, feeds_here: bool, run_bots: bool, dedicated: bool, runs: bool
+    monkeypatch: pytest.MonkeyPatch, feeds_here: bool, run_bots: bool, lead: bool | None, runs: bool
 ) -> None:
     runner = BotRunner()
-    runner.dedicated = dedicated
+    if lead is not None:
+        runner.lease = SimpleNamespace(role="bots", valid=lambda: lead)
     monkeypatch.setattr(runtime, "pipeline", object() if feeds_here else None)
     decided: list[Kline] = []
 

@@ -63,17 +63,24 @@ class MarketDataRuntime:
         subscription = self.bus.subscribe(maxsize=100_000)
         self._state_task = asyncio.create_task(self._follow(subscription), name="market-state")
         if run_feeds:
-            self.venue_sync = await venue_sync_start(settings.PAPEREX_FEEDS)
-            histories = {"binance": self.venue_sync.history} if self.venue_sync else {}
-            feeds = await sync_to_async(build_feeds)(settings.PAPEREX_FEEDS, histories=histories)
-            self.pipeline = FeedPipeline(self.bus, feeds, store_closed_candles=candles_store)
-            await self.pipeline.start()
-            logger.info("market data: %s", ", ".join(f.venue for f in feeds))
-            for job in self._periodic_jobs:
-                job.start()
+            await self.start_feeds()
 
-    async def stop(self) -> None:
-        """Stop the periodic jobs and the feeds, then the state and the bus."""
+    async def start_feeds(self, *, fence: Callable[[], bool] | None = None) -> None:
+        """Run the feeds and the periodic jobs here; ``fence``: whether this process may still
+        publish (a singleton role's lead, ``RoleLease.valid``)."""
+        self.venue_sync = await venue_sync_start(settings.PAPEREX_FEEDS)
+        histories = {"binance": self.venue_sync.history} if self.venue_sync else {}
+        feeds = await sync_to_async(build_feeds)(settings.PAPEREX_FEEDS, histories=histories)
+        self.pipeline = FeedPipeline(
+            self.bus, feeds, store_closed_candles=candles_store, fence=fence
+        )
+        await self.pipeline.start()
+        logger.info("market data: %s", ", ".join(f.venue for f in feeds))
+        for job in self._periodic_jobs:
+            job.start()
+
+    async def stop_feeds(self) -> None:
+        """Stop the periodic jobs and the feeds."""
         for job in self._periodic_jobs:
             await job.stop()
         if self.venue_sync is not None:
@@ -82,6 +89,10 @@ class MarketDataRuntime:
         if self.pipeline is not None:
             await self.pipeline.stop()
             self.pipeline = None
+
+    async def stop(self) -> None:
+        """Stop the feeds, then the state and the bus."""
+        await self.stop_feeds()
         await cancel_and_wait(self._state_task)
         self._state_task = None
         await self.bus.stop()

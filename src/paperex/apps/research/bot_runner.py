@@ -9,6 +9,7 @@ from collections import defaultdict
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from paperex.apps.core.leadership import Lead
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.research.models import Bot
 from paperex.marketdata.events import Event, Kline
@@ -17,21 +18,23 @@ from paperex.marketdata.events import Event, Kline
 class BotRunner:
     """Turns closed candles into the running bots' decisions, one candle at a time per bot.
 
-    Bots run in one process: ``paperex bots`` (``dedicated``), else the process that runs the
-    feeds unless ``PAPEREX_RUN_BOTS`` is off; every other process that follows the market data
-    leaves them alone.
+    Bots run in one process: the ``paperex bots`` process that leads the role (``lease``), else
+    the process that runs the feeds unless ``PAPEREX_RUN_BOTS`` is off; every other process that
+    follows the market data leaves them alone.
     """
 
     def __init__(self) -> None:
-        self.dedicated = False
+        self.lease: Lead | None = None
+        """The bots role's lead, in a ``paperex bots`` process."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @property
     def runs_here(self) -> bool:
         """Whether this process runs the bots."""
-        feeds_here = runtime.pipeline is not None and settings.PAPEREX_RUN_BOTS
-        return self.dedicated or feeds_here
+        if self.lease is not None:
+            return self.lease.valid()
+        return runtime.pipeline is not None and settings.PAPEREX_RUN_BOTS
 
     def on_event(self, event: Event) -> None:
         """The market-data listener: a closed candle of a bot interval starts its decisions."""
@@ -52,6 +55,8 @@ class BotRunner:
         bots = await sync_to_async(running_bots)(symbol=candle.symbol, interval=candle.interval)
         for bot in bots:
             async with self._locks[bot.pk]:
+                if not self.runs_here:  # a standby took the bots over meanwhile
+                    return
                 await bot_decide(bot, candle)
 
 
