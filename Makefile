@@ -56,6 +56,9 @@ run: $(VENV)/.installed $(VENV)/.engine-compiled $(ASSETS)
 # Ctrl-C stops them all. A missing or wrong setting is one line and exit status 2. Honcho reads
 # no .env (--env /dev/null): it would put one over these settings, and Paperex reads none.
 WEB_WORKERS ?= 2
+# STANDBYS=1: two processes of each singleton role (engine, feed, bots, beat), one leading.
+STANDBYS ?= 0
+comma := ,
 ifneq ($(filter up,$(MAKECMDGOALS)),)
 ifeq ($(filter postgres://% postgresql://%,$(DATABASE_URL)),)
 $(error make up needs DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/NAME (the roles share PostgreSQL))
@@ -75,7 +78,7 @@ up: $(VENV)/.installed $(VENV)/.engine-compiled $(ASSETS)
 	$(BIN)/paperex migrate
 	$(BIN)/paperex seed
 	PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho start --procfile Procfile --env /dev/null \
-		--no-colour
+		--no-colour $(if $(filter 1,$(STANDBYS)),--concurrency engine=2$(comma)feed=2$(comma)bots=2$(comma)beat=2)
 
 test: $(VENV)/.installed-dev lint typecheck contracts jstest pytest
 

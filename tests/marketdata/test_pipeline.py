@@ -229,3 +229,24 @@ async def test_a_feeds_history_is_taken_up_and_published_before_its_first_messag
     hour = pipeline.candles.current("BTCUSDT", "1h")
     assert hour is not None
     assert hour.trade_count == by_interval["1h"][-1].trade_count + 1  # the live trade goes on
+
+
+async def test_a_fenced_pipeline_publishes_and_stores_nothing_once_it_no_longer_leads() -> None:
+    leading = [True]
+    stored = Stored()
+    pipeline = FeedPipeline(
+        LocalBus(),
+        [],
+        store_closed_candles=stored,
+        candle_update_every_ms=0,
+        fence=lambda: leading[0],
+    )
+    everything = pipeline.bus.subscribe()
+    await pipeline.handle([trade("100", "1", T0 + 1_000)])
+    assert any(isinstance(event, Trade) for event in drain(everything))
+    leading[0] = False  # a standby took the feed over
+    await pipeline.handle([trade("101", "1", T0 + MINUTE + 5)])  # closes a candle, too
+    await pipeline.tick()
+    assert drain(everything) == []
+    assert stored.klines == []
+    assert pipeline.events_dropped > 0

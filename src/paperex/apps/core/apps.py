@@ -25,3 +25,8 @@ class CoreConfig(AppConfig):
         )
         # URL modules are imported on the first request or reverse(), after this.
         register_converter(IdConverter, "id")
+
+        from paperex.apps.core.leadership import LeadersCollector
+        from paperex.apps.core.metrics import add_collector
+
+        add_collector(LeadersCollector())

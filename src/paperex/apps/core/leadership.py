@@ -29,11 +29,13 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +81,35 @@ def leaders() -> dict[str, str | None]:
             if role is not None:
                 found[role] = name
     return found
+
+
+class LeadersCollector(Collector):
+    """``paperex_role_leader{role, process}`` in ``/metrics``: 1 for the process leading each
+    singleton role, read from the database at scrape time."""
+
+    def describe(self) -> Iterator[Metric]:
+        """The metric's name without a query: the registry asks at registration, before the
+        database may be used."""
+        yield self._family()
+
+    def collect(self) -> Iterator[Metric]:
+        family = self._family()
+        try:
+            found = leaders()
+        except DatabaseError:  # the database is away: /api/health/ says so
+            found = {}
+        for role, process in found.items():
+            if process is not None:
+                family.add_metric([role, process], 1)
+        yield family
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "paperex_role_leader",
+            "The process leading each singleton role",
+            labels=["role", "process"],
+        )
 
 
 class Lead(Protocol):

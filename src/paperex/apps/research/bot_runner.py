@@ -55,8 +55,8 @@ class BotRunner:
         bots = await sync_to_async(running_bots)(symbol=candle.symbol, interval=candle.interval)
         for bot in bots:
             async with self._locks[bot.pk]:
-                if not self.runs_here:  # a standby took the bots over meanwhile
-                    return
+                if self.lease is not None and not self.lease.valid():
+                    return  # a standby took the bots over meanwhile
                 await bot_decide(bot, candle)
 
 

@@ -22,6 +22,12 @@ def _report(name: str) -> serializers.Serializer[object]:
             "components": serializers.DictField(
                 help_text="database, channel_layer, engine and feed: ok, and why not"
             ),
+            "leaders": serializers.DictField(
+                required=False,
+                allow_null=True,
+                help_text="On PostgreSQL: the process leading each singleton role (engine, "
+                "feed, bots, beat) as 'paperex ROLE HOST:PID', null where none leads",
+            ),
         },
     )
 

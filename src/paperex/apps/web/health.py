@@ -4,7 +4,7 @@ Ready means: the database answers, the channel layer carries a message, the engi
 heartbeat sent the orders' way and, where market data is expected, holds the reference market of
 every paper market, and every trading market can be shown whole (a 24 h ticker and a book in
 sync, or a quote for stocks) with its book and trades arriving. Each component says why it is
-down.
+down. On PostgreSQL the report also names the process leading each singleton role.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 
+from paperex.apps.core.leadership import leaders
 from paperex.apps.core.reachability import database_problem
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.models import Market
@@ -113,9 +114,11 @@ def health_report() -> tuple[bool, dict[str, Any]]:
         "feed": feed_status(),
     }
     down = [name for name, component in components.items() if not component.ok]
-    report = {
+    report: dict[str, Any] = {
         "status": "unavailable" if down else "ok",
         "down": down,
         "components": {name: {"ok": c.ok, **c.detail} for name, c in components.items()},
     }
+    if "database" not in down:
+        report["leaders"] = leaders()
     return not down, report

@@ -22,6 +22,7 @@ import redis.asyncio as redis_async
 from paperex.apps.trading.protocol import (
     COMMANDS_KEY,
     REPLY_PREFIX,
+    REPLY_TTL_SECONDS,
     CommandEnvelope,
     EngineOutcomeUnknownError,
     EngineReply,
@@ -66,6 +67,9 @@ def _answer(raw: bytes | str | None) -> EngineReply:
 
 CONNECT_SECONDS = 2
 """How long a caller waits for a connection to Redis before the engine counts as away."""
+READ_SECONDS = REPLY_TTL_SECONDS
+"""The longest a read may wait: a reply never comes later than its key lives. (The client's
+default, 5 s, would cut a wait for a longer ``timeout`` short.)"""
 
 
 def _redis_away(error: redis.RedisError) -> EngineUnavailableError:
@@ -97,7 +101,10 @@ class RedisEngineClient:
         client = self._async.get(loop_id)
         if client is None:
             client = self._async[loop_id] = redis_async.Redis.from_url(
-                self.url, max_connections=512, socket_connect_timeout=CONNECT_SECONDS
+                self.url,
+                max_connections=512,
+                socket_connect_timeout=CONNECT_SECONDS,
+                socket_timeout=READ_SECONDS,
             )
         reply_to, payload = _envelope(
             command, timeout, droppable=True, new_client_order_id=new_client_order_id
@@ -118,7 +125,9 @@ class RedisEngineClient:
         """``execute`` for synchronous callers; a command that is not ``droppable`` has no
         deadline and runs whenever the engine takes it."""
         if self._sync is None:
-            self._sync = redis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_SECONDS)
+            self._sync = redis.Redis.from_url(
+                self.url, socket_connect_timeout=CONNECT_SECONDS, socket_timeout=READ_SECONDS
+            )
         reply_to, payload = _envelope(command, timeout, droppable=droppable)
         try:
             self._sync.lpush(COMMANDS_KEY, payload)

@@ -134,6 +134,7 @@ class EngineHost:
         self._thread: threading.Thread | None = None
         self._lock = EngineLock()
         self._ready = threading.Event()
+        self._lock_checked = time.monotonic()
         self._start_error: BaseException | None = None
         self.catalog: Catalog | None = None
         self.fee_account_id = 0
@@ -249,16 +250,21 @@ class EngineHost:
     def _next_batch(self) -> list[_Pending] | None:
         """The commands queued up to ``max_batch``, waiting for the first; None to stop.
 
-        While idle, checks every ``LOCK_CHECK_SECONDS`` that the lock is still held (raising
-        _LockLostError), so a lost lock is noticed before the next command rather than by it.
+        Checks every ``LOCK_CHECK_SECONDS`` that the lock is still held (raising
+        _LockLostError), so a lost lock is noticed before the next command rather than by it;
+        the check also keeps the lock's session from going silent for a lease, which would end
+        it, while the commands need no statement (reference market data that fills nothing).
         """
         while True:
+            if time.monotonic() - self._lock_checked >= LOCK_CHECK_SECONDS:
+                self._lock_checked = time.monotonic()
+                if not self._lock.held():
+                    raise _LockLostError("the engine's lock connection was lost")
             try:
                 item = self._queue.get(timeout=LOCK_CHECK_SECONDS)
                 break
             except queue.Empty:
-                if not self._lock.held():
-                    raise _LockLostError("the engine's lock connection was lost") from None
+                continue
         if item is _STOP:
             return None
         batch = [item]

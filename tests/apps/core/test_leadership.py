@@ -1,0 +1,137 @@
+"""The singleton roles' leads: one lease per role, the lead reported by /api/health/ and
+/metrics, a leader whose session ends stops being valid at once, and the standby loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+
+from paperex.apps.core.leadership import (
+    LOCK_KEYS,
+    RoleLease,
+    lead_while_running,
+    leaders,
+    process_name,
+)
+from paperex.apps.core.metrics import metrics_text
+from tests.support.waiting import wait_until
+
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the lead is a PostgreSQL advisory lock"
+)
+
+
+@pytest.fixture
+def leases() -> Iterator[list[RoleLease]]:
+    made: list[RoleLease] = []
+    yield made
+    for lease in made:
+        lease.release()
+
+
+def lease_of(leases: list[RoleLease], role: str) -> RoleLease:
+    lease = RoleLease(role)
+    leases.append(lease)
+    return lease
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_one_process_leads_a_role_and_the_standby_takes_it_when_released(
+    leases: list[RoleLease],
+) -> None:
+    leader, standby = lease_of(leases, "feed"), lease_of(leases, "feed")
+    assert leader.try_take()
+    assert leader.valid()
+    assert not standby.try_take()
+    assert not standby.valid()
+    assert lease_of(leases, "bots").try_take()  # another role, another lock
+    assert leaders() == {
+        "engine": None,
+        "feed": process_name("feed"),
+        "bots": process_name("bots"),
+        "beat": None,
+    }
+    leader.release()
+    assert not leader.valid()
+    assert standby.try_take()
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_a_leader_whose_session_ends_is_no_longer_valid(leases: list[RoleLease]) -> None:
+    with override_settings(PAPEREX_LEAD_SECONDS=2):
+        leader = lease_of(leases, "beat")
+    assert leader.try_take()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+            " AND objid = %s AND granted",
+            [LOCK_KEYS["beat"] & 0xFFFFFFFF],
+        )
+    # The heartbeat (every half second) finds the session gone.
+    wait_until(lambda: not leader.valid(), timeout=2, what="the lead lost")
+    assert lease_of(leases, "beat").try_take()
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_health_and_metrics_name_the_leaders(leases: list[RoleLease], client: Client) -> None:
+    assert lease_of(leases, "feed").try_take()
+    report = client.get("/api/health/").json()
+    assert report["leaders"]["feed"] == process_name("feed")
+    assert report["leaders"]["beat"] is None
+    exposed = metrics_text().decode()
+    assert f'paperex_role_leader{{process="{process_name("feed")}",role="feed"}} 1.0' in exposed
+    assert 'role="beat"' not in exposed
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the embedded default")
+@pytest.mark.django_db
+def test_without_postgres_the_one_process_leads() -> None:
+    lease = RoleLease("feed")
+    assert lease.try_take()
+    assert lease.valid()
+    assert leaders() == {}
+
+
+class FlakyLead:
+    """A lead taken at the second try and lost after two checks."""
+
+    role = "test"
+
+    def __init__(self) -> None:
+        self.takes = 0
+        self.checks = 0
+        self.released = False
+
+    async def take(self) -> bool:
+        self.takes += 1
+        return self.takes >= 2
+
+    def valid(self) -> bool:
+        self.checks += 1
+        return self.checks <= 2
+
+    def release(self) -> None:
+        self.released = True
+
+
+async def test_the_standby_loop_begins_on_the_lead_and_ends_when_it_is_lost() -> None:
+    lead, stop, steps = FlakyLead(), asyncio.Event(), []
+
+    async def begin() -> None:
+        steps.append("begin")
+
+    async def end() -> None:
+        steps.append("end")
+        stop.set()
+
+    await asyncio.wait_for(lead_while_running(lead, stop, begin=begin, end=end), timeout=10)
+    assert steps == ["begin", "end"]
+    assert lead.takes == 2
+    assert lead.released

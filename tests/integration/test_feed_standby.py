@@ -1,0 +1,119 @@
+"""Two `paperex feed` processes, a leader and its standby: only the leader publishes market data;
+the standby takes over within the failover bound when the leader is paused (SIGSTOP) and again
+when the new leader is killed, and the market data flows on the bus again each time. A paused
+leader that continues stands by (its publishing is fenced: tests/marketdata/test_pipeline.py).
+PostgreSQL for the lead, with a database and a Redis server of the test's own."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from paperex.marketdata.bus import redis_channel
+from tests.integration.servers import PAPEREX, prepared_environment
+from tests.support.network import unused_port
+from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
+from tests.support.waiting import wait_until
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="the lead is a PostgreSQL advisory lock (DATABASE_URL)",
+    ),
+]
+FAILOVER_SECONDS = 5.0
+
+
+class BusWatch:
+    """When each market-data message arrived on the bus (monotonic seconds)."""
+
+    def __init__(self, url: str) -> None:
+        self.arrivals: list[float] = []
+        self._pubsub = redis.Redis.from_url(url).pubsub()
+        self._pubsub.subscribe(redis_channel(url))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            message = self._pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+            if message is not None:
+                self.arrivals.append(time.monotonic())
+
+    def first_after(self, moment: float) -> float | None:
+        return next((arrived for arrived in self.arrivals if arrived > moment), None)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def feed_process(env: dict[str, str], log: Path, sign: str) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*PAPEREX, "feed"], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_until(lambda: sign in log.read_text(), timeout=60, what=f"{sign} in {log}")
+        yield process
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGCONT)
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_a_standby_feed_takes_over_a_paused_then_a_killed_leader(tmp_path: Path) -> None:
+    port = unused_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    with prepared_environment(tmp_path / "data") as prepared, redis_server(port):
+        env = {**prepared, "REDIS_URL": url, "PAPEREX_LEAD_SECONDS": "2"}
+        bus = BusWatch(url)
+        first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+        try:
+            with (
+                feed_process(env, first_log, "feed leading") as first,
+                feed_process(env, second_log, "feed standby") as second,
+            ):
+                wait_until(lambda: bus.first_after(time.monotonic() - 1), what="market data")
+
+                paused = time.monotonic()
+                first.send_signal(signal.SIGSTOP)
+                wait_until(lambda: bus.first_after(paused + 1), timeout=30, what="data again")
+                resumed = bus.first_after(paused + 1)
+                assert resumed is not None
+                assert resumed - paused < FAILOVER_SECONDS
+                assert "feed leading" in second_log.read_text()
+
+                first.send_signal(signal.SIGCONT)
+                wait_until(
+                    lambda: "feed standby" in first_log.read_text(), what="the first stands by"
+                )
+                assert first.poll() is None
+
+                killed = time.monotonic()
+                second.kill()
+                wait_until(
+                    lambda: first_log.read_text().count("feed leading") == 2,
+                    timeout=30,
+                    what="the first leads again",
+                )
+                wait_until(lambda: bus.first_after(killed + 1), timeout=30, what="data again")
+                again = bus.first_after(killed + 1)
+                assert again is not None
+                assert again - killed < FAILOVER_SECONDS
+        finally:
+            bus.stop()
