@@ -146,15 +146,15 @@ def _window_sums(values: Floats, period: int) -> Floats:
 
 
 def _block_prefixes(values: Floats, period: int) -> Floats:
-    """Running sums restarting every ``period`` values, one row per block; the last block's
-    run stays at its total past the end of the values (as if padded with zeros, without
-    copying the values into a padded array)."""
+    """Running sums restarting every ``period`` values, one row per block. Past the end of
+    the values the last row holds 0: only windows that run past the end read it, and those
+    are cut off."""
     full, rest = divmod(len(values), period)
     prefixes = np.empty((full + (rest > 0), period))
     np.cumsum(values[: full * period].reshape(full, period), axis=1, out=prefixes[:full])
     if rest:
         np.cumsum(values[full * period :], out=prefixes[full, :rest])
-        prefixes[full, rest:] = prefixes[full, rest - 1]
+        prefixes[full, rest:] = 0.0
     return prefixes
 
 
