@@ -178,6 +178,10 @@ def with_line(line: str) -> bytes:
             "line 3, column price: '1.1234567890123' is not a plain decimal",
         ),
         (
+            with_line("2,alice,AAPL,BUY,100,10,.5,USD,2025-01-20T10:00:00.000000Z,manual,"),
+            "line 3, column fee: '.5' is not a plain decimal",
+        ),
+        (
             with_line("2,alice,AAPL,HOLD,100,10,,,2025-01-20T10:00:00.000000Z,manual,"),
             "line 3, column side: 'HOLD' is not BUY or SELL",
         ),

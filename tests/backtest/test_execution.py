@@ -73,6 +73,7 @@ def test_quantities_round_down_to_the_step_and_small_ones_are_refused() -> None:
     (trade,) = execute(BARS, long_only((0,), ()), Execution(cash=1000, step_size=1)).trades
     assert trade.quantity == 90  # 1000 / (11 x 1.001) = 90.8…
     assert trade.is_open
+    assert (trade.exit_time, trade.exit_price, trade.exit_fee) == (None, None, 0.0)
     refused = execute(BARS, long_only((0,), ()), Execution(cash=1000, min_notional=1001))
     assert (refused.trades, refused.refused_entries) == ([], 1)
     assert refused.equity.tolist() == [1000.0] * 6

@@ -191,6 +191,13 @@ def test_sma_is_exact_to_1e_12_on_a_long_random_walk(period: int) -> None:
     assert np.max(np.abs(averages[ends] - exact / period) / (exact / period)) < 1e-12
 
 
+@pytest.mark.parametrize("length", [250, 399, 401])
+def test_a_long_sma_whose_last_block_is_cut_short_matches_the_loop(length: int) -> None:
+    """A long period sums its windows in blocks of the period; here the last one is partial."""
+    close = random_walk(length, seed=4)
+    assert_close(sma(close, 200), sma_loop(close.tolist(), 200))
+
+
 @pytest.mark.parametrize("period", [3, 10])
 def test_a_nan_spoils_only_the_windows_that_hold_it(period: int) -> None:
     close = random_walk(30, seed=9)

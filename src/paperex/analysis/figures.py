@@ -48,7 +48,6 @@ TOTAL = "TOTAL"
 _INT128_LIMIT = 2**127
 _EXACT = Context(prec=MAX_PREC, traps=[Inexact])
 _FIXED = pl.Decimal(38, SCALE)
-_USED_COLUMNS = ["id", "ticker", "side", "price", "quantity", "fee", "fee_asset", "timestamp"]
 _SCHEMA: dict[str, pl.DataType] = {
     **{column: pl.String() for column in COLUMNS},
     "id": pl.Int64(),
@@ -136,27 +135,11 @@ def _parsed(source: bytes | Path) -> _Day:
     """The columns the analysis uses, checked; price, quantity and fee in integer form."""
     if header_problem(_first_line(source)) is not None:
         raise _malformed(source, "its header")
-    try:
-        raw = pl.read_csv(source, schema=_SCHEMA, columns=_USED_COLUMNS, quote_char=None)
-    except pl.exceptions.PolarsError as error:  # a side other than BUY or SELL, among others
-        raise _malformed(source, str(error).splitlines()[0]) from None
-    trades = raw.select(
-        "id",
-        "ticker",
-        "side",
-        "fee_asset",
-        _parsed_times(_CANONICAL_TIMESTAMP).alias("time"),
-        *(
-            pl.col(column).cast(_FIXED, strict=False).to_physical().alias(column)
-            for column in ("price", "quantity", "fee")
-        ),
-        # The cast truncates digits past the 12th and takes 1e5 or .5: the text is checked too.
-        pl.col("price", "quantity").str.contains(DECIMAL_PATTERN).name.suffix("_ok"),
-        (pl.col("fee").is_null() | pl.col("fee").str.contains(DECIMAL_PATTERN)).alias("fee_ok"),
-    )
-    if trades.select((pl.col("time").is_null() & raw["timestamp"].is_not_null()).any()).item():
+    trades = _scanned(source, _parsed_times(_CANONICAL_TIMESTAMP))
+    if trades.select((pl.col("time").is_null() & pl.col("stamped")).any()).item():
+        # Other accepted forms (exports never write them): the file is read again.
         any_form = pl.coalesce(_parsed_times(text_format) for text_format in _TIMESTAMP_FORMATS)
-        trades = trades.with_columns(raw.select(any_form.alias("time")).to_series())
+        trades = _scanned(source, any_form)
     time_step = pl.col("time").to_physical().diff()
     checks = trades.select(
         pl.col("price_ok", "quantity_ok", "fee_ok").all(),
@@ -174,10 +157,36 @@ def _parsed(source: bytes | Path) -> _Day:
     if not all(checks.values()):
         raise _malformed(source, "a value breaks the format")
     return _Day(
-        trades.drop("price_ok", "quantity_ok", "fee_ok"),
+        trades.drop("price_ok", "quantity_ok", "fee_ok", "stamped"),
         in_time_order=in_time_order,
         products_fit_int128=(highest_price or 0) * total_quantity < _INT128_LIMIT,
     )
+
+
+def _scanned(source: bytes | Path, times: pl.Expr) -> pl.DataFrame:
+    """The trades with ``times`` as ``time``, their decimals in integer form, whether each
+    decimal's text is well formed (``*_ok``) and whether it has a timestamp (``stamped``).
+    One streaming query: each batch of lines is converted while the next ones are being read,
+    and the text columns are never held whole."""
+    scan = pl.scan_csv(source, schema=_SCHEMA, quote_char=None).select(
+        "id",
+        "ticker",
+        "side",
+        "fee_asset",
+        times.alias("time"),
+        *(
+            pl.col(column).cast(_FIXED, strict=False).to_physical().alias(column)
+            for column in ("price", "quantity", "fee")
+        ),
+        # The cast truncates digits past the 12th and takes 1e5 or .5: the text is checked too.
+        pl.col("price", "quantity").str.contains(DECIMAL_PATTERN).name.suffix("_ok"),
+        (pl.col("fee").is_null() | pl.col("fee").str.contains(DECIMAL_PATTERN)).alias("fee_ok"),
+        pl.col("timestamp").is_not_null().alias("stamped"),
+    )
+    try:
+        return scan.collect(engine="streaming")
+    except pl.exceptions.PolarsError as error:  # a side other than BUY or SELL, among others
+        raise _malformed(source, str(error).splitlines()[0]) from None
 
 
 def _parsed_times(text_format: str) -> pl.Expr:

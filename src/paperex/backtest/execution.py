@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -91,7 +91,7 @@ def execute(bars: Bars, signals: Signals, execution: Execution) -> Fills:
     arrays that are not as long as the bars."""
     decisions = _Decisions.of(signals, len(bars), execution.allow_short)
     book = _Book(bars, execution)
-    for signal in decisions.on_bars_with_a_signal():
+    for signal in decisions.fills(book.prices, book.delay):
         book.on_signal(*signal)
     return book.finish()
 
@@ -127,11 +127,33 @@ class _Decisions:
             short_out & ~short_in,
         )
 
-    def on_bars_with_a_signal(self) -> Iterator[tuple[int, bool, bool, bool, bool]]:
-        """(bar, long entry, long exit, short entry, short exit) where any is set, in order."""
+    def fills(
+        self, prices: Floats, delay: int
+    ) -> Iterator[tuple[int, float, bool, bool, bool, bool]]:
+        """(fill bar, its price in ``prices``, long entry, long exit, short entry, short exit)
+        for each bar where any is set, in order, filled ``delay`` bars later; a signal that
+        would fill past the last bar is left out. Gathered at once: indexing numpy arrays one
+        element at a time costs more than the whole loop over the signals."""
         arrays = (self.long_entries, self.long_exits, self.short_entries, self.short_exits)
         bars = np.flatnonzero(np.logical_or.reduce(arrays))
-        return zip(bars.tolist(), *(array[bars].tolist() for array in arrays), strict=True)
+        bars = bars[bars + delay < len(prices)]
+        fill_bars = bars + delay
+        return zip(
+            fill_bars.tolist(),
+            prices[fill_bars].tolist(),
+            *(array[bars].tolist() for array in arrays),
+            strict=True,
+        )
+
+
+class _Position(NamedTuple):
+    """The open position while the signals are visited (a Trade is made once, when it ends)."""
+
+    direction: int
+    quantity: float
+    entry_index: int
+    entry_price: float
+    entry_fee: float
 
 
 class _Book:
@@ -139,7 +161,6 @@ class _Book:
 
     def __init__(self, bars: Bars, execution: Execution) -> None:
         self.bars = bars
-        self.count = len(bars)
         self.execution = execution
         self.prices = bars.open if execution.fill_at == "open" else bars.close
         self.delay = 1 if execution.fill_at == "open" else 0
@@ -148,8 +169,9 @@ class _Book:
         """A buy's price factor (LONG) and a sell's (SHORT)."""
         self.fee = execution.fee
         self.cash = execution.cash
-        self.open_trade: Trade | None = None
-        self.trades: list[Trade] = []
+        self.position: _Position | None = None
+        self.closed: list[tuple[_Position, int, float, float]] = []
+        """Each closed position with its exit bar, price and fee."""
         self.refused = 0
         # The account after each fill bar: from there on, equity = cash + held x (close - entry).
         self.fill_bars: list[int] = []
@@ -158,33 +180,27 @@ class _Book:
         self.entry_after: list[float] = []
 
     def on_signal(
-        self, index: int, long_in: bool, long_out: bool, short_in: bool, short_out: bool
+        self, bar: int, price: float, long_in: bool, long_out: bool, short_in: bool, short_out: bool
     ) -> None:
-        fill_bar = index + self.delay
-        if fill_bar >= self.count:
-            return
-        trade = self.open_trade
+        position = self.position
         filled = False
-        if trade is not None:
-            leaving = long_out or short_in if trade.direction == LONG else short_out or long_in
+        if position is not None:
+            leaving = long_out or short_in if position.direction == LONG else short_out or long_in
             if not leaving:
                 return
-            self._close(trade, fill_bar)
+            self._close(position, bar, price)
             filled = True
-        if long_in and not (trade and trade.direction == LONG):
-            filled = self._open(LONG, fill_bar) or filled
-        elif short_in and not (trade and trade.direction == SHORT):
-            filled = self._open(SHORT, fill_bar) or filled
+        if long_in and not (position and position.direction == LONG):
+            filled = self._open(LONG, bar, price) or filled
+        elif short_in and not (position and position.direction == SHORT):
+            filled = self._open(SHORT, bar, price) or filled
         if filled:
-            self._remember_state(fill_bar)
+            self._remember_state(bar)
 
-    def _fill_price(self, bar: int, direction: int) -> float:
-        return float(self.prices[bar]) * self.slipped[direction]
-
-    def _open(self, direction: int, bar: int) -> bool:
+    def _open(self, direction: int, bar: int, price: float) -> bool:
         """Opens a position unless its quantity is refused; whether it opened."""
         execution = self.execution
-        price = self._fill_price(bar, direction)
+        price *= self.slipped[direction]
         quantity = self.cash * execution.size / (price * (1 + self.fee))
         if execution.step_size is not None:
             quantity = math.floor(quantity / execution.step_size) * execution.step_size
@@ -194,45 +210,55 @@ class _Book:
             return False
         fee = notional * self.fee
         self.cash -= fee
-        self.open_trade = Trade(direction, quantity, bar, int(self.bars.time[bar]), price, fee)
+        self.position = _Position(direction, quantity, bar, price, fee)
         return True
 
-    def _close(self, trade: Trade, bar: int) -> None:
-        price = self._fill_price(bar, -trade.direction)
-        fee = trade.quantity * price * self.fee
-        self.cash += trade.direction * trade.quantity * (price - trade.entry_price) - fee
-        self.trades.append(
-            Trade(
-                trade.direction,
-                trade.quantity,
-                trade.entry_index,
-                trade.entry_time,
-                trade.entry_price,
-                trade.entry_fee,
-                bar,
-                int(self.bars.time[bar]),
-                price,
-                fee,
-            )
-        )
-        self.open_trade = None
+    def _close(self, position: _Position, bar: int, price: float) -> None:
+        price *= self.slipped[-position.direction]
+        fee = position.quantity * price * self.fee
+        self.cash += position.direction * position.quantity * (price - position.entry_price) - fee
+        self.closed.append((position, bar, price, fee))
+        self.position = None
 
     def _remember_state(self, bar: int) -> None:
-        trade = self.open_trade
+        position = self.position
         self.fill_bars.append(bar)
         self.cash_after.append(self.cash)
-        self.held_after.append(0.0 if trade is None else trade.direction * trade.quantity)
-        self.entry_after.append(0.0 if trade is None else trade.entry_price)
+        self.held_after.append(0.0 if position is None else position.direction * position.quantity)
+        self.entry_after.append(0.0 if position is None else position.entry_price)
 
     def finish(self) -> Fills:
         # Each state holds from its fill bar to the next one; the initial state (all cash)
-        # until the first fill.
+        # until the first fill. Few arrays as long as the bars: each new one costs its first
+        # writes to fresh memory, more than the arithmetic.
         edges = np.asarray([0, *self.fill_bars, len(self.bars)], dtype=np.int64)
         lengths = np.diff(edges)
-        cash = np.repeat(np.asarray([self.execution.cash, *self.cash_after]), lengths)
-        held = np.repeat(np.asarray([0.0, *self.held_after]), lengths)
-        entry = np.repeat(np.asarray([0.0, *self.entry_after]), lengths)
-        equity = held * (self.bars.close - entry)
-        equity += cash
-        trades = [*self.trades, *([self.open_trade] if self.open_trade else [])]
-        return Fills(trades, equity, held != 0, self.refused)
+        held = np.asarray([0.0, *self.held_after])
+        equity = np.repeat(np.asarray([0.0, *self.entry_after]), lengths)
+        np.subtract(self.bars.close, equity, out=equity)
+        equity *= np.repeat(held, lengths)
+        equity += np.repeat(np.asarray([self.execution.cash, *self.cash_after]), lengths)
+        in_market = np.repeat(held != 0, lengths)
+        return Fills(self._trades(), equity, in_market, self.refused)
+
+    def _trades(self) -> list[Trade]:
+        """The closed trades, then the open one; their times looked up all at once."""
+        time = self.bars.time
+        open_ = [] if self.position is None else [self.position]
+        positions = [position for position, _, _, _ in self.closed] + open_
+        entry_times = time[[position.entry_index for position in positions]].tolist()
+        exit_times = time[[bar for _, bar, _, _ in self.closed]].tolist()
+        trades = [
+            _trade(position, entry_time, bar, exit_time, price, fee)
+            for (position, bar, price, fee), entry_time, exit_time in zip(
+                self.closed, entry_times, exit_times, strict=False
+            )
+        ]
+        trades.extend(_trade(position, entry_times[-1]) for position in open_)
+        return trades
+
+
+def _trade(position: _Position, entry_time: int, *exit: Any) -> Trade:
+    """A trade from its position, entry time and (when closed) exit bar, time, price and fee."""
+    direction, quantity, entry_index, entry_price, entry_fee = position
+    return Trade(direction, quantity, entry_index, entry_time, entry_price, entry_fee, *exit)

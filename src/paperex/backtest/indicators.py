@@ -32,9 +32,11 @@ def sma(values: npt.ArrayLike, period: int) -> Floats:
     ``period - 1``. A NaN makes NaN exactly the windows that hold it."""
     _check_period("sma", period)
     prices = _floats(values)
-    averages = _nans(len(prices))
-    if period <= len(prices):
-        np.divide(_window_sums(prices, period), period, out=averages[period - 1 :])
+    if period > len(prices):
+        return _nans(len(prices))
+    averages = np.empty(len(prices))
+    averages[: period - 1] = np.nan
+    np.divide(_window_sums(prices, period), period, out=averages[period - 1 :])
     return averages
 
 
@@ -131,10 +133,8 @@ def _window_sums(values: Floats, period: int) -> Floats:
     """
     if period <= _SHIFTED_SUMS_UP_TO:
         return _shifted_sums(values, period)
-    blocks = -(-len(values) // period)
-    padded = np.zeros(blocks * period)
-    padded[: len(values)] = values
-    prefixes = np.cumsum(padded.reshape(blocks, period), axis=1)
+    prefixes = _block_prefixes(values, period)
+    blocks = len(prefixes)
     totals = prefixes[:, -1]
     # Row b, column k: the window that starts at offset k of block b. The last block's windows
     # past its first are not full, and are cut off below.
@@ -143,6 +143,19 @@ def _window_sums(values: Floats, period: int) -> Floats:
     np.subtract(totals[:-1, None], prefixes[:-1, :-1], out=sums[:-1, 1:])
     sums[:-1, 1:] += prefixes[1:, :-1]
     return sums.ravel()[: len(values) - period + 1]
+
+
+def _block_prefixes(values: Floats, period: int) -> Floats:
+    """Running sums restarting every ``period`` values, one row per block. Past the end of
+    the values the last row holds 0: only windows that run past the end read it, and those
+    are cut off."""
+    full, rest = divmod(len(values), period)
+    prefixes = np.empty((full + (rest > 0), period))
+    np.cumsum(values[: full * period].reshape(full, period), axis=1, out=prefixes[:full])
+    if rest:
+        np.cumsum(values[full * period :], out=prefixes[full, :rest])
+        prefixes[full, rest:] = 0.0
+    return prefixes
 
 
 def _shifted_sums(values: Floats, period: int) -> Floats:
