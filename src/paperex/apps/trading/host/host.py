@@ -91,7 +91,9 @@ _STOP = object()
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 """The database went away (connection refused, terminated, server restarted)."""
 LOCK_CHECK_SECONDS = 1.0
-"""How often an idle writer checks that it still holds the engine lock."""
+"""How often the writer checks that it still holds the engine lock, between batches: also while
+busy with commands that write nothing (the reference feed's), so that its session, which the
+server ends after a silent lease (``writer_lock``), speaks that often."""
 FailureCallback = Callable[[BaseException], None]
 
 
@@ -139,6 +141,7 @@ class EngineHost:
         self.fee_account_id = 0
         self.state: RestoredState | None = None
         self._book: ExchangeBookLevels | None = None
+        self._lock_checked = time.monotonic()
         self.batches = 0
         self.commands = 0
 
@@ -249,16 +252,19 @@ class EngineHost:
     def _next_batch(self) -> list[_Pending] | None:
         """The commands queued up to ``max_batch``, waiting for the first; None to stop.
 
-        While idle, checks every ``LOCK_CHECK_SECONDS`` that the lock is still held (raising
+        Checks every ``LOCK_CHECK_SECONDS`` that the lock is still held (raising
         _LockLostError), so a lost lock is noticed before the next command rather than by it.
         """
         while True:
+            if time.monotonic() - self._lock_checked >= LOCK_CHECK_SECONDS:
+                if not self._lock.held():
+                    raise _LockLostError("the engine's lock connection was lost")
+                self._lock_checked = time.monotonic()
             try:
                 item = self._queue.get(timeout=LOCK_CHECK_SECONDS)
                 break
             except queue.Empty:
-                if not self._lock.held():
-                    raise _LockLostError("the engine's lock connection was lost") from None
+                pass
         if item is _STOP:
             return None
         batch = [item]
