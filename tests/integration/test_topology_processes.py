@@ -258,7 +258,7 @@ async def frames_until(
     try:
         return await asyncio.wait_for(receive(), 20)
     except TimeoutError:
-        pytest.fail(f"no {what} within 20 s")
+        pytest.fail(f"timed out after 20 s waiting for {what}")
 
 
 def fill_of(order_id: int) -> Callable[[dict[str, Any]], bool]:
