@@ -169,11 +169,9 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     with prepared_environment(logs / "data") as prepared, redis_server(redis_port):
         stale_backtest = prepare(prepared)
         # As a beat that stopped ten minutes ago left it: the entry is due on the first tick.
-        redis.Redis.from_url(redis_url).hset(
-            LAST_RUNS_KEY,
-            EXPIRE_ENTRY,
-            (datetime.now(UTC) - timedelta(seconds=601)).isoformat(),
-        )
+        with redis.Redis.from_url(redis_url) as client:
+            last_run = datetime.now(UTC) - timedelta(seconds=601)
+            client.hset(LAST_RUNS_KEY, EXPIRE_ENTRY, last_run.isoformat())
         env = {
             **prepared,
             "REDIS_URL": redis_url,
@@ -196,15 +194,20 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
                         process_group=0,
                     )
 
-            def waiting_for() -> list[str]:
+            pending: list[str] = []
+
+            def ready() -> bool:
                 found.running()
-                silent = [role for role, sign in READY_SIGNS.items() if sign not in found.log(role)]
-                return silent + [url for url in webs if not web_ready(url)]
+                pending[:] = [
+                    role for role, sign in READY_SIGNS.items() if sign not in found.log(role)
+                ]
+                pending.extend(url for url in webs if not web_ready(url))
+                return not pending
 
             try:
-                wait_until(lambda: not waiting_for(), timeout=READY_SECONDS, interval=0.5)
+                wait_until(ready, timeout=READY_SECONDS, interval=0.5, what="every role")
             except AssertionError as error:
-                pytest.fail(f"not ready: {error} {waiting_for()}\n{found.tails()}")
+                pytest.fail(f"{error}; still waiting for {pending}\n{found.tails()}")
             yield found
         finally:
             stop(processes)
@@ -393,8 +396,8 @@ def test_beat_sends_its_due_entry_once_and_the_worker_runs_it(topology: Topology
     assert error.startswith("Cut off: no result after"), error
     time.sleep(2)  # eight more ticks of the leader (every 0.25 s): time for a second send
     assert expiry_runs(topology) == 1, topology.log("worker")
-    last_runs = redis.Redis.from_url(topology.redis_url, decode_responses=True)
-    kept = last_runs.hget(LAST_RUNS_KEY, EXPIRE_ENTRY)
+    with redis.Redis.from_url(topology.redis_url, decode_responses=True) as client:
+        kept = client.hget(LAST_RUNS_KEY, EXPIRE_ENTRY)
     assert kept is not None  # for a successor to continue from
     assert datetime.now(UTC) - datetime.fromisoformat(str(kept)) < timedelta(minutes=5)
 
