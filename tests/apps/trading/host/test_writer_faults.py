@@ -4,6 +4,7 @@ terminated, and a writer whose lock another engine took commits nothing and stop
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,12 +13,13 @@ from django.db import connection, connections
 
 from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
+from paperex.apps.core.leadership import lease_seconds
 from paperex.apps.trading.gateway.gateway import engine_gateway
 from paperex.apps.trading.host import host as host_module
 from paperex.apps.trading.host.host import EngineHost
 from paperex.apps.trading.host.writer_lock import EngineLockedError
 from paperex.apps.trading.models import Order
-from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError
+from paperex.apps.trading.protocol import EngineReply, EngineUnavailableError, Heartbeat
 from paperex.domain.commands import PlaceOrder
 from tests.support.databases import ENGINE_LOCK_HOLDERS_SQL, ENGINE_LOCK_KEY_PARTS
 from tests.support.ledger import assert_balances_equal_ledger
@@ -171,5 +173,20 @@ def test_an_idle_writer_that_lost_its_lock_retakes_it(
     wait_until(lambda: lock_holders() not in ([], [lost]), what="the writer retook its lock")
     with pytest.raises(EngineLockedError):
         EngineHost(lock_timeout=0).start()
+    assert placed(writer, bid(trader, "after")).orders
+    assert failures == []
+
+
+def test_a_writer_busy_with_commands_that_write_nothing_keeps_its_session(
+    writer: EngineHost, trader: User, failures: list[BaseException]
+) -> None:
+    # As a reference feed keeps it: never idle for a lock check, never writing. The server ends
+    # a session silent for the lease: the writer's must speak meanwhile.
+    [holder] = lock_holders()
+    busy_until = time.monotonic() + lease_seconds() + 1
+    while time.monotonic() < busy_until:
+        writer.submit(Heartbeat()).result(ANSWER_SECONDS)
+        time.sleep(0.1)
+    assert lock_holders() == [holder]
     assert placed(writer, bid(trader, "after")).orders
     assert failures == []

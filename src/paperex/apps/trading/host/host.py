@@ -91,7 +91,9 @@ _STOP = object()
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 """The database went away (connection refused, terminated, server restarted)."""
 LOCK_CHECK_SECONDS = 1.0
-"""How often an idle writer checks that it still holds the engine lock."""
+"""How often the writer checks that it still holds the engine lock, between batches: also while
+busy with commands that write nothing (the reference feed's), so that its session, which the
+server ends after a silent lease (``writer_lock``), speaks that often."""
 FailureCallback = Callable[[BaseException], None]
 
 
@@ -134,12 +136,12 @@ class EngineHost:
         self._thread: threading.Thread | None = None
         self._lock = EngineLock()
         self._ready = threading.Event()
-        self._lock_checked = time.monotonic()
         self._start_error: BaseException | None = None
         self.catalog: Catalog | None = None
         self.fee_account_id = 0
         self.state: RestoredState | None = None
         self._book: ExchangeBookLevels | None = None
+        self._lock_checked = time.monotonic()
         self.batches = 0
         self.commands = 0
 
