@@ -198,11 +198,12 @@ def test_a_database_away_answers_503_as_the_view(
     assert (direct.status_code, direct.json(), direct["Retry-After"]) == (503, expected, "1")
 
 
-def test_a_resting_full_order_costs_three_queries_on_the_request_side(
+def test_a_resting_full_order_costs_one_query_on_the_request_side(
     pair: tuple[SignedClient, SignedClient],
 ) -> None:
-    """The key, the symbol's existence and the order read back for the answer (no fills for
-    an order that executed nothing); the engine's own writes run on its connection."""
+    """The key (read for every request); the symbol is checked against the order service's
+    cached markets and the answer made from the engine's reply (no fills for an order that
+    executed nothing); the engine's own writes run on its connection."""
     lane, _ = pair
     query, body, headers = lane.signed_parts("POST", LIMIT_BUY)
     request = SignedRequest(
@@ -215,4 +216,4 @@ def test_a_resting_full_order_costs_three_queries_on_the_request_side(
     with CaptureQueriesContext(connection) as queries:
         answer = signed_answer(request)
     assert (answer.status, answer.body["status"], answer.body["fills"]) == (200, "NEW", [])
-    assert len(queries) == 3, [query["sql"] for query in queries]
+    assert len(queries) == 1, [query["sql"] for query in queries]

@@ -4,8 +4,9 @@ Django's handler costs a signed order more than placing it does (a thread hop pe
 resolution, middleware), and its view holds a thread while the engine works. This ASGI app
 (``takes_binance_order_lane`` picks the requests; wired in ``paperex.config.asgi``) runs the
 view's own steps: ``SignedRequest.verify`` and ``order_new_checked`` in a worker thread (the key
-and the symbol are database reads), ``order_new_placed`` on the event loop (the wait for the
-engine holds no thread), ``order_new_answer`` in a worker thread, and answers with
+is a database read), ``order_new_placed`` on the event loop (the wait for the engine holds no
+thread), ``order_new_answer`` on the loop when the engine's reply answers it
+(``reply_answers``), else in a worker thread (it reads the order back), and answers with
 ``SignedRequest.answered`` or ``refused``: the signature, parameters, refusals, weights and
 answers are the view's own.
 """
@@ -22,7 +23,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from paperex.apps.binance.order_actions import order_new_placed
 from paperex.apps.binance.order_parameters import NewOrder
 from paperex.apps.binance.signed import API_KEY_HEADER, REFUSALS, SignedAnswer, SignedRequest
-from paperex.apps.binance.trading_views import order_new, order_new_answer, order_new_checked
+from paperex.apps.binance.trading_views import (
+    order_new,
+    order_new_answer,
+    order_new_checked,
+    reply_answers,
+)
 from paperex.apps.core.fast_lane import ASGIApp, Scope, header, read_body, send_json
 from paperex.apps.core.limits import client_address
 from paperex.apps.core.metrics import observe_http_request
@@ -52,10 +58,14 @@ async def _signed_answer(request: SignedRequest) -> SignedAnswer:
     try:
         new_order = await _checked_in_thread(request)
         assert request.user_id is not None
-        order_id = await order_new_placed(user_id=request.user_id, new_order=new_order)
-        answer = await _answer_in_thread(
-            user_id=request.user_id, order_id=order_id, response_type=new_order.response_type
-        )
+        placed = await order_new_placed(user_id=request.user_id, new_order=new_order)
+        user_id, response_type = request.user_id, new_order.response_type
+        if reply_answers(placed, response_type):  # no database read: on the loop
+            answer = order_new_answer(user_id=user_id, placed=placed, response_type=response_type)
+        else:
+            answer = await _answer_in_thread(
+                user_id=user_id, placed=placed, response_type=response_type
+            )
     except REFUSALS as error:
         return request.refused(error)
     return request.answered(answer)
