@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
+from paperex.apps.apikeys.services import apikey_revoke
 from paperex.apps.binance.order_lane import binance_order_lane, takes_binance_order_lane
 from paperex.apps.binance.signed import SignedRequest, signed_answer
 from paperex.apps.binance.trading_views import order_new
@@ -56,6 +57,12 @@ def through_lane(
             )
 
     return async_to_sync(send)()
+
+
+def database_away(**_: object) -> None:
+    """In place of the view's key read (``apikey_active_get``) and the lane's
+    (``apikeys_active``)."""
+    raise OperationalError("connection refused")
 
 
 def without_per_order(value: Any) -> Any:
@@ -140,6 +147,43 @@ def test_a_bad_signature_answers_as_the_view(pair: tuple[SignedClient, SignedCli
     assert "x-mbx-order-count-10s" not in through.headers
 
 
+def test_a_key_revoked_since_the_last_order_answers_as_the_view(
+    pair: tuple[SignedClient, SignedClient],
+) -> None:
+    lane, view = pair
+    assert through_lane(application, lane, LIMIT_BUY).status_code == 200
+    for signer in pair:
+        assert apikey_revoke(user_id=signer.user.pk, api_key_id=signer.user.api_keys.get().pk)
+    through = through_lane(application, lane, LIMIT_BUY)
+    direct = view.post("order", LIMIT_BUY)
+    expected = {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}
+    assert (through.status_code, through.json()) == (401, expected)
+    assert (direct.status_code, direct.json()) == (401, expected)
+    # both count against the one test address: the view's request comes second
+    assert (through.headers["x-mbx-used-weight-1m"], direct["X-MBX-USED-WEIGHT-1M"]) == ("1", "2")
+
+
+@pytest.mark.parametrize("key", ["unknown", "unreadable (database away)"])
+def test_a_repeated_signature_is_refused_before_the_key_is_read_as_by_the_view(
+    pair: tuple[SignedClient, SignedClient], monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """The lane reads the key before ``verify``, which raises what the read found where the
+    view reads it: after the signature's repetition (-1101)."""
+    if key == "unknown":
+        options = {"api_key": "A" * 64}
+    else:
+        options = {}
+        monkeypatch.setattr("paperex.apps.apikeys.signatures.apikey_active_get", database_away)
+        monkeypatch.setattr("paperex.apps.apikeys.key_reads.apikeys_active", database_away)
+    lane, view = pair
+    order = {**LIMIT_BUY, "signature": "0" * 64}
+    through = through_lane(application, lane, order, **options)
+    direct = view.post("order", order, **options)
+    expected = {"code": -1101, "msg": "Duplicate values for a parameter detected."}
+    assert (through.status_code, through.json()) == (400, expected)
+    assert (direct.status_code, direct.json()) == (400, expected)
+
+
 def test_a_filter_failure_answers_as_the_view(pair: tuple[SignedClient, SignedClient]) -> None:
     lane, view = pair
     order = {**LIMIT_BUY, "price": "20000.001"}
@@ -179,10 +223,8 @@ def test_past_the_weight_limit_answers_as_the_view(
 def test_a_database_away_answers_503_as_the_view(
     pair: tuple[SignedClient, SignedClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def away(**_: object) -> None:
-        raise OperationalError("connection refused")
-
-    monkeypatch.setattr("paperex.apps.apikeys.signatures.apikey_active_get", away)
+    monkeypatch.setattr("paperex.apps.apikeys.signatures.apikey_active_get", database_away)
+    monkeypatch.setattr("paperex.apps.apikeys.key_reads.apikeys_active", database_away)
     lane, view = pair
     through = through_lane(application, lane, LIMIT_BUY)
     direct = view.post("order", LIMIT_BUY)
@@ -198,11 +240,12 @@ def test_a_database_away_answers_503_as_the_view(
     assert (direct.status_code, direct.json(), direct["Retry-After"]) == (503, expected, "1")
 
 
-def test_a_resting_full_order_costs_three_queries_on_the_request_side(
+def test_a_resting_full_order_costs_one_query_on_the_request_side(
     pair: tuple[SignedClient, SignedClient],
 ) -> None:
-    """The key, the symbol's existence and the order read back for the answer (no fills for
-    an order that executed nothing); the engine's own writes run on its connection."""
+    """The key (read for every request); the symbol is checked against the order service's
+    cached markets and the answer made from the engine's reply (no fills for an order that
+    executed nothing); the engine's own writes run on its connection."""
     lane, _ = pair
     query, body, headers = lane.signed_parts("POST", LIMIT_BUY)
     request = SignedRequest(
@@ -215,4 +258,4 @@ def test_a_resting_full_order_costs_three_queries_on_the_request_side(
     with CaptureQueriesContext(connection) as queries:
         answer = signed_answer(request)
     assert (answer.status, answer.body["status"], answer.body["fills"]) == (200, "NEW", [])
-    assert len(queries) == 3, [query["sql"] for query in queries]
+    assert len(queries) == 1, [query["sql"] for query in queries]

@@ -268,20 +268,21 @@ def test_history_windows_are_at_most_a_day(alice: SignedClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "where",
+    ("where", "symbol"),
     [
-        "paperex.apps.apikeys.signatures.apikey_active_get",
-        "paperex.apps.binance.views.market_exists",
+        ("paperex.apps.apikeys.signatures.apikey_active_get", "BTCUSDT"),
+        # a symbol the cached markets do not hold is looked up
+        ("paperex.apps.binance.views.market_exists", "DOGEUSDT"),
     ],
 )
 def test_a_database_away_is_503(
-    alice: SignedClient, monkeypatch: pytest.MonkeyPatch, where: str
+    alice: SignedClient, monkeypatch: pytest.MonkeyPatch, where: str, symbol: str
 ) -> None:
     def away(**_: object) -> None:
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(where, away)
-    response = alice.post("order", LIMIT_BUY)
+    response = alice.post("order", {**LIMIT_BUY, "symbol": symbol})
     assert_refused(
         response, 503, -1001, "Internal error; unable to process your request. Please try again."
     )

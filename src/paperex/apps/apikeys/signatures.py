@@ -29,8 +29,9 @@ import binascii
 import hashlib
 import hmac
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import TypeGuard
 from urllib.parse import parse_qsl, unquote
 
 from cryptography.exceptions import InvalidSignature
@@ -53,6 +54,8 @@ HEX_SIGNATURE_PATTERN = re.compile(r"[0-9a-fA-F]{64}")
 RECV_WINDOW_PATTERN = re.compile(r"[0-9]{1,18}(\.[0-9]{1,3})?")
 TIMESTAMP_PATTERN = re.compile(r"[0-9]{1,19}")
 SIGNATURE_NAME = b"signature"
+KeyRead = Callable[..., ApiKey]
+"""Reads the active key of ``api_key=``; raises ApiKey.DoesNotExist (unknown or revoked)."""
 
 
 class SignedRequestError(Exception):
@@ -199,13 +202,19 @@ def key_signature_valid(*, key: ApiKey, payload: bytes, signature: str) -> bool:
     return hmac_signature_valid(secret=secret, payload=payload, signature=signature)
 
 
-def api_key_active(api_key: str | None) -> ApiKey:
-    """The active key ``api_key`` names; raises SignedRequestError (-2014 malformed or missing,
-    -2015 unknown or revoked)."""
-    if api_key is None or not API_KEY_PATTERN.fullmatch(api_key):
+def api_key_valid(api_key: str | None) -> TypeGuard[str]:
+    """Whether ``api_key`` has the form of a key (else -2014)."""
+    return api_key is not None and API_KEY_PATTERN.fullmatch(api_key) is not None
+
+
+def api_key_active(api_key: str | None, key_read: KeyRead | None = None) -> ApiKey:
+    """The active key ``api_key`` names, read by ``key_read`` (``apikey_active_get`` by
+    default); raises SignedRequestError (-2014 malformed or missing, -2015 unknown or
+    revoked)."""
+    if not api_key_valid(api_key):
         raise api_key_format_invalid()
     try:
-        return apikey_active_get(api_key=api_key)
+        return (key_read or apikey_active_get)(api_key=api_key)
     except ApiKey.DoesNotExist as missing:
         raise api_key_rejected() from missing
 
@@ -218,6 +227,7 @@ def signature_verify(
     timestamp: str | None,
     recv_window: str | None,
     now_ms: int,
+    key_read: KeyRead | None = None,
 ) -> ApiKey:
     """The active key that signed a request: the one verification of REST and the WebSocket
     API alike.
@@ -225,10 +235,11 @@ def signature_verify(
     ``payloads`` are the bytes the client may have signed (REST: the one raw query and body;
     the WebSocket API: its sorted parameters as sent and percent-encoded, as clients differ);
     ``signature`` the request's (empty when absent); ``timestamp`` and ``recv_window`` its
-    parameters (None when absent); ``now_ms`` the server's clock. Raises SignedRequestError
-    with Binance's code, message and HTTP status (module docstring).
+    parameters (None when absent); ``now_ms`` the server's clock; ``key_read`` what reads the
+    key (``api_key_active``). Raises SignedRequestError with Binance's code, message and HTTP
+    status (module docstring).
     """
-    key = api_key_active(api_key)
+    key = api_key_active(api_key, key_read)
     if not timestamp:
         raise mandatory_parameter_missing("timestamp")
     if not signature:
@@ -249,13 +260,15 @@ def signed_request_verify(
     timestamp: str | None,
     recv_window: str | None,
     now_ms: int,
+    key_read: KeyRead | None = None,
 ) -> int:
     """The id of the user whose active key signed this REST request.
 
     ``api_key`` is the ``X-MBX-APIKEY`` header (None when absent); ``query_string`` and ``body``
     the raw bytes received; ``timestamp`` and ``recv_window`` the request's parameters (None when
-    absent; ``request_parameters`` finds them); ``now_ms`` the server's clock. Raises
-    SignedRequestError with Binance's code, message and HTTP status (module docstring).
+    absent; ``request_parameters`` finds them); ``now_ms`` the server's clock; ``key_read``
+    what reads the key (``api_key_active``). Raises SignedRequestError with Binance's code,
+    message and HTTP status (module docstring).
     """
     payload, signatures = signed_payload(query_string, body)
     if len(signatures) > 1:
@@ -268,5 +281,6 @@ def signed_request_verify(
         timestamp=timestamp,
         recv_window=recv_window,
         now_ms=now_ms,
+        key_read=key_read,
     )
     return key.user_id

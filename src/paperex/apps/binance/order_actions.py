@@ -4,6 +4,9 @@ as the service committed them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+
 from asgiref.sync import async_to_sync
 
 from paperex.apps.binance.errors import (
@@ -18,6 +21,7 @@ from paperex.apps.binance.trading_reads import order_referenced, orders_by_ids
 from paperex.apps.binance.weights import order_counted
 from paperex.apps.markets.models import Market
 from paperex.apps.trading.models import Order
+from paperex.apps.trading.schemas import OrderView
 from paperex.apps.trading.selectors.markets import order_entry_market
 from paperex.apps.trading.selectors.orders import order_get
 from paperex.apps.trading.services.orders import (
@@ -31,8 +35,8 @@ from paperex.engine import place_order_from_decimals
 from paperex.support.clock import wall_clock_ms
 
 
-async def order_new_placed(*, user_id: int, new_order: NewOrder) -> int:
-    """Place the order and return its id once the engine stored it.
+async def order_new_placed(*, user_id: int, new_order: NewOrder) -> OrderView:
+    """Place the order and return it as the engine stored it (its reply).
 
     A client order id the user has used before is -2010 "Duplicate order sent." (Paperex keeps
     client order ids unique for good, Binance among open orders). Raises BinanceError and the
@@ -43,14 +47,44 @@ async def order_new_placed(*, user_id: int, new_order: NewOrder) -> int:
     if not placement.created:
         raise order_rejected(DUPLICATE_ORDER)
     order_counted(user_id)
-    return placement.order.id
+    return placement.order
 
 
 def order_new_place(*, user_id: int, new_order: NewOrder) -> Order:
     """Place the order (``order_new_placed``) and return it as stored (with its fills made on
     arrival)."""
-    order_id = async_to_sync(order_new_placed)(user_id=user_id, new_order=new_order)
-    return order_get(user_id=user_id, order_id=order_id)
+    placed = async_to_sync(order_new_placed)(user_id=user_id, new_order=new_order)
+    return order_get(user_id=user_id, order_id=placed.id)
+
+
+def order_of_view(view: OrderView) -> Order:
+    """The order of the engine's reply as an unsaved ``Order`` (its market knowing only its
+    symbol), for the answers that need no more than the reply holds: not ``triggered`` (False),
+    nor the fills."""
+    order = Order(
+        id=view.id,
+        client_order_id=view.client_order_id,
+        side=view.side,
+        type=view.type,
+        time_in_force=view.time_in_force,
+        price=_decimal_or_none(view.price),
+        stop_price=_decimal_or_none(view.stop_price),
+        quantity=Decimal(view.quantity),
+        quote_amount=_decimal_or_none(view.quote_order_qty),
+        executed_quantity=Decimal(view.executed_quantity),
+        cumulative_quote=Decimal(view.cumulative_quote),
+        status=view.status,
+        status_reason=view.status_reason,
+        self_trade_prevention=view.self_trade_prevention,
+        created_at=datetime.fromisoformat(view.created_at),
+        updated_at=datetime.fromisoformat(view.updated_at),
+    )
+    order.market = Market(symbol=view.symbol)
+    return order
+
+
+def _decimal_or_none(amount: str | None) -> Decimal | None:
+    return None if amount is None else Decimal(amount)
 
 
 def order_new_check(*, user_id: int, new_order: NewOrder) -> None:

@@ -3,9 +3,12 @@
 Django's handler costs a signed order more than placing it does (a thread hop per signal, URL
 resolution, middleware), and its view holds a thread while the engine works. This ASGI app
 (``takes_binance_order_lane`` picks the requests; wired in ``paperex.config.asgi``) runs the
-view's own steps: ``SignedRequest.verify`` and ``order_new_checked`` in a worker thread (the key
-and the symbol are database reads), ``order_new_placed`` on the event loop (the wait for the
-engine holds no thread), ``order_new_answer`` in a worker thread, and answers with
+view's own steps: the key read with the other requests' (``apikey_active_read``: one thread
+hop and one query per batch), ``SignedRequest.verify`` and ``order_new_checked`` on the event
+loop (in a worker thread for a symbol the cached markets do not hold: ``symbol_check`` asks the
+database), ``order_new_placed`` on the loop (the wait for the engine holds no thread),
+``order_new_answer`` on the loop when the engine's reply answers it (``reply_answers``), else in
+a worker thread (it reads the order back), and answers with
 ``SignedRequest.answered`` or ``refused``: the signature, parameters, refusals, weights and
 answers are the view's own.
 """
@@ -18,14 +21,24 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import InterfaceError, OperationalError
 
+from paperex.apps.apikeys.key_reads import apikey_active_read
+from paperex.apps.apikeys.models import ApiKey
+from paperex.apps.apikeys.signatures import KeyRead, api_key_valid
 from paperex.apps.binance.order_actions import order_new_placed
 from paperex.apps.binance.order_parameters import NewOrder
 from paperex.apps.binance.signed import API_KEY_HEADER, REFUSALS, SignedAnswer, SignedRequest
-from paperex.apps.binance.trading_views import order_new, order_new_answer, order_new_checked
+from paperex.apps.binance.trading_views import (
+    order_new,
+    order_new_answer,
+    order_new_checked,
+    reply_answers,
+)
 from paperex.apps.core.fast_lane import ASGIApp, Scope, header, read_body, send_json
 from paperex.apps.core.limits import client_address
 from paperex.apps.core.metrics import observe_http_request
+from paperex.apps.trading.selectors.markets import order_entry_market_held
 
 PATH = "/api/v3/order"
 ROUTE = "api/v3/order"
@@ -39,8 +52,8 @@ def takes_binance_order_lane(scope: Scope) -> bool:
     return scope.get("method") == "POST" and scope.get("path") == PATH
 
 
-def _checked(request: SignedRequest) -> NewOrder:
-    _, parameters = request.verify()
+def _checked(request: SignedRequest, key_read: KeyRead | None) -> NewOrder:
+    _, parameters = request.verify(key_read)
     return order_new_checked(parameters)
 
 
@@ -48,14 +61,41 @@ _checked_in_thread = database_sync_to_async(_checked, thread_sensitive=False)
 _answer_in_thread = database_sync_to_async(order_new_answer, thread_sensitive=False)
 
 
+async def _key_read(api_key: str | None) -> KeyRead | None:
+    """What ``verify`` reads the request's key with: the outcome of its read with the other
+    requests' (``apikey_active_read``), raised where ``verify`` reads the key (after the checks
+    that come first); None for a malformed key, refused before any read."""
+    if not api_key_valid(api_key):
+        return None
+    try:
+        key = await apikey_active_read(api_key)
+    except (ApiKey.DoesNotExist, OperationalError, InterfaceError) as error:
+        failure = error
+
+        def refused(**_: object) -> ApiKey:
+            raise failure
+
+        return refused
+    return lambda **_: key
+
+
 async def _signed_answer(request: SignedRequest) -> SignedAnswer:
     try:
-        new_order = await _checked_in_thread(request)
+        key_read = await _key_read(request.api_key)
+        symbol = request.parameters.get("symbol", "")
+        if order_entry_market_held(symbol=symbol) is None:  # symbol_check reads the database
+            new_order = await _checked_in_thread(request, key_read)
+        else:  # no database read: on the loop
+            new_order = _checked(request, key_read)
         assert request.user_id is not None
-        order_id = await order_new_placed(user_id=request.user_id, new_order=new_order)
-        answer = await _answer_in_thread(
-            user_id=request.user_id, order_id=order_id, response_type=new_order.response_type
-        )
+        placed = await order_new_placed(user_id=request.user_id, new_order=new_order)
+        user_id, response_type = request.user_id, new_order.response_type
+        if reply_answers(placed, response_type):  # no database read: on the loop
+            answer = order_new_answer(user_id=user_id, placed=placed, response_type=response_type)
+        else:
+            answer = await _answer_in_thread(
+                user_id=user_id, placed=placed, response_type=response_type
+            )
     except REFUSALS as error:
         return request.refused(error)
     return request.answered(answer)

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from paperex.apps.apikeys.signatures import (
+    KeyRead,
     SignedRequestError,
     request_parameters,
     signed_request_verify,
@@ -96,13 +97,19 @@ class SignedRequest:
     address: str
     user_id: int | None = None
 
-    def verify(self) -> tuple[SignedHandler, QueryReader]:
+    @functools.cached_property
+    def parameters(self) -> dict[str, str]:
+        """The request's parameters, from its query and its body (``request_parameters``)."""
+        return request_parameters(self.query_string, self.body)
+
+    def verify(self, key_read: KeyRead | None = None) -> tuple[SignedHandler, QueryReader]:
         """The endpoint's handler and its parameters (the signing ones marked read) once the
-        method, the signature and the user's weight check out; raises SignedRequestError or
-        BinanceError (-1020 for a method without an endpoint, -1003)."""
+        method, the signature (the key read by ``key_read``, by default from the database) and
+        the user's weight check out; raises SignedRequestError or BinanceError (-1020 for a
+        method without an endpoint, -1003)."""
         if self.endpoint is None:
             raise unsupported_operation(status=405)
-        parameters = request_parameters(self.query_string, self.body)
+        parameters = self.parameters
         self.user_id = signed_request_verify(
             api_key=self.api_key,
             query_string=self.query_string,
@@ -110,6 +117,7 @@ class SignedRequest:
             timestamp=parameters.get("timestamp"),
             recv_window=parameters.get("recvWindow"),
             now_ms=wall_clock_ms(),
+            key_read=key_read,
         )
         weight_check(user_key(self.user_id))
         return self.endpoint.handler, signed_reader(parameters)

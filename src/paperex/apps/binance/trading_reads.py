@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TypeVar
 
@@ -38,11 +39,12 @@ def order_exists(*, user_id: int, market: Market, order_id: int) -> bool:
     return Order.objects.filter(user_id=user_id, market=market, pk=order_id).exists()
 
 
-def order_fills(order: Order) -> QuerySet[Fill]:
-    """The order's fills in the order they happened; for an order that executed nothing (a new
-    order resting in the book, most FULL answers) none, without a query."""
+def order_fills(order: Order) -> Iterable[Fill]:
+    """The order's fills in the order they happened (a query run when iterated); for an order
+    that executed nothing (a new order resting in the book, most FULL answers) none, without a
+    query, nor compiling one (iterating ``Fill.objects.none()`` does)."""
     if order.executed_quantity == 0:
-        return Fill.objects.none()
+        return ()
     return fill_list(user_id=order.user_id, order_id=order.id).order_by("id")
 
 

@@ -5,6 +5,8 @@ facade's actions (Paperex's order service) or reads, and shapes the answer with
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from asgiref.sync import async_to_sync
 
 from paperex.apps.binance import trading_wire
@@ -16,6 +18,7 @@ from paperex.apps.binance.order_actions import (
     order_cancel_referenced,
     order_new_check,
     order_new_placed,
+    order_of_view,
 )
 from paperex.apps.binance.order_parameters import (
     NewOrder,
@@ -42,8 +45,10 @@ from paperex.apps.binance.trading_reads import (
 from paperex.apps.binance.trading_wire import ResponseType
 from paperex.apps.binance.views import market_of, symbol_check
 from paperex.apps.trading.models import Order
+from paperex.apps.trading.schemas import OrderView
 from paperex.apps.trading.selectors.orders import order_get
 from paperex.apps.trading.services.orders import new_client_order_id
+from paperex.domain import OrderType
 from paperex.support.clock import wall_clock_ms
 
 
@@ -55,9 +60,23 @@ def order_new_checked(parameters: QueryReader) -> NewOrder:
     return new_order
 
 
-def order_new_answer(*, user_id: int, order_id: int, response_type: ResponseType) -> Answer:
-    """The answer to a new order the engine stored, as stored (with its fills on arrival)."""
-    order = order_get(user_id=user_id, order_id=order_id)
+def reply_answers(placed: OrderView, response_type: ResponseType) -> bool:
+    """Whether the engine's reply holds all that the answer to the new order shows: not the
+    fills of an order that executed something (FULL), nor whether a stop order has triggered
+    (its working time: RESULT, FULL)."""
+    return response_type is ResponseType.ACK or not (
+        OrderType(placed.type).is_stop
+        or (response_type is ResponseType.FULL and Decimal(placed.executed_quantity) != 0)
+    )
+
+
+def order_new_answer(*, user_id: int, placed: OrderView, response_type: ResponseType) -> Answer:
+    """The answer to a new order: from the engine's reply when it holds enough
+    (``reply_answers``), else from the order read back as stored (with its fills on arrival)."""
+    if reply_answers(placed, response_type):
+        order = order_of_view(placed)
+    else:
+        order = order_get(user_id=user_id, order_id=placed.id)
     return Answer(trading_wire.order_placed(order, order_fills(order), response_type), 1)
 
 
@@ -66,10 +85,8 @@ def order_new(parameters: QueryReader, user_id: int) -> Answer:
     """``POST /api/v3/order``: ``order_new_checked``, ``order_new_placed``,
     ``order_new_answer`` (the ASGI order lane runs the same steps around its awaits)."""
     new_order = order_new_checked(parameters)
-    order_id = async_to_sync(order_new_placed)(user_id=user_id, new_order=new_order)
-    return order_new_answer(
-        user_id=user_id, order_id=order_id, response_type=new_order.response_type
-    )
+    placed = async_to_sync(order_new_placed)(user_id=user_id, new_order=new_order)
+    return order_new_answer(user_id=user_id, placed=placed, response_type=new_order.response_type)
 
 
 @signed(weight=1)

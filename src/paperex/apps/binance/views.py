@@ -29,6 +29,7 @@ from paperex.apps.markets.instruments import market_percent_price
 from paperex.apps.markets.models import Candle, Market
 from paperex.apps.markets.selectors import market_exists, market_get, market_list
 from paperex.apps.trading.selectors.exchange_book import tradable_book_get
+from paperex.apps.trading.selectors.markets import order_entry_market_held
 from paperex.apps.trading.selectors.trades import public_trade_window
 from paperex.support.clock import wall_clock_ms
 
@@ -67,8 +68,12 @@ def market_of(symbol: str) -> Market:
 
 def symbol_check(symbol: str) -> None:
     """Nothing when a market has ``symbol``; raises -1121 (for an endpoint that needs no more
-    of the market, such as a new order, which the order service checks itself)."""
-    if not market_exists(symbol=symbol):
+    of the market, such as a new order, which the order service checks itself). The order
+    service's cached markets answer for a symbol they hold, so a new order reads no market
+    row; the database for one they do not (a market added since they were read). A market
+    deleted since passes here and is refused by the order service, whose cache of the markets
+    is at most 30 s old."""
+    if order_entry_market_held(symbol=symbol) is None and not market_exists(symbol=symbol):
         raise invalid_symbol()
 
 

@@ -20,6 +20,11 @@ class Refreshed(Generic[T]):
         self._value: T | None = None
         self._loaded_at = 0.0
 
+    def held(self) -> T | None:
+        """The value as last loaded, however old (None before the first load); loads nothing,
+        so synchronous code can ask without a trip to the event loop."""
+        return self._value
+
     async def get(self) -> T:
         """The value, reloaded first when it is missing or too old."""
         value = self._value

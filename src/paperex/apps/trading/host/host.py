@@ -512,23 +512,18 @@ def _existing_client_orders(commands: list[HostCommand]) -> dict[tuple[int, str]
     keys = {key for key in map(_client_key, commands) if key is not None}
     if not keys:
         return {}
-    users = sorted({user for user, _ in keys})
-    client_ids = sorted({client_order_id for _, client_order_id in keys})
     # Plain SQL: every placement has a client order id, so this runs for nearly every batch,
     # on the writer's thread, where the ORM's building of the query showed in the benchmark.
+    # The (user, client order id) pairs, not the two lists apart: PostgreSQL probes the unique
+    # index once per pair, where the lists made it scan every order (27 ms a batch at 30,000).
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT user_id, client_order_id, id FROM {Order._meta.db_table}"
-            f" WHERE user_id IN ({', '.join(['%s'] * len(users))})"
-            f" AND client_order_id IN ({', '.join(['%s'] * len(client_ids))})",
-            [*users, *client_ids],
+            f" WHERE (user_id, client_order_id) IN ({', '.join(['(%s, %s)'] * len(keys))})",
+            [value for key in sorted(keys) for value in key],
         )
         rows = cursor.fetchall()
-    return {
-        (user, client_order_id): order_id
-        for user, client_order_id, order_id in rows
-        if (user, client_order_id) in keys
-    }
+    return {(user, client_order_id): order_id for user, client_order_id, order_id in rows}
 
 
 def _duplicate_rejection(events: list[Event]) -> bool:

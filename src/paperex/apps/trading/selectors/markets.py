@@ -18,3 +18,10 @@ _markets_cache = Refreshed(_markets, seconds=MARKET_CACHE_SECONDS)
 async def order_entry_market(*, symbol: str) -> CatalogMarket | None:
     """The trading rules of ``symbol`` (case-insensitive) from a cache of at most 30 s."""
     return (await _markets_cache.get()).get(symbol.upper())
+
+
+def order_entry_market_held(*, symbol: str) -> CatalogMarket | None:
+    """``order_entry_market`` as last loaded, however old, without loading (None before the
+    first load too): for a check that asks the database when it finds nothing here."""
+    markets = _markets_cache.held()
+    return None if markets is None else markets.get(symbol.upper())
