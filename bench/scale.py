@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
+import psutil  # type: ignore[import-untyped]
 import psycopg
 import redis
 
@@ -242,9 +243,9 @@ def measure_fanout(options: argparse.Namespace) -> list[dict[str, Any]]:
             symbols = fanout.seeded_symbols(env)[: options.markets]
             port = free_port()
 
-            def publish(url: str = redis_url) -> Any:
-                return fanout.publish_paperex(url, symbols, options.rate, options.seconds)
-
+            publish = functools.partial(
+                fanout.publish_paperex, redis_url, symbols, options.rate, options.seconds
+            )
             server = fanout.paperex_server(port, workers, env)
             result = fanout.measure("paperex", server, port, publish, settings, symbols)
             rows.append({"topology": f"web x{workers}", **result})
@@ -275,8 +276,11 @@ def report(results: dict[str, list[dict[str, Any]]], options: argparse.Namespace
         )
         headers = ["topology", "orders/s", "p50 ms", "p99 ms", "errors", "ratio", "saturates"]
         rows = [
-            [r["topology"], r["requests_per_s"], r["p50_ms"], r["p99_ms"], r["errors"]]
-            + [f"{r['ratio']:.2f}", r["saturates"]]
+            [
+                *(r[key] for key in ("topology", "requests_per_s", "p50_ms", "p99_ms", "errors")),
+                f"{r['ratio']:.2f}",
+                r["saturates"],
+            ]
             for r in results["orders"]
         ]
         parts.append(markdown(headers, rows))
