@@ -349,17 +349,27 @@ async def soak(options: argparse.Namespace, work: Path) -> int:
                         recoveries[kind].append(time.monotonic() - last_fault)
                     else:
                         unrecovered[kind] += 1
-                await asyncio.sleep(2)
+                # Every client must be answered again (a reconnect, a new token or the end of
+                # its retries may take a while after the last fault).
+                deadline = time.monotonic() + RECOVERY_LIMIT
+                while time.monotonic() < deadline and silent_clients(seen, options, last_fault):
+                    await asyncio.sleep(0.2)
                 stop.set()
                 await asyncio.gather(*clients)
         finally:
             redis_stack.close()
         problems = check(database, seen)
-    silent = [i for i in range(options.clients) if seen.last_answer.get(i, 0) < last_fault]
-    problems["clients not answered after the last fault"] = len(silent)
+    problems["clients not answered after the last fault"] = len(
+        silent_clients(seen, options, last_fault)
+    )
     problems["faults not recovered from"] = sum(unrecovered.values())
     report(recoveries, seen, problems, options)
     return 1 if any(problems.values()) else 0
+
+
+def silent_clients(seen: Clients, options: argparse.Namespace, since: float) -> list[int]:
+    """The clients with no answer (2xx or 4xx) since ``since``."""
+    return [i for i in range(options.clients) if seen.last_answer.get(i, 0) < since]
 
 
 async def wait_recovered(urls: list[str], tokens: list[str], limit: float) -> bool:
