@@ -1,8 +1,9 @@
-"""Two `paperex feed` processes, a leader and its standby: only the leader publishes market data;
-the standby takes over within the failover bound when the leader is paused (SIGSTOP) and again
-when the new leader is killed, and the market data flows on the bus again each time. A paused
-leader that continues stands by (its publishing is fenced: tests/marketdata/test_pipeline.py).
-PostgreSQL for the lead, with a database and a Redis server of the test's own."""
+"""Two processes of the feed role, then of the bots role, a leader and its standby each: the
+standby takes over within the failover bound when the leader is paused (SIGSTOP) and again when
+the new leader is killed; a paused leader that continues stands by. For the feed, the market
+data flows on the bus again each time (its publishing is fenced: tests/marketdata/
+test_pipeline.py; the bots' decisions: tests/apps/research/test_bot_runner.py). PostgreSQL for
+the lead, with a database and a Redis server of the test's own."""
 
 from __future__ import annotations
 
@@ -61,10 +62,13 @@ class BusWatch:
 
 
 @contextlib.contextmanager
-def feed_process(env: dict[str, str], log: Path, sign: str) -> Iterator[subprocess.Popen[bytes]]:
+def role_process(
+    env: dict[str, str], log: Path, role: str, sign: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`paperex ROLE`, once its log says ``sign``; killed if still running at the end."""
     with log.open("w") as output:
         process = subprocess.Popen(
-            [*PAPEREX, "feed"], env=env, stdout=output, stderr=subprocess.STDOUT
+            [*PAPEREX, role], env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
         wait_until(lambda: sign in log.read_text(), timeout=60, what=f"{sign} in {log}")
@@ -85,8 +89,8 @@ def test_a_standby_feed_takes_over_a_paused_then_a_killed_leader(tmp_path: Path)
         first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
         try:
             with (
-                feed_process(env, first_log, "feed leading") as first,
-                feed_process(env, second_log, "feed standby") as second,
+                role_process(env, first_log, "feed", "feed leading") as first,
+                role_process(env, second_log, "feed", "feed standby") as second,
             ):
                 wait_until(lambda: bus.first_after(time.monotonic() - 1), what="market data")
 
@@ -117,3 +121,29 @@ def test_a_standby_feed_takes_over_a_paused_then_a_killed_leader(tmp_path: Path)
                 assert again - killed < FAILOVER_SECONDS
         finally:
             bus.stop()
+
+
+def seconds_until(log: Path, text: str, since: float, times: int = 1) -> float:
+    wait_until(lambda: log.read_text().count(text) >= times, timeout=30, what=f"{text} in {log}")
+    return time.monotonic() - since
+
+
+def test_a_standby_bots_process_takes_over_a_paused_then_a_killed_leader(tmp_path: Path) -> None:
+    port = unused_port()
+    with prepared_environment(tmp_path / "data") as prepared, redis_server(port):
+        env = {**prepared, "REDIS_URL": f"redis://127.0.0.1:{port}/0", "PAPEREX_LEAD_SECONDS": "2"}
+        first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+        with (
+            role_process(env, first_log, "bots", "bots leading") as first,
+            role_process(env, second_log, "bots", "bots standby") as second,
+        ):
+            paused = time.monotonic()
+            first.send_signal(signal.SIGSTOP)
+            assert seconds_until(second_log, "bots leading", paused) < FAILOVER_SECONDS
+            first.send_signal(signal.SIGCONT)
+            wait_until(lambda: "bots lost the lead" in first_log.read_text(), what="deposed")
+            assert first.poll() is None
+
+            killed = time.monotonic()
+            second.kill()
+            assert seconds_until(first_log, "bots leading", killed, times=2) < FAILOVER_SECONDS
