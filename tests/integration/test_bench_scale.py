@@ -10,19 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.support.databases import own_database
-from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER
+from tests.support.topology import ON_THE_TOPOLOGY
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="order entry across processes runs on PostgreSQL (DATABASE_URL)",
-    ),
-]
+pytestmark = ON_THE_TOPOLOGY
 REPOSITORY = Path(__file__).resolve().parents[2]
 ARGUMENTS = ["--clients", "4", "--seconds", "1", "--web", "1,2", "--sockets", "20", "--json"]
 

@@ -6,23 +6,12 @@ every client answered after the last fault, every fault recovered from."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
-import pytest
+from tests.support.topology import ON_THE_TOPOLOGY, REPOSITORY
 
-from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER
-from tests.support.topology import REPOSITORY
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="the production topology runs on PostgreSQL (DATABASE_URL)",
-    ),
-]
+pytestmark = ON_THE_TOPOLOGY
 
 
 def test_a_short_chaos_soak_loses_nothing_and_recovers_from_every_fault() -> None:

@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from paperex.apps.trading.gateway.redis_client import RedisEngineClient
 from paperex.apps.trading.protocol import (
@@ -32,18 +31,12 @@ from tests.support.databases import (
     balances_off_the_ledger,
 )
 from tests.support.network import unused_port
-from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
+from tests.support.redis_server import redis_server
 from tests.support.threads import CheckedThread
+from tests.support.topology import ON_THE_TOPOLOGY
 from tests.support.waiting import wait_until
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="the engine lock's connection is a PostgreSQL session (DATABASE_URL)",
-    ),
-]
+pytestmark = ON_THE_TOPOLOGY
 ANSWER_SECONDS = 10
 LEAD_SECONDS = 2
 FAILOVER_SECONDS = 5.0

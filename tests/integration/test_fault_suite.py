@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import random
 import signal
 import subprocess
@@ -28,23 +27,16 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 
 from tests.integration.servers import PAPEREX, prepared_environment
 from tests.support.databases import balances_off_the_ledger
 from tests.support.network import unused_port
-from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
+from tests.support.redis_server import redis_server
 from tests.support.threads import CheckedThread
+from tests.support.topology import ON_THE_TOPOLOGY
 from tests.support.waiting import wait_until
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="the production roles run on PostgreSQL (DATABASE_URL)",
-    ),
-]
+pytestmark = ON_THE_TOPOLOGY
 CLIENTS = 6
 RECOVERY_SECONDS = 15
 FEED_STALE_SECONDS = 4

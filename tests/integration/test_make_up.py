@@ -22,18 +22,11 @@ from celery import Celery
 from tests.integration.servers import ADDRESS_LIMITS_OFF, demo_token
 from tests.support.databases import own_database
 from tests.support.network import unused_port
-from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
-from tests.support.topology import REPOSITORY, ROLES
+from tests.support.redis_server import redis_server
+from tests.support.topology import ON_THE_TOPOLOGY, REPOSITORY, ROLES
 from tests.support.waiting import wait_until
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="the production topology runs on PostgreSQL (DATABASE_URL)",
-    ),
-]
+pytestmark = ON_THE_TOPOLOGY
 READY_SECONDS = 60
 STOP_SECONDS = 30
 READY_SIGNS = {

@@ -16,23 +16,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import redis
 
 from paperex.marketdata.bus import redis_channel
 from tests.integration.servers import PAPEREX, prepared_environment
 from tests.support.network import unused_port
-from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
+from tests.support.redis_server import redis_server
+from tests.support.topology import ON_THE_TOPOLOGY
 from tests.support.waiting import wait_until
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="the lead is a PostgreSQL advisory lock (DATABASE_URL)",
-    ),
-]
+pytestmark = ON_THE_TOPOLOGY
 FAILOVER_SECONDS = 5.0
 
 

@@ -35,18 +35,11 @@ from paperex.config.beat import LAST_RUNS_KEY
 from paperex.support.async_tasks import cancel_and_wait
 from tests.integration.servers import PAPEREX, demo_token, prepared_environment
 from tests.support.network import unused_port
-from tests.support.redis_server import NO_REDIS_SERVER, REDIS_SERVER, redis_server
-from tests.support.topology import procfile_commands
+from tests.support.redis_server import redis_server
+from tests.support.topology import ON_THE_TOPOLOGY, procfile_commands
 from tests.support.waiting import async_wait_until, wait_until
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER),
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="the production topology runs on PostgreSQL (DATABASE_URL)",
-    ),
-]
+pytestmark = ON_THE_TOPOLOGY
 READY_SECONDS = 60
 CANDLE_SECONDS = 90
 """The shortest bot interval is a minute: its first candle closes within one, then it decides."""
