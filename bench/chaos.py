@@ -45,9 +45,15 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))  # the tests' database and Redis helpers
 
 from tests.integration.servers import ADDRESS_LIMITS_OFF  # noqa: E402
-from tests.support.databases import balances_off_the_ledger, own_database  # noqa: E402
+from tests.support.databases import (  # noqa: E402
+    balances_off_the_ledger,
+    own_database,
+    terminate_sessions,
+)
 from tests.support.network import unused_port  # noqa: E402
 from tests.support.redis_server import redis_server  # noqa: E402
+
+from paperex.apps.core.leadership import LOCK_KEYS  # noqa: E402
 
 PAPEREX = [sys.executable, "-m", "paperex.cli"]
 CELERY = [sys.executable, "-m", "celery", "-A", "paperex.config"]
@@ -66,8 +72,6 @@ LEADER_SQL = (
     " WHERE l.locktype = 'advisory' AND l.granted AND l.objid = %s AND l.objsubid = 1"
     " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 )
-LOCK_KEY_BASE = 0x50415045524558
-"""The engine's advisory lock key; feed, bots and beat follow it (paperex.apps.core.leadership)."""
 
 
 @dataclass
@@ -147,19 +151,10 @@ def topology(env: dict[str, str], logs: Path, web_ports: list[int]) -> dict[str,
 
 def leader_pid(database: str, role: str) -> int | None:
     """The process leading ``role``, from its lock session's application_name."""
-    low_bits = (LOCK_KEY_BASE + SINGLETONS.index(role)) & 0xFFFFFFFF
+    low_bits = LOCK_KEYS[role] & 0xFFFFFFFF
     with psycopg.connect(database, autocommit=True) as db:
         row = db.execute(LEADER_SQL, [low_bits]).fetchone()
     return int(row[0].rsplit(":", 1)[1]) if row else None
-
-
-def terminate_backends(database: str) -> int:
-    with psycopg.connect(database, autocommit=True) as db:
-        rows = db.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return len(rows)
 
 
 async def token(client: httpx.AsyncClient, index: int) -> str:
@@ -396,7 +391,7 @@ def inflict(
         redis_stack.enter_context(redis_server(redis_port))
         return "redis restart"
     if fault % 5 == 0:
-        terminate_backends(database)
+        terminate_sessions(database)
         return "postgres backends terminated"
     name = rng.choice(["web", "engine", "feed", "worker", "bots", "beat"])
     processes = roles[name]

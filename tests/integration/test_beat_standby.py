@@ -15,13 +15,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import redis
 
 from tests.support.databases import own_database
 from tests.support.network import unused_port
+from tests.support.processes import logged_process, seconds_until
 from tests.support.redis_server import redis_server
 from tests.support.topology import ON_THE_TOPOLOGY
 from tests.support.waiting import wait_until
@@ -66,24 +66,11 @@ class Sent:
         self._thread.join(timeout=5)
 
 
-@contextlib.contextmanager
-def beat(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def beat(
+    env: dict[str, str], log: Path
+) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
     celery = [sys.executable, "-m", "celery", "-A", "beat_app", "beat", "--loglevel", "INFO"]
-    with log.open("w") as output:
-        process = subprocess.Popen(celery, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        wait_until(lambda: "beat: Starting" in log.read_text(), timeout=30, what=str(log))
-        yield process
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGCONT)
-            process.kill()
-            process.wait(timeout=10)
-
-
-def seconds_until(log: Path, text: str, since: float, times: int = 1) -> float:
-    wait_until(lambda: log.read_text().count(text) >= times, timeout=30, what=f"{text} in {log}")
-    return time.monotonic() - since
+    return logged_process(celery, env, log, sign="beat: Starting")
 
 
 def test_a_standby_beat_continues_the_schedule_and_a_paused_leader_sends_nothing(

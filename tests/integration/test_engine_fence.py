@@ -6,11 +6,9 @@ of the test's own."""
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from tests.support.databases import (
     balances_off_the_ledger,
 )
 from tests.support.network import unused_port
+from tests.support.processes import logged_process, seconds_until
 from tests.support.redis_server import redis_server
 from tests.support.threads import CheckedThread
 from tests.support.topology import ON_THE_TOPOLOGY
@@ -43,23 +42,11 @@ FAILOVER_SECONDS = 5.0
 """The issue's bound: a standby answers orders this soon after its leader stopped."""
 
 
-@contextlib.contextmanager
 def engine_process(
     env: dict[str, str], log: Path, *, sign: str = "engine ready"
-) -> Iterator[subprocess.Popen[bytes]]:
+) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
     """`paperex engine`, once it said ``sign``; killed if still running at the end."""
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [*PAPEREX, "engine"], env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_until(lambda: sign in log.read_text(), timeout=30, what=str(log))
-        yield process
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGCONT)
-            process.kill()
-            process.wait(timeout=10)
+    return logged_process([*PAPEREX, "engine"], env, log, sign=sign)
 
 
 def demo_bid(database: str, client_order_id: str) -> PlaceOrder:
@@ -102,13 +89,7 @@ def placed_by_a_client(client: RedisEngineClient, command: PlaceOrder) -> Engine
 
 def seconds_until_ready(log: Path, since: float, times_ready: int) -> float:
     """Seconds from ``since`` until ``log`` says "engine ready" the ``times_ready``-th time."""
-    wait_until(
-        lambda: log.read_text().count("engine ready") >= times_ready,
-        timeout=30,
-        interval=0.05,
-        what=f"{log} ready",
-    )
-    return time.monotonic() - since
+    return seconds_until(log, "engine ready", since, times_ready)
 
 
 def stored_orders(database: str, client_order_id: str) -> int:

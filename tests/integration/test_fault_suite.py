@@ -29,7 +29,7 @@ import httpx
 import psycopg
 
 from tests.integration.servers import PAPEREX, prepared_environment
-from tests.support.databases import balances_off_the_ledger
+from tests.support.databases import balances_off_the_ledger, terminate_sessions
 from tests.support.network import unused_port
 from tests.support.redis_server import redis_server
 from tests.support.threads import CheckedThread
@@ -254,15 +254,6 @@ def ready(url: str) -> bool:
         return httpx.get(f"{url}/api/health/", timeout=3).status_code == 200
     except httpx.TransportError:
         return False
-
-
-def terminate_sessions(database: str) -> int:
-    with psycopg.connect(database, autocommit=True) as db:
-        rows = db.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return len(rows)
 
 
 def stored_orders(database: str) -> dict[tuple[str, str], tuple[int, str]]:

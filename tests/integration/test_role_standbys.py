@@ -8,12 +8,10 @@ the lead, with a database and a Redis server of the test's own."""
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import redis
@@ -21,6 +19,7 @@ import redis
 from paperex.marketdata.bus import redis_channel
 from tests.integration.servers import PAPEREX, prepared_environment
 from tests.support.network import unused_port
+from tests.support.processes import logged_process, seconds_until
 from tests.support.redis_server import redis_server
 from tests.support.topology import ON_THE_TOPOLOGY
 from tests.support.waiting import wait_until
@@ -54,23 +53,11 @@ class BusWatch:
         self._thread.join(timeout=5)
 
 
-@contextlib.contextmanager
 def role_process(
     env: dict[str, str], log: Path, role: str, sign: str
-) -> Iterator[subprocess.Popen[bytes]]:
+) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
     """`paperex ROLE`, once its log says ``sign``; killed if still running at the end."""
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [*PAPEREX, role], env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_until(lambda: sign in log.read_text(), timeout=60, what=f"{sign} in {log}")
-        yield process
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGCONT)
-            process.kill()
-            process.wait(timeout=10)
+    return logged_process([*PAPEREX, role], env, log, sign=sign)
 
 
 def test_a_standby_feed_takes_over_a_paused_then_a_killed_leader(tmp_path: Path) -> None:
@@ -114,11 +101,6 @@ def test_a_standby_feed_takes_over_a_paused_then_a_killed_leader(tmp_path: Path)
                 assert again - killed < FAILOVER_SECONDS
         finally:
             bus.stop()
-
-
-def seconds_until(log: Path, text: str, since: float, times: int = 1) -> float:
-    wait_until(lambda: log.read_text().count(text) >= times, timeout=30, what=f"{text} in {log}")
-    return time.monotonic() - since
 
 
 def test_a_standby_bots_process_takes_over_a_paused_then_a_killed_leader(tmp_path: Path) -> None:

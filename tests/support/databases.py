@@ -31,6 +31,17 @@ def own_database(url: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def terminate_sessions(database: str) -> int:
+    """Terminate every session on the PostgreSQL database ``database`` names but this one's;
+    how many were terminated."""
+    with psycopg.connect(database, autocommit=True) as db:
+        rows = db.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(rows)
+
+
 ENGINE_LOCK_HOLDERS_SQL = (
     "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
     " AND classid = %s AND objid = %s AND objsubid = 1"
