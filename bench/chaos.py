@@ -8,7 +8,8 @@ with its client order id, as a bot would. Every few seconds the script kills (SI
 role, the leader where a role has one, and starts it again as a supervisor would; every few
 faults it restarts the Redis server or terminates every PostgreSQL backend of the database
 instead. After each fault it measures the recovery: the time until an order is acknowledged
-through each web process again.
+through each web process again and, for a killed singleton, another process leads it (for the
+worker: the new one says it is ready).
 
 At the end it checks, in the database: every acknowledged order stored exactly once, no fill
 stored twice or beyond its order, every balance equal to its ledger; that every client was
@@ -33,7 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ PASSWORD = "chaos-password-123"
 RECOVERY_LIMIT = 60.0
 """A fault not recovered from within this many seconds counts as not recovered."""
 SINGLETONS = ("engine", "feed", "bots", "beat")
+WORKER_READY = " ready."
+"""What the Celery worker logs once it takes jobs."""
 MAKE_USERS = """
 import django; django.setup()
 from paperex.apps.accounts.services import user_register
@@ -338,9 +341,9 @@ async def soak(options: argparse.Namespace, work: Path) -> int:
                 while time.monotonic() - started < options.seconds:
                     await asyncio.sleep(options.every)
                     faults += 1
-                    kind = inflict(faults, rng, roles, database, redis_stack, redis_port)
+                    kind, back = inflict(faults, rng, roles, database, redis_stack, redis_port)
                     last_fault = time.monotonic()
-                    if await wait_recovered(urls, probes, RECOVERY_LIMIT):
+                    if await wait_recovered(urls, probes, RECOVERY_LIMIT, back):
                         recoveries[kind].append(time.monotonic() - last_fault)
                     else:
                         unrecovered[kind] += 1
@@ -367,10 +370,14 @@ def silent_clients(seen: Clients, options: argparse.Namespace, since: float) -> 
     return [i for i in range(options.clients) if seen.last_answer.get(i, 0) < since]
 
 
-async def wait_recovered(urls: list[str], tokens: list[str], limit: float) -> bool:
+async def wait_recovered(
+    urls: list[str], tokens: list[str], limit: float, back: Callable[[], bool] = lambda: True
+) -> bool:
+    """Whether, within ``limit`` seconds, the role is ``back`` and orders are acknowledged
+    through every web process again."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        if await recovered(urls, tokens):
+        if back() and await recovered(urls, tokens):
             return True
         await asyncio.sleep(0.1)
     return False
@@ -383,25 +390,33 @@ def inflict(
     database: str,
     redis_stack: contextlib.ExitStack,
     redis_port: int,
-) -> str:
+) -> tuple[str, Callable[[], bool]]:
     """Fault number ``fault``: a Redis restart every 7th, a PostgreSQL backend termination
-    every 5th, otherwise a kill of a random role's process (the leader for a singleton)."""
+    every 5th, otherwise a kill of a random role's process (the leader for a singleton). Returns
+    its kind and whether the role is back, beyond order entry: a singleton has a leader again,
+    the worker said it is ready again."""
     if fault % 7 == 0:
         redis_stack.close()
         redis_stack.enter_context(redis_server(redis_port))
-        return "redis restart"
+        return "redis restart", lambda: True
     if fault % 5 == 0:
         terminate_sessions(database)
-        return "postgres backends terminated"
+        return "postgres backends terminated", lambda: True
     name = rng.choice(["web", "engine", "feed", "worker", "bots", "beat"])
     processes = roles[name]
     victim = rng.choice(processes)
     if name in SINGLETONS:
         leader = leader_pid(database, name)
         victim = next((r for r in processes if r.process and r.process.pid == leader), victim)
+    ready_before = victim.log.read_text().count(WORKER_READY)
+    killed = victim.process.pid if victim.process else None
     victim.kill()
     victim.start()
-    return f"kill {name}"
+    if name in SINGLETONS:
+        return f"kill {name}", lambda: leader_pid(database, name) not in (None, killed)
+    if name == "worker":
+        return "kill worker", lambda: victim.log.read_text().count(WORKER_READY) > ready_before
+    return f"kill {name}", lambda: True
 
 
 def report(
