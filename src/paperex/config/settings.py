@@ -171,20 +171,14 @@ WHITENOISE_USE_FINDERS = not ENV.is_production
 # Channels: Redis when configured, otherwise the in-process layer.
 CHANNEL_LAYERS: dict[str, Any]
 CHANNEL_LAYER_CONNECTIONS = 1000
-CHANNEL_LAYER_HOST_OPTIONS = {
-    # redis-py's asyncio pool refuses a 101st connection at once (MaxConnectionsError): a burst
-    # of users subscribing together needs more than that.
-    "max_connections": CHANNEL_LAYER_CONNECTIONS,
-    # A consumer waits for its next message in BZPOPMIN rounds of 5 s; redis-py's default read
-    # timeout, also 5 s, would end an idle consumer (a quiet user stream) with TimeoutError.
-    "socket_timeout": 15,
-}
 if ENV.redis_url:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # redis-py's asyncio pool refuses a 101st connection at once (MaxConnectionsError):
+            # a burst of users subscribing together needs more than that.
             "CONFIG": {
-                "hosts": [{"address": ENV.redis_url, **CHANNEL_LAYER_HOST_OPTIONS}],
+                "hosts": [{"address": ENV.redis_url, "max_connections": CHANNEL_LAYER_CONNECTIONS}],
                 "prefix": "paperex",
             },
         }
