@@ -242,11 +242,18 @@ async def test_a_fenced_pipeline_publishes_and_stores_nothing_once_it_no_longer_
         fence=lambda: leading[0],
     )
     everything = pipeline.bus.subscribe()
+    await pipeline.handle([book(10, bids=(("99", "1"),), asks=(("101", "1"),))])
     await pipeline.handle([trade("100", "1", T0 + 1_000)])
     assert any(isinstance(event, Trade) for event in drain(everything))
-    leading[0] = False  # a standby took the feed over
-    await pipeline.handle([trade("101", "1", T0 + MINUTE + 5)])  # closes a candle, too
+    leading[0] = False  # a standby took the feed over, or the lead's session went
+    await pipeline.handle([delta(11, 11, bids=(("99", "3"),)), trade("101", "1", T0 + MINUTE)])
     await pipeline.tick()
     assert drain(everything) == []
     assert stored.klines == []
     assert pipeline.events_dropped > 0
+    leading[0] = True  # the lead taken again: the books go out whole before anything else
+    await pipeline.handle([trade("102", "1", T0 + MINUTE + 5)])
+    after = drain(everything)
+    assert isinstance(after[0], BookSnapshot)
+    assert (after[0].last_update_id, after[0].bids) == (11, [(Decimal(99), Decimal(3))])
+    assert isinstance(after[1], Trade)

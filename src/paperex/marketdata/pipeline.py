@@ -52,6 +52,8 @@ class FeedPipeline:
         self._fence = fence
         """Asked before each publish and store: False once this process no longer leads the
         feed role (a standby took over), so that nothing more goes out from here."""
+        self._fenced_out = False
+        """Events were dropped by the fence: the books go out whole before the next event."""
         self.feeds = list(feeds)
         self._store = store_closed_candles
         self._clock = clock
@@ -169,13 +171,18 @@ class FeedPipeline:
         self._last_trade_time[trade.symbol] = trade.trade_time
 
     async def _publish(self, event: Event) -> None:
-        """Publish one event. While the bus is away, drop events (trying again after a
-        backoff); the first publish after an outage sends every book that is in sync first,
-        so that subscribers who missed deltas start again from a snapshot."""
-        if self.bus_outage.should_wait() or (self._fence is not None and not self._fence()):
+        """Publish one event. While the bus is away, or the fence says this process does not
+        lead, drop events (trying the bus again after a backoff); the first publish after that
+        sends every book that is in sync first, so that subscribers who missed deltas start
+        again from a snapshot."""
+        if self._fence is not None and not self._fence():
+            self.events_dropped += 1
+            self._fenced_out = True
+            return
+        if self.bus_outage.should_wait():
             self.events_dropped += 1
             return
-        recovering = self.bus_outage.since is not None
+        recovering = self.bus_outage.since is not None or self._fenced_out
         try:
             if recovering:
                 for snapshot in self._book_snapshots():
@@ -185,6 +192,7 @@ class FeedPipeline:
             self.bus_outage.failed(error)
             self.events_dropped += 1
             return
+        self._fenced_out = False
         self.bus_outage.worked()
 
     def _book_snapshots(self) -> list[BookSnapshot]:

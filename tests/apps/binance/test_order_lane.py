@@ -247,15 +247,19 @@ def test_a_resting_full_order_costs_one_query_on_the_request_side(
     cached markets and the answer made from the engine's reply (no fills for an order that
     executed nothing); the engine's own writes run on its connection."""
     lane, _ = pair
-    query, body, headers = lane.signed_parts("POST", LIMIT_BUY)
-    request = SignedRequest(
-        order_new,
-        api_key=headers["X-MBX-APIKEY"],
-        query_string=query.encode(),
-        body=body.encode(),
-        address="127.0.0.1",
-    )
+
+    def resting_order() -> SignedRequest:
+        query, body, headers = lane.signed_parts("POST", LIMIT_BUY)
+        return SignedRequest(
+            order_new,
+            api_key=headers["X-MBX-APIKEY"],
+            query_string=query.encode(),
+            body=body.encode(),
+            address="127.0.0.1",
+        )
+
+    signed_answer(resting_order())  # the first order of a process loads the cached markets
     with CaptureQueriesContext(connection) as queries:
-        answer = signed_answer(request)
+        answer = signed_answer(resting_order())
     assert (answer.status, answer.body["status"], answer.body["fills"]) == (200, "NEW", [])
     assert len(queries) == 1, [query["sql"] for query in queries]

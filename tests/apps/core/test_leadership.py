@@ -99,39 +99,52 @@ def test_without_postgres_the_one_process_leads() -> None:
     assert leaders() == {}
 
 
-class FlakyLead:
-    """A lead taken at the second try and lost after two checks."""
+class ScriptedLead:
+    """A lead whose takes and checks answer from scripts (then False)."""
 
     role = "test"
 
-    def __init__(self) -> None:
-        self.takes = 0
-        self.checks = 0
+    def __init__(self, takes: list[bool], checks: list[bool]) -> None:
+        self.takes, self.checks = takes, checks
         self.released = False
 
     async def take(self) -> bool:
-        self.takes += 1
-        return self.takes >= 2
+        return self.takes.pop(0) if self.takes else False
 
     def valid(self) -> bool:
-        self.checks += 1
-        return self.checks <= 2
+        return self.checks.pop(0) if self.checks else False
 
     def release(self) -> None:
         self.released = True
 
 
-async def test_the_standby_loop_begins_on_the_lead_and_ends_when_it_is_lost() -> None:
-    lead, stop, steps = FlakyLead(), asyncio.Event(), []
+async def run_lead(lead: ScriptedLead, *, stop_after_steps: int) -> list[str]:
+    stop, steps = asyncio.Event(), []
 
     async def begin() -> None:
         steps.append("begin")
 
     async def end() -> None:
         steps.append("end")
-        stop.set()
+        if len(steps) >= stop_after_steps:
+            stop.set()
 
     await asyncio.wait_for(lead_while_running(lead, stop, begin=begin, end=end), timeout=10)
-    assert steps == ["begin", "end"]
-    assert lead.takes == 2
+    return steps
+
+
+async def test_the_standby_loop_begins_on_the_lead_and_ends_when_another_took_it() -> None:
+    # Standing by, then leading for two checks; the lead lost and not to be had again.
+    lead = ScriptedLead(takes=[False, True, False], checks=[True, True])
+    assert await run_lead(lead, stop_after_steps=2) == ["begin", "end"]
+    assert lead.takes == []
     assert lead.released
+
+
+async def test_a_lead_lost_with_its_session_is_taken_again_without_stopping_the_work() -> None:
+    # Leading; the session goes (a check fails) but nobody took the lead: it goes on, and ends
+    # only when the lead is lost for good.
+    lead = ScriptedLead(takes=[True, True, False], checks=[True, False, True])
+    assert await run_lead(lead, stop_after_steps=2) == ["begin", "end"]
+    assert lead.takes == []
+    assert lead.checks == []

@@ -239,7 +239,7 @@ async def lead_while_running(
             print(f"{lease.role} leading", flush=True)
             try:
                 await begin()
-                while lease.valid() and not stop.is_set():
+                while not stop.is_set() and (lease.valid() or await _lead_again(lease)):
                     await wait_or_stop(stop, TRY_SECONDS)
             finally:
                 await end()
@@ -248,6 +248,15 @@ async def lead_while_running(
                 print(f"{lease.role} lost the lead", flush=True)
     finally:
         lease.release()
+
+
+async def _lead_again(lease: Lead) -> bool:
+    """Take the lead again at once if nobody took it meanwhile: a lease whose session went with
+    a database blip (terminated, restarted) goes on without stopping the role's work."""
+    try:
+        return await lease.take()
+    except Exception:  # the database is still away
+        return False
 
 
 async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:

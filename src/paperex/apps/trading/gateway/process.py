@@ -154,6 +154,8 @@ class EngineLead:
         self._deposed = False
 
     async def take(self) -> bool:
+        if self._gateway is not None:  # deposed, not yet ended: another engine leads
+            return False
         if not await asyncio.to_thread(engine_lock_free):
             return False
         loop = asyncio.get_running_loop()
