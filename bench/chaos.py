@@ -139,7 +139,10 @@ def topology(env: dict[str, str], logs: Path, web_ports: list[int]) -> dict[str,
             Role("web", [*PAPEREX, "serve", "--port", str(port)], env, logs / f"web-{port}.log")
             for port in web_ports
         ],
-        "worker": [Role("worker", [*CELERY, "worker", "--pool", "solo"], env, logs / "worker.log")],
+        "worker": [
+            # INFO: the worker says when it is ready (WORKER_READY), which recovery waits for.
+            Role("worker", [*CELERY, "worker", "-P", "solo", "-l", "INFO"], env, logs / "w.log")
+        ],
     }
     commands = {
         "engine": [*PAPEREX, "engine"],

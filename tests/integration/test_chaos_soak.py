@@ -1,5 +1,5 @@
 """The chaos soak's short version (bench/chaos.py): the topology under load while a role's
-process is killed every two seconds, Redis restarted and PostgreSQL backends terminated; no
+process is killed every two seconds (once the last fault is recovered from), Redis restarted and PostgreSQL backends terminated; no
 acknowledged order lost or stored twice, no fill duplicated, every balance equal to its ledger,
 every client answered after the last fault, every fault recovered from."""
 
@@ -19,7 +19,7 @@ def test_a_short_chaos_soak_loses_nothing_and_recovers_from_every_fault() -> Non
         [
             sys.executable,
             str(REPOSITORY / "bench" / "chaos.py"),
-            *("--seconds", "20", "--clients", "8", "--every", "2", "--json"),
+            *("--seconds", "40", "--clients", "8", "--every", "2", "--json"),
         ],
         capture_output=True,
         text=True,
@@ -27,7 +27,7 @@ def test_a_short_chaos_soak_loses_nothing_and_recovers_from_every_fault() -> Non
     )
     assert run.returncode == 0, run.stdout + run.stderr
     report = json.loads(run.stdout[run.stdout.index("{") :])
-    assert report["faults"] >= 8
+    assert report["faults"] >= 7  # the 5th terminates the backends, the 7th restarts Redis
     assert set(report["problems"].values()) == {0}
     assert report["orders acknowledged"] > 0
     assert {"redis restart", "postgres backends terminated"} <= set(report["recovery"])
