@@ -1,7 +1,8 @@
 """The chaos soak's short version (bench/chaos.py): the topology under load while a role's
-process is killed every two seconds (once the last fault is recovered from), Redis restarted and PostgreSQL backends terminated; no
-acknowledged order lost or stored twice, no fill duplicated, every balance equal to its ledger,
-every client answered after the last fault, every fault recovered from."""
+process is killed every two seconds (after the last fault was recovered from), Redis restarted
+and PostgreSQL backends terminated; no acknowledged order lost or stored twice, no fill
+duplicated, every balance equal to its ledger, every client answered after the last fault,
+every fault recovered from."""
 
 from __future__ import annotations
 
