@@ -78,7 +78,11 @@ def agreeing(read_paperex: Callable[[], Any], read_client: Callable[[], Any]) ->
 
 
 def same(client_value: float | str | None, paperex_value: str) -> bool:
-    return client_value is not None and D(str(client_value)) == D(paperex_value)
+    """Whether the client's value is ours. A client that parses numbers to floats can hold
+    only the float nearest to our decimal (16+ significant digits do not survive)."""
+    if isinstance(client_value, float):
+        return client_value == float(paperex_value)
+    return client_value is not None and D(client_value) == D(paperex_value)
 
 
 # ccxt ---------------------------------------------------------------------------------------

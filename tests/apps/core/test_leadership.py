@@ -78,6 +78,36 @@ def test_a_leader_whose_session_ends_is_no_longer_valid(leases: list[RoleLease])
     assert lease_of(leases, "beat").try_take()
 
 
+def sessions_named(name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the test's transaction keeps one
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [name])
+        return int(cursor.fetchone()[0])
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_a_standby_tries_in_one_session_and_opens_another_when_it_ends(
+    leases: list[RoleLease],
+) -> None:
+    leader, standby = lease_of(leases, "bots"), lease_of(leases, "bots")
+    assert leader.try_take()
+    for _ in range(3):
+        assert not standby.try_take()
+    assert sessions_named(process_name("bots")) == 2  # the leader's and the standby's
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a"
+            " WHERE a.application_name = %s AND NOT EXISTS (SELECT FROM pg_locks l"
+            " WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted)",
+            [process_name("bots")],
+        )
+    wait_until(lambda: sessions_named(process_name("bots")) == 1, timeout=2, what="its end")
+    leader.release()
+    assert standby.try_take()
+    assert standby.valid()
+
+
 @on_postgres
 @pytest.mark.django_db
 def test_health_and_metrics_name_the_leaders(leases: list[RoleLease], client: Client) -> None:

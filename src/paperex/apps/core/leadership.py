@@ -134,6 +134,9 @@ class RoleLease:
         self.role = role
         self.seconds = lease_seconds()
         self._connection: Any = None
+        """The session holding the lock while this process leads."""
+        self._standby: Any = None
+        """The session a standby tries the lock in."""
         self._valid_until = 0.0
         self._heartbeat: threading.Thread | None = None
         self._postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -148,19 +151,27 @@ class RoleLease:
             return True
         if self.valid():
             return True
-        self.release()
+        if self._connection is not None:  # the lead was lost: its session goes with it
+            self.release()
         import psycopg  # only where the lead is a PostgreSQL lock
 
         sent = time.monotonic()
-        session = psycopg.connect(**self._connection_parameters(), autocommit=True)
-        try:
-            row = session.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEYS[self.role]])
-            taken = bool(row.fetchone()[0])  # type: ignore[index]
-        except BaseException:
-            session.close()
-            raise
+        session, self._standby = self._standby, None
+        if session is not None:
+            try:
+                taken = self._try_lock(session)
+            except psycopg.Error:  # the standby's session ended (silent past a lease, a restart)
+                session.close()
+                session = None
+        if session is None:
+            session = psycopg.connect(**self._connection_parameters(), autocommit=True)
+            try:
+                taken = self._try_lock(session)
+            except BaseException:
+                session.close()
+                raise
         if not taken:
-            session.close()
+            self._standby = session  # tried again in the same session (a try every quarter s)
             return False
         self._connection = session
         self._valid_until = sent + self.seconds - MARGIN
@@ -170,17 +181,23 @@ class RoleLease:
         self._heartbeat.start()
         return True
 
+    def _try_lock(self, session: Any) -> bool:
+        row = session.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEYS[self.role]])
+        return bool(row.fetchone()[0])
+
     def valid(self) -> bool:
         """Whether this process leads now (no round trip): check it before every side effect."""
         return time.monotonic() < self._valid_until
 
     def release(self) -> None:
-        """Give the lead up (closing the session frees the lock)."""
+        """Give the lead up (closing the session frees the lock), or stop standing by."""
         self._valid_until = 0.0
-        session, self._connection = self._connection, None
-        if session is not None:
-            with contextlib.suppress(Exception):
-                session.close()
+        sessions = (self._connection, self._standby)
+        self._connection = self._standby = None
+        for session in sessions:
+            if session is not None:
+                with contextlib.suppress(Exception):
+                    session.close()
 
     def _beat(self, session: Any) -> None:
         """Keep the session talking; the lease ends with the first statement that fails."""
