@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.db import connection
 
-from paperex.config.settings import CHANNEL_LAYER_CONNECTIONS
+from paperex.config.channel_layer import RedisChannelLayer
+from paperex.config.settings import CHANNEL_LAYER_HOST_OPTIONS
 
 GOOD_SECRET = "s" * 10 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
 PRINT_SETTINGS = """
@@ -65,9 +65,9 @@ def test_urls_switch_to_postgres_redis_layer_and_celery_broker(tmp_path: Path) -
         }
     )
     assert built["database"] == "django.db.backends.postgresql"
-    assert built["channel_layer"] == "channels_redis.core.RedisChannelLayer"
+    assert built["channel_layer"] == "paperex.config.channel_layer.RedisChannelLayer"
     assert built["channel_hosts"] == [
-        {"address": "redis://127.0.0.1:6379/7", "max_connections": CHANNEL_LAYER_CONNECTIONS}
+        {"address": "redis://127.0.0.1:6379/7", **CHANNEL_LAYER_HOST_OPTIONS}
     ]
     assert built["celery_broker"] == "redis://127.0.0.1:6379/7"
     assert built["celery_eager"] is False
@@ -110,16 +110,40 @@ def test_this_run_uses_the_services_the_environment_names() -> None:
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith(expected_layer)
 
 
+def channel_layer_on(redis_url: str, prefix: str) -> RedisChannelLayer:
+    """The channel layer as the settings configure it, on ``redis_url``."""
+    return RedisChannelLayer(
+        hosts=[{"address": redis_url, **CHANNEL_LAYER_HOST_OPTIONS}], prefix=prefix
+    )
+
+
 async def test_the_redis_channel_layer_takes_a_burst_of_subscriptions(redis_url: str) -> None:
     """Hundreds of users subscribing at once: redis-py's default pool refused the 101st
     connection."""
-    layer = RedisChannelLayer(
-        hosts=[{"address": redis_url, "max_connections": CHANNEL_LAYER_CONNECTIONS}],
-        prefix="paperex-burst-test",
-    )
+    layer = channel_layer_on(redis_url, "paperex-burst-test")
     channels = [f"burst.{number}" for number in range(300)]
     try:
         await asyncio.gather(*(layer.group_add("burst", channel) for channel in channels))
         await asyncio.gather(*(layer.group_discard("burst", channel) for channel in channels))
     finally:
+        await layer.flush()
+
+
+async def test_a_consumer_of_the_redis_channel_layer_outlasts_an_idle_spell(
+    redis_url: str,
+) -> None:
+    """A channel with nothing to say for longer than redis-py's read timeout (5 s) still gets
+    the message that comes after: the layer's blocking pop used to outlast that timeout."""
+    layer = channel_layer_on(redis_url, "paperex-idle-test")
+    channel = await layer.new_channel()
+
+    async def send_later() -> None:
+        await asyncio.sleep(7)
+        await layer.send(channel, {"type": "after.silence"})
+
+    sending = asyncio.create_task(send_later())
+    try:
+        assert await asyncio.wait_for(layer.receive(channel), 15) == {"type": "after.silence"}
+    finally:
+        await sending
         await layer.flush()

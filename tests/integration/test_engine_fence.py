@@ -16,7 +16,6 @@ import psycopg
 
 from paperex.apps.trading.gateway.redis_client import RedisEngineClient
 from paperex.apps.trading.protocol import (
-    EngineOutcomeUnknownError,
     EngineReply,
     EngineUnavailableError,
 )
@@ -76,15 +75,6 @@ def lock_holder(database: str) -> int | None:
     with psycopg.connect(database, autocommit=True) as db:
         rows = db.execute(ENGINE_LOCK_HOLDERS_SQL, ENGINE_LOCK_KEY_PARTS).fetchall()
     return rows[0][0] if rows else None
-
-
-def placed_by_a_client(client: RedisEngineClient, command: PlaceOrder) -> EngineReply:
-    """The reply to ``command`` as a client gets it that retries an unanswered order once with
-    the same client order id (an engine that dies holding a command never answers it)."""
-    try:
-        return client.execute_sync(command, timeout=ANSWER_SECONDS)
-    except EngineOutcomeUnknownError:
-        return client.execute_sync(command, timeout=ANSWER_SECONDS)
 
 
 def seconds_until_ready(log: Path, since: float, times_ready: int) -> float:
@@ -150,7 +140,7 @@ def test_a_standby_takes_over_a_paused_leader_which_commits_nothing_then_stands_
             killed = time.monotonic()
             second.kill()
             assert seconds_until_ready(first_log, killed, 2) < FAILOVER_SECONDS
-            again = placed_by_a_client(client, demo_bid(database, "again"))
+            again = client.execute_sync(demo_bid(database, "again"), timeout=ANSWER_SECONDS)
             assert again.orders
         log = first_log.read_text()
         assert "the engine stopped writing: another engine took over" in log, log

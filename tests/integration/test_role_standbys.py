@@ -19,7 +19,7 @@ import redis
 from paperex.marketdata.bus import redis_channel
 from tests.integration.servers import PAPEREX, prepared_environment
 from tests.support.network import unused_port
-from tests.support.processes import logged_process, seconds_until
+from tests.support.processes import lines_saying, logged_process, seconds_until
 from tests.support.redis_server import redis_server
 from tests.support.topology import ON_THE_TOPOLOGY
 from tests.support.waiting import wait_until
@@ -91,7 +91,7 @@ def test_a_standby_feed_takes_over_a_paused_then_a_killed_leader(tmp_path: Path)
                 killed = time.monotonic()
                 second.kill()
                 wait_until(
-                    lambda: first_log.read_text().count("feed leading") == 2,
+                    lambda: lines_saying(first_log, "feed leading") == 2,
                     timeout=30,
                     what="the first leads again",
                 )

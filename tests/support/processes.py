@@ -32,7 +32,14 @@ def logged_process(
             process.wait(timeout=10)
 
 
+def lines_saying(log: Path, text: str) -> int:
+    """How many lines of ``log`` are ``text`` exactly: a role prints its state on a line of its
+    own, and its log lines may mention the same words ("engine ready: serving commands")."""
+    return log.read_text().splitlines().count(text)
+
+
 def seconds_until(log: Path, text: str, since: float, times: int = 1) -> float:
-    """Seconds from ``since`` (monotonic) until ``log`` says ``text`` the ``times``-th time."""
-    wait_until(lambda: log.read_text().count(text) >= times, timeout=30, what=f"{text} in {log}")
+    """Seconds from ``since`` (monotonic) until ``log`` has the line ``text`` the ``times``-th
+    time."""
+    wait_until(lambda: lines_saying(log, text) >= times, timeout=30, what=f"{text} in {log}")
     return time.monotonic() - since

@@ -170,15 +170,17 @@ WHITENOISE_USE_FINDERS = not ENV.is_production
 
 # Channels: Redis when configured, otherwise the in-process layer.
 CHANNEL_LAYERS: dict[str, Any]
-CHANNEL_LAYER_CONNECTIONS = 1000
+CHANNEL_LAYER_HOST_OPTIONS = {
+    # redis-py's asyncio pool refuses a 101st connection at once (MaxConnectionsError): a
+    # burst of users subscribing together needs more than that.
+    "max_connections": 1000,
+}
 if ENV.redis_url:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py's asyncio pool refuses a 101st connection at once (MaxConnectionsError):
-            # a burst of users subscribing together needs more than that.
+            "BACKEND": "paperex.config.channel_layer.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": ENV.redis_url, "max_connections": CHANNEL_LAYER_CONNECTIONS}],
+                "hosts": [{"address": ENV.redis_url, **CHANNEL_LAYER_HOST_OPTIONS}],
                 "prefix": "paperex",
             },
         }

@@ -45,7 +45,7 @@ async def _channel_layer_round_trip() -> dict[str, Any]:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = await layer.new_channel("health")
+    channel = await layer.new_channel()  # the default prefix: see ``config.channel_layer``
     token = uuid.uuid4().hex
     await layer.send(channel, {"type": "health.ping", "token": token})
     message = await layer.receive(channel)

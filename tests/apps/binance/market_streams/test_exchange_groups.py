@@ -11,6 +11,7 @@ import pytest
 
 from paperex.apps.binance.market_streams import exchange_groups as module
 from paperex.apps.binance.market_streams.exchange_groups import ExchangeGroupReader
+from paperex.config.channel_layer import RedisChannelLayer
 from tests.support.waiting import async_wait_until
 
 
@@ -24,8 +25,8 @@ class FlakyLayer:
             self.messages.put_nowait(message)
         self.joins: list[tuple[str, str]] = []
 
-    async def new_channel(self, prefix: str) -> str:
-        return f"{prefix}1"
+    async def new_channel(self, prefix: str = "specific") -> str:
+        return f"{prefix}.1"
 
     async def group_add(self, group: str, channel: str) -> None:
         self.joins.append((group, channel))
@@ -70,3 +71,23 @@ async def test_a_quiet_hour_renews_the_groups(monkeypatch: pytest.MonkeyPatch) -
     await reader.join("market.BTCUSDT.book", "market.book", lambda message: None)
     await async_wait_until(lambda: len(layer.joins) >= 3, timeout=5, what="renewed joins")
     assert {group for group, _ in layer.joins} == {"market.BTCUSDT.book"}
+
+
+async def test_the_waiting_reader_holds_back_no_other_channel_of_its_process(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Redis, one receiver of a process pops for all its channels: a reader that waits for
+    hours must not keep a user stream's channel from its messages."""
+    layer = RedisChannelLayer(hosts=[redis_url], prefix="paperex-sharing-test")
+    monkeypatch.setattr(module, "get_channel_layer", lambda: layer)
+    reader = ExchangeGroupReader()
+    await reader.join("market.BTCUSDT.trades", "market.trade", lambda _message: None)
+    await asyncio.sleep(0.5)  # the reader holds the receive lock, waiting for its groups
+    stream = await layer.new_channel()
+    try:
+        await layer.send(stream, {"type": "user.event"})
+        assert await asyncio.wait_for(layer.receive(stream), 3) == {"type": "user.event"}
+    finally:
+        assert reader._task is not None
+        reader._task.cancel()
+        await layer.flush()

@@ -43,7 +43,8 @@ class ExchangeGroupReader:
             return
         task = self._task
         if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
-            self._channel = await layer.new_channel("binance-streams.")
+            # The default prefix, as every channel of the process (see config.channel_layer).
+            self._channel = await layer.new_channel()
             self._task = asyncio.create_task(
                 self._read_forever(layer, self._channel), name="binance-stream-groups"
             )
