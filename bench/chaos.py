@@ -3,13 +3,14 @@
 Starts every role as its own process on a PostgreSQL database and a Redis server of the
 script's own (127.0.0.1 only): two web processes on two ports, and two processes of each
 singleton (engine, feed, bots, beat: one leads, one stands by), one Celery worker. Clients (one
-user each, half on each web process) place, cancel and read orders, retrying an unanswered order
-with its client order id, as a bot would. Every few seconds the script kills (SIGKILL) a random
-role, the leader where a role has one, and starts it again as a supervisor would; every few
-faults it restarts the Redis server or terminates every PostgreSQL backend of the database
-instead. After each fault it measures the recovery: the time until an order is acknowledged
-through each web process again and, for a killed singleton, another process leads it (for the
-worker: the new one says it is ready).
+user each) place, cancel and read orders, retrying an unanswered order with its client order
+id, as a bot would. They reach the web processes through a front proxy, as in the Compose file
+(``_front_proxy.py``: the next process when one refuses, 503 when none answers). Every few
+seconds the script kills (SIGKILL) a random role, the leader where a role has one, and starts it
+again as a supervisor would; every few faults it restarts the Redis server or terminates every
+PostgreSQL backend of the database instead. After each fault it measures the recovery: the time
+until an order is acknowledged through each web process again and, for a killed singleton,
+another process leads it (for the worker: the new one says it is ready).
 
 At the end it checks, in the database: every acknowledged order stored exactly once, no fill
 stored twice or beyond its order, every balance equal to its ledger; that every client was
@@ -17,7 +18,7 @@ answered after the last fault; and it prints the kills, the recovery times (p50/
 fault and the status codes the clients saw. Exit status 1 when a check fails.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python bench/chaos.py --seconds 120 --clients 64 --every 4
+        .venv/bin/python bench/chaos.py --seconds 200 --clients 64 --every 4
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from typing import Any
 
 import httpx
 import psycopg
+
+from _front_proxy import FrontProxy
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))  # the tests' database and Redis helpers
@@ -334,29 +337,30 @@ async def soak(options: argparse.Namespace, work: Path) -> int:
                 if not await wait_recovered(urls, probes, 120):
                     print("chaos: the topology did not come up; see the logs in", work)
                     return 1
-                clients = [
-                    asyncio.create_task(client_loop(i, urls[i % 2], seen, stop))
-                    for i in range(options.clients)
-                ]
-                started = time.monotonic()
-                faults = 0
-                last_fault = started
-                while time.monotonic() - started < options.seconds:
-                    await asyncio.sleep(options.every)
-                    faults += 1
-                    kind, back = inflict(faults, rng, roles, database, redis_stack, redis_port)
-                    last_fault = time.monotonic()
-                    if await wait_recovered(urls, probes, RECOVERY_LIMIT, back):
-                        recoveries[kind].append(time.monotonic() - last_fault)
-                    else:
-                        unrecovered[kind] += 1
-                # Every client must be answered again (a reconnect, a new token or the end of
-                # its retries may take a while after the last fault).
-                deadline = time.monotonic() + RECOVERY_LIMIT
-                while time.monotonic() < deadline and silent_clients(seen, options, last_fault):
-                    await asyncio.sleep(0.2)
-                stop.set()
-                await asyncio.gather(*clients)
+                async with FrontProxy(urls) as front:
+                    clients = [
+                        asyncio.create_task(client_loop(i, front.url, seen, stop))
+                        for i in range(options.clients)
+                    ]
+                    started = time.monotonic()
+                    faults = 0
+                    last_fault = started
+                    while time.monotonic() - started < options.seconds:
+                        await asyncio.sleep(options.every)
+                        faults += 1
+                        kind, back = inflict(faults, rng, roles, database, redis_stack, redis_port)
+                        last_fault = time.monotonic()
+                        if await wait_recovered(urls, probes, RECOVERY_LIMIT, back):
+                            recoveries[kind].append(time.monotonic() - last_fault)
+                        else:
+                            unrecovered[kind] += 1
+                    # Every client must be answered again (a reconnect, a new token or the end
+                    # of its retries may take a while after the last fault).
+                    deadline = time.monotonic() + RECOVERY_LIMIT
+                    while time.monotonic() < deadline and silent_clients(seen, options, last_fault):
+                        await asyncio.sleep(0.2)
+                    stop.set()
+                    await asyncio.gather(*clients)
         finally:
             redis_stack.close()
         problems = check(database, seen)
