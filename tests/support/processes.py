@@ -33,13 +33,14 @@ def logged_process(
 
 
 def lines_saying(log: Path, text: str) -> int:
-    """How many lines of ``log`` are ``text`` exactly: a role prints its state on a line of its
-    own, and its log lines may mention the same words ("engine ready: serving commands")."""
-    return log.read_text().splitlines().count(text)
+    """How many lines of ``log`` end with ``text``: a role prints its state at the end of a line
+    (Celery prefixes what it prints), while its log lines may say the same words and go on
+    ("engine ready: serving commands")."""
+    return sum(1 for line in log.read_text().splitlines() if line.endswith(text))
 
 
 def seconds_until(log: Path, text: str, since: float, times: int = 1) -> float:
-    """Seconds from ``since`` (monotonic) until ``log`` has the line ``text`` the ``times``-th
-    time."""
+    """Seconds from ``since`` (monotonic) until a line of ``log`` ends with ``text`` the
+    ``times``-th time."""
     wait_until(lambda: lines_saying(log, text) >= times, timeout=30, what=f"{text} in {log}")
     return time.monotonic() - since
