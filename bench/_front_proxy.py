@@ -18,6 +18,8 @@ UPSTREAM_SECONDS = 10.0
 rather than a timeout of their own."""
 NOT_FORWARDED = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 """Hop-by-hop headers, and those the proxy sets itself."""
+NOT_RETURNED = NOT_FORWARDED | {"content-encoding"}
+"""And of an answer, its encoding too: the proxy returns the body decoded."""
 NO_WEB_PROCESS = b'{"detail": "No web process answered; try again."}'
 
 
@@ -86,7 +88,7 @@ class FrontProxy:
             kept = [
                 (name, value)
                 for name, value in answer.headers.multi_items()
-                if name.lower() not in NOT_FORWARDED | {"content-encoding"}
+                if name.lower() not in NOT_RETURNED
             ]
             return answer.status_code, kept, answer.content
         return 503, [("content-type", "application/json"), ("retry-after", "1")], NO_WEB_PROCESS
