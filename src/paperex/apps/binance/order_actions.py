@@ -4,6 +4,7 @@ as the service committed them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -57,30 +58,58 @@ def order_new_place(*, user_id: int, new_order: NewOrder) -> Order:
     return order_get(user_id=user_id, order_id=placed.id)
 
 
-def order_of_view(view: OrderView) -> Order:
-    """The order of the engine's reply as an unsaved ``Order`` (its market knowing only its
-    symbol), for the answers that need no more than the reply holds: not ``triggered`` (False),
-    nor the fills."""
-    order = Order(
-        id=view.id,
-        client_order_id=view.client_order_id,
-        side=view.side,
-        type=view.type,
-        time_in_force=view.time_in_force,
-        price=_decimal_or_none(view.price),
-        stop_price=_decimal_or_none(view.stop_price),
-        quantity=Decimal(view.quantity),
-        quote_amount=_decimal_or_none(view.quote_order_qty),
-        executed_quantity=Decimal(view.executed_quantity),
-        cumulative_quote=Decimal(view.cumulative_quote),
-        status=view.status,
-        status_reason=view.status_reason,
-        self_trade_prevention=view.self_trade_prevention,
-        created_at=datetime.fromisoformat(view.created_at),
-        updated_at=datetime.fromisoformat(view.updated_at),
-    )
-    order.market = Market(symbol=view.symbol)
-    return order
+@dataclass(frozen=True, slots=True)
+class MarketName:
+    """A market known by its symbol alone."""
+
+    symbol: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    """A new order as the engine's reply tells it, under the names of ``Order``'s fields
+    (``trading_wire.WireOrder``): for the answers that need no more than the reply holds (not
+    ``triggered``, False, nor the fills), without the cost of building a model, which was most
+    of the order lane's answer."""
+
+    market: MarketName
+    id: int
+    client_order_id: str
+    side: str
+    type: str
+    time_in_force: str
+    price: Decimal | None
+    stop_price: Decimal | None
+    quantity: Decimal
+    quote_amount: Decimal | None
+    executed_quantity: Decimal
+    cumulative_quote: Decimal
+    status: str
+    status_reason: str
+    self_trade_prevention: str
+    created_at: datetime
+    triggered: bool = False
+
+    @classmethod
+    def of(cls, view: OrderView) -> PlacedOrder:
+        return cls(
+            market=MarketName(view.symbol),
+            id=view.id,
+            client_order_id=view.client_order_id,
+            side=view.side,
+            type=view.type,
+            time_in_force=view.time_in_force,
+            price=_decimal_or_none(view.price),
+            stop_price=_decimal_or_none(view.stop_price),
+            quantity=Decimal(view.quantity),
+            quote_amount=_decimal_or_none(view.quote_order_qty),
+            executed_quantity=Decimal(view.executed_quantity),
+            cumulative_quote=Decimal(view.cumulative_quote),
+            status=view.status,
+            status_reason=view.status_reason,
+            self_trade_prevention=view.self_trade_prevention,
+            created_at=datetime.fromisoformat(view.created_at),
+        )
 
 
 def _decimal_or_none(amount: str | None) -> Decimal | None:

@@ -14,11 +14,11 @@ from paperex.apps.binance.cancel_replace import cancel_replace_answer, order_can
 from paperex.apps.binance.endpoint import Answer
 from paperex.apps.binance.errors import client_order_id_invalid, order_does_not_exist
 from paperex.apps.binance.order_actions import (
+    PlacedOrder,
     open_orders_cancel,
     order_cancel_referenced,
     order_new_check,
     order_new_placed,
-    order_of_view,
 )
 from paperex.apps.binance.order_parameters import (
     NewOrder,
@@ -73,10 +73,9 @@ def reply_answers(placed: OrderView, response_type: ResponseType) -> bool:
 def order_new_answer(*, user_id: int, placed: OrderView, response_type: ResponseType) -> Answer:
     """The answer to a new order: from the engine's reply when it holds enough
     (``reply_answers``), else from the order read back as stored (with its fills on arrival)."""
-    if reply_answers(placed, response_type):
-        order = order_of_view(placed)
-    else:
-        order = order_get(user_id=user_id, order_id=placed.id)
+    if reply_answers(placed, response_type):  # FULL only for an order that has no fills
+        return Answer(trading_wire.order_placed(PlacedOrder.of(placed), (), response_type), 1)
+    order = order_get(user_id=user_id, order_id=placed.id)
     return Answer(trading_wire.order_placed(order, order_fills(order), response_type), 1)
 
 

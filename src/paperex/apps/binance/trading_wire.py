@@ -5,8 +5,10 @@ ids and times (ms since the epoch) as integers."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from paperex.apps.binance.wire import ZERO, Row, binance_amount
 from paperex.apps.core.amounts import epoch_ms
@@ -24,6 +26,53 @@ BASIS_POINT = Decimal("0.0001")
 DISCOUNT_ASSET = "BNB"
 
 
+class Named(Protocol):
+    """What the answers read of an order's market."""
+
+    @property
+    def symbol(self) -> str: ...
+
+
+class WireOrder(Protocol):
+    """What the answers to a new order read of it: a stored ``Order``, or the engine's reply
+    under the same names (``order_actions.PlacedOrder``)."""
+
+    @property
+    def market(self) -> Named: ...
+    @property
+    def id(self) -> int: ...
+    @property
+    def client_order_id(self) -> str: ...
+    @property
+    def side(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def time_in_force(self) -> str: ...
+    @property
+    def price(self) -> Decimal | None: ...
+    @property
+    def stop_price(self) -> Decimal | None: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def quote_amount(self) -> Decimal | None: ...
+    @property
+    def executed_quantity(self) -> Decimal: ...
+    @property
+    def cumulative_quote(self) -> Decimal: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def status_reason(self) -> str: ...
+    @property
+    def self_trade_prevention(self) -> str: ...
+    @property
+    def triggered(self) -> bool: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
 class ResponseType(StrEnum):
     """``newOrderRespType``: how much of the new order the answer tells."""
 
@@ -39,7 +88,7 @@ def default_response_type(order_type: OrderType) -> ResponseType:
     return ResponseType.ACK
 
 
-def order_status(order: Order) -> str:
+def order_status(order: WireOrder) -> str:
     """Binance's status of an order: an order expired by self-trade prevention is
     EXPIRED_IN_MATCH, the rest keep Paperex's status (the same names)."""
     if (
@@ -50,7 +99,7 @@ def order_status(order: Order) -> str:
     return order.status
 
 
-def is_working(order: Order) -> bool:
+def is_working(order: WireOrder) -> bool:
     """Whether the order is (or was) on the book: False for a stop order not yet triggered."""
     return order.triggered or not OrderType(order.type).is_stop
 
@@ -59,7 +108,7 @@ def _amount(value: Decimal | None) -> str:
     return binance_amount(ZERO if value is None else value)
 
 
-def _order_amounts(order: Order) -> Row:
+def _order_amounts(order: WireOrder) -> Row:
     return {
         "price": _amount(order.price),
         "origQty": binance_amount(order.quantity),
@@ -73,11 +122,11 @@ def _order_amounts(order: Order) -> Row:
     }
 
 
-def _stop_price(order: Order) -> Row:
+def _stop_price(order: WireOrder) -> Row:
     return {} if order.stop_price is None else {"stopPrice": binance_amount(order.stop_price)}
 
 
-def order_ack(order: Order) -> Row:
+def order_ack(order: WireOrder) -> Row:
     """A new order's ACK answer."""
     return {
         "symbol": order.market.symbol,
@@ -88,7 +137,7 @@ def order_ack(order: Order) -> Row:
     }
 
 
-def order_result(order: Order) -> Row:
+def order_result(order: WireOrder) -> Row:
     """A new order's RESULT answer: ACK plus its amounts and status."""
     created = epoch_ms(order.created_at)
     return {
@@ -111,12 +160,12 @@ def order_fill(fill: Fill) -> Row:
     }
 
 
-def order_full(order: Order, fills: Iterable[Fill]) -> Row:
+def order_full(order: WireOrder, fills: Iterable[Fill]) -> Row:
     """A new order's FULL answer: RESULT plus the fills it made on arrival."""
     return {**order_result(order), "fills": [order_fill(fill) for fill in fills]}
 
 
-def order_placed(order: Order, fills: Iterable[Fill], response_type: ResponseType) -> Row:
+def order_placed(order: WireOrder, fills: Iterable[Fill], response_type: ResponseType) -> Row:
     """A new order's answer of ``response_type``."""
     if response_type is ResponseType.ACK:
         return order_ack(order)
