@@ -24,6 +24,16 @@ class LoadResult:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
+    @classmethod
+    def combined(cls, results: list[LoadResult]) -> LoadResult:
+        """One result of several runs of the same load: their requests over their time."""
+        return cls(
+            sum(result.requests for result in results),
+            sum(result.errors for result in results),
+            sum(result.seconds for result in results),
+            [latency for result in results for latency in result.latencies_ms],
+        )
+
     def summary(self) -> dict[str, float]:
         return {
             "requests_per_s": round(self.per_second, 1),

@@ -3,8 +3,10 @@ POST /api/orders/, from closed-loop keep-alive clients on one server.
 
 Starts ``paperex serve`` as ``order_entry.py`` does (embedded engine as shipped, no feed; on
 PostgreSQL when DATABASE_URL is set, else SQLite in a temporary folder), registers one user per
-client and gives each user a new HMAC API key. Three lanes run one after the other on that
-server, each after a second of warm-up:
+client and gives each user a new HMAC API key. Three lanes run in turn on that server, each
+after a second of warm-up, ``--rounds`` times (each lane's figures are over all of its rounds):
+the orders rest, so the book and the tables grow as the run goes on, and a lane that ran only
+after the others would meet a bigger book than they did:
 
 - ``native``: ``POST /api/orders/`` with a Bearer token and a JSON body (``order_entry.py``'s
   requests);
@@ -129,15 +131,23 @@ def _signed_maker(
     return make
 
 
-def measure(env: dict[str, str], clients: int, seconds: float) -> dict[str, LoadResult]:
-    """Each lane's load on one server, the users already registered (``prepare``)."""
+def measure(
+    env: dict[str, str], clients: int, seconds: float, rounds: int
+) -> dict[str, LoadResult]:
+    """Each lane's load on one server, the users already registered (``prepare``): the lanes
+    in turn, ``rounds`` times, each result over all of its lane's rounds."""
     keys = api_keys(env, clients)
     with serving(env, SHIPPED_MAX_BATCH) as port:
-        return {
-            "native": load(port, order_makers(port, clients), seconds),
-            "binance FULL": load(port, signed_makers(keys, None), seconds, OK),
-            "binance ACK": load(port, signed_makers(keys, "ACK"), seconds, OK),
+        lanes = {
+            "native": (order_makers(port, clients), b" 201 "),
+            "binance FULL": (signed_makers(keys, None), OK),
+            "binance ACK": (signed_makers(keys, "ACK"), OK),
         }
+        runs: dict[str, list[LoadResult]] = {name: [] for name in lanes}
+        for _ in range(rounds):
+            for name, (makers, ok_status) in lanes.items():
+                runs[name].append(load(port, makers, seconds, ok_status))
+        return {name: LoadResult.combined(results) for name, results in runs.items()}
 
 
 def goals(binance: LoadResult, native: LoadResult) -> dict[str, bool]:
@@ -202,11 +212,11 @@ def order_entry(options: argparse.Namespace) -> None:
     env = bench_env(options.limits)
     database = database_of(env)
     prepare(env, options.clients)
-    results = measure(env, options.clients, options.seconds)
+    results = measure(env, options.clients, options.seconds, options.rounds)
     native, full, ack = results["native"], results["binance FULL"], results["binance ACK"]
     print(
         f"POST /api/v3/order vs POST /api/orders/, {options.clients} clients, "
-        f"{options.seconds:g} s, {database}, limits {options.limits}"
+        f"{options.rounds} rounds of {options.seconds:g} s, {database}, limits {options.limits}"
     )
     print_table("lane", results)
     print(
@@ -222,6 +232,8 @@ def order_entry(options: argparse.Namespace) -> None:
                 "bench": "binance_api",
                 "database": database,
                 "clients": options.clients,
+                "rounds": options.rounds,
+                "seconds_per_round": options.seconds,
                 "limits": options.limits,
                 "native": native.summary(),
                 "binance_full": full.summary(),
@@ -237,7 +249,8 @@ def order_entry(options: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=64, help="0: skip the orders")
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=10, help="per lane and round")
+    parser.add_argument("--rounds", type=int, default=3, help="the lanes in turn, this often")
     parser.add_argument("--stream-clients", type=int, default=1000, help="0: skip the streams")
     parser.add_argument("--stream-markets", type=int, default=10)
     parser.add_argument("--stream-rate", type=float, default=1000, help="events per second")
