@@ -326,8 +326,6 @@ async def soak(options: argparse.Namespace, work: Path) -> int:
         roles = topology(env, work, web_ports)
         urls = [f"http://127.0.0.1:{port}" for port in web_ports]
         seen, stop = Clients(), asyncio.Event()
-        recoveries: dict[str, list[float]] = collections.defaultdict(list)
-        unrecovered: collections.Counter[str] = collections.Counter()
         try:
             with running(roles):
                 probes = []
@@ -342,22 +340,15 @@ async def soak(options: argparse.Namespace, work: Path) -> int:
                         asyncio.create_task(client_loop(i, front.url, seen, stop))
                         for i in range(options.clients)
                     ]
-                    started = time.monotonic()
-                    faults = 0
-                    last_fault = started
-                    while time.monotonic() - started < options.seconds:
-                        await asyncio.sleep(options.every)
-                        faults += 1
-                        kind, back = inflict(faults, rng, roles, database, redis_stack, redis_port)
-                        last_fault = time.monotonic()
-                        if await wait_recovered(urls, probes, RECOVERY_LIMIT, back):
-                            recoveries[kind].append(time.monotonic() - last_fault)
-                        else:
-                            unrecovered[kind] += 1
+                    faults = await fault_loop(
+                        options, rng, roles, database, redis_stack, redis_port, urls, probes
+                    )
                     # Every client must be answered again (a reconnect, a new token or the end
                     # of its retries may take a while after the last fault).
                     deadline = time.monotonic() + RECOVERY_LIMIT
-                    while time.monotonic() < deadline and silent_clients(seen, options, last_fault):
+                    while time.monotonic() < deadline and silent_clients(
+                        seen, options, faults.last_fault
+                    ):
                         await asyncio.sleep(0.2)
                     stop.set()
                     await asyncio.gather(*clients)
@@ -365,11 +356,50 @@ async def soak(options: argparse.Namespace, work: Path) -> int:
             redis_stack.close()
         problems = check(database, seen)
     problems["clients not answered after the last fault"] = len(
-        silent_clients(seen, options, last_fault)
+        silent_clients(seen, options, faults.last_fault)
     )
-    problems["faults not recovered from"] = sum(unrecovered.values())
-    report(recoveries, seen, problems, options)
+    problems["faults not recovered from"] = sum(faults.unrecovered.values())
+    report(faults.recoveries, seen, problems, options)
     return 1 if any(problems.values()) else 0
+
+
+@dataclass
+class Faults:
+    """What the faults of a run did: seconds to recover by kind, kinds not recovered from, and
+    when the last one struck."""
+
+    recoveries: dict[str, list[float]] = field(
+        default_factory=lambda: collections.defaultdict(list)
+    )
+    unrecovered: collections.Counter[str] = field(default_factory=collections.Counter)
+    last_fault: float = 0.0
+
+
+async def fault_loop(
+    options: argparse.Namespace,
+    rng: random.Random,
+    roles: dict[str, list[Role]],
+    database: str,
+    redis_stack: contextlib.ExitStack,
+    redis_port: int,
+    urls: list[str],
+    probes: list[str],
+) -> Faults:
+    """A fault every ``options.every`` seconds for ``options.seconds``, each followed by the
+    wait for the topology to recover from it."""
+    started = time.monotonic()
+    faults = Faults(last_fault=started)
+    count = 0
+    while time.monotonic() - started < options.seconds:
+        await asyncio.sleep(options.every)
+        count += 1
+        kind, back = inflict(count, rng, roles, database, redis_stack, redis_port)
+        faults.last_fault = time.monotonic()
+        if await wait_recovered(urls, probes, RECOVERY_LIMIT, back):
+            faults.recoveries[kind].append(time.monotonic() - faults.last_fault)
+        else:
+            faults.unrecovered[kind] += 1
+    return faults
 
 
 def silent_clients(seen: Clients, options: argparse.Namespace, since: float) -> list[int]:
