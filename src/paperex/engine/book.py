@@ -7,7 +7,6 @@ short), which keeps the hot paths (add, cancel, move) free of bookkeeping.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from collections.abc import Iterator
 
 from paperex.engine.integrity import InternalStateError, check_price_index, check_queue
@@ -20,6 +19,19 @@ Level = dict[int, WorkingOrder]
 def level_volume(level: Level) -> int:
     """The total remaining quantity of a level's orders."""
     return sum(order.remaining for order in level.values())
+
+
+def index_of(prices: list[int], price: int) -> int:
+    """Where ``price`` is, or would go, in the ascending ``prices`` (``bisect_left``)."""
+    low = 0
+    high = len(prices)
+    while low < high:
+        middle = (low + high) >> 1
+        if prices[middle] < price:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 class BookSide:
@@ -52,7 +64,8 @@ class BookSide:
         level = self.levels.get(price)
         if level is None:
             level = self.levels[price] = {}
-            insort(self.prices, price)
+            prices = self.prices
+            prices.insert(index_of(prices, price), price)
         level[order.order_id] = order
 
     def remove(self, order: WorkingOrder) -> None:
@@ -63,7 +76,7 @@ class BookSide:
         if not level:
             del self.levels[price]
             prices = self.prices
-            del prices[bisect_left(prices, price)]
+            del prices[index_of(prices, price)]
 
     def move(self, order: WorkingOrder, price: int, remaining: int) -> None:
         """Take ``order`` out of its level and append it at ``price`` with ``remaining``."""
@@ -75,14 +88,15 @@ class BookSide:
         if not level:
             del levels[old_price]
             prices = self.prices
-            del prices[bisect_left(prices, old_price)]
+            del prices[index_of(prices, old_price)]
         order.price = price
         order.remaining = remaining
         target = levels.get(price)
         if target is None:
             # Most levels hold one order: the level just emptied serves as the new one.
             target = levels[price] = level if not level else {}
-            insort(self.prices, price)
+            prices = self.prices
+            prices.insert(index_of(prices, price), price)
         target[order_id] = order
 
     def validate_internal_state(self) -> None:

@@ -26,6 +26,14 @@ SELL: Final = Side.SELL
 LIMIT: Final = OrderType.LIMIT
 LIMIT_MAKER: Final = OrderType.LIMIT_MAKER
 MARKET: Final = OrderType.MARKET
+STOP_LOSS: Final = OrderType.STOP_LOSS
+STOP_LOSS_LIMIT: Final = OrderType.STOP_LOSS_LIMIT
+TAKE_PROFIT: Final = OrderType.TAKE_PROFIT
+TAKE_PROFIT_LIMIT: Final = OrderType.TAKE_PROFIT_LIMIT
+STOP_TYPES: Final = frozenset({STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT, TAKE_PROFIT_LIMIT})
+"""``OrderType.is_stop`` as a set: the property would run interpreted code on every order."""
+LIMIT_PRICED_TYPES: Final = frozenset({LIMIT, LIMIT_MAKER, STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT})
+"""``OrderType.has_limit_price`` as a set."""
 
 GTC: Final = TimeInForce.GTC
 IOC: Final = TimeInForce.IOC

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from paperex.domain.commands import PlaceOrder
-from paperex.domain.orders import OrderType, RejectReason
-from paperex.domain.side import Side
+from paperex.domain.orders import RejectReason
+from paperex.engine.constants import (
+    BUY,
+    LIMIT_PRICED_TYPES,
+    LOT_SIZE,
+    MARKET,
+    NOTIONAL,
+    PERCENT_PRICE_BY_SIDE,
+    PERCENT_PRICE_MESSAGE,
+    PRICE_FILTER,
+    STOP_TYPES,
+)
 from paperex.engine.constants import INVALID_PARAMETERS as INVALID
-from paperex.engine.constants import PERCENT_PRICE_BY_SIDE, PERCENT_PRICE_MESSAGE
 from paperex.engine.market import EngineMarket
 from paperex.engine.price_band import in_price_band, reference_price
 
@@ -29,7 +38,7 @@ def check_place_order(market: EngineMarket, command: PlaceOrder) -> Rejection | 
     price = command.price
     stop_price = command.stop_price
     quote_amount = command.quote_amount
-    if order_type is OrderType.MARKET:
+    if order_type is MARKET:
         if price is not None or stop_price is not None:
             return INVALID, "MARKET orders take no price and no stop price."
         if (quantity is None) == (quote_amount is None):
@@ -41,19 +50,19 @@ def check_place_order(market: EngineMarket, command: PlaceOrder) -> Rejection | 
             return INVALID, "quote_amount is only for MARKET orders."
         if quantity is None:
             return INVALID, f"{order_type} orders need a quantity."
-        if order_type.has_limit_price and price is None:
+        if order_type in LIMIT_PRICED_TYPES and price is None:
             return INVALID, f"{order_type} orders need a price."
-        if not order_type.has_limit_price and price is not None:
+        if order_type not in LIMIT_PRICED_TYPES and price is not None:
             return INVALID, f"{order_type} orders take no price."
-        if order_type.is_stop and stop_price is None:
+        if order_type in STOP_TYPES and stop_price is None:
             return INVALID, f"{order_type} orders need a stop price."
-        if not order_type.is_stop and stop_price is not None:
+        if order_type not in STOP_TYPES and stop_price is not None:
             return INVALID, f"{order_type} orders take no stop price."
     if quantity is not None and quantity <= 0:
-        return RejectReason.LOT_SIZE, "Filter failure: LOT_SIZE (quantity must be positive)."
+        return LOT_SIZE, "Filter failure: LOT_SIZE (quantity must be positive)."
     if (price is not None and price <= 0) or (stop_price is not None and stop_price <= 0):
-        return RejectReason.PRICE_FILTER, "Filter failure: PRICE_FILTER (price must be positive)."
-    if price is not None and not in_price_band(market, command.side is Side.BUY, price):
+        return PRICE_FILTER, "Filter failure: PRICE_FILTER (price must be positive)."
+    if price is not None and not in_price_band(market, command.side is BUY, price):
         return PERCENT_PRICE_BY_SIDE, PERCENT_PRICE_MESSAGE
     minimum = market.min_notional_units
     if minimum:
@@ -62,7 +71,7 @@ def check_place_order(market: EngineMarket, command: PlaceOrder) -> Rejection | 
             if notional_price is None:  # MARKET: Binance's applyMinToMarket
                 notional_price = reference_price(market)
             if notional_price is not None and market.notional(notional_price, quantity) < minimum:
-                return RejectReason.NOTIONAL, "Filter failure: NOTIONAL (below the minimum)."
+                return NOTIONAL, "Filter failure: NOTIONAL (below the minimum)."
         elif quote_amount is not None and quote_amount < minimum:
-            return RejectReason.NOTIONAL, "Filter failure: NOTIONAL (below the minimum)."
+            return NOTIONAL, "Filter failure: NOTIONAL (below the minimum)."
     return None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from paperex.domain.orders import OrderStatus, OrderType, SelfTradePrevention, TimeInForce
+from paperex.domain.orders import OrderType, SelfTradePrevention, TimeInForce
 from paperex.domain.records import OpenOrder
 from paperex.domain.side import Side
 from paperex.engine.accounts import WorkingBalance
+from paperex.engine.constants import BUY, NEW, STOP_TYPES
 
 
 class WorkingOrder:
@@ -69,9 +70,9 @@ class WorkingOrder:
         self.symbol = symbol
         self.client_order_id = client_order_id
         self.side = side
-        self.is_buy = side is Side.BUY
+        self.is_buy = side is BUY
         self.order_type = order_type
-        self.is_stop = order_type.is_stop
+        self.is_stop = order_type in STOP_TYPES
         self.time_in_force = time_in_force
         self.price = price
         self.stop_price = stop_price
@@ -88,7 +89,7 @@ class WorkingOrder:
         self.queue_ahead = 0
         self.triggered = False
         self.is_resting = False
-        self.status = OrderStatus.NEW
+        self.status = NEW
         self.created_at = created_at
 
     def record(self) -> OpenOrder:

@@ -16,6 +16,7 @@ from paperex.engine.constants import (
     MARKET,
     MARKET_NOT_READY,
     MARKET_NOT_READY_MESSAGE,
+    STOP_TYPES,
     UNKNOWN_SYMBOL,
     WOULD_MATCH_IMMEDIATELY,
     WOULD_MATCH_MESSAGE,
@@ -139,7 +140,7 @@ def _check_against_state(
     order_type = command.order_type
     is_buy = command.side is BUY
     last_price = market.last_price
-    if order_type.is_stop and last_price is not None:
+    if order_type in STOP_TYPES and last_price is not None:
         stop_price = command.stop_price
         assert stop_price is not None
         if stop_reached(is_buy, order_type, stop_price, last_price):
