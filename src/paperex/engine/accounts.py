@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from paperex.domain.events import BalanceChanged, Event, LedgerEntryRecorded
+from paperex.domain.events import Event
 from paperex.domain.ledger import LedgerBucket, LedgerReason
 from paperex.domain.records import BalanceRecord
 from paperex.engine.constants import FREE, LOCK, LOCKED, RELEASE
+from paperex.engine.event_types import BALANCE_CHANGED, LEDGER_ENTRY_RECORDED
 
 
 class WorkingBalance:
@@ -85,7 +86,7 @@ class Accounts:
         entry_id = self.next_entry_id
         self.next_entry_id = entry_id + 1
         self.events.append(
-            LedgerEntryRecorded(
+            LEDGER_ENTRY_RECORDED(
                 timestamp=self.timestamp,
                 entry_id=entry_id,
                 asset=asset,
@@ -114,11 +115,11 @@ class Accounts:
         """Append a BalanceChanged for every balance touched since the last flush."""
         if self.touched:
             timestamp = self.timestamp
-            append = self.events.append
+            events = self.events
             for balance in self.touched:
                 balance.is_touched = False
-                append(
-                    BalanceChanged(
+                events.append(
+                    BALANCE_CHANGED(
                         timestamp=timestamp,
                         user_id=balance.user_id,
                         asset=balance.asset,

@@ -8,7 +8,6 @@ The lock follows the new remaining quantity (and price, for buys) before anythin
 from __future__ import annotations
 
 from paperex.domain.commands import AmendOrder
-from paperex.domain.events import AmendRejected, OrderAmended
 from paperex.domain.orders import RejectReason
 from paperex.engine.constants import (
     INSUFFICIENT_BALANCE,
@@ -27,6 +26,7 @@ from paperex.engine.constants import (
     WOULD_MATCH_IMMEDIATELY,
     WOULD_MATCH_MESSAGE,
 )
+from paperex.engine.event_types import AMEND_REJECTED, ORDER_AMENDED
 from paperex.engine.lifecycle import queue_ahead
 from paperex.engine.liquidity import crosses
 from paperex.engine.order import WorkingOrder
@@ -144,7 +144,7 @@ def reject_amend(
 ) -> None:
     """Emit the AmendRejected for ``command``; the order is unchanged."""
     state.events.append(
-        AmendRejected(
+        AMEND_REJECTED(
             timestamp=state.timestamp,
             user_id=command.user_id,
             symbol=command.symbol,
@@ -158,7 +158,7 @@ def reject_amend(
 
 def _report_amended(state: EngineState, order: WorkingOrder, kept_priority: bool) -> None:
     state.events.append(
-        OrderAmended(
+        ORDER_AMENDED(
             timestamp=state.timestamp,
             order_id=order.order_id,
             user_id=order.user_id,

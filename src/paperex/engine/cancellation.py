@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from paperex.domain.commands import CancelAllOrders, CancelOrder
-from paperex.domain.events import CancelRejected
 from paperex.engine.constants import UNKNOWN_ORDER, UNKNOWN_ORDER_MESSAGE
+from paperex.engine.event_types import CANCEL_REJECTED
 from paperex.engine.lifecycle import cancel_open_order
 from paperex.engine.order import WorkingOrder
 from paperex.engine.state import EngineState
@@ -17,7 +17,7 @@ def cancel(state: EngineState, command: CancelOrder) -> None:
     )
     if order is None:
         state.events.append(
-            CancelRejected(
+            CANCEL_REJECTED(
                 timestamp=state.timestamp,
                 user_id=command.user_id,
                 symbol=command.symbol,

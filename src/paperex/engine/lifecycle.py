@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from paperex.domain.events import OrderCanceled, OrderExpired
 from paperex.domain.orders import ExpiryReason
 from paperex.engine.constants import CANCELED, EXPIRED
+from paperex.engine.event_types import ORDER_CANCELED, ORDER_EXPIRED
 from paperex.engine.market import EngineMarket
 from paperex.engine.order import WorkingOrder
 from paperex.engine.state import EngineState
@@ -53,7 +53,7 @@ def expire(
     take_off_book(market, order)
     order.status = EXPIRED
     state.events.append(
-        OrderExpired(
+        ORDER_EXPIRED(
             timestamp=state.timestamp,
             order_id=order.order_id,
             user_id=order.user_id,
@@ -72,7 +72,7 @@ def cancel_open_order(state: EngineState, market: EngineMarket, order: WorkingOr
     take_off_book(market, order)
     order.status = CANCELED
     state.events.append(
-        OrderCanceled(
+        ORDER_CANCELED(
             timestamp=state.timestamp,
             order_id=order.order_id,
             user_id=order.user_id,

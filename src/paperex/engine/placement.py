@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from paperex.domain.commands import PlaceOrder
-from paperex.domain.events import OrderAccepted, OrderRejected
 from paperex.domain.orders import RejectReason, SelfTradePrevention
 from paperex.engine.constants import (
     BUY,
@@ -22,6 +21,7 @@ from paperex.engine.constants import (
     WOULD_MATCH_MESSAGE,
     WOULD_TRIGGER_IMMEDIATELY,
 )
+from paperex.engine.event_types import ORDER_ACCEPTED, ORDER_REJECTED
 from paperex.engine.filters import Rejection, check_place_order
 from paperex.engine.lifecycle import queue_ahead
 from paperex.engine.liquidity import crosses, walk_liquidity
@@ -83,7 +83,7 @@ def place(state: EngineState, command: PlaceOrder) -> None:
     order.locked = lock
     state.add_order(order)
     state.events.append(
-        OrderAccepted(
+        ORDER_ACCEPTED(
             timestamp=state.timestamp,
             order_id=order_id,
             user_id=user_id,
@@ -115,7 +115,7 @@ def reject_place(
 ) -> None:
     """Emit the OrderRejected for ``command``; nothing else changes."""
     state.events.append(
-        OrderRejected(
+        ORDER_REJECTED(
             timestamp=state.timestamp,
             user_id=command.user_id,
             symbol=command.symbol,

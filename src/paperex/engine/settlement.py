@@ -6,7 +6,6 @@ balance, so its side of each leg is the REFERENCE ledger bucket.
 
 from __future__ import annotations
 
-from paperex.domain.events import OrderFilled, TradeExecuted
 from paperex.domain.orders import Liquidity
 from paperex.engine.accounts import Accounts
 from paperex.engine.constants import (
@@ -22,6 +21,7 @@ from paperex.engine.constants import (
     TAKER,
     TRADE,
 )
+from paperex.engine.event_types import ORDER_FILLED, TRADE_EXECUTED
 from paperex.engine.lifecycle import close
 from paperex.engine.market import EngineMarket, fee_for
 from paperex.engine.order import WorkingOrder
@@ -49,7 +49,7 @@ def fill(
     market.last_price = price
     is_reference = taker is None or maker is None
     state.events.append(
-        TradeExecuted(
+        TRADE_EXECUTED(
             timestamp=state.timestamp,
             trade_id=trade_id,
             symbol=market.symbol,
@@ -164,7 +164,7 @@ def _report_fill(
     executed_quote = order.executed_quote = order.executed_quote + quote
     status = order.status = PARTIALLY_FILLED if order.remaining else FILLED
     state.events.append(
-        OrderFilled(
+        ORDER_FILLED(
             timestamp=state.timestamp,
             order_id=order.order_id,
             user_id=order.user_id,

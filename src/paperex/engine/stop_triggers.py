@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paperex.domain.events import OrderTriggered
+from paperex.engine.event_types import ORDER_TRIGGERED
 from paperex.engine.market import EngineMarket
 from paperex.engine.matching import execute
 from paperex.engine.order import WorkingOrder
@@ -37,7 +37,7 @@ def trigger_stops(state: EngineState, market: EngineMarket) -> None:
             order.triggered = True
             priority = order.priority = state.take_priority()
             state.events.append(
-                OrderTriggered(
+                ORDER_TRIGGERED(
                     timestamp=state.timestamp,
                     order_id=order.order_id,
                     user_id=order.user_id,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from paperex.domain.commands import CancelAllOrders, Deposit, ResetAccount, Withdraw
-from paperex.domain.events import TransferRejected
 from paperex.domain.orders import RejectReason
 from paperex.engine.cancellation import cancel_all
 from paperex.engine.constants import (
@@ -16,6 +15,7 @@ from paperex.engine.constants import (
     UNKNOWN_ASSET,
     WITHDRAWAL,
 )
+from paperex.engine.event_types import TRANSFER_REJECTED
 from paperex.engine.state import EngineState
 
 
@@ -84,7 +84,7 @@ def _reject(
     state: EngineState, user_id: int, asset: str, amount: int, reason: RejectReason, message: str
 ) -> None:
     state.events.append(
-        TransferRejected(
+        TRANSFER_REJECTED(
             timestamp=state.timestamp,
             user_id=user_id,
             asset=asset,
