@@ -45,18 +45,18 @@ def leave_an_empty_level(engine: MatchingEngine) -> None:
 
 def swap_time_priority(engine: MatchingEngine) -> None:
     level = market_of(engine).asks.levels[105]
-    first, second = level.values()
+    first, second = level
     level.clear()
-    level[second.order_id] = second
-    level[first.order_id] = first
+    level[second] = None
+    level[first] = None
 
 
 def move_an_order_off_its_level(engine: MatchingEngine) -> None:
-    next(iter(market_of(engine).bids.levels[95].values())).price = 96
+    next(iter(market_of(engine).bids.levels[95])).price = 96
 
 
 def mark_a_stop_triggered(engine: MatchingEngine) -> None:
-    next(iter(market_of(engine).stops.rising[120].values())).triggered = True
+    next(iter(market_of(engine).stops.rising[120])).triggered = True
 
 
 def file_a_stop_under_the_wrong_direction(engine: MatchingEngine) -> None:

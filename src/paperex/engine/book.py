@@ -1,8 +1,10 @@
 """One side of an order book: price levels in time priority, best price by bisection.
 
-A level is a plain dict of order id -> order; dicts keep insertion order, so the first entry has
-time priority, and removing any order is O(1). Level volume is summed on demand (levels are
-short), which keeps the hot paths (add, cancel, move) free of bookkeeping.
+A level is a dict whose keys are its orders (values None): an insertion-ordered set, so the
+first key has time priority, and removing any order is O(1). Keying by the order itself, which
+hashes by identity, spares the compiled engine boxing an order id for every dict operation.
+Level volume is summed on demand (levels are short), which keeps the hot paths (add, cancel,
+move) free of bookkeeping.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from collections.abc import Iterator
 from paperex.engine.integrity import InternalStateError, check_price_index, check_queue
 from paperex.engine.order import WorkingOrder
 
-Level = dict[int, WorkingOrder]
+Level = dict[WorkingOrder, None]
 """The resting orders at one price, oldest first."""
 
 
 def level_volume(level: Level) -> int:
     """The total remaining quantity of a level's orders."""
-    return sum(order.remaining for order in level.values())
+    return sum(order.remaining for order in level)
 
 
 def index_of(prices: list[int], price: int) -> int:
@@ -66,29 +68,28 @@ class BookSide:
             level = self.levels[price] = {}
             prices = self.prices
             prices.insert(index_of(prices, price), price)
-        level[order.order_id] = order
+        level[order] = None
 
     def remove(self, order: WorkingOrder) -> None:
         """Take ``order`` out of its level, dropping the level when it empties."""
         price = order.price
         level = self.levels[price]
-        del level[order.order_id]
+        del level[order]
         if not level:
             del self.levels[price]
             prices = self.prices
-            del prices[index_of(prices, price)]
+            prices.pop(index_of(prices, price))
 
     def move(self, order: WorkingOrder, price: int, remaining: int) -> None:
         """Take ``order`` out of its level and append it at ``price`` with ``remaining``."""
         levels = self.levels
-        order_id = order.order_id
         old_price = order.price
         level = levels[old_price]
-        del level[order_id]
+        del level[order]
         if not level:
             del levels[old_price]
             prices = self.prices
-            del prices[index_of(prices, old_price)]
+            prices.pop(index_of(prices, old_price))
         order.price = price
         order.remaining = remaining
         target = levels.get(price)
@@ -97,7 +98,7 @@ class BookSide:
             target = levels[price] = level if not level else {}
             prices = self.prices
             prices.insert(index_of(prices, price), price)
-        target[order_id] = order
+        target[order] = None
 
     def validate_internal_state(self) -> None:
         """Raise InternalStateError unless ``prices`` indexes ``levels`` and every level holds
@@ -106,7 +107,7 @@ class BookSide:
         check_price_index(what, self.prices, self.levels)
         for price, level in self.levels.items():
             check_queue(what, price, level)
-            for order in level.values():
+            for order in level:
                 if (
                     order.price != price
                     or order.is_buy != self.is_bid

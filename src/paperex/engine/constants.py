@@ -34,6 +34,8 @@ STOP_TYPES: Final = frozenset({STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT, TAKE_PRO
 """``OrderType.is_stop`` as a set: the property would run interpreted code on every order."""
 LIMIT_PRICED_TYPES: Final = frozenset({LIMIT, LIMIT_MAKER, STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT})
 """``OrderType.has_limit_price`` as a set."""
+STOP_LOSS_TYPES: Final = frozenset({STOP_LOSS, STOP_LOSS_LIMIT})
+"""``OrderType.is_stop_loss`` as a set."""
 
 GTC: Final = TimeInForce.GTC
 IOC: Final = TimeInForce.IOC

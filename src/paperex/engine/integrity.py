@@ -25,15 +25,14 @@ def check_price_index(what: str, prices: list[int], keys: Collection[int]) -> No
         raise InternalStateError(f"{what}: prices {prices} differ from levels {sorted(keys)}")
 
 
-def check_queue(what: str, price: int, queue: dict[int, WorkingOrder]) -> None:
-    """Raise InternalStateError unless the orders waiting at ``price`` are there, keyed by
-    their ids, in time priority."""
+def check_queue(what: str, price: int, queue: dict[WorkingOrder, None]) -> None:
+    """Raise InternalStateError unless orders wait at ``price``, in time priority."""
     if not queue:
         raise InternalStateError(f"{what}: empty level at {price}")
     priority = 0
-    for order_id, order in queue.items():
-        if order.order_id != order_id:
-            raise InternalStateError(f"{what} {price}: order {order.order_id} under id {order_id}")
+    for order in queue:
         if order.priority <= priority:
-            raise InternalStateError(f"{what} {price}: order {order_id} is out of time priority")
+            raise InternalStateError(
+                f"{what} {price}: order {order.order_id} is out of time priority"
+            )
         priority = order.priority

@@ -96,7 +96,7 @@ def walk_liquidity(
 
 def _available_to_others(level: Level, user_id: int, *, skip_own: bool) -> tuple[int, bool]:
     available = 0
-    for order in level.values():
+    for order in level:
         if order.user_id == user_id:
             if skip_own:
                 continue

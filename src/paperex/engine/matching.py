@@ -113,7 +113,7 @@ def match(state: EngineState, market: EngineMarket, taker: WorkingOrder, limit: 
             reference_side.consume(price, quantity)
             fill(state, market, taker, None, is_buy, price, quantity)
             continue
-        maker = next(iter(level.values()))
+        maker = next(iter(level))
         if maker.user_id == taker.user_id and stp is not STP_NONE:
             if stp is not EXPIRE_TAKER:
                 expire(state, market, maker, SELF_TRADE_PREVENTION)

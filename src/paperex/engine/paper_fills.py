@@ -76,7 +76,7 @@ def shorten_queues(
         if level is None:
             continue
         at_level = reference_quantities.get(price, 0)
-        for order in level.values():
+        for order in level:
             if order.queue_ahead > at_level:
                 order.queue_ahead = at_level
 
@@ -94,7 +94,7 @@ def reference_trade_fills(
     at_price = book.levels.get(trade_price)
     fillable_at_price: dict[int, int] = {}
     if at_price is not None:
-        for order in at_price.values():
+        for order in at_price:
             fillable_at_price[order.order_id] = max(0, volume - order.queue_ahead)
             order.queue_ahead = max(0, order.queue_ahead - volume)
     fills: list[tuple[WorkingOrder, int]] = []
@@ -103,7 +103,7 @@ def reference_trade_fills(
         if (price < trade_price) if book.is_bid else (price > trade_price):
             break
         through = price != trade_price
-        for order in level.values():
+        for order in level:
             if through:
                 order.queue_ahead = 0
             fillable = order.remaining if through else fillable_at_price[order.order_id]

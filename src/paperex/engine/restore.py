@@ -5,7 +5,7 @@ from __future__ import annotations
 from paperex.domain.records import OpenOrder
 from paperex.engine.accounts import WorkingBalance
 from paperex.engine.cancellation import by_order_id
-from paperex.engine.constants import BUY, MARKET
+from paperex.engine.constants import BUY, MARKET, STOP_TYPES
 from paperex.engine.market import EngineMarket
 from paperex.engine.order import WorkingOrder
 from paperex.engine.snapshot import EngineSnapshot
@@ -76,7 +76,7 @@ def _load_order(state: EngineState, record: OpenOrder) -> WorkingOrder:
     if not record.status.is_open or record.filled >= record.quantity:
         raise ValueError(f"order {record.order_id} is not open")
     if record.order_type is MARKET or (
-        record.order_type.is_stop and record.triggered and not record.price
+        record.order_type in STOP_TYPES and record.triggered and not record.price
     ):
         raise ValueError(f"order {record.order_id}: a market order cannot be open")
     is_buy = record.side is BUY

@@ -118,7 +118,7 @@ class EngineState:
                 market.stops.falling,
             ):
                 for queue in queues.values():
-                    for order in queue.values():
+                    for order in queue:
                         if order.symbol != market.symbol:
                             raise InternalStateError(
                                 f"{market.symbol}: order {order.order_id} of another market"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 
 from paperex.domain.orders import OrderType
+from paperex.engine.book import Level
+from paperex.engine.constants import STOP_LOSS_TYPES
 from paperex.engine.integrity import InternalStateError, check_price_index, check_queue
 from paperex.engine.order import WorkingOrder
 
@@ -12,7 +14,7 @@ from paperex.engine.order import WorkingOrder
 def triggers_on_rise(is_buy: bool, order_type: OrderType) -> bool:
     """True when a stop of this side and type triggers as the last price rises to its stop
     price (buy STOP_LOSS*, sell TAKE_PROFIT*), False when it triggers as the price falls."""
-    return is_buy == order_type.is_stop_loss
+    return is_buy == (order_type in STOP_LOSS_TYPES)
 
 
 def stop_reached(is_buy: bool, order_type: OrderType, stop_price: int, last_price: int) -> bool:
@@ -25,14 +27,14 @@ def stop_reached(is_buy: bool, order_type: OrderType, stop_price: int, last_pric
 
 class StopBook:
     """Untriggered stop orders of one market, by stop price: ``rising`` holds those that
-    ``triggers_on_rise``, ``falling`` the others."""
+    ``triggers_on_rise``, ``falling`` the others; each stop price's orders are a ``Level``."""
 
     __slots__ = ("falling", "falling_prices", "rising", "rising_prices")
 
     def __init__(self) -> None:
-        self.rising: dict[int, dict[int, WorkingOrder]] = {}
+        self.rising: dict[int, Level] = {}
         self.rising_prices: list[int] = []
-        self.falling: dict[int, dict[int, WorkingOrder]] = {}
+        self.falling: dict[int, Level] = {}
         self.falling_prices: list[int] = []
 
     def add(self, order: WorkingOrder) -> None:
@@ -47,7 +49,7 @@ class StopBook:
         if orders is None:
             orders = by_price[stop_price] = {}
             insort(prices, stop_price)
-        orders[order.order_id] = order
+        orders[order] = None
 
     def remove(self, order: WorkingOrder) -> None:
         """Stop watching ``order`` (canceled)."""
@@ -58,7 +60,7 @@ class StopBook:
         else:
             by_price, prices = self.falling, self.falling_prices
         orders = by_price[stop_price]
-        del orders[order.order_id]
+        del orders[order]
         if not orders:
             del by_price[stop_price]
             del prices[bisect_left(prices, stop_price)]
@@ -69,12 +71,12 @@ class StopBook:
         cut = bisect_right(self.rising_prices, last_price)
         if cut:
             for price in self.rising_prices[:cut]:
-                triggered.extend(self.rising.pop(price).values())
+                triggered.extend(self.rising.pop(price))
             del self.rising_prices[:cut]
         cut = bisect_left(self.falling_prices, last_price)
         if cut < len(self.falling_prices):
             for price in self.falling_prices[cut:]:
-                triggered.extend(self.falling.pop(price).values())
+                triggered.extend(self.falling.pop(price))
             del self.falling_prices[cut:]
         triggered.sort(key=_priority)
         return triggered
@@ -89,7 +91,7 @@ class StopBook:
             check_price_index(what, prices, by_price)
             for stop_price, orders in by_price.items():
                 check_queue(what, stop_price, orders)
-                for order in orders.values():
+                for order in orders:
                     if (
                         order.stop_price != stop_price
                         or order.triggered
