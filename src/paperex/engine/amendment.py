@@ -37,9 +37,7 @@ from paperex.engine.stop_triggers import execute_then_trigger_stops
 
 def amend(state: EngineState, command: AmendOrder) -> None:
     """Apply ``command`` (OrderAmended, lock changes, maybe fills) or emit its AmendRejected."""
-    order = state.find_order(
-        command.user_id, command.symbol, command.order_id, command.client_order_id
-    )
+    order = state.find_order(command)
     if order is None:
         reject_amend(state, command, UNKNOWN_ORDER, UNKNOWN_ORDER_MESSAGE)
         return

@@ -12,9 +12,7 @@ from paperex.engine.state import EngineState
 
 def cancel(state: EngineState, command: CancelOrder) -> None:
     """Cancel the named order (OrderCanceled, its lock released), or emit CancelRejected."""
-    order = state.find_order(
-        command.user_id, command.symbol, command.order_id, command.client_order_id
-    )
+    order = state.find_order(command)
     if order is None:
         state.events.append(
             CANCEL_REJECTED(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from paperex.domain.asset import Asset
+from paperex.domain.commands import AmendOrder, CancelOrder
 from paperex.domain.events import Event
 from paperex.domain.market_spec import MarketSpec
 from paperex.engine.accounts import Accounts, WorkingBalance
@@ -71,19 +72,19 @@ class EngineState:
         self.next_priority = priority + 1
         return priority
 
-    def find_order(
-        self, user_id: int, symbol: str, order_id: int | None, client_order_id: str | None
-    ) -> WorkingOrder | None:
-        """The open order named by ``order_id`` (else ``client_order_id``) that belongs to
-        ``user_id`` in ``symbol``; None when there is no such order."""
+    def find_order(self, command: AmendOrder | CancelOrder) -> WorkingOrder | None:
+        """The open order ``command`` names by ``order_id`` (else ``client_order_id``) that
+        belongs to its user in its market; None when there is no such order."""
+        order_id = command.order_id
         if order_id is not None:
             order = self.orders.get(order_id)
-        elif client_order_id is not None:
-            client_orders = self.client_orders.get(user_id)
-            order = None if client_orders is None else client_orders.get(client_order_id)
         else:
-            return None
-        if order is None or order.user_id != user_id or order.symbol != symbol:
+            client_order_id = command.client_order_id
+            if client_order_id is None:
+                return None
+            client_orders = self.client_orders.get(command.user_id)
+            order = None if client_orders is None else client_orders.get(client_order_id)
+        if order is None or order.user_id != command.user_id or order.symbol != command.symbol:
             return None
         return order
 
