@@ -9,7 +9,9 @@ move) free of bookkeeping.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
+from typing import Final
 
 from paperex.engine.integrity import InternalStateError, check_price_index, check_queue
 from paperex.engine.order import WorkingOrder
@@ -23,8 +25,17 @@ def level_volume(level: Level) -> int:
     return sum(order.remaining for order in level)
 
 
+COMPILED: Final = not __file__.endswith(".py")
+"""Whether mypyc compiled this module (an extension's ``__file__`` ends in ``.so``)."""
+
+
 def index_of(prices: list[int], price: int) -> int:
-    """Where ``price`` is, or would go, in the ascending ``prices`` (``bisect_left``)."""
+    """Where ``price`` is, or would go, in the ascending ``prices`` (``bisect_left``).
+
+    Compiled, this loop compares machine integers and beats ``bisect``, whose C compares
+    Python ints; interpreted, ``bisect`` is the faster."""
+    if not COMPILED:
+        return bisect_left(prices, price)
     low = 0
     high = len(prices)
     while low < high:
