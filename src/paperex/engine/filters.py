@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from paperex.domain.commands import PlaceOrder
 from paperex.domain.orders import RejectReason
 from paperex.engine.constants import (
     BUY,
@@ -17,14 +16,15 @@ from paperex.engine.constants import (
 )
 from paperex.engine.constants import INVALID_PARAMETERS as INVALID
 from paperex.engine.market import EngineMarket
+from paperex.engine.order_request import OrderRequest
 from paperex.engine.price_band import in_price_band, reference_price
 
 Rejection = tuple[RejectReason, str]
 """A reject reason and a human-readable message."""
 
 
-def check_place_order(market: EngineMarket, command: PlaceOrder) -> Rejection | None:
-    """The first rule ``command`` breaks in ``market``, or None when it passes every rule.
+def check_place_order(market: EngineMarket, request: OrderRequest) -> Rejection | None:
+    """The first rule ``request`` breaks in ``market``, or None when it passes every rule.
 
     Covers which parameters each order type needs (Binance), positive prices and quantities
     (PRICE_FILTER, LOT_SIZE), a limit price within the price band (PERCENT_PRICE_BY_SIDE) and
@@ -33,11 +33,11 @@ def check_place_order(market: EngineMarket, command: PlaceOrder) -> Rejection | 
     Off-grid decimals are caught earlier, where decimals become ticks and lots
     (``paperex.engine.decimal_edge``).
     """
-    order_type = command.order_type
-    quantity = command.quantity
-    price = command.price
-    stop_price = command.stop_price
-    quote_amount = command.quote_amount
+    order_type = request.order_type
+    quantity = request.quantity
+    price = request.price
+    stop_price = request.stop_price
+    quote_amount = request.quote_amount
     if order_type is MARKET:
         if price is not None or stop_price is not None:
             return INVALID, "MARKET orders take no price and no stop price."
@@ -62,7 +62,7 @@ def check_place_order(market: EngineMarket, command: PlaceOrder) -> Rejection | 
         return LOT_SIZE, "Filter failure: LOT_SIZE (quantity must be positive)."
     if (price is not None and price <= 0) or (stop_price is not None and stop_price <= 0):
         return PRICE_FILTER, "Filter failure: PRICE_FILTER (price must be positive)."
-    if price is not None and not in_price_band(market, command.side is BUY, price):
+    if price is not None and not in_price_band(market, request.side is BUY, price):
         return PERCENT_PRICE_BY_SIDE, PERCENT_PRICE_MESSAGE
     minimum = market.min_notional_units
     if minimum:

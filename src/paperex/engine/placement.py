@@ -5,7 +5,6 @@ from __future__ import annotations
 from paperex.domain.commands import PlaceOrder
 from paperex.domain.orders import RejectReason, SelfTradePrevention
 from paperex.engine.constants import (
-    BUY,
     DUPLICATE_CLIENT_ORDER_ID,
     GTC,
     INSUFFICIENT_BALANCE,
@@ -27,6 +26,7 @@ from paperex.engine.lifecycle import queue_ahead
 from paperex.engine.liquidity import crosses, walk_liquidity
 from paperex.engine.market import EngineMarket
 from paperex.engine.order import WorkingOrder
+from paperex.engine.order_request import OrderRequest
 from paperex.engine.price_band import taker_limit
 from paperex.engine.state import EngineState
 from paperex.engine.stop_triggers import execute_then_trigger_stops
@@ -43,23 +43,24 @@ def place(state: EngineState, command: PlaceOrder) -> None:
     if market is None:
         reject_place(state, command, UNKNOWN_SYMBOL, "Invalid symbol.")
         return
-    rejection = check_place_order(market, command) or _check_against_state(state, market, command)
+    request = OrderRequest(command)
+    rejection = check_place_order(market, request) or _check_against_state(state, market, request)
     if rejection is not None:
         reject_place(state, command, *rejection)
         return
-    user_id = command.user_id
-    is_buy = command.side is BUY
-    stp = command.self_trade_prevention or market.spec.default_self_trade_prevention
+    user_id = request.user_id
+    is_buy = request.is_buy
+    stp = request.self_trade_prevention or market.spec.default_self_trade_prevention
     lock_balance, receive_balance = state.lock_and_receive_balances(user_id, market, is_buy)
-    quantity, lock, needed = _quantity_lock_and_need(market, command, is_buy, stp)
+    quantity, lock, needed = _quantity_lock_and_need(market, request, stp)
     if lock_balance.free < needed:
         reject_place(state, command, INSUFFICIENT_BALANCE, INSUFFICIENT_BALANCE_MESSAGE)
         return
     order_id = state.next_order_id
     state.next_order_id = order_id + 1
-    order_type = command.order_type
-    price = command.price or 0
-    client_order_id = command.client_order_id
+    order_type = request.order_type
+    price = request.price or 0
+    client_order_id = request.client_order_id
     if client_order_id is None:
         client_order_id = f"paperex-{order_id}"
     order = WorkingOrder(
@@ -67,13 +68,13 @@ def place(state: EngineState, command: PlaceOrder) -> None:
         user_id=user_id,
         symbol=market.symbol,
         client_order_id=client_order_id,
-        side=command.side,
+        side=request.side,
         order_type=order_type,
-        time_in_force=GTC if order_type is LIMIT_MAKER else command.time_in_force,
+        time_in_force=GTC if order_type is LIMIT_MAKER else request.time_in_force,
         price=price,
-        stop_price=command.stop_price,
+        stop_price=request.stop_price,
         quantity=quantity,
-        quote_amount=command.quote_amount,
+        quote_amount=request.quote_amount,
         self_trade_prevention=stp,
         lock_balance=lock_balance,
         receive_balance=receive_balance,
@@ -127,36 +128,36 @@ def reject_place(
 
 
 def _check_against_state(
-    state: EngineState, market: EngineMarket, command: PlaceOrder
+    state: EngineState, market: EngineMarket, request: OrderRequest
 ) -> Rejection | None:
     """The first rule that depends on open orders and prices: a client order id already in
     use, a stop the last price already reaches, a post-only order that would take, an order
     that would take liquidity from a market that is not ready."""
-    client_order_id = command.client_order_id
+    client_order_id = request.client_order_id
     if client_order_id is not None:
-        client_orders = state.client_orders.get(command.user_id)
+        client_orders = state.client_orders.get(request.user_id)
         if client_orders and client_order_id in client_orders:
             return DUPLICATE_CLIENT_ORDER_ID, "Duplicate order sent."
-    order_type = command.order_type
-    is_buy = command.side is BUY
+    order_type = request.order_type
+    is_buy = request.is_buy
     last_price = market.last_price
     if order_type in STOP_TYPES and last_price is not None:
-        stop_price = command.stop_price
+        stop_price = request.stop_price
         assert stop_price is not None
         if stop_reached(is_buy, order_type, stop_price, last_price):
             return WOULD_TRIGGER_IMMEDIATELY, "Stop price would trigger immediately."
-    if order_type is LIMIT_MAKER and crosses(market, is_buy, command.price or 0):
+    if order_type is LIMIT_MAKER and crosses(market, is_buy, request.price or 0):
         return WOULD_MATCH_IMMEDIATELY, WOULD_MATCH_MESSAGE
     if not market.ready and (
         order_type is MARKET
-        or (order_type is LIMIT and crosses(market, is_buy, command.price or 0))
+        or (order_type is LIMIT and crosses(market, is_buy, request.price or 0))
     ):
         return MARKET_NOT_READY, MARKET_NOT_READY_MESSAGE
     return None
 
 
 def _quantity_lock_and_need(
-    market: EngineMarket, command: PlaceOrder, is_buy: bool, stp: SelfTradePrevention
+    market: EngineMarket, request: OrderRequest, stp: SelfTradePrevention
 ) -> tuple[int, int, int]:
     """(quantity in lots, units to lock, free units the user must have) for a new order.
 
@@ -166,10 +167,11 @@ def _quantity_lock_and_need(
     quantity; a MARKET sell by ``quote_amount`` sells what the book buys for that amount
     within the band.
     """
-    user_id = command.user_id
-    quantity = command.quantity or 0
-    quote_amount = command.quote_amount
-    if command.order_type is MARKET:
+    user_id = request.user_id
+    is_buy = request.is_buy
+    quantity = request.quantity or 0
+    quote_amount = request.quote_amount
+    if request.order_type is MARKET:
         band_edge = taker_limit(market, is_buy, 0)
         if quote_amount is not None:
             quantity, cost = walk_liquidity(
@@ -183,10 +185,10 @@ def _quantity_lock_and_need(
     if not is_buy:
         lock = quantity * market.base_units_per_lot
         return quantity, lock, lock
-    if command.price:
-        lock = market.notional(command.price, quantity)
+    if request.price:
+        lock = market.notional(request.price, quantity)
         return quantity, lock, lock
-    stop_price = command.stop_price
+    stop_price = request.stop_price
     assert stop_price is not None
     numerator, denominator = market.headroom
     lock = -(-market.notional(stop_price, quantity) * (denominator + numerator) // denominator)
