@@ -80,13 +80,16 @@ class BookSide:
             prices = self.prices
             prices.insert(index_of(prices, price), price)
         level[order] = None
+        order.level = level
 
     def remove(self, order: WorkingOrder) -> None:
         """Take ``order`` out of its level, dropping the level when it empties."""
-        price = order.price
-        level = self.levels[price]
+        level = order.level
+        assert level is not None
         del level[order]
+        order.level = None
         if not level:
+            price = order.price
             del self.levels[price]
             prices = self.prices
             prices.pop(index_of(prices, price))
@@ -94,10 +97,11 @@ class BookSide:
     def move(self, order: WorkingOrder, price: int, remaining: int) -> None:
         """Take ``order`` out of its level and append it at ``price`` with ``remaining``."""
         levels = self.levels
-        old_price = order.price
-        level = levels[old_price]
+        level = order.level
+        assert level is not None
         del level[order]
         if not level:
+            old_price = order.price
             del levels[old_price]
             prices = self.prices
             prices.pop(index_of(prices, old_price))
@@ -110,6 +114,7 @@ class BookSide:
             prices = self.prices
             prices.insert(index_of(prices, price), price)
         target[order] = None
+        order.level = target
 
     def validate_internal_state(self) -> None:
         """Raise InternalStateError unless ``prices`` indexes ``levels`` and every level holds
@@ -124,6 +129,7 @@ class BookSide:
                     or order.is_buy != self.is_bid
                     or not order.is_resting
                     or order.remaining <= 0
+                    or order.level is not level
                 ):
                     raise InternalStateError(
                         f"{what} {price}: order {order.order_id} (price {order.price},"

@@ -14,6 +14,8 @@ class WorkingOrder:
 
     ``locked`` is what the order still holds in ``lock_balance`` (quote for buys, base for
     sells); fills spend from it and whatever is left goes back to free when the order ends.
+    ``level`` is the book level the order rests in (``BookSide`` keeps it), so that leaving
+    the level needs no lookup by price.
     """
 
     __slots__ = (
@@ -24,6 +26,7 @@ class WorkingOrder:
         "is_buy",
         "is_resting",
         "is_stop",
+        "level",
         "lock_balance",
         "locked",
         "order_id",
@@ -89,6 +92,7 @@ class WorkingOrder:
         self.queue_ahead = 0
         self.triggered = False
         self.is_resting = False
+        self.level: dict[WorkingOrder, None] | None = None
         self.status = NEW
         self.created_at = created_at
 
