@@ -34,10 +34,16 @@ COMPILED: Final = not __file__.endswith(".py")
 def index_of(prices: list[int], price: int) -> int:
     """Where ``price`` is, or would go, in the ascending ``prices`` (``bisect_left``).
 
-    Compiled, this loop runs on machine integers (``i64`` bounds, tagged prices) and beats
-    ``bisect``, whose C compares Python ints; interpreted, ``bisect`` is the faster."""
-    if not COMPILED:
-        return bisect_left(prices, price)
+    Compiled, ``machine_bisect_left`` beats ``bisect``, whose C compares Python ints;
+    interpreted, ``bisect`` is the faster."""
+    if COMPILED:
+        return machine_bisect_left(prices, price)
+    return bisect_left(prices, price)
+
+
+def machine_bisect_left(prices: list[int], price: int) -> int:
+    """``bisect_left`` as a loop that mypyc turns into machine integer code (``i64`` bounds,
+    tagged prices)."""
     low: i64 = 0
     high: i64 = len(prices)
     while low < high:
