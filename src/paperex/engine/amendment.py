@@ -49,7 +49,7 @@ def amend(state: EngineState, command: AmendOrder) -> None:
             "Only limit orders resting in the book can be amended.",
         )
         return
-    market = order.market
+    market = state.markets[order.symbol]
     old_price = order.price
     new_price = command.new_price
     if new_price is None:

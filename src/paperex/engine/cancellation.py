@@ -26,7 +26,7 @@ def cancel(state: EngineState, command: CancelOrder) -> None:
             )
         )
         return
-    cancel_open_order(state, order.market, order)
+    cancel_open_order(state, state.markets[order.symbol], order)
 
 
 def cancel_all(state: EngineState, command: CancelAllOrders) -> None:
@@ -38,7 +38,7 @@ def cancel_all(state: EngineState, command: CancelAllOrders) -> None:
     symbol = command.symbol
     for order in sorted(client_orders.values(), key=by_order_id):
         if symbol is None or order.symbol == symbol:
-            cancel_open_order(state, order.market, order)
+            cancel_open_order(state, state.markets[order.symbol], order)
 
 
 def by_order_id(order: WorkingOrder) -> int:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from paperex.domain.orders import OrderType, SelfTradePrevention, TimeInForce
 from paperex.domain.records import OpenOrder
 from paperex.domain.side import Side
 from paperex.engine.accounts import WorkingBalance
 from paperex.engine.constants import BUY, NEW, STOP_TYPES
-
-if TYPE_CHECKING:  # the market holds the books that hold the orders
-    from paperex.engine.market import EngineMarket
 
 
 class WorkingOrder:
@@ -34,7 +29,6 @@ class WorkingOrder:
         "level",
         "lock_balance",
         "locked",
-        "market",
         "order_id",
         "order_type",
         "price",
@@ -59,7 +53,7 @@ class WorkingOrder:
         *,
         order_id: int,
         user_id: int,
-        market: EngineMarket,
+        symbol: str,
         client_order_id: str,
         side: Side,
         order_type: OrderType,
@@ -76,8 +70,7 @@ class WorkingOrder:
     ) -> None:
         self.order_id = order_id
         self.user_id = user_id
-        self.market = market
-        self.symbol = market.symbol
+        self.symbol = symbol
         self.client_order_id = client_order_id
         self.side = side
         self.is_buy = side is BUY

@@ -66,7 +66,7 @@ def place(state: EngineState, command: PlaceOrder) -> None:
     order = WorkingOrder(
         order_id=order_id,
         user_id=user_id,
-        market=market,
+        symbol=market.symbol,
         client_order_id=client_order_id,
         side=request.side,
         order_type=order_type,

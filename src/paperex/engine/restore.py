@@ -84,7 +84,7 @@ def _load_order(state: EngineState, record: OpenOrder) -> WorkingOrder:
     order = WorkingOrder(
         order_id=record.order_id,
         user_id=record.user_id,
-        market=market,
+        symbol=market.symbol,
         client_order_id=record.client_order_id,
         side=record.side,
         order_type=record.order_type,
