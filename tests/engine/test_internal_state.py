@@ -55,6 +55,15 @@ def move_an_order_off_its_level(engine: MatchingEngine) -> None:
     next(iter(market_of(engine).bids.levels[95])).price = 96
 
 
+def give_two_orders_one_priority(engine: MatchingEngine) -> None:
+    first, second = market_of(engine).asks.levels[105]
+    second.priority = first.priority
+
+
+def detach_an_order_from_its_level(engine: MatchingEngine) -> None:
+    next(iter(market_of(engine).bids.levels[95])).level = {}
+
+
 def mark_a_stop_triggered(engine: MatchingEngine) -> None:
     next(iter(market_of(engine).stops.rising[120])).triggered = True
 
@@ -93,7 +102,9 @@ def test_a_busy_engine_is_consistent() -> None:
         (list_a_price_without_level, "asks: prices .* differ from levels"),
         (leave_an_empty_level, "bids: empty level at 94"),
         (swap_time_priority, "asks 105: order .* out of time priority"),
+        (give_two_orders_one_priority, "asks 105: order .* out of time priority"),
         (move_an_order_off_its_level, "bids 95: order 1 .* does not belong here"),
+        (detach_an_order_from_its_level, "bids 95: order 1 .* does not belong here"),
         (mark_a_stop_triggered, "rising stops 120: order 5 .* does not belong here"),
         (file_a_stop_under_the_wrong_direction, "falling stops 120: order 5"),
         (keep_an_empty_reference_level, "reference asks: level 110 holds 0"),
