@@ -27,8 +27,8 @@ def level_volume(level: Level) -> int:
     return sum(order.remaining for order in level)
 
 
-COMPILED: Final = not __file__.endswith(".py")
-"""Whether mypyc compiled this module (an extension's ``__file__`` ends in ``.so``)."""
+COMPILED: Final = not __file__.endswith((".py", ".pyc"))
+"""Whether mypyc compiled this module (then ``__file__`` names an extension, ``.so``)."""
 
 
 def index_of(prices: list[int], price: int) -> int:
