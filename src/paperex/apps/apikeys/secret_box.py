@@ -25,6 +25,9 @@ from django.conf import settings
 HKDF_INFO = b"paperex.apikeys.secret-encryption.v1"
 VERSION_PREFIX = "v1:"
 NONCE_BYTES = 12
+SECRETS_REMEMBERED = 4096
+"""Secrets decrypted lately, kept in this process's memory (as each is while a signature is
+checked): a signed request costs an HMAC, not a decryption too."""
 
 
 class SecretUnreadableError(Exception):
@@ -48,13 +51,16 @@ def secret_encrypt(*, secret: str, api_key: str) -> str:
 
 def secret_decrypt(*, stored: str, api_key: str) -> str:
     """The secret of a stored value; raises SecretUnreadableError when it does not decrypt."""
+    return _decrypted(stored, api_key, settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=SECRETS_REMEMBERED)
+def _decrypted(stored: str, api_key: str, secret_key: str) -> str:
     if not stored.startswith(VERSION_PREFIX):
         raise SecretUnreadableError("unknown secret format")
     try:
         raw = base64.urlsafe_b64decode(stored[len(VERSION_PREFIX) :])
-        plain = _cipher(settings.SECRET_KEY).decrypt(
-            raw[:NONCE_BYTES], raw[NONCE_BYTES:], api_key.encode()
-        )
+        plain = _cipher(secret_key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], api_key.encode())
     except (InvalidTag, ValueError) as error:
         raise SecretUnreadableError("the secret does not decrypt") from error
     return plain.decode()

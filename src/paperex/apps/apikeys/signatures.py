@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import re
 from collections.abc import Callable, Sequence
@@ -168,7 +167,7 @@ def hmac_signature_valid(*, secret: str, payload: bytes, signature: str) -> bool
     """Whether ``signature`` is the hex HMAC-SHA256 of ``payload`` under ``secret``."""
     if not HEX_SIGNATURE_PATTERN.fullmatch(signature):
         return False
-    expected = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+    expected = hmac.digest(secret.encode(), payload, "sha256").hex()
     return hmac.compare_digest(expected, signature.lower())
 
 

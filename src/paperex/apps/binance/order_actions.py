@@ -36,14 +36,20 @@ from paperex.engine import place_order_from_decimals
 from paperex.support.clock import wall_clock_ms
 
 
-async def order_new_placed(*, user_id: int, new_order: NewOrder) -> OrderView:
-    """Place the order and return it as the engine stored it (its reply).
+async def order_new_placed(
+    *, user_id: int, new_order: NewOrder, api_key_id: int | None = None
+) -> OrderView:
+    """Place the order and return it as the engine stored it (its reply); with ``api_key_id``
+    only while that key is active (else ApiKeyRefusedError).
 
     A client order id the user has used before is -2010 "Duplicate order sent." (Paperex keeps
     client order ids unique for good, Binance among open orders). Raises BinanceError and the
     service's PaperexErrors (the facade words them)."""
     placement = await order_place(
-        user_id=user_id, symbol=new_order.symbol, **new_order.order_fields()
+        user_id=user_id,
+        symbol=new_order.symbol,
+        api_key_id=api_key_id,
+        **new_order.order_fields(),
     )
     if not placement.created:
         raise order_rejected(DUPLICATE_ORDER)

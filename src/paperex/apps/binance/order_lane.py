@@ -3,8 +3,9 @@
 Django's handler costs a signed order more than placing it does (a thread hop per signal, URL
 resolution, middleware), and its view holds a thread while the engine works. This ASGI app
 (``takes_binance_order_lane`` picks the requests; wired in ``paperex.config.asgi``) runs the
-view's own steps: the key read with the other requests' (``apikey_active_read``: one thread
-hop and one query per batch), ``SignedRequest.verify`` and ``order_new_checked`` on the event
+view's own steps: the key from memory (``key_cache``; the engine places the order only while
+the key is active, and a key it refuses is -2015 as the view says it), else read with the other
+requests' (``apikey_active_read``), ``SignedRequest.verify`` and ``order_new_checked`` on the event
 loop (in a worker thread for a symbol the cached markets do not hold: ``symbol_check`` asks the
 database), ``order_new_placed`` on the loop (the wait for the engine holds no thread),
 ``order_new_answer`` on the loop when the engine's reply answers it (``reply_answers``), else in
@@ -22,9 +23,10 @@ import msgspec
 from channels.db import database_sync_to_async
 from django.db import InterfaceError, OperationalError
 
+from paperex.apps.apikeys.key_cache import verified_keys
 from paperex.apps.apikeys.key_reads import apikey_active_read
 from paperex.apps.apikeys.models import ApiKey
-from paperex.apps.apikeys.signatures import KeyRead, api_key_valid
+from paperex.apps.apikeys.signatures import KeyRead, api_key_rejected, api_key_valid
 from paperex.apps.binance.order_actions import order_new_placed
 from paperex.apps.binance.order_parameters import NewOrder
 from paperex.apps.binance.signed import API_KEY_HEADER, REFUSALS, SignedAnswer, SignedRequest
@@ -38,6 +40,7 @@ from paperex.apps.core.fast_lane import ASGIApp, Scope, header, read_body, send_
 from paperex.apps.core.limits import client_address
 from paperex.apps.core.metrics import observe_http_request
 from paperex.apps.trading.selectors.markets import order_entry_market_held
+from paperex.apps.trading.services.orders import ApiKeyRefusedError
 
 PATH = "/api/v3/order"
 ROUTE = "api/v3/order"
@@ -58,36 +61,73 @@ def _checked(request: SignedRequest, key_read: KeyRead | None) -> NewOrder:
 
 _checked_in_thread = database_sync_to_async(_checked, thread_sensitive=False)
 _answer_in_thread = database_sync_to_async(order_new_answer, thread_sensitive=False)
+KeyFound = ApiKey | Exception | None
+"""The request's active key, the failure of its read, or None for a malformed key."""
 
 
-async def _key_read(api_key: str | None) -> KeyRead | None:
-    """What ``verify`` reads the request's key with: the outcome of its read with the other
-    requests' (``apikey_active_read``), raised where ``verify`` reads the key (after the checks
-    that come first); None for a malformed key, refused before any read."""
+async def _key_found(api_key: str | None) -> KeyFound:
+    """The active key ``api_key`` names: from memory (``verified_keys``), else read with the
+    other requests' (``apikey_active_read``) and kept."""
     if not api_key_valid(api_key):
+        return None  # refused before any read
+    key = verified_keys.get(api_key)
+    if key is None:
+        try:
+            key = await apikey_active_read(api_key)
+        except (ApiKey.DoesNotExist, OperationalError, InterfaceError) as error:
+            return error
+        verified_keys.put(key)
+    return key
+
+
+def _key_read(found: KeyFound) -> KeyRead | None:
+    """What ``verify`` reads the key with: ``found``, or its failure raised where ``verify``
+    reads the key (after the checks that come first)."""
+    if found is None:
         return None
+
+    def read(**_: object) -> ApiKey:
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    return read
+
+
+async def _still_active(api_key: str) -> bool:
+    """Whether the key is active as the database has it now (True when it cannot say)."""
     try:
-        key = await apikey_active_read(api_key)
-    except (ApiKey.DoesNotExist, OperationalError, InterfaceError) as error:
-        failure = error
+        await apikey_active_read(api_key)
+    except ApiKey.DoesNotExist:
+        return False
+    except (OperationalError, InterfaceError):
+        return True
+    return True
 
-        def refused(**_: object) -> ApiKey:
-            raise failure
 
-        return refused
-    return lambda **_: key
+def _key_refused(request: SignedRequest) -> SignedAnswer:
+    """-2015 for a key revoked since it was kept, as if it had been read now: the weight is the
+    client address's and no order counts are told."""
+    assert request.api_key is not None
+    verified_keys.evict(request.api_key)
+    request.user_id = None
+    return request.refused(api_key_rejected())
 
 
 async def _signed_answer(request: SignedRequest) -> SignedAnswer:
+    found = await _key_found(request.api_key)
     try:
-        key_read = await _key_read(request.api_key)
+        key_read = _key_read(found)
         symbol = request.parameters.get("symbol", "")
         if order_entry_market_held(symbol=symbol) is None:  # symbol_check reads the database
             new_order = await _checked_in_thread(request, key_read)
         else:  # no database read: on the loop
             new_order = _checked(request, key_read)
         assert request.user_id is not None
-        placed = await order_new_placed(user_id=request.user_id, new_order=new_order)
+        assert isinstance(found, ApiKey)  # verified
+        placed = await order_new_placed(
+            user_id=request.user_id, new_order=new_order, api_key_id=found.pk
+        )
         user_id, response_type = request.user_id, new_order.response_type
         if reply_answers(placed, response_type):  # no database read: on the loop
             answer = order_new_answer(user_id=user_id, placed=placed, response_type=response_type)
@@ -95,7 +135,11 @@ async def _signed_answer(request: SignedRequest) -> SignedAnswer:
             answer = await _answer_in_thread(
                 user_id=user_id, placed=placed, response_type=response_type
             )
+    except ApiKeyRefusedError:  # revoked since it was kept, in this process or another
+        return _key_refused(request)
     except REFUSALS as error:
+        if isinstance(found, ApiKey) and not await _still_active(found.api_key):
+            return _key_refused(request)
         return request.refused(error)
     return request.answered(answer)
 

@@ -42,6 +42,7 @@ class ErrorCode(StrEnum):
     STORAGE_UNAVAILABLE = "storage_unavailable"
     VENUE_UNAVAILABLE = "venue_unavailable"
     TOO_MANY_API_KEYS = "too_many_api_keys"
+    API_KEY_REFUSED = "api_key_refused"
 
 
 class PaperexError(Exception):

@@ -48,6 +48,8 @@ class EngineReply(msgspec.Struct, kw_only=True, omit_defaults=True):
     """Set (over Redis only) when the host failed; the caller raises EngineUnavailableError."""
     markets_not_ready: list[str] = msgspec.field(default_factory=list)
     """In the reply to a Heartbeat: the markets still waiting for their reference market."""
+    key_refused: bool = False
+    """The command named an API key that is not active, or not its user's: it did not run."""
 
 
 class Heartbeat(msgspec.Struct, frozen=True, kw_only=True, tag_field="command", tag=True):
@@ -73,6 +75,8 @@ class CommandEnvelope(msgspec.Struct, kw_only=True):
     """The caller made the PlaceOrder's client order id just now: no stored order has it."""
     request_id: str | None = None
     """The request that sent it, for the engine's log lines."""
+    api_key_id: int | None = None
+    """The API key the command was signed with: it runs only while the key is active."""
 
 
 encode = msgspec.json.Encoder().encode

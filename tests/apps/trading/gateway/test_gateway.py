@@ -29,6 +29,7 @@ class SilentHost:
         *,
         timeout: float | None = None,
         new_client_order_id: bool = False,
+        api_key_id: int | None = None,
     ) -> Any:
         self.timeouts.append(timeout)
         self.futures.append(Future())

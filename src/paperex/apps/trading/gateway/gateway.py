@@ -108,19 +108,29 @@ class EngineGateway:
         self.host = host
 
     async def execute(
-        self, command: EngineCommand, *, new_client_order_id: bool = False
+        self,
+        command: EngineCommand,
+        *,
+        new_client_order_id: bool = False,
+        api_key_id: int | None = None,
     ) -> EngineReply:
         """The committed reply to ``command``; raises EngineUnavailableError (the command did
         not run) or EngineOutcomeUnknownError (sent, no answer in time).
-        ``new_client_order_id``: see ``EngineHost.submit``."""
+        ``new_client_order_id``, ``api_key_id``: see ``EngineHost.submit``."""
         host = self.host
         if host is not None and host.running:
             future = host.submit(
-                command, timeout=self.timeout, new_client_order_id=new_client_order_id
+                command,
+                timeout=self.timeout,
+                new_client_order_id=new_client_order_id,
+                api_key_id=api_key_id,
             )
             return await _answer(future, self.timeout)
         return await self._remote().execute(
-            command, timeout=self.timeout, new_client_order_id=new_client_order_id
+            command,
+            timeout=self.timeout,
+            new_client_order_id=new_client_order_id,
+            api_key_id=api_key_id,
         )
 
     def execute_sync(self, command: EngineCommand) -> EngineReply:

@@ -104,6 +104,7 @@ class RedisCommandServer:
                         timeout=remaining,
                         new_client_order_id=envelope.new_client_order_id,
                         request_id=envelope.request_id,
+                        api_key_id=envelope.api_key_id,
                     ),
                 )
             )

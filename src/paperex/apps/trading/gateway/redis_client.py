@@ -39,7 +39,12 @@ _REPLY_IDS = ProcessIds(tag_bytes=8)
 
 
 def _envelope(
-    command: HostCommand, timeout: float, *, droppable: bool, new_client_order_id: bool = False
+    command: HostCommand,
+    timeout: float,
+    *,
+    droppable: bool,
+    new_client_order_id: bool = False,
+    api_key_id: int | None = None,
 ) -> tuple[str, bytes]:
     reply_to = REPLY_PREFIX + _REPLY_IDS.next_id()
     deadline_ms = wall_clock_ms() + int(timeout * 1000) if droppable else None
@@ -49,6 +54,7 @@ def _envelope(
         deadline_ms=deadline_ms,
         new_client_order_id=new_client_order_id,
         request_id=current_request_id.get(),
+        api_key_id=api_key_id,
     )
     return reply_to, encode(envelope)
 
@@ -94,7 +100,12 @@ class RedisEngineClient:
         self._async: dict[int, redis_async.Redis] = {}
 
     async def execute(
-        self, command: HostCommand, *, timeout: float, new_client_order_id: bool = False
+        self,
+        command: HostCommand,
+        *,
+        timeout: float,
+        new_client_order_id: bool = False,
+        api_key_id: int | None = None,
     ) -> EngineReply:
         """The reply to ``command``; raises EngineOutcomeUnknownError after ``timeout`` s."""
         loop_id = id(asyncio.get_running_loop())
@@ -107,7 +118,11 @@ class RedisEngineClient:
                 socket_timeout=READ_SECONDS,
             )
         reply_to, payload = _envelope(
-            command, timeout, droppable=True, new_client_order_id=new_client_order_id
+            command,
+            timeout,
+            droppable=True,
+            new_client_order_id=new_client_order_id,
+            api_key_id=api_key_id,
         )
         try:
             await client.lpush(COMMANDS_KEY, payload)

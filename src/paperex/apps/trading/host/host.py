@@ -50,6 +50,7 @@ from django.db import (
     transaction,
 )
 
+from paperex.apps.core.key_holders import active_key_holders
 from paperex.apps.core.metrics import (
     engine_batch_commands,
     engine_commands_queued,
@@ -111,6 +112,8 @@ class _Pending:
     """The caller made the client order id just now, so the database need not be asked."""
     request_id: str | None = None
     """The request that sent it, for the engine's log lines about it."""
+    api_key_id: int | None = None
+    """The API key it was signed with, checked before the engine runs it (``core.key_holders``)."""
 
 
 class EngineHost:
@@ -179,6 +182,7 @@ class EngineHost:
         timeout: float | None = None,
         new_client_order_id: bool = False,
         request_id: str | None = None,
+        api_key_id: int | None = None,
     ) -> Future[EngineReply]:
         """Queue ``command``; the future resolves once its effects are committed.
 
@@ -187,11 +191,15 @@ class EngineHost:
         ``new_client_order_id``: the caller made a PlaceOrder's client order id just now, so no
         stored order can have it and the database is not asked (a retry sends it as given).
         ``request_id``: the request that sent it (default: the one being served here).
+        ``api_key_id``: the API key that signed it; the command runs only if that key is active
+        and its user's when the batch runs, else it is answered ``key_refused``.
         """
         future: Future[EngineReply] = Future()
         deadline = None if timeout is None else time.monotonic() + timeout
         sender = request_id or current_request_id.get()
-        self._queue.put(_Pending(command, future, deadline, new_client_order_id, sender))
+        self._queue.put(
+            _Pending(command, future, deadline, new_client_order_id, sender, api_key_id)
+        )
         if self.failure is not None:  # the writer stopped for good, maybe after it last looked
             self._refuse_queued(EngineUnavailableError("the engine stopped"))
         return future
@@ -380,10 +388,15 @@ class EngineHost:
             )
 
     def _run_engine(self, live: list[_Pending]) -> _EngineRun:
-        """Process the batch's commands in order; a PlaceOrder reusing a client order id (in the
-        database or earlier in the batch) is not processed but answered with that order."""
+        """Process the batch's commands in order; a command signed with a key that is no longer
+        active (or not its user's) is not processed but refused, and a PlaceOrder reusing a
+        client order id (in the database or earlier in the batch) is answered with that
+        order."""
         assert self.state is not None
         engine = self.state.engine
+        holders = active_key_holders(
+            {pending.api_key_id for pending in live if pending.api_key_id is not None}
+        )
         existing = _existing_client_orders(
             [pending.command for pending in live if not pending.new_client_order_id]
         )
@@ -393,6 +406,11 @@ class EngineHost:
             command = pending.command
             if isinstance(command, Heartbeat):
                 run.heartbeats.append(pending)
+                continue
+            if pending.api_key_id is not None and holders.get(pending.api_key_id) != getattr(
+                command, "user_id", None
+            ):
+                run.keys_refused.append(pending)
                 continue
             key = _client_key(command)
             if key is not None and key in existing:
@@ -456,6 +474,9 @@ class EngineHost:
         for pending, order_id in run.duplicates:
             if pending.future is not None:
                 pending.future.set_result(EngineReply(duplicate_of=order_id))
+        for pending in run.keys_refused:
+            if pending.future is not None:
+                pending.future.set_result(EngineReply(key_refused=True))
         if run.heartbeats:
             assert self.state is not None
             waiting = self.state.engine.markets_not_ready()
@@ -486,6 +507,8 @@ class _EngineRun:
     duplicates: list[tuple[_Pending, int]] = field(default_factory=list)
     """Client-id retries and the order id they are answered with."""
     heartbeats: list[_Pending] = field(default_factory=list)
+    keys_refused: list[_Pending] = field(default_factory=list)
+    """Commands signed with a key that is not active, or not their user's."""
     touched_orders: dict[int, None] = field(default_factory=dict)
 
 

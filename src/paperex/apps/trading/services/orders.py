@@ -41,6 +41,16 @@ class OrderOutcomeUnknownError(EngineOutcomeUnknownError):
         self.details = {"status": "unknown", **order}
 
 
+class ApiKeyRefusedError(PaperexError):
+    """The order was signed with an API key that was revoked (or is not the user's) by the time
+    the engine took it: it did not run (HTTP 401)."""
+
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.API_KEY_REFUSED, "The API key is not active.")
+
+
 PLACEMENT_UNKNOWN = (
     "The order was sent but the engine did not answer in time, so it may or may not be placed. "
     "Send it again with the same client_order_id (it is never placed twice), or look it up: "
@@ -101,9 +111,12 @@ async def order_place(
     quote_amount: Decimal | None = None,
     client_order_id: str | None = None,
     self_trade_prevention: SelfTradePrevention | None = None,
+    api_key_id: int | None = None,
 ) -> OrderPlacement:
     """Place an order and return it once the engine has stored it; without a
-    ``client_order_id`` it gets a new one (``new_client_order_id``).
+    ``client_order_id`` it gets a new one (``new_client_order_id``). With ``api_key_id`` (the
+    key that signed it, verified from memory) the engine places it only if that key is still
+    active and the user's, else ApiKeyRefusedError.
 
     Raises RateLimitedError (the user's order rate is reached), OrderRefusedError (unknown or
     halted market, a filter, insufficient balance, ...; MarketNotReadyError while the market
@@ -136,10 +149,14 @@ async def order_place(
         orders_rejected.inc()
         raise OrderRefusedError(command.reason, command.message)
     try:
-        reply = await engine_gateway.execute(command, new_client_order_id=made_client_order_id)
+        reply = await engine_gateway.execute(
+            command, new_client_order_id=made_client_order_id, api_key_id=api_key_id
+        )
     except EngineOutcomeUnknownError as unknown:
         message = PLACEMENT_UNKNOWN.format(client_order_id=client_order_id)
         raise OrderOutcomeUnknownError(message, client_order_id=client_order_id) from unknown
+    if reply.key_refused:
+        raise ApiKeyRefusedError
     if reply.rejection_reason:
         orders_rejected.inc()
         raise _engine_refusal(reply.rejection_reason, reply.rejection_message)
