@@ -95,12 +95,14 @@ class SlidingWindowCounts:
             now = self._clock()
             return self._wait(now, (name, key, int(now // rate.seconds)), rate)
 
-    def add(self, name: str, key: str, rate: Rate, amount: int = 1) -> None:
+    def add(self, name: str, key: str, rate: Rate, amount: int = 1) -> int:
         """Count an event that already happened (a failed login), allowed or not, as
-        ``amount`` events (a request of that weight)."""
+        ``amount`` events (a request of that weight); returns ``current_count`` after it."""
         with self._lock:
             now = self._clock()
-            self._add(now, (name, key, int(now // rate.seconds)), rate.seconds, amount)
+            window = (name, key, int(now // rate.seconds))
+            self._add(now, window, rate.seconds, amount)
+            return self._count(window)
 
     def current_count(self, name: str, key: str, rate: Rate) -> int:
         """The events counted for ``key`` in the current fixed window of ``rate`` (this

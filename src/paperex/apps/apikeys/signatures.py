@@ -113,9 +113,23 @@ def ahead_of_server() -> SignedRequestError:
 def request_parameters(query_string: bytes, body: bytes) -> dict[str, str]:
     """The parameters of a request sent in its query string and its form body; a parameter in
     both takes the query string's value (as Binance does)."""
-    parameters = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-    parameters.update(parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True))
+    parameters = form_pairs(body.decode("utf-8", "replace"))
+    parameters.update(form_pairs(query_string.decode("utf-8", "replace")))
     return parameters
+
+
+def form_pairs(text: str) -> dict[str, str]:
+    """The name=value pairs of a query string or form body, as ``parse_qsl`` reads them with
+    blank values kept (the last of a repeated name wins). Text with nothing to decode (no
+    ``%``, no ``+``: what bots send for orders) is split directly, at a fraction of the cost."""
+    if "%" in text or "+" in text:
+        return dict(parse_qsl(text, keep_blank_values=True))
+    pairs = {}
+    for item in text.split("&"):
+        if item:
+            name, _, value = item.partition("=")
+            pairs[name] = value
+    return pairs
 
 
 def split_signature(part: bytes) -> tuple[bytes, list[bytes]]:

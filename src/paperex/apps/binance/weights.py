@@ -59,8 +59,7 @@ def weight_use(key: str, weight: int) -> int:
     rate = weight_rate()
     if rate.limit and limits.counts.wait(WEIGHT_COUNT, key, rate):
         weight = 0
-    limits.counts.add(WEIGHT_COUNT, key, rate, amount=weight)
-    return limits.counts.current_count(WEIGHT_COUNT, key, rate)
+    return limits.counts.add(WEIGHT_COUNT, key, rate, amount=weight)
 
 
 def order_counted(user_id: int) -> None:
