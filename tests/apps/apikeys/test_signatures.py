@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from paperex.apps.accounts.models import User
 from paperex.apps.apikeys.models import ApiKey
@@ -18,6 +20,7 @@ from paperex.apps.apikeys.secret_box import secret_encrypt
 from paperex.apps.apikeys.services import apikey_create, apikey_revoke
 from paperex.apps.apikeys.signatures import (
     SignedRequestError,
+    form_pairs,
     hmac_signature_valid,
     request_parameters,
     signed_payload,
@@ -321,3 +324,8 @@ def test_an_ed25519_key_verifies_base64_signatures_over_the_same_payload(trader:
     with pytest.raises(SignedRequestError) as revoked:
         verify(key.api_key, query, f"{body}&signature={signature}", now)
     assert revoked.value.code == -2015
+
+
+@given(st.text(alphabet="ab=&%+2F é", max_size=30))
+def test_form_pairs_read_as_parse_qsl_does(text: str) -> None:
+    assert form_pairs(text) == dict(parse_qsl(text, keep_blank_values=True))

@@ -13,15 +13,21 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from paperex.apps.accounts.models import User
+from paperex.apps.apikeys.key_cache import verified_keys
+from paperex.apps.apikeys.models import ApiKey
+from paperex.apps.apikeys.selectors import apikeys_active
 from paperex.apps.apikeys.services import apikey_revoke
 from paperex.apps.binance.order_lane import binance_order_lane, takes_binance_order_lane
 from paperex.apps.binance.signed import SignedRequest, signed_answer
 from paperex.apps.binance.trading_views import order_new
 from paperex.apps.binance.weights import user_key, weight_use
+from paperex.apps.trading.models import Order
 from paperex.config.asgi import application
+from paperex.support.clock import wall_clock_ms
 from paperex.support.rate_window import Rate
 from tests.apps.binance.signing import FORM, LIMIT_BUY, SignedClient
 from tests.support.ledger import fund_btc
@@ -263,3 +269,52 @@ def test_a_resting_full_order_costs_one_query_on_the_request_side(
         answer = signed_answer(resting_order())
     assert (answer.status, answer.body["status"], answer.body["fills"]) == (200, "NEW", [])
     assert len(queries) == 1, [query["sql"] for query in queries]
+
+
+def test_a_kept_key_signs_the_next_orders_without_a_read(
+    pair: tuple[SignedClient, SignedClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[list[str]] = []
+
+    def counted(*, api_keys: list[str]) -> Any:
+        reads.append(api_keys)
+        return apikeys_active(api_keys=api_keys)
+
+    monkeypatch.setattr("paperex.apps.apikeys.key_reads.apikeys_active", counted)
+    lane, _ = pair
+    answers = [through_lane(application, lane, LIMIT_BUY) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert reads == [[lane.api_key]]
+
+
+def test_a_kept_key_revoked_elsewhere_places_nothing(
+    pair: tuple[SignedClient, SignedClient],
+) -> None:
+    """Revoked in the database as another process would (nothing here hears of it): the engine
+    refuses the order that names the kept key, -2015 as the view answers it."""
+    lane, _ = pair
+    assert through_lane(application, lane, LIMIT_BUY).status_code == 200
+    ApiKey.objects.filter(api_key=lane.api_key).update(revoked_at=timezone.now())
+    refused = through_lane(application, lane, LIMIT_BUY)
+    assert (refused.status_code, refused.json()["code"]) == (401, -2015)
+    assert "x-mbx-order-count-10s" not in refused.headers
+    assert Order.objects.filter(user=lane.user).count() == 1
+    # Forgotten: the next request reads the key again, and is refused before any placement.
+    assert verified_keys.get(lane.api_key) is None
+    assert through_lane(application, lane, LIMIT_BUY).json()["code"] == -2015
+
+
+def test_a_kept_key_revoked_since_is_refused_first_whatever_else_is_wrong(
+    pair: tuple[SignedClient, SignedClient],
+) -> None:
+    """The view reads the key first: a revoked key's request with an old timestamp is -2015,
+    not -1021, even though the lane checked the timestamp with a key from memory."""
+    lane, view = pair
+    assert through_lane(application, lane, LIMIT_BUY).status_code == 200
+    ApiKey.objects.filter(api_key=lane.api_key).update(revoked_at=timezone.now())
+    stale = wall_clock_ms() - 60_000
+    through = through_lane(application, lane, LIMIT_BUY, timestamp=stale)
+    direct = view.post("order", LIMIT_BUY)
+    assert (through.status_code, through.json()["code"]) == (401, -2015)
+    assert verified_keys.get(lane.api_key) is None
+    assert direct.status_code == 200  # the view's own key is active
