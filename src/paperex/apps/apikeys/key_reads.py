@@ -1,8 +1,8 @@
 """Reads of active API keys for signed requests served on the event loop (the Binance order
 lane). The keys asked for while a read is under way are read together by the next one: one
 statement in a worker thread per batch, where a read per request cost each request a thread
-hop and a query. Every request's key is still read after the request arrived, so a revoked key
-is refused at once (nothing is cached)."""
+hop and a query. The lane keeps what it read (``key_cache``): a key is read here once, then
+again only after a refusal."""
 
 from __future__ import annotations
 
