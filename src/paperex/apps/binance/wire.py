@@ -32,8 +32,9 @@ Row = dict[str, Any]
 def binance_amount(value: Decimal) -> str:
     """``value`` with Binance's 8 decimal places ("0.01000000"), or with all of its own when it
     has more, so that no digit is lost."""
-    if value == value.quantize(BINANCE_PLACES):
-        return format(value.quantize(BINANCE_PLACES), "f")
+    eight_places = value.quantize(BINANCE_PLACES)
+    if eight_places == value:
+        return format(eight_places, "f")
     return format_amount(value)
 
 
