@@ -102,6 +102,26 @@ def signed_makers(
     return [_signed_maker(key, secret, random.Random(), response_type) for key, secret in keys]
 
 
+def signed_order_body(mac_key: bytes, rng: random.Random, response_type: str | None) -> bytes:
+    """A signed LIMIT buy's form body as python-binance's ``order_limit_buy`` sends it."""
+    parameters = {
+        "newClientOrderId": f"x-HNA2TXFJ{rng.getrandbits(88):x}",
+        "price": f"{rng.randint(1000, 2000)}.{rng.randint(0, 99):02d}",
+        "quantity": "0.01",
+        "recvWindow": "10000",
+        "side": "BUY",
+        "symbol": "BTCUSDT",
+        "timeInForce": "GTC",
+        "timestamp": str(int(time.time() * 1000)),
+        "type": "LIMIT",
+    }
+    if response_type is not None:
+        parameters["newOrderRespType"] = response_type
+    payload = "&".join(f"{name}={value}" for name, value in sorted(parameters.items()))
+    signature = hmac.new(mac_key, payload.encode(), hashlib.sha256).hexdigest()
+    return f"{payload}&signature={signature}".encode()
+
+
 def _signed_maker(
     api_key: str, secret: str, rng: random.Random, response_type: str | None
 ) -> Callable[[], bytes]:
@@ -109,24 +129,8 @@ def _signed_maker(
     headers = {"X-MBX-APIKEY": api_key, "Content-Type": "application/x-www-form-urlencoded"}
 
     def make() -> bytes:
-        parameters = {
-            "newClientOrderId": f"x-HNA2TXFJ{rng.getrandbits(88):x}",
-            "price": f"{rng.randint(1000, 2000)}.{rng.randint(0, 99):02d}",
-            "quantity": "0.01",
-            "recvWindow": "10000",
-            "side": "BUY",
-            "symbol": "BTCUSDT",
-            "timeInForce": "GTC",
-            "timestamp": str(int(time.time() * 1000)),
-            "type": "LIMIT",
-        }
-        if response_type is not None:
-            parameters["newOrderRespType"] = response_type
-        payload = "&".join(f"{name}={value}" for name, value in sorted(parameters.items()))
-        signature = hmac.new(mac_key, payload.encode(), hashlib.sha256).hexdigest()
-        return post_with_headers(
-            "/api/v3/order", f"{payload}&signature={signature}".encode(), headers
-        )
+        body = signed_order_body(mac_key, rng, response_type)
+        return post_with_headers("/api/v3/order", body, headers)
 
     return make
 

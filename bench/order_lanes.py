@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hmac
 import json
 import os
 import random
@@ -25,28 +24,11 @@ import time
 from typing import Any
 
 from _limits import add_limits_option
+from binance_api import signed_order_body
 from order_entry import bench_env, prepare
 
 CHILD = "PAPEREX_BENCH_ORDER_LANES_CHILD"
 SIGNED = "application/x-www-form-urlencoded"
-
-
-def _signed_body(secret: str, rng: random.Random) -> bytes:
-    """A signed LIMIT buy as python-binance sends it (``binance_api.py``'s requests)."""
-    parameters = {
-        "newClientOrderId": f"x-HNA2TXFJ{rng.getrandbits(88):x}",
-        "price": f"{rng.randint(1000, 2000)}.{rng.randint(0, 99):02d}",
-        "quantity": "0.01",
-        "recvWindow": "10000",
-        "side": "BUY",
-        "symbol": "BTCUSDT",
-        "timeInForce": "GTC",
-        "timestamp": str(int(time.time() * 1000)),
-        "type": "LIMIT",
-    }
-    payload = "&".join(f"{name}={value}" for name, value in sorted(parameters.items()))
-    signature = hmac.digest(secret.encode(), payload.encode(), "sha256").hex()
-    return f"{payload}&signature={signature}".encode()
 
 
 def _native_body(rng: random.Random) -> bytes:
@@ -141,7 +123,7 @@ def child(orders: int, rounds: int) -> None:
     )
 
     def bodies() -> tuple[list[bytes], list[bytes]]:
-        signed = [_signed_body(created.secret_key, rng) for _ in range(orders)]
+        signed = [signed_order_body(created.secret_key.encode(), rng, None) for _ in range(orders)]
         return signed, [_native_body(rng) for _ in range(orders)]
 
     async def run() -> None:
