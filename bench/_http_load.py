@@ -15,6 +15,8 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    server_cpu_seconds: float = 0.0
+    """The server process's CPU time (user and system) over the load, when it was measured."""
 
     @property
     def per_second(self) -> float:
@@ -32,6 +34,7 @@ class LoadResult:
             sum(result.errors for result in results),
             sum(result.seconds for result in results),
             [latency for result in results for latency in result.latencies_ms],
+            sum(result.server_cpu_seconds for result in results),
         )
 
     def summary(self) -> dict[str, float]:
@@ -41,6 +44,11 @@ class LoadResult:
             "p99_ms": round(self.percentile(0.99), 2),
             "mean_ms": round(statistics.fmean(self.latencies_ms), 2) if self.latencies_ms else 0,
             "errors": self.errors,
+            **(
+                {"server_cpu_us": round(self.server_cpu_seconds / self.requests * 1e6, 1)}
+                if self.server_cpu_seconds and self.requests
+                else {}
+            ),
         }
 
 

@@ -141,7 +141,7 @@ def measure(
     """Each lane's load on one server, the users already registered (``prepare``): the lanes
     in turn, ``rounds`` times, each result over all of its lane's rounds."""
     keys = api_keys(env, clients)
-    with serving(env, SHIPPED_MAX_BATCH) as port:
+    with serving(env, SHIPPED_MAX_BATCH) as (port, pid):
         lanes = {
             "native": (order_makers(port, clients), b" 201 "),
             "binance FULL": (signed_makers(keys, None), OK),
@@ -150,7 +150,7 @@ def measure(
         runs: dict[str, list[LoadResult]] = {name: [] for name in lanes}
         for _ in range(rounds):
             for name, (makers, ok_status) in lanes.items():
-                runs[name].append(load(port, makers, seconds, ok_status))
+                runs[name].append(load(port, makers, seconds, ok_status, server_pid=pid))
         return {name: LoadResult.combined(results) for name, results in runs.items()}
 
 

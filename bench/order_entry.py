@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import json
 import os
@@ -115,30 +116,47 @@ def _maker(token: str, rng: random.Random) -> Callable[[], bytes]:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], max_batch: int) -> Iterator[int]:
-    """A ready server committing up to ``max_batch`` orders a transaction; yields its port."""
+def serving(env: dict[str, str], max_batch: int) -> Iterator[tuple[int, int]]:
+    """A ready server committing up to ``max_batch`` orders a transaction; yields its port and
+    its process id."""
     port = free_port()
     server = start_server({**env, "PAPEREX_ENGINE_MAX_BATCH": str(max_batch)}, port)
     try:
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()
         server.wait(timeout=20)
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) process ``pid`` has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(
-    port: int, makers: list[Callable[[], bytes]], seconds: float, ok_status: bytes = b" 201 "
+    port: int,
+    makers: list[Callable[[], bytes]],
+    seconds: float,
+    ok_status: bytes = b" 201 ",
+    server_pid: int | None = None,
 ) -> LoadResult:
-    """One client per maker for ``seconds``, after a second of warm-up."""
+    """One client per maker for ``seconds``, after a second of warm-up; with ``server_pid``,
+    the server's CPU time over the measured part too (its CPU per order is steadier than its
+    throughput on a machine whose speed drifts)."""
     asyncio.run(run_post_load("127.0.0.1", port, makers, seconds=1, ok_status=ok_status))
-    return asyncio.run(
+    before = 0.0 if server_pid is None else process_cpu_seconds(server_pid)
+    result = asyncio.run(
         run_post_load("127.0.0.1", port, makers, seconds=seconds, ok_status=ok_status)
     )
+    if server_pid is None:
+        return result
+    return dataclasses.replace(result, server_cpu_seconds=process_cpu_seconds(server_pid) - before)
 
 
 def measure(env: dict[str, str], clients: int, seconds: float, max_batch: int) -> LoadResult:
-    with serving(env, max_batch) as port:
-        return load(port, order_makers(port, clients), seconds)
+    with serving(env, max_batch) as (port, pid):
+        return load(port, order_makers(port, clients), seconds, server_pid=pid)
 
 
 def bench_env(limits: str) -> dict[str, str]:
@@ -163,12 +181,15 @@ def database_of(env: dict[str, str]) -> str:
 
 
 def print_table(first_column: str, results: dict[str, LoadResult]) -> None:
-    print(f"{first_column:<14}{'orders/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(
+        f"{first_column:<14}{'orders/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'server CPU µs/order':>21}"
+    )
     for name, result in results.items():
         summary = result.summary()
         print(
             f"{name:<14}{summary['requests_per_s']:>10}{summary['p50_ms']:>9}"
-            f"{summary['p99_ms']:>9}{summary['errors']:>8}"
+            f"{summary['p99_ms']:>9}{summary['errors']:>8}{summary.get('server_cpu_us', '-'):>21}"
         )
 
 

@@ -36,6 +36,7 @@ def test_every_lane_places_orders_and_none_is_refused(
     assert list(results) == ["native", "binance FULL", "binance ACK"]
     for lane, result in results.items():
         assert (result.requests > 0, result.errors) == (True, 0), lane
+        assert result.server_cpu_seconds > 0, lane  # the server's, measured over each lane
 
 
 def test_binance_stream_clients_get_every_event(binance_api: ModuleType, redis_url: str) -> None:
