@@ -101,7 +101,7 @@ async def _still_active(api_key: str) -> bool:
     except ApiKey.DoesNotExist:
         return False
     except (OperationalError, InterfaceError):
-        return True
+        pass  # the database cannot say: the request's own refusal stands
     return True
 
 
