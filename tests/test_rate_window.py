@@ -134,3 +134,32 @@ def test_weighted_events_count_in_their_fixed_window_only() -> None:
     clock.now += 1  # the next minute starts from nothing
     assert counts.current_count("weight", "10.0.0.1", minute) == 0
     assert counts.wait("weight", "10.0.0.1", Rate(25, 60)) > 0  # the sliding view still sees 25
+
+
+def test_adding_within_a_limit_counts_until_it_is_reached_and_says_the_count() -> None:
+    counts = SlidingWindowCounts(Clock(6000.0))
+    rate = Rate(10, 60)
+    assert [counts.add_within("weight", "u", rate, 4) for _ in range(3)] == [4, 8, 12]
+    # past the limit (12 > 9 may already be counted): nothing more counts
+    assert counts.add_within("weight", "u", rate, 4) == 12
+    assert counts.add_within("weight", "v", rate, 4) == 4  # another key has its own count
+    # with a limit of 0 (off) it is always counted
+    assert counts.add_within("weight", "u", Rate(0, 60), 4) == 16
+
+
+def test_several_limits_are_counted_and_read_in_one_go() -> None:
+    clock = Clock(6000.0 + 9)
+    counts = SlidingWindowCounts(clock)
+    ten_seconds, day = Rate(100, 10), Rate(200_000, 86_400)
+    limits = [("orders_10s", ten_seconds), ("orders_1d", day)]
+    for _ in range(3):
+        counts.add_each("7", limits)
+    assert counts.current_counts("7", limits) == [3, 3]
+    assert counts.current_counts("8", limits) == [0, 0]
+    clock.now += 1  # a new 10 s window, the same day
+    counts.add_each("7", limits)
+    assert counts.current_counts("7", limits) == [1, 4]
+    assert counts.current_counts("7", limits) == [
+        counts.current_count("orders_10s", "7", ten_seconds),
+        counts.current_count("orders_1d", "7", day),
+    ]

@@ -16,7 +16,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -103,6 +103,31 @@ class SlidingWindowCounts:
             window = (name, key, int(now // rate.seconds))
             self._add(now, window, rate.seconds, amount)
             return self._count(window)
+
+    def add_within(self, name: str, key: str, rate: Rate, amount: int) -> int:
+        """``add`` of ``amount`` events while one more is allowed (``wait`` is 0; always with
+        a limit of 0), else of none; returns ``current_count`` after it. One lock for both."""
+        with self._lock:
+            now = self._clock()
+            window = (name, key, int(now // rate.seconds))
+            if rate.limit and self._wait(now, window, rate):
+                amount = 0
+            self._add(now, window, rate.seconds, amount)
+            return self._count(window)
+
+    def add_each(self, key: str, limits: Iterable[tuple[str, Rate]]) -> None:
+        """One event for ``key`` under each (limit name, rate) of ``limits``, under one lock."""
+        with self._lock:
+            now = self._clock()
+            for name, rate in limits:
+                self._add(now, (name, key, int(now // rate.seconds)), rate.seconds)
+
+    def current_counts(self, key: str, limits: Iterable[tuple[str, Rate]]) -> list[int]:
+        """``current_count`` of ``key`` under each (limit name, rate) of ``limits``, under one
+        lock."""
+        with self._lock:
+            now = self._clock()
+            return [self._count((name, key, int(now // rate.seconds))) for name, rate in limits]
 
     def current_count(self, name: str, key: str, rate: Rate) -> int:
         """The events counted for ``key`` in the current fixed window of ``rate`` (this

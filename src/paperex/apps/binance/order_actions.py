@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from asgiref.sync import async_to_sync
 
@@ -71,12 +70,12 @@ class MarketName:
     symbol: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlacedOrder:
     """A new order as the engine's reply tells it, under the names of ``Order``'s fields
-    (``trading_wire.WireOrder``): for the answers that need no more than the reply holds (not
-    ``triggered``, False, nor the fills), without the cost of building a model, which was most
-    of the order lane's answer."""
+    (``trading_wire.WireOrder``), its amounts the reply's text: for the answers that need no
+    more than the reply holds (not ``triggered``, False, nor the fills), without the cost of
+    building a model or a Decimal, which was most of the order lane's answer."""
 
     market: MarketName
     id: int
@@ -84,12 +83,12 @@ class PlacedOrder:
     side: str
     type: str
     time_in_force: str
-    price: Decimal | None
-    stop_price: Decimal | None
-    quantity: Decimal
-    quote_amount: Decimal | None
-    executed_quantity: Decimal
-    cumulative_quote: Decimal
+    price: str | None
+    stop_price: str | None
+    quantity: str
+    quote_amount: str | None
+    executed_quantity: str
+    cumulative_quote: str
     status: str
     status_reason: str
     self_trade_prevention: str
@@ -105,21 +104,17 @@ class PlacedOrder:
             side=view.side,
             type=view.type,
             time_in_force=view.time_in_force,
-            price=_decimal_or_none(view.price),
-            stop_price=_decimal_or_none(view.stop_price),
-            quantity=Decimal(view.quantity),
-            quote_amount=_decimal_or_none(view.quote_order_qty),
-            executed_quantity=Decimal(view.executed_quantity),
-            cumulative_quote=Decimal(view.cumulative_quote),
+            price=view.price,
+            stop_price=view.stop_price,
+            quantity=view.quantity,
+            quote_amount=view.quote_order_qty,
+            executed_quantity=view.executed_quantity,
+            cumulative_quote=view.cumulative_quote,
             status=view.status,
             status_reason=view.status_reason,
             self_trade_prevention=view.self_trade_prevention,
             created_at=datetime.fromisoformat(view.created_at),
         )
-
-
-def _decimal_or_none(amount: str | None) -> Decimal | None:
-    return None if amount is None else Decimal(amount)
 
 
 def order_new_check(*, user_id: int, new_order: NewOrder) -> None:

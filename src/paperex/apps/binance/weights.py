@@ -56,23 +56,19 @@ def weight_use(key: str, weight: int) -> int:
     """Count a request of ``weight`` for ``key`` (none for one refused by ``weight_check``,
     so a refused client's window ends as it would have); returns the weight ``key`` has used
     in the current window."""
-    rate = weight_rate()
-    if rate.limit and limits.counts.wait(WEIGHT_COUNT, key, rate):
-        weight = 0
-    return limits.counts.add(WEIGHT_COUNT, key, rate, amount=weight)
+    return limits.counts.add_within(WEIGHT_COUNT, key, weight_rate(), weight)
 
 
 def order_counted(user_id: int) -> None:
     """Count one new order of the user in every order-count window."""
-    for name, rate in ORDER_COUNT_WINDOWS.values():
-        limits.counts.add(name, str(user_id), rate)
+    limits.counts.add_each(str(user_id), ORDER_COUNT_WINDOWS.values())
 
 
 def order_counts(user_id: int) -> list[tuple[Rate, int]]:
     """The user's order count in each of Binance's ORDERS windows (shortest first)."""
+    counts = limits.counts.current_counts(str(user_id), ORDER_COUNT_WINDOWS.values())
     return [
-        (rate, limits.counts.current_count(name, str(user_id), rate))
-        for name, rate in ORDER_COUNT_WINDOWS.values()
+        (rate, count) for (_, rate), count in zip(ORDER_COUNT_WINDOWS.values(), counts, strict=True)
     ]
 
 

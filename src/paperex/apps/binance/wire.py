@@ -14,6 +14,7 @@ from paperex.domain.orders import SelfTradePrevention
 from paperex.marketdata.events import Ticker24h
 from paperex.support.rate_window import Rate
 
+BINANCE_DECIMALS = 8
 BINANCE_PLACES = Decimal("0.00000001")
 """Binance shows amounts with 8 decimal places: "0.01000000"."""
 LARGEST_AMOUNT = Decimal("999999999999999999")
@@ -29,9 +30,13 @@ ZERO = Decimal(0)
 Row = dict[str, Any]
 
 
-def binance_amount(value: Decimal) -> str:
+def binance_amount(value: Decimal | str) -> str:
     """``value`` with Binance's 8 decimal places ("0.01000000"), or with all of its own when it
-    has more, so that no digit is lost."""
+    has more, so that no digit is lost. A ``str`` is an amount as Paperex writes it
+    (``format_amount``: plain, no trailing zeros), padded without a Decimal made of it."""
+    if isinstance(value, str):
+        whole, _, places = value.partition(".")
+        return value if len(places) > BINANCE_DECIMALS else f"{whole}.{places:0<8}"
     eight_places = value.quantize(BINANCE_PLACES)
     if eight_places == value:
         return format(eight_places, "f")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import MAX_PREC, Context, Decimal
 from typing import Any
 
 from django.db import models
@@ -19,9 +19,14 @@ def amount_field(**kwargs: object) -> models.DecimalField:  # type: ignore[type-
     return models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, **kwargs)  # type: ignore[arg-type]
 
 
+_EVERY_DIGIT = Context(prec=MAX_PREC)
+"""``normalize`` rounds to its context's precision: 28 digits by default, fewer than an amount
+may have (``AMOUNT_DIGITS``)."""
+
+
 def format_amount(value: Decimal) -> str:
     """Plain decimal notation without trailing zeros: Decimal('0.010000') -> '0.01'."""
-    text = format(value.normalize(), "f")
+    text = format(value.normalize(_EVERY_DIGIT), "f")
     return text if text != "-0" else "0"
 
 
