@@ -95,14 +95,12 @@ class SlidingWindowCounts:
             now = self._clock()
             return self._wait(now, (name, key, int(now // rate.seconds)), rate)
 
-    def add(self, name: str, key: str, rate: Rate, amount: int = 1) -> int:
+    def add(self, name: str, key: str, rate: Rate, amount: int = 1) -> None:
         """Count an event that already happened (a failed login), allowed or not, as
-        ``amount`` events (a request of that weight); returns ``current_count`` after it."""
+        ``amount`` events."""
         with self._lock:
             now = self._clock()
-            window = (name, key, int(now // rate.seconds))
-            self._add(now, window, rate.seconds, amount)
-            return self._count(window)
+            self._add(now, (name, key, int(now // rate.seconds)), rate.seconds, amount)
 
     def add_within(self, name: str, key: str, rate: Rate, amount: int) -> int:
         """``add`` of ``amount`` events while one more is allowed (``wait`` is 0; always with
