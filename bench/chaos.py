@@ -163,7 +163,9 @@ def leader_pid(database: str, role: str) -> int | None:
     low_bits = LOCK_KEYS[role] & 0xFFFFFFFF
     with psycopg.connect(database, autocommit=True) as db:
         row = db.execute(LEADER_SQL, [low_bits]).fetchone()
-    return int(row[0].rsplit(":", 1)[1]) if row else None
+    # A session that holds the lock before it has named itself reads as no leader yet.
+    _, colon, pid = (row[0] if row else "").rpartition(":")
+    return int(pid) if colon and pid.isdigit() else None
 
 
 async def token(client: httpx.AsyncClient, index: int) -> str:
@@ -385,12 +387,13 @@ async def fault_loop(
     urls: list[str],
     probes: list[str],
 ) -> Faults:
-    """A fault every ``options.every`` seconds for ``options.seconds``, each followed by the
-    wait for the topology to recover from it."""
+    """A fault every ``options.every`` seconds for ``options.seconds`` and until there were
+    ``options.faults``, each followed by the wait for the topology to recover from it (at most
+    ``RECOVERY_LIMIT``): a slow machine recovers more slowly, and still meets every kind."""
     started = time.monotonic()
     faults = Faults(last_fault=started)
     count = 0
-    while time.monotonic() - started < options.seconds:
+    while time.monotonic() - started < options.seconds or count < options.faults:
         await asyncio.sleep(options.every)
         count += 1
         kind, back = inflict(count, rng, roles, database, redis_stack, redis_port)
@@ -498,6 +501,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120, help="how long to inflict faults")
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--every", type=float, default=4, help="seconds between faults")
+    parser.add_argument(
+        "--faults",
+        type=int,
+        default=0,
+        help="at least this many faults, however long the recoveries take (7 meets every kind)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--logs", type=Path, help="keep the processes' logs in this folder")
     parser.add_argument("--json", action="store_true")

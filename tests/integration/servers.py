@@ -18,7 +18,8 @@ from tests.support.databases import own_database
 from tests.support.network import unused_port
 
 PAPEREX = [sys.executable, "-m", "paperex.cli"]
-START_SECONDS = 30
+START_SECONDS = 90
+"""A fresh server syncs a day of synthetic history first: 30 s was too short on a slow machine."""
 COVERAGE_OF_SUBPROCESSES = "COVERAGE_PROCESS_CONFIG"
 """Set by coverage's subprocess patch while it measures the tests: a Python process started
 with it in its environment is measured too."""

@@ -205,8 +205,16 @@ async def test_python_binance_kline_socket(server: Paperex, sockets: BinanceSock
     assert candle["T"] == candle["t"] + 59_999
     assert D(candle["l"]) <= min(D(candle["o"]), D(candle["c"]))
     assert D(candle["h"]) >= max(D(candle["o"]), D(candle["c"]))
-    # A candle's open does not change: Paperex's klines say the same of that minute.
-    klines = server.api("v3/klines", symbol=SYMBOL, interval="1m", startTime=candle["t"], limit=1)
+    # A candle's open does not change: Paperex's klines say the same of that minute, once the
+    # minute is stored (the stream's candle can come first on a slow machine).
+    klines = wait_until(
+        lambda: server.api(
+            "v3/klines", symbol=SYMBOL, interval="1m", startTime=candle["t"], limit=1
+        ),
+        timeout=WAIT_SECONDS,
+        what="the stream's minute in /api/v3/klines",
+        interval=0.2,
+    )
     assert [(k[0], k[1]) for k in klines] == [(candle["t"], candle["o"])]
 
 

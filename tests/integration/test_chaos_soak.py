@@ -20,7 +20,7 @@ def test_a_short_chaos_soak_loses_nothing_and_recovers_from_every_fault() -> Non
         [
             sys.executable,
             str(REPOSITORY / "bench" / "chaos.py"),
-            *("--seconds", "40", "--clients", "8", "--every", "2", "--json"),
+            *("--seconds", "40", "--faults", "7", "--clients", "8", "--every", "2", "--json"),
         ],
         capture_output=True,
         text=True,
