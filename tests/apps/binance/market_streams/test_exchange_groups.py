@@ -5,7 +5,6 @@ next; a quiet hour renews the groups before the layer's expiry forgets them."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 import pytest
@@ -91,7 +90,4 @@ async def test_the_waiting_reader_holds_back_no_other_channel_of_its_process(
     finally:
         assert reader._task is not None
         reader._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reader._task  # its blocking pop ended before the loop closes
         await layer.flush()
-        await layer.close_pools()
