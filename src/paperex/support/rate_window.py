@@ -55,6 +55,11 @@ WindowKey = tuple[str, str, int]
 """(limit name, key, window number): one counter."""
 
 
+def _window(name: str, key: str, rate: Rate, now: float) -> WindowKey:
+    """The counter of ``key`` under the limit ``name`` in ``rate``'s fixed window at ``now``."""
+    return (name, key, int(now // rate.seconds))
+
+
 class _Window:
     """One window's counts: this process's events (``own``), those not yet shared, the other
     processes' (learned from the shared store) and the window's length."""
@@ -83,7 +88,7 @@ class SlidingWindowCounts:
         seconds to wait before it would be allowed (at least 1)."""
         with self._lock:
             now = self._clock()
-            window = (name, key, int(now // rate.seconds))
+            window = _window(name, key, rate, now)
             wait = self._wait(now, window, rate)
             if wait == 0:
                 self._add(now, window, rate.seconds)
@@ -93,21 +98,21 @@ class SlidingWindowCounts:
         """``hit`` without counting: 0 while one more event is allowed."""
         with self._lock:
             now = self._clock()
-            return self._wait(now, (name, key, int(now // rate.seconds)), rate)
+            return self._wait(now, _window(name, key, rate, now), rate)
 
     def add(self, name: str, key: str, rate: Rate, amount: int = 1) -> None:
         """Count an event that already happened (a failed login), allowed or not, as
         ``amount`` events."""
         with self._lock:
             now = self._clock()
-            self._add(now, (name, key, int(now // rate.seconds)), rate.seconds, amount)
+            self._add(now, _window(name, key, rate, now), rate.seconds, amount)
 
     def add_within(self, name: str, key: str, rate: Rate, amount: int) -> int:
         """``add`` of ``amount`` events while one more is allowed (``wait`` is 0; always with
         a limit of 0), else of none; returns ``current_count`` after it. One lock for both."""
         with self._lock:
             now = self._clock()
-            window = (name, key, int(now // rate.seconds))
+            window = _window(name, key, rate, now)
             if rate.limit and self._wait(now, window, rate):
                 amount = 0
             self._add(now, window, rate.seconds, amount)
@@ -118,20 +123,20 @@ class SlidingWindowCounts:
         with self._lock:
             now = self._clock()
             for name, rate in limits:
-                self._add(now, (name, key, int(now // rate.seconds)), rate.seconds)
+                self._add(now, _window(name, key, rate, now), rate.seconds)
 
     def current_counts(self, key: str, limits: Iterable[tuple[str, Rate]]) -> list[int]:
         """``current_count`` of ``key`` under each (limit name, rate) of ``limits``, under one
         lock."""
         with self._lock:
             now = self._clock()
-            return [self._count((name, key, int(now // rate.seconds))) for name, rate in limits]
+            return [self._count(_window(name, key, rate, now)) for name, rate in limits]
 
     def current_count(self, name: str, key: str, rate: Rate) -> int:
         """The events counted for ``key`` in the current fixed window of ``rate`` (this
         process's and, when shared, the others')."""
         with self._lock:
-            return self._count((name, key, int(self._clock() // rate.seconds)))
+            return self._count(_window(name, key, rate, self._clock()))
 
     def take_unshared(self) -> dict[WindowKey, tuple[int, int]]:
         """This process's events not yet shared, with each window's length in seconds; they

@@ -36,7 +36,11 @@ def binance_amount(value: Decimal | str) -> str:
     (``format_amount``: plain, no trailing zeros), padded without a Decimal made of it."""
     if isinstance(value, str):
         whole, _, places = value.partition(".")
-        return value if len(places) > BINANCE_DECIMALS else f"{whole}.{places:0<8}"
+        return (
+            value
+            if len(places) > BINANCE_DECIMALS
+            else f"{whole}.{places.ljust(BINANCE_DECIMALS, '0')}"
+        )
     eight_places = value.quantize(BINANCE_PLACES)
     if eight_places == value:
         return format(eight_places, "f")
