@@ -73,6 +73,36 @@ async def test_a_quiet_hour_renews_the_groups(monkeypatch: pytest.MonkeyPatch) -
     assert {group for group, _ in layer.joins} == {"market.BTCUSDT.book"}
 
 
+class HeldLayer(FlakyLayer):
+    """A channel layer whose ``receive`` waits until the test hands it a message."""
+
+    def __init__(self) -> None:
+        super().__init__(failures=0, messages=[])
+        self.waiting: asyncio.Future[dict[str, Any]] | None = None
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        self.waiting = asyncio.get_running_loop().create_future()
+        return await self.waiting
+
+
+async def test_a_message_that_comes_with_the_cancel_still_ends_the_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Python 3.11's ``wait_for`` returns a message that arrived in the same step as the cancel
+    and drops the cancel: the reader must end all the same (a server that stops waits for it)."""
+    layer = HeldLayer()
+    reader = reader_on(layer, monkeypatch)
+    await reader.join("market.BTCUSDT.trades", "market.trade", lambda _message: None)
+    await async_wait_until(lambda: layer.waiting is not None, timeout=5, what="the receive")
+    assert layer.waiting is not None
+    assert reader._task is not None
+    layer.waiting.set_result({"type": "market.trade"})
+    reader._task.cancel()
+    done, _ = await asyncio.wait([reader._task], timeout=5)
+    assert done == {reader._task}
+    assert reader._task.cancelled()
+
+
 async def test_the_waiting_reader_holds_back_no_other_channel_of_its_process(
     redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

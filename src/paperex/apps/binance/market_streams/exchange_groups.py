@@ -53,7 +53,11 @@ class ExchangeGroupReader:
 
     async def _read_forever(self, layer: BaseChannelLayer, channel: str) -> None:
         rejoin = away = False
-        while True:
+        task = asyncio.current_task()
+        assert task is not None
+        # Asked, not assumed: Python 3.11's wait_for hands back a message that arrived as the
+        # reader was cancelled and drops the cancel; a reader that read on would never end.
+        while not task.cancelling():
             try:
                 if rejoin:
                     await self._rejoin(layer, channel)
@@ -72,6 +76,7 @@ class ExchangeGroupReader:
                 logger.info("Binance streams read the channel layer again")
                 away = False
             self._handle(message)
+        raise asyncio.CancelledError
 
     async def _rejoin(self, layer: BaseChannelLayer, channel: str) -> None:
         for group in list(self._groups):
