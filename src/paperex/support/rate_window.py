@@ -109,7 +109,8 @@ class SlidingWindowCounts:
 
     def add_within(self, name: str, key: str, rate: Rate, amount: int) -> int:
         """``add`` of ``amount`` events while one more is allowed (``wait`` is 0; always with
-        a limit of 0), else of none; returns ``current_count`` after it. One lock for both."""
+        a limit of 0), else of none; returns the window's count after it (as
+        ``current_counts``). One lock for both."""
         with self._lock:
             now = self._clock()
             window = _window(name, key, rate, now)
@@ -126,17 +127,11 @@ class SlidingWindowCounts:
                 self._add(now, _window(name, key, rate, now), rate.seconds)
 
     def current_counts(self, key: str, limits: Iterable[tuple[str, Rate]]) -> list[int]:
-        """``current_count`` of ``key`` under each (limit name, rate) of ``limits``, under one
-        lock."""
+        """The events counted for ``key`` in the current fixed window of each (limit name,
+        rate) of ``limits`` (this process's and, when shared, the others'), under one lock."""
         with self._lock:
             now = self._clock()
             return [self._count(_window(name, key, rate, now)) for name, rate in limits]
-
-    def current_count(self, name: str, key: str, rate: Rate) -> int:
-        """The events counted for ``key`` in the current fixed window of ``rate`` (this
-        process's and, when shared, the others')."""
-        with self._lock:
-            return self._count(_window(name, key, rate, self._clock()))
 
     def take_unshared(self) -> dict[WindowKey, tuple[int, int]]:
         """This process's events not yet shared, with each window's length in seconds; they
