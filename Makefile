@@ -125,8 +125,8 @@ endif
 # e.g. the survivors of a module after new tests (mutmut keeps a cached verdict otherwise).
 MUTATION_CHILDREN ?= 2
 MUTATION_CI_SECONDS ?= 600
-# The CI sample: whole modules or functions of each package, 2 to 5 minutes on 2 CPUs (the bound
-# leaves room for a slow machine: CI stopped a sample at 5 minutes that ran in 2.6 on another).
+# The CI sample: whole modules or functions of each package, 2 to 3 minutes on 2 CPUs; the bound
+# leaves room for a machine half as fast.
 MUTATION_SAMPLE := 'paperex.domain.market_spec.*' 'paperex.engine.price_band.*' \
 	'paperex.engine.stop_triggers.*' 'paperex.engine.amendment.*' \
 	'paperex.apps.trading.host.batch_writer.x__fill_row*' \

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -17,6 +19,17 @@ from tests.support.threads import threads_left_running
 from tests.support.timeouts import pytest_addoption, pytest_collection_modifyitems
 
 __all__ = ["pytest_addoption", "pytest_collection_modifyitems"]
+
+
+def _fresh_sync_executor() -> None:
+    """A fork keeps asgiref's executor but not its worker thread, and the executor, counting
+    that worker as idle, starts no other: every ``sync_to_async`` in the fork would wait for
+    ever (until the test's timeout). mutmut runs each mutant's tests in a fork of the process
+    that ran them once, so without this a mutant was "killed" by a hang, 30 s late."""
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
+
+os.register_at_fork(after_in_child=_fresh_sync_executor)
 
 
 def kept_by_a_library(thread: threading.Thread) -> bool:
