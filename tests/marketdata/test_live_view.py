@@ -44,10 +44,10 @@ def test_trades_candles_and_quotes_are_kept() -> None:
     state.apply(candle)
     assert state.of("BTCUSDT").last_price == D("100.5")
     assert state.of("BTCUSDT").open_candles["1m"] == candle
-    state.apply(
-        Kline(**{**{f: getattr(candle, f) for f in candle.__struct_fields__}, "closed": True})
-    )
+    closed = Kline(**{**{f: getattr(candle, f) for f in candle.__struct_fields__}, "closed": True})
+    state.apply(closed)
     assert "1m" not in state.of("BTCUSDT").open_candles
+    assert state.of("BTCUSDT").last_closed_candles["1m"] == closed
 
     assert state.of("AAPL").last_price is None
     state.apply(quote("150.75", symbol="AAPL"))

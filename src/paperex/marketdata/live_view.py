@@ -38,6 +38,9 @@ class SymbolState:
     ticker: Ticker24h | None = None
     mini_ticker: MiniTicker | None = None
     open_candles: dict[str, Kline] = field(default_factory=dict)
+    last_closed_candles: dict[str, Kline] = field(default_factory=dict)
+    """The newest closed candle per interval: the feed stores closed candles on its next tick,
+    and until then only this view has that candle."""
     trades: deque[Trade] = field(default_factory=lambda: deque(maxlen=RECENT_TRADES))
     quote: Quote | None = None
     book_received_at: int = 0
@@ -84,6 +87,7 @@ class LiveMarketView:
         elif isinstance(event, Kline):
             if event.closed:
                 state.open_candles.pop(event.interval, None)
+                state.last_closed_candles[event.interval] = event
             else:
                 state.open_candles[event.interval] = event
         elif isinstance(event, BookSnapshot):

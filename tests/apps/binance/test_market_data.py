@@ -202,6 +202,26 @@ def test_klines_rows(client: Client, seeded: None) -> None:
     assert get(client, "klines", symbol="BTCUSDT", interval="1m", timeZone="0") == rows
 
 
+def test_klines_answer_the_minute_just_closed_before_it_is_stored(
+    client: Client, seeded: None
+) -> None:
+    candles_upsert(klines=[_candle(0, "100.5")])
+    just_closed = msgspec.structs.replace(_candle(1, "101"), closed=True)
+    runtime.state.apply(just_closed)
+    runtime.state.apply(msgspec.structs.replace(_candle(2, "102"), closed=False))
+    rows = get(client, "klines", symbol="BTCUSDT", interval="1m")
+    assert [(row[0], row[4]) for row in rows] == [
+        (T0, "100.50000000"),
+        (T0 + MINUTE, "101.00000000"),
+        (T0 + 2 * MINUTE, "102.00000000"),
+    ]
+    from_it = get(client, "klines", symbol="BTCUSDT", interval="1m", startTime=T0 + MINUTE)
+    assert [row[0] for row in from_it] == [T0 + MINUTE, T0 + 2 * MINUTE]
+    assert get(client, "klines", symbol="BTCUSDT", interval="1m", limit=2) == rows[1:]
+    candles_upsert(klines=[just_closed])  # stored now: answered once
+    assert get(client, "klines", symbol="BTCUSDT", interval="1m") == rows
+
+
 def test_average_price_weighs_the_last_five_minutes_by_volume(
     client: Client, seeded: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,7 @@ from paperex.apps.core.amounts import format_amount
 from paperex.apps.marketdata.runtime import runtime
 from paperex.apps.markets.models import Candle, Market
 from paperex.apps.markets.selectors import candle_list
-from paperex.marketdata.events import Ticker24h
+from paperex.marketdata.events import Kline, Ticker24h
 
 MINUTE_MS = 60_000
 AVERAGE_PRICE_PLACES = Decimal("0.00000001")
@@ -50,33 +50,40 @@ def candle_list_with_open(
     *, market: Market, interval: str, start: int | None, end: int | None, limit: int
 ) -> list[Candle]:
     """``candle_list``, ending with the open candle of this process's live view when the range
-    covers it, as Binance's klines do (without live market data here, there is none)."""
+    covers it, as Binance's klines do (without live market data here, there is none). The
+    candle that closed last is taken from the live view too until it is stored, so that a
+    minute is never missing between its close and the feed's next store."""
     candles = candle_list(market=market, interval=interval, start=start, end=end, limit=limit)
-    live = runtime.state.of(market.symbol).open_candles.get(interval)
-    if (
-        live is None
-        or (start is not None and live.open_time < start)
-        or (end is not None and live.open_time > end)
-    ):
+    state = runtime.state.of(market.symbol)
+    live = [
+        candle
+        for candle in (
+            state.last_closed_candles.get(interval),
+            state.open_candles.get(interval),
+        )
+        if candle is not None
+        and (start is None or candle.open_time >= start)
+        and (end is None or candle.open_time <= end)
+    ]
+    if not live:
         return candles
-    candles = [candle for candle in candles if candle.open_time < live.open_time]
-    if start is not None and len(candles) == limit:
-        return candles  # the page is full before the open candle
-    open_candle = Candle(
+    newest = live[-1].open_time  # a stored candle past it is left from before time went back
+    by_open_time = {c.open_time: c for c in candles if c.open_time < newest}
+    for kline in live:
+        if kline.open_time <= newest and (not kline.closed or kline.open_time not in by_open_time):
+            by_open_time[kline.open_time] = _candle_of(market, kline)
+    merged = [by_open_time[open_time] for open_time in sorted(by_open_time)]
+    return merged[:limit] if start is not None else merged[-limit:]
+
+
+def _candle_of(market: Market, kline: Kline) -> Candle:
+    """An unsaved row holding a live candle."""
+    return Candle(
         market=market,
-        interval=interval,
-        open_time=live.open_time,
-        close_time=live.close_time,
-        open=live.open,
-        high=live.high,
-        low=live.low,
-        close=live.close,
-        volume=live.volume,
-        quote_volume=live.quote_volume,
-        trade_count=live.trade_count,
-        closed=False,
+        interval=kline.interval,
+        open_time=kline.open_time,
+        **{field: getattr(kline, field) for field in Candle.VALUE_FIELDS},
     )
-    return [*candles, open_candle][-limit:]
 
 
 def last_price_get(*, symbol: str) -> Decimal | None:
