@@ -27,6 +27,7 @@ from paperex.apps.apikeys.key_cache import verified_keys
 from paperex.apps.apikeys.key_reads import apikey_active_read
 from paperex.apps.apikeys.models import ApiKey
 from paperex.apps.apikeys.signatures import KeyRead, api_key_rejected, api_key_valid
+from paperex.apps.binance.common_order import common_order_read
 from paperex.apps.binance.order_actions import order_new_placed
 from paperex.apps.binance.order_parameters import NewOrder
 from paperex.apps.binance.signed import API_KEY_HEADER, REFUSALS, SignedAnswer, SignedRequest
@@ -41,6 +42,7 @@ from paperex.apps.core.limits import client_address
 from paperex.apps.core.metrics import observe_http_request
 from paperex.apps.trading.selectors.markets import order_entry_market_held
 from paperex.apps.trading.services.orders import ApiKeyRefusedError
+from paperex.support.clock import wall_clock_ms
 
 PATH = "/api/v3/order"
 ROUTE = "api/v3/order"
@@ -114,15 +116,34 @@ def _key_refused(request: SignedRequest) -> SignedAnswer:
     return request.refused(api_key_rejected())
 
 
+def _common_order(request: SignedRequest, found: KeyFound) -> NewOrder | None:
+    """The order of a request of the common form (``common_order_read``), the request taken as
+    the key's user; None for any other."""
+    if not isinstance(found, ApiKey):
+        return None
+    new_order = common_order_read(
+        query_string=request.query_string, body=request.body, key=found, now_ms=wall_clock_ms()
+    )
+    if new_order is not None:
+        request.signed_by(found.user_id)
+    return new_order
+
+
+async def _general_order(request: SignedRequest, found: KeyFound) -> NewOrder:
+    """The order of any request, by the view's steps; raises what they refuse it with."""
+    key_read = _key_read(found)
+    symbol = request.parameters.get("symbol", "")
+    if order_entry_market_held(symbol=symbol) is None:  # symbol_check reads the database
+        return await _checked_in_thread(request, key_read)
+    return _checked(request, key_read)  # no database read: on the loop
+
+
 async def _signed_answer(request: SignedRequest) -> SignedAnswer:
     found = await _key_found(request.api_key)
     try:
-        key_read = _key_read(found)
-        symbol = request.parameters.get("symbol", "")
-        if order_entry_market_held(symbol=symbol) is None:  # symbol_check reads the database
-            new_order = await _checked_in_thread(request, key_read)
-        else:  # no database read: on the loop
-            new_order = _checked(request, key_read)
+        new_order = _common_order(request, found)
+        if new_order is None:
+            new_order = await _general_order(request, found)
         assert request.user_id is not None
         assert isinstance(found, ApiKey)  # verified
         placed = await order_new_placed(

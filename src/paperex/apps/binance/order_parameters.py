@@ -78,7 +78,7 @@ class NewOrder:
         }
 
 
-_MEMBERS: dict[type, dict[str, Any]] = {
+ENUM_MEMBERS: dict[type, dict[str, Any]] = {
     kind: {member.value: member for member in kind}
     for kind in (Side, OrderType, TimeInForce, SelfTradePrevention, ResponseType)
 }
@@ -87,7 +87,7 @@ order reads four."""
 
 
 def _member(kind: type[Member], value: str, error: Callable[[], BinanceError]) -> Member:
-    member: Member | None = _MEMBERS[kind].get(value)
+    member: Member | None = ENUM_MEMBERS[kind].get(value)
     if member is None:
         raise error()
     return member

@@ -119,8 +119,14 @@ class SignedRequest:
             now_ms=wall_clock_ms(),
             key_read=key_read,
         )
-        weight_check(user_key(self.user_id))
+        self.signed_by(self.user_id)
         return self.endpoint.handler, signed_reader(parameters)
+
+    def signed_by(self, user_id: int) -> None:
+        """Take the request as the user's, its signature checked: the weight counts against
+        the user from now on; raises -1003 while the user is past the weight limit."""
+        self.user_id = user_id
+        weight_check(user_key(user_id))
 
     def answered(self, answer: Answer) -> SignedAnswer:
         """The answer of the endpoint's work, with Binance's headers."""
