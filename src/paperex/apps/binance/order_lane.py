@@ -134,7 +134,8 @@ async def _general_order(request: SignedRequest, found: KeyFound) -> NewOrder:
     key_read = _key_read(found)
     symbol = request.parameters.get("symbol", "")
     if order_entry_market_held(symbol=symbol) is None:  # symbol_check reads the database
-        return await _checked_in_thread(request, key_read)
+        new_order: NewOrder = await _checked_in_thread(request, key_read)
+        return new_order
     return _checked(request, key_read)  # no database read: on the loop
 
 
