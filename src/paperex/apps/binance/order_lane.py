@@ -5,13 +5,13 @@ resolution, middleware), and its view holds a thread while the engine works. Thi
 (``takes_binance_order_lane`` picks the requests; wired in ``paperex.config.asgi``) runs the
 view's own steps: the key from memory (``key_cache``; the engine places the order only while
 the key is active, and a key it refuses is -2015 as the view says it), else read with the other
-requests' (``apikey_active_read``), ``SignedRequest.verify`` and ``order_new_checked`` on the event
-loop (in a worker thread for a symbol the cached markets do not hold: ``symbol_check`` asks the
-database), ``order_new_placed`` on the loop (the wait for the engine holds no thread),
-``order_new_answer`` on the loop when the engine's reply answers it (``reply_answers``), else in
-a worker thread (it reads the order back), and answers with
-``SignedRequest.answered`` or ``refused``: the signature, parameters, refusals, weights and
-answers are the view's own.
+requests' (``apikey_active_read``); the order of the common request read in one pass
+(``common_order_read``), any other by ``SignedRequest.verify`` and ``order_new_checked`` on the
+event loop (in a worker thread for a symbol the cached markets do not hold: ``symbol_check``
+asks the database); ``order_new_placed`` on the loop (the wait for the engine holds no thread);
+``order_reply_answer`` on the loop, else ``order_new_answer`` in a worker thread (it reads the
+order back); and answers with ``SignedRequest.answered`` or ``refused``: the signature,
+parameters, refusals, weights and answers are the view's own.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from paperex.apps.binance.trading_views import (
     order_new,
     order_new_answer,
     order_new_checked,
-    reply_answers,
+    order_reply_answer,
 )
 from paperex.apps.core.fast_lane import ASGIApp, Scope, header, read_body, send_json
 from paperex.apps.core.limits import client_address
@@ -150,12 +150,11 @@ async def _signed_answer(request: SignedRequest) -> SignedAnswer:
         placed = await order_new_placed(
             user_id=request.user_id, new_order=new_order, api_key_id=found.pk
         )
-        user_id, response_type = request.user_id, new_order.response_type
-        if reply_answers(placed, response_type):  # no database read: on the loop
-            answer = order_new_answer(user_id=user_id, placed=placed, response_type=response_type)
-        else:
+        response_type = new_order.response_type
+        answer = order_reply_answer(placed, response_type)  # no database read: on the loop
+        if answer is None:
             answer = await _answer_in_thread(
-                user_id=user_id, placed=placed, response_type=response_type
+                user_id=request.user_id, placed=placed, response_type=response_type
             )
     except ApiKeyRefusedError:  # revoked since it was kept, in this process or another
         return _key_refused(request)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import msgspec
+
 from paperex.apps.binance.errors import (
     LEGAL_CLIENT_ORDER_ID,
     BinanceError,
@@ -47,9 +49,9 @@ MARKET_TAKES = ("quantity", "quoteOrderQty")
 Member = TypeVar("Member", Side, OrderType, TimeInForce, SelfTradePrevention, ResponseType)
 
 
-@dataclass(frozen=True)
-class NewOrder:
-    """A new order as its request asks for it."""
+class NewOrder(msgspec.Struct, frozen=True, kw_only=True):
+    """A new order as its request asks for it (a Struct: every signed order builds one, and a
+    frozen dataclass costs a microsecond more to build)."""
 
     symbol: str
     side: Side

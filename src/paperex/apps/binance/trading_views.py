@@ -70,11 +70,21 @@ def reply_answers(placed: OrderView, response_type: ResponseType) -> bool:
     )
 
 
+def order_reply_answer(placed: OrderView, response_type: ResponseType) -> Answer | None:
+    """The answer to a new order from the engine's reply, when it holds enough
+    (``reply_answers``: FULL only for an order that has no fills); else None."""
+    if not reply_answers(placed, response_type):
+        return None
+    return Answer(trading_wire.order_placed(PlacedOrder.of(placed), (), response_type), 1)
+
+
 def order_new_answer(*, user_id: int, placed: OrderView, response_type: ResponseType) -> Answer:
     """The answer to a new order: from the engine's reply when it holds enough
-    (``reply_answers``), else from the order read back as stored (with its fills on arrival)."""
-    if reply_answers(placed, response_type):  # FULL only for an order that has no fills
-        return Answer(trading_wire.order_placed(PlacedOrder.of(placed), (), response_type), 1)
+    (``order_reply_answer``), else from the order read back as stored (with its fills on
+    arrival)."""
+    answer = order_reply_answer(placed, response_type)
+    if answer is not None:
+        return answer
     order = order_get(user_id=user_id, order_id=placed.id)
     return Answer(trading_wire.order_placed(order, order_fills(order), response_type), 1)
 

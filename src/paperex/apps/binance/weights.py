@@ -74,10 +74,8 @@ def order_counts(user_id: int) -> list[tuple[Rate, int]]:
 
 def order_count_headers(user_id: int) -> dict[str, str]:
     """The user's order counts in the current windows, as Binance's headers."""
-    counts = order_counts(user_id)
-    return {
-        header: str(count) for header, (_, count) in zip(ORDER_COUNT_WINDOWS, counts, strict=True)
-    }
+    counts = limits.counts.current_counts(str(user_id), ORDER_COUNT_WINDOWS.values())
+    return dict(zip(ORDER_COUNT_WINDOWS, map(str, counts), strict=True))
 
 
 def depth_weight(limit: int) -> int:
