@@ -1,10 +1,10 @@
 """The signed new order that bots send, recognised in one pass over its body.
 
 Python-binance, ccxt and Binance's connector send ``POST /api/v3/order`` as a form body, each
-parameter once, the signature last, no query string. For such a
-request ``common_order_read`` reads the order and checks the signature in one pass, where the
-general steps (``SignedRequest.verify`` then ``order_new_checked``) take one step per parameter
-and rule: those steps cost the signed order lane more than placing the order does.
+parameter once, the signature last, no query string. For such a request ``common_order_read``
+reads the order and checks the signature in one pass, where the general steps
+(``SignedRequest.verify`` then ``order_new_checked``) take one step per parameter and rule:
+those steps cost the signed order lane more than placing the order does.
 
 It answers only for a request the general steps accept, with the order they would read
 (``tests/apps/binance/test_common_order.py`` holds it to that); for anything else it answers
