@@ -12,7 +12,7 @@ from paperex.apps.trading.catalog import Catalog, catalog_read
 from paperex.apps.trading.host.batch_writer import BatchRecord, batch_write
 from paperex.apps.trading.host.fee_account import fee_account_ensure
 from paperex.apps.trading.host.recovery import RestoredState, engine_restore
-from paperex.apps.trading.models import Order
+from paperex.apps.trading.models import Order, Trade
 from paperex.domain import OrderType, Side, TimeInForce
 from paperex.domain.commands import CancelOrder, Deposit, EngineCommand, PlaceOrder
 from paperex.domain.events import OrderAccepted
@@ -76,6 +76,40 @@ def test_one_batch_of_many_changes_to_one_balance_stores_the_last(seeded: None) 
     )
     assert stored_balances(catalog) == engine_balances(state.engine)
     assert_balances_equal_ledger()
+
+
+def test_trades_name_their_orders_and_number_on_across_batches(seeded: None) -> None:
+    alice = user_register(username="alice", password=PASSWORD)
+    bob = user_register(username="bob", password=PASSWORD)
+    catalog = catalog_read()
+    state = engine_restore(catalog=catalog, fee_account_id=fee_account_ensure())
+    market = catalog.market("BTCUSDT")
+    price, lots = market.ticks(Decimal(30000)), market.lots(Decimal("0.1"))
+    deposit = Deposit(timestamp=1, user_id=alice.pk, asset="BTC", amount=30_000_000)
+    first = _write(
+        catalog,
+        state,
+        [
+            deposit,
+            _limit(alice.pk, Side.SELL, price, lots),
+            _limit(alice.pk, Side.SELL, price, lots),
+            _limit(bob.pk, Side.BUY, price, 2 * lots),  # takes both asks: two trades
+        ],
+    )
+    second = _write(
+        catalog,
+        state,
+        [_limit(alice.pk, Side.SELL, price, lots), _limit(bob.pk, Side.BUY, price, lots)],
+    )
+    asks = [first.orders_per_command[1][0].id, first.orders_per_command[2][0].id]
+    bids = [first.orders_per_command[3][0].id, second.orders_per_command[1][0].id]
+    asks.append(second.orders_per_command[0][0].id)
+    trades = Trade.objects.filter(market__symbol="BTCUSDT").order_by("sequence")
+    assert [(t.sequence, t.taker_order_id, t.maker_order_id) for t in trades] == [
+        (1, bids[0], asks[0]),
+        (2, bids[0], asks[1]),
+        (3, bids[1], asks[2]),
+    ]
 
 
 def test_orders_are_stored_in_the_state_the_engine_left_them(seeded: None) -> None:
