@@ -96,19 +96,19 @@ def test_trades_name_their_orders_and_number_on_across_batches(seeded: None) -> 
             _limit(bob.pk, Side.BUY, price, 2 * lots),  # takes both asks: two trades
         ],
     )
-    second = _write(
+    second = _write(  # now the seller takes
         catalog,
         state,
-        [_limit(alice.pk, Side.SELL, price, lots), _limit(bob.pk, Side.BUY, price, lots)],
+        [_limit(bob.pk, Side.BUY, price, lots), _limit(alice.pk, Side.SELL, price, lots)],
     )
     asks = [first.orders_per_command[1][0].id, first.orders_per_command[2][0].id]
-    bids = [first.orders_per_command[3][0].id, second.orders_per_command[1][0].id]
-    asks.append(second.orders_per_command[0][0].id)
+    bids = [first.orders_per_command[3][0].id, second.orders_per_command[0][0].id]
+    asks.append(second.orders_per_command[1][0].id)
     trades = Trade.objects.filter(market__symbol="BTCUSDT").order_by("sequence")
-    assert [(t.sequence, t.taker_order_id, t.maker_order_id) for t in trades] == [
-        (1, bids[0], asks[0]),
-        (2, bids[0], asks[1]),
-        (3, bids[1], asks[2]),
+    assert [(t.sequence, t.taker_side, t.taker_order_id, t.maker_order_id) for t in trades] == [
+        (1, "BUY", bids[0], asks[0]),
+        (2, "BUY", bids[0], asks[1]),
+        (3, "SELL", asks[2], bids[1]),
     ]
 
 
