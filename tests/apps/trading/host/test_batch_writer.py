@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
 
+from paperex.apps.accounts.models import User
 from paperex.apps.accounts.services import user_register
 from paperex.apps.trading.catalog import Catalog, catalog_read
 from paperex.apps.trading.host.batch_writer import BatchRecord, batch_write
@@ -36,6 +38,32 @@ def _write(catalog: Catalog, state: RestoredState, commands: list[EngineCommand]
         )
 
 
+@dataclass
+class Desk:
+    """Alice and Bob at a freshly restored engine, with a BTCUSDT price and size in its units."""
+
+    alice: User
+    bob: User
+    catalog: Catalog
+    state: RestoredState
+    price: int
+    lots: int
+
+
+@pytest.fixture
+def desk(seeded: None) -> Desk:
+    catalog = catalog_read()
+    market = catalog.market("BTCUSDT")
+    return Desk(
+        alice=user_register(username="alice", password=PASSWORD),
+        bob=user_register(username="bob", password=PASSWORD),
+        catalog=catalog,
+        state=engine_restore(catalog=catalog, fee_account_id=fee_account_ensure()),
+        price=market.ticks(Decimal(30000)),
+        lots=market.lots(Decimal("0.1")),
+    )
+
+
 def _limit(user_id: int, side: Side, price: int, quantity: int) -> PlaceOrder:
     return PlaceOrder(
         timestamp=1,
@@ -49,13 +77,9 @@ def _limit(user_id: int, side: Side, price: int, quantity: int) -> PlaceOrder:
     )
 
 
-def test_one_batch_of_many_changes_to_one_balance_stores_the_last(seeded: None) -> None:
-    alice = user_register(username="alice", password=PASSWORD)
-    bob = user_register(username="bob", password=PASSWORD)
-    catalog = catalog_read()
-    state = engine_restore(catalog=catalog, fee_account_id=fee_account_ensure())
-    market = catalog.market("BTCUSDT")
-    price, lots = market.ticks(Decimal(30000)), market.lots(Decimal("0.1"))
+def test_one_batch_of_many_changes_to_one_balance_stores_the_last(desk: Desk) -> None:
+    alice, bob, catalog, state = desk.alice, desk.bob, desk.catalog, desk.state
+    price, lots = desk.price, desk.lots
     # Alice's BTC changes five times and Bob's USDT four times within the one batch.
     commands: list[EngineCommand] = [
         Deposit(timestamp=1, user_id=alice.pk, asset="BTC", amount=10_000_000),
@@ -78,13 +102,9 @@ def test_one_batch_of_many_changes_to_one_balance_stores_the_last(seeded: None) 
     assert_balances_equal_ledger()
 
 
-def test_trades_name_their_orders_and_number_on_across_batches(seeded: None) -> None:
-    alice = user_register(username="alice", password=PASSWORD)
-    bob = user_register(username="bob", password=PASSWORD)
-    catalog = catalog_read()
-    state = engine_restore(catalog=catalog, fee_account_id=fee_account_ensure())
-    market = catalog.market("BTCUSDT")
-    price, lots = market.ticks(Decimal(30000)), market.lots(Decimal("0.1"))
+def test_trades_name_their_orders_and_number_on_across_batches(desk: Desk) -> None:
+    alice, bob, catalog, state = desk.alice, desk.bob, desk.catalog, desk.state
+    price, lots = desk.price, desk.lots
     deposit = Deposit(timestamp=1, user_id=alice.pk, asset="BTC", amount=30_000_000)
     first = _write(
         catalog,
