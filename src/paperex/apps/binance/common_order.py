@@ -13,7 +13,6 @@ None and the general steps take the request, and word its refusal.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from paperex.apps.apikeys.models import ApiKey
@@ -22,21 +21,19 @@ from paperex.apps.apikeys.signatures import (
     key_signature_valid,
     timestamp_check,
 )
-from paperex.apps.binance.errors import LEGAL_CLIENT_ORDER_ID, LEGAL_DECIMAL, LEGAL_SYMBOL
 from paperex.apps.binance.order_parameters import (
+    CLIENT_ORDER_ID_PATTERN,
     ENUM_MEMBERS,
     MANDATORY,
     ORDER_AMOUNTS,
     NewOrder,
 )
+from paperex.apps.binance.parameters import DECIMAL_PATTERN, SYMBOL_PATTERN
 from paperex.apps.binance.trading_wire import ResponseType, default_response_type
 from paperex.apps.trading.selectors.markets import order_entry_market_held
 from paperex.domain import OrderType, SelfTradePrevention, Side, TimeInForce
 
 _SIGNATURE = "&signature="
-_SYMBOL = re.compile(LEGAL_SYMBOL)
-_DECIMAL = re.compile(LEGAL_DECIMAL)
-_CLIENT_ORDER_ID = re.compile(LEGAL_CLIENT_ORDER_ID)
 _NAMES = frozenset(
     {
         "symbol",
@@ -97,16 +94,18 @@ def _new_order(values: dict[str, str]) -> NewOrder | None:
     symbol = values.get("symbol")
     side = _SIDES.get(values.get("side", ""))
     order_type = _TYPES.get(values.get("type", ""))
-    if symbol is None or side is None or order_type is None or not _SYMBOL.match(symbol):
+    if symbol is None or side is None or order_type is None or not SYMBOL_PATTERN.match(symbol):
         return None
     if frozenset(values).intersection(ORDER_AMOUNTS) not in _AMOUNTS_SENT[order_type]:
         return None
     time_in_force = _TIMES_IN_FORCE.get(values.get("timeInForce", "GTC"))
     amounts = [values.get(name) for name in ("quantity", "price", "stopPrice", "quoteOrderQty")]
-    if time_in_force is None or any(a is not None and not _DECIMAL.match(a) for a in amounts):
+    if time_in_force is None or any(
+        a is not None and not DECIMAL_PATTERN.match(a) for a in amounts
+    ):
         return None
     client_order_id = values.get("newClientOrderId")
-    if client_order_id is not None and not _CLIENT_ORDER_ID.match(client_order_id):
+    if client_order_id is not None and not CLIENT_ORDER_ID_PATTERN.match(client_order_id):
         return None
     response_type = _RESPONSE_TYPES.get(values.get("newOrderRespType", ""))
     if response_type is None:

@@ -29,7 +29,7 @@ from paperex.apps.binance.parameters import QueryReader
 from paperex.apps.binance.trading_wire import ResponseType, default_response_type
 from paperex.domain import OrderType, SelfTradePrevention, Side, TimeInForce
 
-_CLIENT_ORDER_ID = re.compile(LEGAL_CLIENT_ORDER_ID)
+CLIENT_ORDER_ID_PATTERN = re.compile(LEGAL_CLIENT_ORDER_ID)
 LIMIT_PARAMETERS = ("timeInForce", "quantity", "price")
 STOP_PARAMETERS = ("quantity", "stopPrice")
 MANDATORY = {
@@ -108,7 +108,7 @@ def side_read(parameters: QueryReader) -> Side:
 def client_order_id_read(parameters: QueryReader, name: str) -> str | None:
     """A client order id parameter, or None; raises -1100 outside Binance's pattern."""
     value = parameters.text(name)
-    if value is not None and not _CLIENT_ORDER_ID.match(value):
+    if value is not None and not CLIENT_ORDER_ID_PATTERN.match(value):
         raise illegal_characters(name, LEGAL_CLIENT_ORDER_ID)
     return value
 

@@ -25,8 +25,8 @@ from paperex.apps.binance.errors import (
 )
 
 _INTEGER = re.compile(LEGAL_INTEGER)
-_DECIMAL = re.compile(LEGAL_DECIMAL)
-_SYMBOL = re.compile(LEGAL_SYMBOL)
+DECIMAL_PATTERN = re.compile(LEGAL_DECIMAL)
+SYMBOL_PATTERN = re.compile(LEGAL_SYMBOL)
 
 
 class SymbolSelection(NamedTuple):
@@ -82,7 +82,7 @@ class QueryReader:
         value = self.text(name)
         if value is None:
             return None
-        if not _DECIMAL.match(value):
+        if not DECIMAL_PATTERN.match(value):
             raise illegal_characters(name, LEGAL_DECIMAL)
         return Decimal(value)
 
@@ -103,7 +103,7 @@ class QueryReader:
     def symbol(self) -> str | None:
         """``symbol`` checked against Binance's symbol pattern, or None when not sent."""
         value = self.text("symbol")
-        if value is not None and not _SYMBOL.match(value):
+        if value is not None and not SYMBOL_PATTERN.match(value):
             raise illegal_characters("symbol", LEGAL_SYMBOL)
         return value
 
@@ -143,7 +143,7 @@ def _symbol_array(text: str) -> list[str]:
     except ValueError as malformed:
         raise illegal_characters("symbols", LEGAL_SYMBOLS) from malformed
     if not isinstance(symbols, list) or not all(
-        isinstance(symbol, str) and _SYMBOL.match(symbol) for symbol in symbols
+        isinstance(symbol, str) and SYMBOL_PATTERN.match(symbol) for symbol in symbols
     ):
         raise illegal_characters("symbols", LEGAL_SYMBOLS)
     return symbols
