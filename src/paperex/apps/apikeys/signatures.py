@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import re
 from collections.abc import Callable, Sequence
@@ -181,7 +182,10 @@ def hmac_signature_valid(*, secret: str, payload: bytes, signature: str) -> bool
     """Whether ``signature`` is the hex HMAC-SHA256 of ``payload`` under ``secret``."""
     if not HEX_SIGNATURE_PATTERN.fullmatch(signature):
         return False
-    expected = hmac.digest(secret.encode(), payload, "sha256").hex()
+    # Not hmac.digest: it lets go of the GIL for any payload, and on the event loop the wait to
+    # get it back from a busy thread (the engine's) cost ~30 µs an order, fifteen times the hash.
+    # An HMAC object lets go of it only for payloads of 2 KiB and more.
+    expected = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, signature.lower())
 
 
