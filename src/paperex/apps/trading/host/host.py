@@ -28,7 +28,8 @@ died writes nothing until it has the lock again; one whose lock another engine t
 stops for good: ``failure`` says why and ``on_failure`` is called, so that its process can exit.
 
 Idempotency: a PlaceOrder whose (user, client order id) already exists, in the database or
-earlier in the same batch, is not processed again: the reply names the existing order.
+earlier in the same batch, is not processed again: the reply names the existing order. The
+database is asked only for the pairs that ``StoredClientIds`` cannot rule out.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from paperex.apps.core.metrics import (
 )
 from paperex.apps.trading.catalog import Catalog, catalog_read
 from paperex.apps.trading.host.batch_writer import BatchRecord, batch_write
+from paperex.apps.trading.host.client_ids import ClientKey, StoredClientIds
 from paperex.apps.trading.host.exchange_book import ExchangeBookLevels, LevelChanges
 from paperex.apps.trading.host.fee_account import fee_account_ensure
 from paperex.apps.trading.host.publication import Publisher, batch_messages
@@ -144,6 +146,7 @@ class EngineHost:
         self.fee_account_id = 0
         self.state: RestoredState | None = None
         self._book: ExchangeBookLevels | None = None
+        self._client_ids: StoredClientIds | None = None
         self._lock_checked = time.monotonic()
         self.batches = 0
         self.commands = 0
@@ -351,6 +354,7 @@ class EngineHost:
             self.catalog = catalog_read(reference_feed=self._reference_feed)
             self.state = engine_restore(catalog=self.catalog, fee_account_id=self.fee_account_id)
         self._book = ExchangeBookLevels(self.state.engine)
+        self._client_ids = StoredClientIds(next_order_id=self.state.next_order_id)
         logger.info(
             "engine restored: %d open orders, %d markets; build: %s",
             len(self.state.open_orders),
@@ -375,6 +379,8 @@ class EngineHost:
         self.batches += 1
         self.commands += len(live)
         self._answer(run, record)
+        assert self._client_ids is not None
+        self._client_ids.scan_step()  # after the answers: the next batch waits for it, not this
         if self._publish is not None and (record.trades or record.balances or book_changes):
             assert self.catalog is not None
             self._publish(
@@ -397,9 +403,13 @@ class EngineHost:
         holders = active_key_holders(
             {pending.api_key_id for pending in live if pending.api_key_id is not None}
         )
-        existing = _existing_client_orders(
-            [pending.command for pending in live if not pending.new_client_order_id]
-        )
+        assert self._client_ids is not None
+        asked = {
+            key
+            for pending in live
+            if not pending.new_client_order_id and (key := _client_key(pending.command))
+        }
+        existing = _existing_client_orders(self._client_ids.to_ask(asked))
         run = _EngineRun(live)
         logs_commands = logger.isEnabledFor(logging.DEBUG)
         for pending in live:
@@ -436,6 +446,7 @@ class EngineHost:
             for event in events:
                 if isinstance(event, OrderAccepted) and key is not None:
                     existing[key] = event.order_id
+                    self._client_ids.add(key)
                 order_id = getattr(event, "order_id", None)
                 if order_id is not None:
                     run.touched_orders[order_id] = None
@@ -524,15 +535,14 @@ def _drop_expired(batch: list[_Pending]) -> list[_Pending]:
     return live
 
 
-def _client_key(command: HostCommand) -> tuple[int, str] | None:
+def _client_key(command: HostCommand) -> ClientKey | None:
     if isinstance(command, PlaceOrder) and command.client_order_id:
         return command.user_id, command.client_order_id
     return None
 
 
-def _existing_client_orders(commands: list[HostCommand]) -> dict[tuple[int, str], int]:
-    """(user id, client order id) -> order id for the batch's client ids already stored."""
-    keys = {key for key in map(_client_key, commands) if key is not None}
+def _existing_client_orders(keys: set[ClientKey]) -> dict[ClientKey, int]:
+    """(user id, client order id) -> order id for those of ``keys`` already stored."""
     if not keys:
         return {}
     # Plain SQL: every placement has a client order id, so this runs for nearly every batch,

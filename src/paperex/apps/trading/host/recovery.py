@@ -35,6 +35,8 @@ class RestoredState:
     open_orders: dict[int, Order]
     trade_sequences: dict[str, int]
     book_sequences: dict[str, int]
+    next_order_id: int
+    """Every stored order is numbered below it."""
 
 
 def engine_restore(
@@ -81,6 +83,7 @@ def engine_restore(
         open_orders=open_orders,
         trade_sequences={symbol: row.trades for symbol, row in sequences.items()},
         book_sequences={symbol: row.book for symbol, row in sequences.items()},
+        next_order_id=snapshot.next_order_id,
     )
 
 
