@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.db import OperationalError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from paperex.apps.trading.host import client_ids
 from paperex.apps.trading.host import host as host_module
 from paperex.apps.trading.host.client_ids import ClientKey, StoredClientIds
 from paperex.apps.trading.host.host import EngineHost
+from paperex.apps.trading.host.publication import Message
 from paperex.apps.trading.models import Order
 from paperex.domain.commands import CancelOrder
 from tests.apps.trading.host.test_group_commit import ANSWER_SECONDS
@@ -114,3 +116,23 @@ def test_an_id_stored_before_the_host_took_over_is_answered_with_its_order(
     # Scanned after three batches: a fresh id is not asked for, a stored one is.
     assert asked[3:] == [{(alice, "old-4")}, set(), {(alice, "old-0")}, {(alice, "new-1")}]
     assert Order.objects.filter(user_id=alice).count() == 9
+
+
+def test_a_failed_read_of_stored_ids_loses_no_answer_or_message(
+    market_data: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = user_register(username="alice", password=PASSWORD).pk
+    published: list[list[Message]] = []
+
+    def read_fails(_: StoredClientIds) -> None:
+        raise OperationalError("the database went away")
+
+    host = EngineHost(publish=published.append)
+    host.start()
+    monkeypatch.setattr(StoredClientIds, "scan_step", read_fails)
+    try:
+        reply = host.submit(btc_bid(alice, client_order_id="first")).result(ANSWER_SECONDS)
+    finally:
+        host.stop()
+    assert [order.client_order_id for order in reply.orders] == ["first"]
+    assert published  # the batch committed: its balance moved, and that was said

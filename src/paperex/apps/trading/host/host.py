@@ -364,7 +364,8 @@ class EngineHost:
 
     def _execute(self, batch: list[_Pending]) -> None:
         """One batch through the stages: drop the expired, run the engine (answering client-id
-        retries from the stored order), write the batch, answer, publish."""
+        retries from the stored order), write the batch, answer, publish, then read a chunk of
+        the client order ids stored before the take-over."""
         live = _drop_expired(batch)
         if not live:
             return
@@ -379,8 +380,6 @@ class EngineHost:
         self.batches += 1
         self.commands += len(live)
         self._answer(run, record)
-        assert self._client_ids is not None
-        self._client_ids.scan_step()  # after the answers: the next batch waits for it, not this
         if self._publish is not None and (record.trades or record.balances or book_changes):
             assert self.catalog is not None
             self._publish(
@@ -392,6 +391,9 @@ class EngineHost:
                     time=wall_clock_ms(),
                 )
             )
+        assert self._client_ids is not None
+        # Last: the next batch waits for this read, not this one's callers or subscribers.
+        self._client_ids.scan_step()
 
     def _run_engine(self, live: list[_Pending]) -> _EngineRun:
         """Process the batch's commands in order; a command signed with a key that is no longer
@@ -545,8 +547,9 @@ def _existing_client_orders(keys: set[ClientKey]) -> dict[ClientKey, int]:
     """(user id, client order id) -> order id for those of ``keys`` already stored."""
     if not keys:
         return {}
-    # Plain SQL: every placement has a client order id, so this runs for nearly every batch,
-    # on the writer's thread, where the ORM's building of the query showed in the benchmark.
+    # Plain SQL: it runs on the writer's thread for every batch with an id the filter cannot
+    # rule out (all of them until its scan is done), where the ORM's building of the query
+    # showed in the benchmark.
     # The (user, client order id) pairs, not the two lists apart: PostgreSQL probes the unique
     # index once per pair, where the lists made it scan every order (27 ms a batch at 30,000).
     with connection.cursor() as cursor:
