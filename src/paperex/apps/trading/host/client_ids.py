@@ -13,6 +13,8 @@ pairs that are gone (retention) or were never committed only cost a look-up.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db import connection
 
 from paperex.apps.trading.models import Order
@@ -44,10 +46,11 @@ class _Layer:
         self.bits = bytearray((self.size + 7) // 8)
         self.count = 0
 
-    def _positions(self, digest: int) -> list[int]:
+    def _positions(self, digest: int) -> Iterator[int]:
+        """Lazily: ``may_hold`` stops at the first bit not set, most often the first or second."""
         first = digest & 0xFFFFFFFF
         step = (digest >> 32) | 1
-        return [(first + probe * step) % self.size for probe in range(PROBES)]
+        return ((first + probe * step) % self.size for probe in range(PROBES))
 
     def add(self, digest: int) -> None:
         for position in self._positions(digest):
