@@ -6,7 +6,8 @@ PostgreSQL when DATABASE_URL is set, else SQLite in a temporary folder), registe
 client and gives each user a new HMAC API key. Three lanes run in turn on that server, each
 after a second of warm-up, ``--rounds`` times (each lane's figures are over all of its rounds):
 the orders rest, so the book and the tables grow as the run goes on, and a lane that ran only
-after the others would meet a bigger book than they did:
+after the others would meet a bigger book than they did: each round starts with the next lane
+(``lanes_in_turn``), so that over three rounds each lane runs first, second and last once:
 
 - ``native``: ``POST /api/orders/`` with a Bearer token and a JSON body (``order_entry.py``'s
   requests);
@@ -148,10 +149,24 @@ def measure(
             "binance ACK": (signed_makers(keys, "ACK"), OK),
         }
         runs: dict[str, list[LoadResult]] = {name: [] for name in lanes}
-        for _ in range(rounds):
-            for name, (makers, ok_status) in lanes.items():
+        for number in range(rounds):
+            for name in lanes_in_turn(list(lanes), number):
+                makers, ok_status = lanes[name]
                 runs[name].append(load(port, makers, seconds, ok_status, server_pid=pid))
+            print(
+                f"round {number + 1}: "
+                + ", ".join(f"{name} {runs[name][-1].per_second:,.0f}/s" for name in lanes),
+                flush=True,
+            )
         return {name: LoadResult.combined(results) for name, results in runs.items()}
+
+
+def lanes_in_turn(names: list[str], number: int) -> list[str]:
+    """The lanes' order in round ``number``: each round starts one lane later, so that over as
+    many rounds as there are lanes each runs first, second and last once. The orders rest, and
+    a lane that always ran after another would always meet the bigger book and tables."""
+    shift = number % len(names)
+    return names[shift:] + names[:shift]
 
 
 def goals(binance: LoadResult, native: LoadResult) -> dict[str, bool]:

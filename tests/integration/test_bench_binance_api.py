@@ -57,3 +57,13 @@ def test_binance_stream_clients_get_every_event(binance_api: ModuleType, redis_u
     assert result["delivered"] == result["expected"] == 50 * 10
     assert (result["lost"], result["clients_closed"]) == (0, 0)
     assert binance_api.stream_goals(result)["none_lost"]
+
+
+def test_each_lane_runs_first_second_and_last_once_in_three_rounds(
+    binance_api: ModuleType,
+) -> None:
+    names = ["native", "binance FULL", "binance ACK"]
+    orders = [binance_api.lanes_in_turn(names, number) for number in range(3)]
+    assert orders[0] == names
+    for position in range(3):
+        assert sorted(order[position] for order in orders) == sorted(names)

@@ -48,7 +48,6 @@ from paperex.apps.trading.models import Order
 from paperex.apps.trading.schemas import OrderView
 from paperex.apps.trading.selectors.orders import order_get
 from paperex.apps.trading.services.orders import new_client_order_id
-from paperex.domain import OrderType
 from paperex.support.clock import wall_clock_ms
 
 
@@ -65,7 +64,7 @@ def reply_answers(placed: OrderView, response_type: ResponseType) -> bool:
     fills of an order that executed something (FULL), nor whether a stop order has triggered
     (its working time: RESULT, FULL)."""
     return response_type is ResponseType.ACK or not (
-        OrderType(placed.type).is_stop
+        placed.type in trading_wire.STOP_TYPES
         or (response_type is ResponseType.FULL and Decimal(placed.executed_quantity) != 0)
     )
 

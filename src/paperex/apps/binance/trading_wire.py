@@ -24,6 +24,9 @@ NOT_WORKING = -1
 BASIS_POINT = Decimal("0.0001")
 """Binance's ``makerCommission`` integers count rates in hundredths of a percent."""
 DISCOUNT_ASSET = "BNB"
+STOP_TYPES = frozenset(str(order_type) for order_type in OrderType if order_type.is_stop)
+"""The stop order types by name: a look-up of an order's ``type`` text without an enum made of
+it (the new order's answer is on the order lane's path)."""
 
 
 class Named(Protocol):
@@ -101,11 +104,14 @@ def order_status(order: WireOrder) -> str:
 
 def is_working(order: WireOrder) -> bool:
     """Whether the order is (or was) on the book: False for a stop order not yet triggered."""
-    return order.triggered or not OrderType(order.type).is_stop
+    return order.triggered or order.type not in STOP_TYPES
+
+
+_NO_AMOUNT = binance_amount(ZERO)
 
 
 def _amount(value: Decimal | str | None) -> str:
-    return binance_amount(ZERO if value is None else value)
+    return _NO_AMOUNT if value is None else binance_amount(value)
 
 
 def _order_amounts(order: WireOrder) -> Row:
@@ -128,12 +134,16 @@ def _stop_price(order: WireOrder) -> Row:
 
 def order_ack(order: WireOrder) -> Row:
     """A new order's ACK answer."""
+    return _ack(order, epoch_ms(order.created_at))
+
+
+def _ack(order: WireOrder, created: int) -> Row:
     return {
         "symbol": order.market.symbol,
         "orderId": order.id,
         "orderListId": NO_ORDER_LIST,
         "clientOrderId": order.client_order_id,
-        "transactTime": epoch_ms(order.created_at),
+        "transactTime": created,
     }
 
 
@@ -141,7 +151,7 @@ def order_result(order: WireOrder) -> Row:
     """A new order's RESULT answer: ACK plus its amounts and status."""
     created = epoch_ms(order.created_at)
     return {
-        **order_ack(order),
+        **_ack(order, created),
         **_order_amounts(order),
         **_stop_price(order),
         "workingTime": created if is_working(order) else NOT_WORKING,
