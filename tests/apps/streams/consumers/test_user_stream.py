@@ -61,12 +61,14 @@ async def test_without_a_login_or_token_the_socket_is_refused(host: EngineHost) 
     socket = await connect(None)
     assert "Log in" in (await socket.receive_json_from(timeout=5))["error"]
     assert (await socket.receive_output(timeout=5))["code"] == 4401
+    await socket.disconnect()  # the consumer ends as a server ends it, not cancelled at teardown
 
 
 async def test_a_bad_token_is_refused(host: EngineHost) -> None:
     socket = WebsocketCommunicator(application, "/ws/user/?token=forged")
     await socket.connect()
     assert "Log in" in (await socket.receive_json_from(timeout=5))["error"]
+    await socket.disconnect()
 
 
 async def test_orders_over_the_socket_reach_every_connection_of_the_user(
